@@ -1,0 +1,34 @@
+// lossbench/registry.hpp — the one list of everything that can be run: loss × variant × dtype.
+// The CLI, the tests and the benchmarks iterate this; none keeps a list of its own.
+#pragma once
+
+#include <lossbench/loss_spec.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lossbench {
+
+struct entry {
+  const loss_spec* loss = nullptr;
+  lossbench::variant variant;
+  dtype type = dtype::f32;
+
+  std::string name() const;  // "cross_entropy/scalar/f32": the prefix of every benchmark name
+  // Validate and compute. Returns the reduced value (rounded to `type`).
+  double run(const call& c) const { return loss->run(variant, type, c); }
+};
+
+// Every loss in the catalogue, in catalogue order.
+const std::vector<const loss_spec*>& catalogue();
+// Every runnable entry on this CPU.
+const std::vector<entry>& registry();
+
+// Lookups; unknown names throw lossbench::error naming `argument`.
+const loss_spec& find_loss(std::string_view name, std::string_view argument = "--loss");
+// The entries of one loss and dtype whose variant matches `variant` ("all" matches every one).
+std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant, dtype dt,
+                                       std::string_view argument = "--variant");
+
+}  // namespace lossbench

@@ -1,0 +1,69 @@
+// catalogue.cpp — the one list of losses, and the registry built from it: every loss × every
+// variant this build and CPU can run × {f32, f64}. It sits above the losses (it names them) so
+// that nothing in core reaches up into a loss.
+#include <lossbench/registry.hpp>
+
+#include <algorithm>
+
+namespace lossbench {
+
+namespace losses {
+// One line per loss, in catalogue order (DESIGN §2).
+const loss_spec& mse_spec();
+}  // namespace losses
+
+const std::vector<const loss_spec*>& catalogue() {
+  static const std::vector<const loss_spec*> all = {
+      &losses::mse_spec(),
+  };
+  return all;
+}
+
+namespace {
+std::vector<variant> runnable_variants() {
+  return {variant{implementation::scalar, isa::none, driver::serial}};
+}
+}  // namespace
+
+const std::vector<entry>& registry() {
+  static const std::vector<entry> all = [] {
+    std::vector<entry> out;
+    for (const loss_spec* l : catalogue())
+      for (const variant& v : runnable_variants())
+        for (dtype t : {dtype::f32, dtype::f64}) out.push_back(entry{l, v, t});
+    return out;
+  }();
+  return all;
+}
+
+std::string entry::name() const {
+  return std::string(loss->name()) + "/" + variant.name() + "/" + std::string(to_string(type));
+}
+
+const loss_spec& find_loss(std::string_view name, std::string_view argument) {
+  for (const loss_spec* l : catalogue())
+    if (l->name() == name) return *l;
+  std::string known;
+  for (const loss_spec* l : catalogue()) known += (known.empty() ? "" : ", ") + std::string(l->name());
+  throw error(std::string(argument), "unknown loss '" + std::string(name) + "' (known: " + known + ")");
+}
+
+std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant_name, dtype dt,
+                                       std::string_view argument) {
+  find_loss(loss);
+  std::vector<const entry*> out;
+  std::string known;
+  for (const entry& e : registry()) {
+    if (e.loss->name() != loss || e.type != dt) continue;
+    const std::string vn = e.variant.name();
+    known += (known.empty() ? "" : ", ") + vn;
+    if (variant_name == "all" || vn == variant_name) out.push_back(&e);
+  }
+  if (out.empty())
+    throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " +
+                                           std::string(loss) + "/" + std::string(to_string(dt)) + " (known: " + known +
+                                           ", all)");
+  return out;
+}
+
+}  // namespace lossbench

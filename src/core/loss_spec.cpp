@@ -1,0 +1,135 @@
+// loss_spec.cpp — the parts of a loss spec that are the same for every loss: parameter
+// resolution, sizes for throughput and roofline figures, variant names.
+#include <lossbench/loss_spec.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lossbench {
+
+std::string variant::name() const {
+  if (impl == implementation::scalar) return "scalar";
+  if (drv == driver::omp) return "omp";
+  switch (isa) {
+    case lossbench::isa::sse2: return "simd:sse2";
+    case lossbench::isa::sse4_2: return "simd:sse4_2";
+    case lossbench::isa::avx2: return "simd:avx2";
+    case lossbench::isa::avx512bw: return "simd:avx512bw";
+    case lossbench::isa::none: break;
+  }
+  return "simd";
+}
+
+// ---- param_set ---------------------------------------------------------------------------------
+const param_set::slot* param_set::find(std::string_view name) const {
+  for (const auto& s : slots_)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+param_set& param_set::set(std::string_view name, double value) {
+  auto* s = const_cast<slot*>(find(name));
+  if (!s) s = &slots_.emplace_back(slot{std::string(name), 0, std::nullopt});
+  s->number = value;
+  s->tensor.reset();
+  return *this;
+}
+
+param_set& param_set::set(std::string_view name, array value) {
+  auto* s = const_cast<slot*>(find(name));
+  if (!s) s = &slots_.emplace_back(slot{std::string(name), 0, std::nullopt});
+  s->tensor = std::move(value);
+  return *this;
+}
+
+bool param_set::has(std::string_view name) const { return find(name) != nullptr; }
+
+double param_set::number(std::string_view name) const {
+  const slot* s = find(name);
+  if (!s) throw error(std::string(name), "parameter is not set");
+  if (s->tensor) throw error(std::string(name), "parameter is an array, a number was expected");
+  return s->number;
+}
+
+const array* param_set::tensor(std::string_view name) const {
+  const slot* s = find(name);
+  return (s && s->tensor) ? &*s->tensor : nullptr;
+}
+
+std::vector<std::string> param_set::names() const {
+  std::vector<std::string> out;
+  for (const auto& s : slots_) out.push_back(s.name);
+  return out;
+}
+
+// ---- loss_spec ---------------------------------------------------------------------------------
+namespace {
+std::string known_params(std::span<const param_desc> ps) {
+  if (ps.empty()) return "this loss takes no parameters";
+  std::string s = "known: ";
+  for (std::size_t i = 0; i < ps.size(); ++i) s += (i ? ", " : "") + std::string(ps[i].name);
+  return s;
+}
+
+void check_kind(const param_desc& d, const param_set& given) {
+  const std::string name(d.name);
+  const array* t = given.tensor(d.name);
+  if (t) {
+    if (d.kind != param_kind::tensor && d.kind != param_kind::real_or_tensor)
+      throw error(name, "expects a number, got an array");
+    if (!is_floating(t->type())) throw error(name, "array must be f32 or f64, got " + std::string(to_string(t->type())));
+    return;
+  }
+  if (d.kind == param_kind::tensor) throw error(name, "expects an array (.npy file), got a number");
+  const double v = given.number(d.name);
+  if (d.kind == param_kind::integer && (v != std::floor(v) || !std::isfinite(v)))
+    throw error(name, "expects an integer, got " + std::to_string(v));
+  if (d.kind == param_kind::boolean && v != 0 && v != 1)
+    throw error(name, "expects a boolean (true/false or 1/0)");
+}
+}  // namespace
+
+param_set loss_spec::resolve(const param_set& given) const {
+  const auto ps = params();
+  for (const auto& n : given.names())
+    if (std::none_of(ps.begin(), ps.end(), [&](const param_desc& d) { return d.name == n; }))
+      throw error(n, "unknown parameter for loss " + std::string(name()) + " (" + known_params(ps) + ")");
+  param_set out;
+  for (const auto& d : ps) {
+    if (given.has(d.name)) {
+      check_kind(d, given);
+      if (const array* t = given.tensor(d.name)) out.set(d.name, t->astype(t->type()));
+      else out.set(d.name, given.number(d.name));
+    } else if (d.kind != param_kind::tensor) {
+      out.set(d.name, d.default_value);
+    }
+  }
+  return out;
+}
+
+std::int64_t loss_spec::items(std::span<const tensor_ref> in) const { return in.empty() ? 0 : in[0].numel(); }
+
+std::int64_t loss_spec::compulsory_bytes(std::span<const tensor_ref> in, bool with_grad) const {
+  std::int64_t bytes = 0;
+  const auto desc = inputs();
+  for (std::size_t i = 0; i < in.size() && i < desc.size(); ++i) {
+    const std::int64_t b = in[i].numel() * static_cast<std::int64_t>(size_of(in[i].type));
+    bytes += b;                                          // every input is read once
+    if (with_grad && desc[i].differentiable) bytes += b;  // and its gradient written once
+  }
+  return bytes;
+}
+
+std::size_t loss_spec::differentiable_count() const {
+  const auto d = inputs();
+  return static_cast<std::size_t>(std::count_if(d.begin(), d.end(), [](const input_desc& i) { return i.differentiable; }));
+}
+
+std::size_t loss_spec::input_index(std::string_view n) const {
+  const auto d = inputs();
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d[i].name == n) return i;
+  throw error(std::string(n), "no such input of loss " + std::string(name()));
+}
+
+}  // namespace lossbench

@@ -1,0 +1,79 @@
+// spec_adapter.hpp — turns a loss written as a plain struct of static members into a registry
+// `loss_spec`. This is the one place where variants meet losses: a loss provides its math and
+// block kernels; the adapter picks the kernel for a variant and hands it to a driver. Adding a
+// variant changes this file and the drivers, never a loss.
+//
+// A loss struct `L` provides:
+//   name, summary, torch_name                         constexpr std::string_view
+//   inputs, params, reductions                        constexpr std::array<...>
+//   validate(spec, call, dtype)                       throws lossbench::error naming the argument
+//   losses_shape(inputs)                              shape of per-sample losses for `none`
+//   template <class T> problem                        the typed, bound call
+//   template <class T> bind(call) -> plan<problem<T>> after validate; computes scales, blocks
+//   template <class T> scalar_block(problem, b, e)    the scalar block kernel
+//   generate(dtype, shape_request, seed, params)      realistic inputs, portable PRNG
+//   reference(call)                                   long-double reference
+//   accuracy                                          constexpr accuracy_bound, derived in a comment
+//   optionally items(inputs)                          elements of the prediction tensor
+//   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
+#pragma once
+
+#include "core/driver.hpp"
+
+#include <lossbench/loss_spec.hpp>
+
+namespace lossbench::core {
+
+template <class L>
+class spec_of final : public loss_spec {
+public:
+  std::string_view name() const override { return L::name; }
+  std::string_view summary() const override { return L::summary; }
+  std::string_view torch_name() const override { return L::torch_name; }
+  std::span<const input_desc> inputs() const override { return L::inputs; }
+  std::span<const param_desc> params() const override { return L::params; }
+  std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
+  accuracy_bound accuracy() const override { return L::accuracy; }
+  bool gradient_is_of_inputs() const override {
+    if constexpr (requires { L::gradient_is_of_inputs; }) return L::gradient_is_of_inputs;
+    else return true;
+  }
+
+  void validate(const call& c, dtype dt) const override {
+    if (dt != dtype::f32 && dt != dtype::f64)
+      throw error("--dtype", "losses compute in f32 or f64, not " + std::string(to_string(dt)));
+    L::validate(*this, c, dt);
+  }
+  lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return L::losses_shape(in); }
+  std::int64_t items(std::span<const tensor_ref> in) const override {
+    if constexpr (requires { L::items(in); }) return L::items(in);
+    else return loss_spec::items(in);
+  }
+  std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& p) const override {
+    if (dt != dtype::f32 && dt != dtype::f64) throw error("--dtype", "generate needs f32 or f64");
+    if (req.n < 0 || req.inner < 0) throw error("n", "sizes must be non-negative");
+    return L::generate(dt, req, seed, p);
+  }
+  reference_result reference(const call& c) const override { return L::reference(c); }
+
+  double run(const variant& v, dtype dt, const call& c) const override {
+    validate(c, dt);
+    return dt == dtype::f32 ? run_as<float>(v, c) : run_as<double>(v, c);
+  }
+
+private:
+  template <class T>
+  static double run_as(const variant& v, const call& c) {
+    const auto p = L::template bind<T>(c);
+    const double total = run_driver(v.drv, kernel_for<T>(v), p);
+    return static_cast<T>(total * p.value_scale);
+  }
+
+  template <class T>
+  static block_fn<typename L::template problem<T>> kernel_for(const variant& v) {
+    if (v.impl == implementation::scalar) return &L::template scalar_block<T>;
+    throw error("--variant", "variant " + v.name() + " is not built into this library");
+  }
+};
+
+}  // namespace lossbench::core

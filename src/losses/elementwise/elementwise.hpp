@@ -1,0 +1,217 @@
+// elementwise.hpp — the shared shape of every element-wise loss (mse, mae, huber, bce,
+// bce_logits, hinge, kl_div): two same-shape inputs x and y, a per-element loss ℓ(x, y) and its
+// derivative ∂ℓ/∂x, reduced over all elements. A loss supplies only its *formula* F; this file
+// supplies validation, binding, the scalar block kernel, the generator and the reference, so
+// the math of each loss lives in exactly one place (F::eval), shared by kernel and reference.
+//
+// Formula contract (F):
+//   name, summary, torch_name, inputs (2), params, reductions, accuracy   as in spec_adapter.hpp
+//   template <class T> struct coeffs; template <class T> static coeffs<T> coefficients(const call&)
+//       the scalar parameters (delta, margin, log_target, ...) in the compute type T
+//   template <class T> static loss_grad<T> eval(T x, T y, T w, const coeffs<T>&)
+//       per-element loss and ∂loss/∂x; `w` is the broadcast weight (pos_weight), 1 when absent
+//   static void sample(core::prng&, double& x, double& y)   one realistic element pair
+//   optional: static const char* invalid_input(double x) / invalid_target(double y)
+//       nullptr when valid, else what was expected (e.g. "values in [0, 1]")
+//   optional: static constexpr std::string_view weight_param = "pos_weight"
+//       a real_or_tensor parameter broadcast over the last dimension
+#pragma once
+
+#include "core/checks.hpp"
+#include "core/driver.hpp"
+#include "core/prng.hpp"
+#include "core/reference_math.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace lossbench::losses {
+
+template <class T>
+struct loss_grad {
+  T loss;
+  T grad;
+};
+
+template <class T, class K>
+struct elementwise_problem {
+  const T* x = nullptr;
+  const T* y = nullptr;
+  T* grad = nullptr;        // null: value only
+  T* losses = nullptr;      // per-element losses (reduction none), may be null
+  T grad_scale = 1;         // 1/N for mean, 1/B for batchmean, else 1
+  const T* w = nullptr;     // broadcast weight over the last dimension, or null
+  std::size_t w_len = 0;
+  T w_scalar = 1;           // the weight when `w` is null
+  K k;
+};
+
+template <class F>
+struct elementwise {
+  static constexpr auto name = F::name;
+  static constexpr auto summary = F::summary;
+  static constexpr auto torch_name = F::torch_name;
+  static constexpr auto inputs = F::inputs;
+  static constexpr auto params = F::params;
+  static constexpr auto reductions = F::reductions;
+  static constexpr auto accuracy = F::accuracy;
+
+  template <class T>
+  using problem = elementwise_problem<T, typename F::template coeffs<T>>;
+
+  static constexpr bool has_weight = requires { F::weight_param; };
+
+  static void validate(const loss_spec& spec, const call& c, dtype dt) {
+    core::expect_input_count(spec, c);
+    core::expect_reduction(spec, c);
+    core::expect_dtype(spec, c, 0, dt);
+    core::expect_dtype(spec, c, 1, dt);
+    core::expect_same_shape(spec, c, 0, 1);
+    if constexpr (has_weight) check_weight(c, dt);
+    if constexpr (requires { F::invalid_input(0.0); }) check_values<F::invalid_input>(spec, c, 0, dt);
+    if constexpr (requires { F::invalid_target(0.0); }) check_values<F::invalid_target>(spec, c, 1, dt);
+  }
+
+  static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
+
+  template <class T>
+  static core::plan<problem<T>> bind(const call& c) {
+    core::plan<problem<T>> p;
+    const std::int64_t n = c.inputs[0].numel();
+    auto& pr = p.problem;
+    pr.x = c.inputs[0].as<T>();
+    pr.y = c.inputs[1].as<T>();
+    pr.grad = static_cast<T*>(c.out.grad[0]);
+    pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+    pr.k = F::template coefficients<T>(c);
+    if constexpr (has_weight) bind_weight(c, pr.w, pr.w_len, pr.w_scalar);
+    const double divisor = reduction_divisor(c);
+    pr.grad_scale = static_cast<T>(1.0 / divisor);
+    p.items = static_cast<std::size_t>(n);
+    p.block = 4096;
+    p.value_scale = 1.0 / divisor;
+    return p;
+  }
+
+  // Value-only and value+gradient loops are separate so neither tests a pointer per element.
+  template <class T>
+  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
+    double acc = 0;
+    if (p.grad) {
+      for (std::size_t i = b; i < e; ++i) {
+        const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
+        if (p.losses) p.losses[i] = r.loss;
+        p.grad[i] = r.grad * p.grad_scale;
+        acc += r.loss;
+      }
+    } else {
+      for (std::size_t i = b; i < e; ++i) {
+        const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
+        if (p.losses) p.losses[i] = r.loss;
+        acc += r.loss;
+      }
+    }
+    return acc;
+  }
+
+  // Element-wise losses take any shape; the request's n is the element count (inner unused
+  // except as a last dimension, so broadcast weights have something to broadcast over).
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
+    const std::int64_t inner = req.inner > 0 ? req.inner : 0;
+    const lossbench::shape s = (inner > 0 && req.n % inner == 0) ? lossbench::shape{req.n / inner, inner}
+                                                                  : lossbench::shape{req.n};
+    array x(dt, s), y(dt, s);
+    core::prng rng(seed);
+    for (std::int64_t i = 0; i < req.n; ++i) {
+      double xv = 0, yv = 0;
+      F::sample(rng, xv, yv);
+      x.set(i, xv);
+      y.set(i, yv);
+    }
+    std::vector<array> out;
+    out.push_back(std::move(x));
+    out.push_back(std::move(y));
+    return out;
+  }
+
+  static reference_result reference(const call& c) {
+    using R = core::real_ref;
+    const auto x = core::to_reference(c.inputs[0]);
+    const auto y = core::to_reference(c.inputs[1]);
+    const auto k = F::template coefficients<R>(c);
+    std::vector<R> w;
+    R w_scalar = 1;
+    if constexpr (has_weight) {
+      if (const array* t = c.params->tensor(F::weight_param)) w = core::to_reference(t->ref());
+      else w_scalar = c.params->number(F::weight_param);
+    }
+    const R scale = 1.0L / static_cast<R>(reduction_divisor(c));
+    reference_result r;
+    r.losses.resize(x.size());
+    r.grads.assign(1, std::vector<R>(x.size()));
+    core::reference_sum sum;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const R wi = w.empty() ? w_scalar : w[i % w.size()];
+      const auto lg = F::eval(x[i], y[i], wi, k);
+      r.losses[i] = lg.loss;
+      r.grads[0][i] = lg.grad * scale;
+      sum.add(lg.loss);
+    }
+    r.value = sum.value() * scale;
+    r.value_scale = scale;
+    return r;
+  }
+
+private:
+  template <class T, class P>
+  static T weight_at(const P& p, std::size_t i) {
+    if constexpr (has_weight) return p.w ? p.w[i % p.w_len] : p.w_scalar;
+    else return T(1);
+  }
+
+  // mean: all elements; batchmean: the first dimension (torch's kl_div); sum/none: 1.
+  static double reduction_divisor(const call& c) {
+    const auto& s = c.inputs[0].shape;
+    if (c.reduction == reduction::mean) return static_cast<double>(s.numel());
+    if (c.reduction == reduction::batchmean) return s.rank() == 0 ? 1.0 : static_cast<double>(s[0]);
+    return 1.0;
+  }
+
+  template <auto Invalid>
+  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt) {
+    const auto& t = c.inputs[i];
+    for (std::int64_t k = 0; k < t.numel(); ++k) {
+      const double v = dt == dtype::f32 ? t.as<float>()[k] : t.as<double>()[k];
+      if (const char* expected = Invalid(v))
+        throw error(core::input_name(spec, i), std::string("expected ") + expected + ", element " +
+                                                   std::to_string(k) + " is " + std::to_string(v));
+    }
+  }
+
+  static void check_weight(const call& c, dtype dt) {
+    const array* w = c.params ? c.params->tensor(F::weight_param) : nullptr;
+    if (!w) return;
+    const std::string name(F::weight_param);
+    if (w->type() != dt)
+      throw error(name, "array dtype " + std::string(to_string(w->type())) + " differs from the loss dtype " +
+                            std::string(to_string(dt)));
+    const auto& s = c.inputs[0].shape;
+    const std::int64_t last = s.rank() ? s[s.rank() - 1] : 1;
+    if (w->numel() != last)
+      throw error(name, "has " + std::to_string(w->numel()) + " elements; it broadcasts over the last dimension of " +
+                            std::string(F::inputs[0].name) + " (" + s.str() + "), so it needs " +
+                            std::to_string(last));
+  }
+
+  template <class T>
+  static void bind_weight(const call& c, const T*& w, std::size_t& len, T& scalar) {
+    if (const array* t = c.params->tensor(F::weight_param)) {
+      w = t->template data<T>();
+      len = static_cast<std::size_t>(t->numel());
+    } else {
+      scalar = static_cast<T>(c.params->number(F::weight_param));
+    }
+  }
+};
+
+}  // namespace lossbench::losses

@@ -1,0 +1,43 @@
+// mse.hpp — mean squared error, torch.nn.functional.mse_loss.
+//   ℓ(x, y) = (x − y)²        ∂ℓ/∂x = 2(x − y)
+// Precision: one rounding in d = x − y and one in d², so each element is within 1.5 ulp.
+#pragma once
+
+#include "losses/elementwise/elementwise.hpp"
+
+#include <array>
+
+namespace lossbench::losses {
+
+struct mse_formula {
+  static constexpr std::string_view name = "mse";
+  static constexpr std::string_view summary = "(x − y)²";
+  static constexpr std::string_view torch_name = "mse_loss";
+  static constexpr std::array inputs = {
+      input_desc{"input", input_kind::real, true, "prediction x, any shape"},
+      input_desc{"target", input_kind::real, false, "target y, same shape"},
+  };
+  static constexpr std::array<param_desc, 0> params{};
+  static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
+  // d = x − y is rounded once (≤ u relative), d² once more (≤ 2u + u), 2d is exact and the mean's
+  // scale 1/N adds one rounding (u): 3 u for the loss, 2 u for the gradient, with a margin of 1.
+  static constexpr accuracy_bound accuracy = {4, 3, "one rounding each in x−y, d², 1/N"};
+
+  template <class T> struct coeffs {};
+  template <class T> static coeffs<T> coefficients(const call&) { return {}; }
+
+  template <class T>
+  static loss_grad<T> eval(T x, T y, T, const coeffs<T>&) {
+    const T d = x - y;
+    return {d * d, T(2) * d};
+  }
+
+  static void sample(core::prng& r, double& x, double& y) {
+    y = r.normal();
+    x = y + 0.5 * r.normal();  // a prediction near its target, as late in training
+  }
+};
+
+const loss_spec& mse_spec();
+
+}  // namespace lossbench::losses

@@ -1,0 +1,136 @@
+// registry_test.cpp — the suite every registry entry (loss × variant × dtype) runs, so a new
+// variant or loss is covered with no new test code: value and gradient against the reference for
+// every reduction and for sizes around vector widths up to ~1M elements, gradients against
+// central finite differences, NaN propagation and the generic bad-input errors.
+#include "support/harness.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace lossbench::testing {
+namespace {
+
+class EveryEntry : public ::testing::TestWithParam<const entry*> {};
+
+// Samples (elements / rows / sequences) around the vector widths 4, 8, 16 and a large odd size.
+std::vector<std::int64_t> sample_counts(const loss_spec& spec) {
+  const auto one = spec.generate(dtype::f64, {1, 0}, 1, spec.resolve({}));
+  std::vector<tensor_ref> refs;
+  for (const auto& a : one) refs.push_back(a.ref());
+  const std::int64_t per_sample = std::max<std::int64_t>(1, spec.items(refs));
+  const std::int64_t large = (1000003 / per_sample) | 1;  // ~1M elements, odd so nothing divides evenly
+  return {0, 1, 3, 7, 8, 9, 15, 16, 17, 33, large};
+}
+
+TEST_P(EveryEntry, MatchesReferenceAtEverySize) {
+  const entry& e = *GetParam();
+  for (std::int64_t n : sample_counts(*e.loss)) {
+    SCOPED_TRACE("n = " + std::to_string(n));
+    owned_call oc(*e.loss, e.loss->generate(e.type, {n, 0}, 42 + static_cast<std::uint64_t>(n), e.loss->resolve({})));
+    for (bool grad : {false, true}) {
+      const evaluation ev = evaluate(e, oc, grad);
+      expect_matches_reference(e, oc, ev, grad);
+    }
+  }
+}
+
+TEST_P(EveryEntry, MatchesReferenceForEveryReduction) {
+  const entry& e = *GetParam();
+  for (reduction r : e.loss->reductions()) {
+    SCOPED_TRACE(std::string(to_string(r)));
+    owned_call oc(*e.loss, e.loss->generate(e.type, {37, 0}, 7, e.loss->resolve({})), {}, r);
+    expect_matches_reference(e, oc, evaluate(e, oc, true), true);
+  }
+}
+
+// Central differences in double: error ≤ h²|f'''|/6 + u|f|/h; with h = 1e-5·max(1,|x|) that is
+// ~1e-10 relative for these smooth losses, so 1e-6 of the gradient's scale is a safe bound.
+TEST_P(EveryEntry, GradientMatchesFiniteDifferences) {
+  const entry& e = *GetParam();
+  if (e.type != dtype::f64 || !e.loss->gradient_is_of_inputs()) GTEST_SKIP() << "f64 and ∂value/∂input only";
+  for (reduction r : e.loss->reductions()) {
+    if (r == reduction::none) continue;  // a scalar is differentiated; none's gradient is of the sum
+    owned_call oc(*e.loss, e.loss->generate(e.type, {5, 0}, 11, e.loss->resolve({})), {}, r);
+    const evaluation ev = evaluate(e, oc, true);
+    const auto desc = e.loss->inputs();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < desc.size(); ++i) {
+      if (!desc[i].differentiable) continue;
+      array& x = oc.inputs[i];
+      double scale = 0;
+      for (std::int64_t j = 0; j < ev.grads[k].numel(); ++j) scale = std::max(scale, std::fabs(ev.grads[k].get(j)));
+      for (std::int64_t j = 0; j < x.numel(); ++j) {
+        const double x0 = x.get(j), h = 1e-5 * std::max(1.0, std::fabs(x0));
+        x.set(j, x0 + h);
+        const double fp = e.run(oc.view());
+        x.set(j, x0 - h);
+        const double fm = e.run(oc.view());
+        x.set(j, x0);
+        EXPECT_NEAR(ev.grads[k].get(j), (fp - fm) / (2 * h), 1e-6 * std::max(1.0, scale))
+            << e.name() << " " << to_string(r) << " d/d" << desc[i].name << "[" << j << "]";
+      }
+      ++k;
+    }
+  }
+}
+
+TEST_P(EveryEntry, NanInTheFirstInputPropagates) {
+  const entry& e = *GetParam();
+  owned_call oc(*e.loss, e.loss->generate(e.type, {9, 0}, 3, e.loss->resolve({})));
+  oc.inputs[0].set(0, std::nan(""));
+  EXPECT_TRUE(std::isnan(evaluate(e, oc, true).value)) << e.name();
+}
+
+TEST_P(EveryEntry, RejectsAWrongNumberOfInputs) {
+  const entry& e = *GetParam();
+  owned_call oc(*e.loss, e.loss->generate(e.type, {4, 0}, 3, e.loss->resolve({})));
+  oc.refs.pop_back();
+  EXPECT_THROW(e.run(oc.view()), error);
+}
+
+TEST_P(EveryEntry, RejectsTheOtherFloatingDtype) {
+  const entry& e = *GetParam();
+  const dtype other = e.type == dtype::f32 ? dtype::f64 : dtype::f32;
+  owned_call oc(*e.loss, e.loss->generate(other, {4, 0}, 3, e.loss->resolve({})));
+  try {
+    e.run(oc.view());
+    ADD_FAILURE() << e.name() << " accepted " << to_string(other) << " inputs";
+  } catch (const error& err) {
+    EXPECT_EQ(err.argument(), std::string(e.loss->inputs()[0].name)) << err.what();
+  }
+}
+
+TEST_P(EveryEntry, RejectsAnUnknownParameter) {
+  const entry& e = *GetParam();
+  param_set p;
+  p.set("no_such_parameter", 1.0);
+  try {
+    e.loss->resolve(p);
+    ADD_FAILURE() << "accepted an unknown parameter";
+  } catch (const error& err) {
+    EXPECT_EQ(err.argument(), "no_such_parameter");
+  }
+}
+
+TEST_P(EveryEntry, RejectsAnUnsupportedReduction) {
+  const entry& e = *GetParam();
+  const auto rs = e.loss->reductions();
+  if (std::find(rs.begin(), rs.end(), reduction::batchmean) != rs.end()) GTEST_SKIP() << "supports all four";
+  owned_call oc(*e.loss, e.loss->generate(e.type, {4, 0}, 3, e.loss->resolve({})), {}, reduction::batchmean);
+  EXPECT_THROW(e.run(oc.view()), error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EveryEntry, ::testing::ValuesIn(all_entries()), entry_test_name);
+
+TEST(Registry, EveryLossHasScalarF32AndF64) {
+  for (const loss_spec* l : catalogue())
+    for (dtype t : {dtype::f32, dtype::f64}) EXPECT_EQ(find_entries(l->name(), "scalar", t).size(), 1u) << l->name();
+}
+
+TEST(Registry, UnknownNamesAreErrorsNamingTheArgument) {
+  try { find_loss("nope"); FAIL(); } catch (const error& e) { EXPECT_EQ(e.argument(), "--loss"); }
+  try { find_entries("mse", "nope", dtype::f32); FAIL(); } catch (const error& e) { EXPECT_EQ(e.argument(), "--variant"); }
+}
+
+}  // namespace
+}  // namespace lossbench::testing

@@ -1,0 +1,133 @@
+// harness.hpp — what every test needs to run a registry entry: owned inputs, output buffers,
+// the reference, and the error bounds each loss documents (loss_spec::accuracy()).
+#pragma once
+
+#include <lossbench/registry.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace lossbench::testing {
+
+// A call with everything it points to owned here.
+struct owned_call {
+  std::vector<array> inputs;
+  param_set params;  // resolved
+  reduction red = reduction::mean;
+  std::vector<tensor_ref> refs;
+
+  owned_call(const loss_spec& spec, std::vector<array> in, const param_set& given = {}, reduction r = reduction::mean)
+      : inputs(std::move(in)), params(spec.resolve(given)), red(r) {
+    for (const auto& a : inputs) refs.push_back(a.ref());
+  }
+  call view(outputs out = {}) const { return call{refs, &params, red, out}; }
+};
+
+// What one entry returned.
+struct evaluation {
+  double value = 0;
+  array losses;               // with reduction none
+  std::vector<array> grads;   // one per differentiable input (empty when value-only)
+};
+
+inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad) {
+  evaluation ev;
+  outputs out;
+  if (oc.red == reduction::none) {
+    ev.losses = array(e.type, e.loss->losses_shape(oc.refs));
+    out.losses = ev.losses.raw();
+  }
+  if (with_grad) {
+    std::size_t k = 0;
+    const auto desc = e.loss->inputs();
+    for (std::size_t i = 0; i < desc.size(); ++i) {
+      if (!desc[i].differentiable) continue;
+      ev.grads.emplace_back(e.type, oc.inputs[i].shape());
+      out.grad[k++] = ev.grads.back().raw();
+    }
+  }
+  ev.value = e.run(oc.view(out));
+  return ev;
+}
+
+inline double unit_roundoff(dtype t) { return t == dtype::f32 ? 0x1p-24 : 0x1p-53; }
+
+// Checks value, per-sample losses and gradients against the reference within the loss's
+// documented bound (accuracy_bound); `slack` multiplies it for callers that add their own
+// rounding (documented where used).
+inline void expect_matches_reference(const entry& e, const owned_call& oc, const evaluation& ev, bool with_grad,
+                                     double slack = 1.0) {
+  const reference_result ref = e.loss->reference(oc.view());
+  const accuracy_bound b = e.loss->accuracy();
+  const double u = unit_roundoff(e.type);
+  auto mag = [](const std::vector<long double>& m, const std::vector<long double>& v, std::size_t i) {
+    return static_cast<double>(std::fabs(m.empty() ? v[i] : m[i]));
+  };
+  // The reduced value: each per-sample error ≤ value_ulps·u·magnitude, times the reduction scale,
+  // plus the final rounding of the value to the dtype (½u·|value|).
+  double total_mag = 0;
+  for (std::size_t i = 0; i < ref.losses.size(); ++i) total_mag += mag(ref.loss_magnitude, ref.losses, i);
+  const double rv = static_cast<double>(ref.value);
+  const double tol = b.value_ulps * u * total_mag * static_cast<double>(std::fabs(ref.value_scale)) * slack +
+                     0.5 * u * std::fabs(rv) + std::numeric_limits<double>::denorm_min();
+  if (std::isnan(rv)) EXPECT_TRUE(std::isnan(ev.value)) << e.name();
+  else if (std::isinf(rv)) EXPECT_EQ(ev.value, rv) << e.name();
+  else EXPECT_NEAR(ev.value, rv, tol) << e.name() << " value (bound: " << b.reason << ")";
+
+  if (oc.red == reduction::none) {
+    ASSERT_EQ(static_cast<std::size_t>(ev.losses.numel()), ref.losses.size());
+    int reported = 0;
+    for (std::size_t i = 0; i < ref.losses.size() && reported < 5; ++i) {
+      const double r = static_cast<double>(ref.losses[i]);
+      const double got = ev.losses.get(static_cast<std::int64_t>(i));
+      if (std::isnan(r) || std::isinf(r)) {
+        if (!(std::isnan(r) ? std::isnan(got) : got == r)) { ADD_FAILURE() << e.name() << " loss[" << i << "]"; ++reported; }
+        continue;
+      }
+      const double t = b.value_ulps * u * mag(ref.loss_magnitude, ref.losses, i) * slack + std::numeric_limits<double>::denorm_min();
+      if (!(std::fabs(got - r) <= t)) {
+        ADD_FAILURE() << e.name() << " loss[" << i << "] = " << got << ", reference " << r << ", bound " << t << " (" << b.reason << ")";
+        ++reported;
+      }
+    }
+  }
+  if (!with_grad) return;
+  ASSERT_EQ(ev.grads.size(), ref.grads.size());
+  for (std::size_t k = 0; k < ref.grads.size(); ++k) {
+    const auto& g = ev.grads[k];
+    const auto& r = ref.grads[k];
+    const std::vector<long double> none;
+    const auto& m = k < ref.grad_magnitude.size() ? ref.grad_magnitude[k] : none;
+    int reported = 0;
+    for (std::size_t i = 0; i < r.size() && reported < 5; ++i) {
+      const double want = static_cast<double>(r[i]);
+      const double got = g.get(static_cast<std::int64_t>(i));
+      if (std::isnan(want)) { if (!std::isnan(got)) { ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] not NaN"; ++reported; } continue; }
+      const double t = b.grad_ulps * u * mag(m, r, i) * slack + std::numeric_limits<double>::denorm_min();
+      if (!(std::fabs(got - want) <= t)) {
+        ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want << ", bound " << t
+                      << " (" << b.reason << ")";
+        ++reported;
+      }
+    }
+  }
+}
+
+// Every registry entry, for INSTANTIATE_TEST_SUITE_P; names like "mse_scalar_f32".
+inline std::vector<const entry*> all_entries() {
+  std::vector<const entry*> out;
+  for (const auto& e : registry()) out.push_back(&e);
+  return out;
+}
+inline std::string entry_test_name(const ::testing::TestParamInfo<const entry*>& info) {
+  std::string s = info.param->name();
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
+
+}  // namespace lossbench::testing
