@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# setup.sh — install what lossbench needs from Debian's packages (idempotent).
+# As root it runs apt-get; otherwise it prints the exact command to run and fails.
+# Nothing is ever downloaded from anywhere else.
+set -euo pipefail
+
+packages=(
+  cmake make g++                 # build
+  libxsimd-dev xtl-dev           # SIMD kernels (xtl: Debian's xsimd CMake package names it)
+  libbenchmark-dev libgtest-dev  # benchmarks and tests
+  libcli11-dev nlohmann-json3-dev libfmt-dev  # the command-line tool
+  python3                        # report helpers (standard library only)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: missing packages: ${missing[*]}" >&2
+  echo "run as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

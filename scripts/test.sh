@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# test.sh — set up, build and run the whole test suite through ctest.
+#   scripts/test.sh              optimised build with debug info (build-test/)
+#   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build (build-sanitize/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument '$arg' (expected --sanitize)" >&2; exit 2 ;;
+  esac
+done
+
+scripts/setup.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+if ((sanitize)); then
+  dir=build-sanitize
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOSSBENCH_SANITIZE=ON -DLOSSBENCH_BUILD_BENCH=OFF
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  dir=build-test
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -j"$jobs"
