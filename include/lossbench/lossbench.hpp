@@ -1,0 +1,7 @@
+// lossbench/lossbench.hpp — everything a user of the library includes.
+#pragma once
+
+#include <lossbench/loss_spec.hpp>
+#include <lossbench/losses.hpp>
+#include <lossbench/registry.hpp>
+#include <lossbench/types.hpp>

@@ -1,0 +1,202 @@
+// losses.cpp — the public span-based entry points: each builds tensor views and a parameter set,
+// checks the caller's output spans, and runs the chosen registry entry.
+#include <lossbench/losses.hpp>
+#include <lossbench/registry.hpp>
+
+#include <vector>
+
+namespace lossbench {
+
+double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const param_set& params,
+                const options& opt, outputs out) {
+  const loss_spec& spec = find_loss(loss, "loss");
+  const param_set resolved = spec.resolve(params);
+  if (inputs.empty()) throw error("inputs", "no inputs given");
+  if (opt.variant == "all") throw error("variant", "name one variant (lossbench list shows them), not 'all'");
+  const dtype dt = inputs[0].type;
+  if (!is_floating(dt)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
+  const auto entries = find_entries(loss, opt.variant, dt, "variant");
+  return entries.front()->run(call{inputs, &resolved, opt.reduction, out});
+}
+
+namespace {
+
+template <class T>
+tensor_ref view(std::span<const T> s, shape sh, const char* name) {
+  if (static_cast<std::int64_t>(s.size()) != sh.numel())
+    throw error(name, "has " + std::to_string(s.size()) + " elements, expected " + sh.str());
+  return tensor_ref{dtype_of<T>(), sh, s.data()};
+}
+
+// Rows of a [rows, width] array given as a flat span.
+std::int64_t rows_of(std::size_t size, std::int64_t width, const char* name, const char* width_name) {
+  if (width <= 0) throw error(width_name, "must be positive, got " + std::to_string(width));
+  if (static_cast<std::int64_t>(size) % width != 0)
+    throw error(name, "has " + std::to_string(size) + " elements, not a multiple of " + width_name + " = " +
+                          std::to_string(width));
+  return static_cast<std::int64_t>(size) / width;
+}
+
+struct grad_span_check {
+  std::size_t want;
+  std::size_t got;
+  const char* name;
+};
+
+template <class T>
+T run(std::string_view loss, const std::vector<tensor_ref>& in, const param_set& p, const options& opt,
+      std::initializer_list<std::span<T>> grads, std::initializer_list<const char*> grad_names, std::span<T> losses) {
+  const loss_spec& spec = find_loss(loss, "loss");
+  outputs out;
+  std::size_t k = 0, slot = 0;
+  auto name = grad_names.begin();
+  for (const auto& g : grads) {
+    while (!spec.inputs()[k].differentiable) ++k;
+    if (!g.empty() && static_cast<std::int64_t>(g.size()) != in[k].numel())
+      throw error(*name, "has " + std::to_string(g.size()) + " elements, expected " + in[k].shape.str());
+    out.grad[slot++] = g.empty() ? nullptr : g.data();
+    ++k, ++name;
+  }
+  if (!losses.empty()) {
+    if (opt.reduction != reduction::none) throw error("losses", "per-sample losses need reduction none");
+    const shape s = spec.losses_shape(in);
+    if (static_cast<std::int64_t>(losses.size()) != s.numel())
+      throw error("losses", "has " + std::to_string(losses.size()) + " elements, expected " + s.str());
+    out.losses = losses.data();
+  }
+  return static_cast<T>(evaluate(loss, in, p, opt, out));
+}
+
+template <class T>
+T pairwise(std::string_view loss, std::span<const T> x, std::span<const T> y, shape s, const param_set& p,
+           const options& opt, std::span<T> grad, std::span<T> losses) {
+  return run<T>(loss, {view(x, s, "input"), view(y, s, "target")}, p, opt, {grad}, {"grad_input"}, losses);
+}
+
+shape flat(std::size_t n) { return shape{static_cast<std::int64_t>(n)}; }
+
+}  // namespace
+
+template <class T>
+T mse(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+  return pairwise<T>("mse", x, y, flat(x.size()), {}, o, g, l);
+}
+template <class T>
+T mae(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+  return pairwise<T>("mae", x, y, flat(x.size()), {}, o, g, l);
+}
+template <class T>
+T huber(std::span<const T> x, std::span<const T> y, const huber_options& o, std::span<T> g, std::span<T> l) {
+  return pairwise<T>("huber", x, y, flat(x.size()), param_set().set("delta", o.delta), o, g, l);
+}
+template <class T>
+T bce(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+  return pairwise<T>("bce", x, y, flat(x.size()), {}, o, g, l);
+}
+template <class T>
+T bce_logits(std::span<const T> x, std::span<const T> y, std::int64_t classes, const bce_logits_options<T>& o,
+             std::span<T> g, std::span<T> l) {
+  const std::int64_t rows = rows_of(x.size(), classes, "input", "classes");
+  param_set p;
+  if (o.pos_weight_per_class.empty()) {
+    p.set("pos_weight", o.pos_weight);
+  } else {
+    array w(dtype_of<T>(), flat(o.pos_weight_per_class.size()));
+    std::copy(o.pos_weight_per_class.begin(), o.pos_weight_per_class.end(), w.template data<T>());
+    p.set("pos_weight", std::move(w));
+  }
+  return pairwise<T>("bce_logits", x, y, shape{rows, classes}, p, o, g, l);
+}
+template <class T>
+T hinge(std::span<const T> x, std::span<const T> y, const hinge_options& o, std::span<T> g, std::span<T> l) {
+  return pairwise<T>("hinge", x, y, flat(x.size()), param_set().set("margin", o.margin), o, g, l);
+}
+template <class T>
+T kl_div(std::span<const T> x, std::span<const T> y, std::int64_t rows, const kl_div_options& o, std::span<T> g,
+         std::span<T> l) {
+  if (rows <= 0) throw error("rows", "must be positive, got " + std::to_string(rows));
+  const std::int64_t width = rows_of(x.size(), rows, "input", "rows");
+  return pairwise<T>("kl_div", x, y, shape{rows, width}, param_set().set("log_target", o.log_target), o, g, l);
+}
+
+template <class T, class Target>
+T cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Target> t,
+                const cross_entropy_options<T>& o, std::span<T> g, std::span<T> l) {
+  const std::int64_t rows = rows_of(z.size(), classes, "logits", "classes");
+  param_set p;
+  p.set("ignore_index", static_cast<double>(o.ignore_index)).set("label_smoothing", o.label_smoothing);
+  if (!o.weight.empty()) {
+    array w(dtype_of<T>(), flat(o.weight.size()));
+    std::copy(o.weight.begin(), o.weight.end(), w.template data<T>());
+    p.set("weight", std::move(w));
+  }
+  const shape ts = std::is_floating_point_v<Target> ? shape{rows, classes} : shape{rows};
+  return run<T>("cross_entropy", {view(z, shape{rows, classes}, "logits"), view(t, ts, "targets")}, p, o, {g},
+                {"grad_logits"}, l);
+}
+
+template <class T, class Index>
+T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes, std::span<const Index> targets,
+      bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len, const ctc_options& o,
+      std::span<T> g, std::span<T> l) {
+  if (time < 0 || batch < 0 || classes <= 0) throw error("log_probs", "time, batch must be ≥ 0 and classes > 0");
+  const shape ts = concatenated ? flat(targets.size())
+                                : shape{batch, batch ? static_cast<std::int64_t>(targets.size()) / batch : 0};
+  param_set p;
+  p.set("blank", static_cast<double>(o.blank)).set("zero_infinity", o.zero_infinity);
+  return run<T>("ctc",
+                {view(lp, shape{time, batch, classes}, "log_probs"), view(targets, ts, "targets"),
+                 view(in_len, shape{batch}, "input_lengths"), view(tgt_len, shape{batch}, "target_lengths")},
+                p, o, {g}, {"grad_logits"}, l);
+}
+
+template <class T>
+T triplet(std::span<const T> a, std::span<const T> pos, std::span<const T> neg, std::int64_t d,
+          const triplet_options& o, std::span<T> ga, std::span<T> gp, std::span<T> gn, std::span<T> l) {
+  const shape s{rows_of(a.size(), d, "anchor", "features"), d};
+  param_set p;
+  p.set("margin", o.margin).set("p", o.p).set("eps", o.eps).set("swap", o.swap);
+  return run<T>("triplet", {view(a, s, "anchor"), view(pos, s, "positive"), view(neg, s, "negative")}, p, o,
+                {ga, gp, gn}, {"grad_anchor", "grad_positive", "grad_negative"}, l);
+}
+
+template <class T>
+T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y, std::int64_t d,
+              const contrastive_options& o, std::span<T> g1, std::span<T> g2, std::span<T> l) {
+  const std::int64_t rows = rows_of(x1.size(), d, "x1", "features");
+  return run<T>("contrastive", {view(x1, shape{rows, d}, "x1"), view(x2, shape{rows, d}, "x2"), view(y, shape{rows}, "target")},
+                param_set().set("margin", o.margin), o, {g1, g2}, {"grad_x1", "grad_x2"}, l);
+}
+
+// The library is built for float and double; index types int32 and int64.
+#define LOSSBENCH_INSTANTIATE(T)                                                                                   \
+  template T mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
+  template T mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
+  template T huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>, std::span<T>);  \
+  template T bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
+  template T bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t, const bce_logits_options<T>&,    \
+                           std::span<T>, std::span<T>);                                                          \
+  template T hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>, std::span<T>);  \
+  template T kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&, std::span<T>, \
+                       std::span<T>);                                                                            \
+  template T cross_entropy<T, std::int32_t>(std::span<const T>, std::int64_t, std::span<const std::int32_t>,      \
+                                            const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
+  template T cross_entropy<T, std::int64_t>(std::span<const T>, std::int64_t, std::span<const std::int64_t>,      \
+                                            const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
+  template T cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                           \
+                                 const cross_entropy_options<T>&, std::span<T>, std::span<T>);                    \
+  template T ctc<T, std::int32_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
+                                  std::span<const std::int32_t>, bool, std::span<const std::int32_t>,             \
+                                  std::span<const std::int32_t>, const ctc_options&, std::span<T>, std::span<T>); \
+  template T ctc<T, std::int64_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
+                                  std::span<const std::int64_t>, bool, std::span<const std::int64_t>,             \
+                                  std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>); \
+  template T triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,                 \
+                        const triplet_options&, std::span<T>, std::span<T>, std::span<T>, std::span<T>);          \
+  template T contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,             \
+                            const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
+
+LOSSBENCH_INSTANTIATE(float)
+LOSSBENCH_INSTANTIATE(double)
+
+}  // namespace lossbench
