@@ -1,0 +1,100 @@
+// options.cpp — parsing of the --lossbench_* flags (see options.hpp for their meaning).
+#include "options.hpp"
+
+#include <lossbench/types.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace lossbench::bench {
+
+namespace {
+
+constexpr std::int64_t small_elements = 4096;     // 16–32 KiB per f32/f64 input: stays in L1/L2
+constexpr std::int64_t l2_elements = 32768;       // 128–256 KiB per input: L2-resident
+constexpr std::int64_t large_elements = 1 << 24;  // 64–128 MiB per input: from DRAM
+constexpr std::int64_t quick_large_elements = 1 << 20;
+
+bool parse_bool(std::string_view flag, std::string_view v) {
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+  throw error(std::string(flag), "expects true/false or 1/0, got '" + std::string(v) + "'");
+}
+
+// "100000", "64k", "2M" → elements.
+std::int64_t parse_count(std::string_view token) {
+  std::int64_t scale = 1;
+  std::string_view digits = token;
+  if (!digits.empty() && (digits.back() == 'k' || digits.back() == 'K')) scale = 1024, digits.remove_suffix(1);
+  else if (!digits.empty() && (digits.back() == 'm' || digits.back() == 'M')) scale = 1 << 20, digits.remove_suffix(1);
+  std::int64_t n = 0;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9' || n > (std::int64_t{1} << 40)) return -1;
+    n = n * 10 + (ch - '0');
+  }
+  return digits.empty() ? -1 : n * scale;
+}
+
+size_class parse_size(std::string_view token, bool quick) {
+  if (token == "small") return {"small", small_elements};
+  if (token == "l2") return {"l2", l2_elements};
+  if (token == "large") return {"large", quick ? quick_large_elements : large_elements};
+  const std::int64_t n = parse_count(token);
+  if (n <= 0)
+    throw error("--lossbench_sizes",
+                "expects small, l2, large or a positive element count (e.g. 100000, 64k, 2M), got '" +
+                    std::string(token) + "'");
+  return {std::string(token), n};
+}
+
+std::vector<size_class> parse_sizes(std::string_view list, bool quick) {
+  std::vector<size_class> out;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const auto token = list.substr(0, comma);
+    if (!token.empty()) out.push_back(parse_size(token, quick));
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  if (out.empty()) throw error("--lossbench_sizes", "expects at least one size");
+  return out;
+}
+
+// The value of `--name=value` or `--name` (→ "true"), or nothing if `arg` is another flag.
+bool match_flag(std::string_view arg, std::string_view name, std::string_view& value) {
+  if (arg.substr(0, name.size()) != name) return false;
+  const auto rest = arg.substr(name.size());
+  if (rest.empty()) return value = "true", true;
+  if (rest[0] != '=') return false;
+  value = rest.substr(1);
+  return true;
+}
+
+}  // namespace
+
+options parse_options(int* argc, char** argv) {
+  const char* env = std::getenv("LOSSBENCH_QUICK");
+  bool quick = env && *env && parse_bool("LOSSBENCH_QUICK", env);
+  std::string_view sizes = "small,l2,large";
+  int kept = 1;
+  for (int i = 1; i < *argc; ++i) {
+    std::string_view value;
+    if (match_flag(argv[i], "--lossbench_sizes", value)) sizes = value;
+    else if (match_flag(argv[i], "--lossbench_quick", value)) quick = parse_bool("--lossbench_quick", value);
+    else argv[kept++] = argv[i];  // not ours: left for Google Benchmark
+  }
+  *argc = kept;
+  argv[kept] = nullptr;
+  return options{parse_sizes(sizes, quick)};  // after the loop: --lossbench_quick may follow the sizes
+}
+
+void print_options_help() {
+  std::printf(
+      "lossbench_bench: one benchmark per loss/variant/dtype x {value, value_grad} x size,\n"
+      "named <loss>/<variant>/<dtype>/<mode>/n:<elements>.\n"
+      "  --lossbench_sizes=LIST  small (4096 elements), l2 (32768), large (16M; 1M when quick)\n"
+      "                          or element counts (100000, 64k, 2M); default small,l2,large\n"
+      "  --lossbench_quick[=B]   large = 1M elements (also LOSSBENCH_QUICK=1)\n\n");
+}
+
+}  // namespace lossbench::bench

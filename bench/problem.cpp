@@ -1,0 +1,82 @@
+// problem.cpp — generation and buffers for one benchmark size (see problem.hpp).
+#include "problem.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace lossbench::bench {
+
+namespace {
+
+constexpr std::uint64_t base_seed = 0x10554B3E7C4ULL;
+// Two input sets, cycled, stop the branch predictor and prefetchers from learning one fixed
+// data set; only while both still fit in L2 with their gradients (the "in cache" sizes), so the
+// pool never changes which cache level a size measures.
+constexpr std::size_t pool_budget_bytes = 512 * 1024;
+
+std::size_t bytes_of(const std::vector<array>& set) {
+  std::size_t b = 0;
+  for (const auto& a : set) b += a.bytes();
+  return b;
+}
+
+}  // namespace
+
+reduction benchmark_reduction(const loss_spec& loss) {
+  const auto rs = loss.reductions();
+  if (std::find(rs.begin(), rs.end(), reduction::mean) != rs.end()) return reduction::mean;
+  return rs.empty() ? reduction::mean : rs.front();
+}
+
+std::int64_t items_per_sample(const loss_spec& loss, dtype t) {
+  const auto set = loss.generate(t, shape_request{1, 0}, base_seed, loss.resolve({}));
+  std::vector<tensor_ref> refs;
+  for (const auto& a : set) refs.push_back(a.ref());
+  return loss.items(refs);
+}
+
+problem::problem(const loss_spec& loss, dtype t, std::int64_t samples)
+    : loss_(&loss), type_(t), samples_(samples), params_(loss.resolve({})), reduction_(benchmark_reduction(loss)) {
+  pool_.push_back(loss.generate(t, shape_request{samples, 0}, base_seed, params_));
+  if (2 * bytes_of(pool_[0]) <= pool_budget_bytes)
+    pool_.push_back(loss.generate(t, shape_request{samples, 0}, base_seed + 1, params_));
+
+  const auto desc = loss.inputs();
+  for (std::size_t i = 0; i < desc.size() && i < pool_[0].size(); ++i)
+    if (desc[i].differentiable) grads_.emplace_back(t, pool_[0][i].shape());  // zero-filled: pages touched
+
+  outputs with_grad;
+  for (std::size_t k = 0; k < grads_.size() && k < with_grad.grad.size(); ++k) with_grad.grad[k] = grads_[k].raw();
+  refs_.reserve(pool_.size());  // calls point into refs_: no reallocation after this
+  for (const auto& set : pool_) {
+    auto& r = refs_.emplace_back();
+    for (const auto& a : set) r.push_back(a.ref());
+    value_calls_.push_back(call{r, &params_, reduction_, outputs{}});
+    grad_calls_.push_back(call{r, &params_, reduction_, with_grad});
+  }
+}
+
+std::int64_t problem::items() const { return loss_->items(refs_[0]); }
+
+std::int64_t problem::compulsory_bytes(bool with_grad) const { return loss_->compulsory_bytes(refs_[0], with_grad); }
+
+const reference_result& problem::reference() {
+  if (!reference_) {
+    reference_ = loss_->reference(value_calls_[0]);
+    // Only the value and gradients are compared; the per-sample losses can be as large as the inputs.
+    std::vector<long double>().swap(reference_->losses);
+    std::vector<long double>().swap(reference_->loss_magnitude);
+  }
+  return *reference_;
+}
+
+problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples) {
+  static std::unique_ptr<problem> current;
+  if (!current || &current->loss() != &loss || current->type() != t || current->samples() != samples) {
+    current.reset();  // free the previous size before allocating the next
+    current = std::make_unique<problem>(loss, t, samples);
+  }
+  return *current;
+}
+
+}  // namespace lossbench::bench
