@@ -7,7 +7,7 @@
 //   α̂_t(s) = lp[t, l'_s] + lse(α̂_{t−1}(s), α̂_{t−1}(s−1), α̂_{t−1}(s−2) if l'_s ≠ l'_{s−2}) − c_t
 //   β̂_t(s) = lp[t, l'_s] + lse(β̂_{t+1}(s), β̂_{t+1}(s+1), β̂_{t+1}(s+2) if l'_s ≠ l'_{s+2}) − d_t
 // (even states are blanks, so "l'_s ≠ l'_{s±2}" already excludes blank-to-blank skips), and with
-// A_t = Σ_{τ≤t} c_τ, B_t = Σ_{τ≥t} d_τ:
+// A_t = Σ_{τ≤t} c_τ, B_t = Σ_{τ≥t} d_τ (compensated sums in double):
 //   ℓ = −(A_{L−1} + lse(α̂_{L−1}(2S), α̂_{L−1}(2S−1)))
 //   γ_t(c) = exp(lse_{s: l'_s=c}(α̂_t(s) + β̂_t(s)) − lp[t,c] + (A_t + B_t + ℓ))
 // where the offset A_t + B_t + ℓ is O(log S): the large sums cancel in double.
@@ -15,6 +15,7 @@
 #include "losses/ctc/ctc.hpp"
 
 #include "core/checks.hpp"
+#include "core/driver.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -131,16 +132,17 @@ template <class T>
 double forward(const sequence<T>& q) {
   const std::int64_t* ext = q.labels();
   boundary_row(q.alpha_row(0), q.lp_row(0), ext, q.states, true);
-  double norm = normalise(q.alpha_row(0), q.states);
-  q.ws.alpha_norm[0] = norm;
+  core::ordered_sum norm;  // compensated: A_t ~ t·log C would otherwise round by u·|A_t| per step
+  norm.add(normalise(q.alpha_row(0), q.states));
+  q.ws.alpha_norm[0] = norm.value();
   for (std::int64_t t = 1; t < q.length; ++t) {
     forward_step(q.alpha_row(t - 1), q.alpha_row(t), q.lp_row(t), ext, q.states);
-    norm += normalise(q.alpha_row(t), q.states);
-    q.ws.alpha_norm[static_cast<std::size_t>(t)] = norm;
+    norm.add(normalise(q.alpha_row(t), q.states));
+    q.ws.alpha_norm[static_cast<std::size_t>(t)] = norm.value();
   }
   const T* last = q.alpha_row(q.length - 1);
   const T end = q.states > 1 ? log_add_exp(last[q.states - 1], last[q.states - 2]) : last[0];
-  return -(norm + static_cast<double>(end));
+  return -(norm.value() + static_cast<double>(end));
 }
 
 // grad row t: (exp(lp) − γ)·scale, γ from the log-sum of α̂+β̂ over the states of each label,
@@ -163,12 +165,12 @@ void gradient_row(const sequence<T>& q, std::int64_t t, T offset, T scale) {
 template <class T>
 void backward(const sequence<T>& q, double nll, T scale) {
   const std::int64_t* ext = q.labels();
-  double norm = 0;
+  core::ordered_sum norm;  // B_t, compensated as A_t
   for (std::int64_t t = q.length - 1; t >= 0; --t) {
     if (t == q.length - 1) boundary_row(q.beta_row(t), q.lp_row(t), ext, q.states, false);
     else backward_step(q.beta_row(t + 1), q.beta_row(t), q.lp_row(t), ext, q.states);
-    norm += normalise(q.beta_row(t), q.states);
-    const double offset = q.ws.alpha_norm[static_cast<std::size_t>(t)] + norm + nll;
+    norm.add(normalise(q.beta_row(t), q.states));
+    const double offset = q.ws.alpha_norm[static_cast<std::size_t>(t)] + norm.value() + nll;
     gradient_row(q, t, static_cast<T>(offset), scale);
   }
 }
