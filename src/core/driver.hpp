@@ -35,7 +35,8 @@ public:
     comp_ += (std::abs(sum_) >= std::abs(x)) ? (sum_ - t) + x : (x - t) + sum_;
     sum_ = t;
   }
-  double value() const noexcept { return sum_ + comp_; }
+  // An infinite partial makes the compensation NaN (inf − inf); the sum itself is then the answer.
+  double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
 
 private:
   double sum_ = 0, comp_ = 0;
