@@ -6,7 +6,7 @@
 //   F.ctc_loss(lp, torch.tensor(targets), torch.tensor(input_lengths), torch.tensor(target_lengths),
 //              blank=…, reduction=…, zero_infinity=…), gradients from (loss.sum()).backward()
 // w.r.t. lp — which, as in warp-ctc, is already the gradient w.r.t. the logits z.
-#include "../support/harness.hpp"
+#include "support/harness.hpp"
 
 #include <cmath>
 #include <limits>
