@@ -1,7 +1,7 @@
 // contrastive_reference.cpp — the contrastive loss in long double (contrastive_row.hpp's
 // formulas), with the per-row first-order error magnitudes the kernels are held to, in units of u:
 //   v_j = fl(x1_j − x2_j): 1 rounding;  S: each v² carries 2 (from v) + 1 (product), the sum D − 1
-//   more → E_S = S(D + 2);  d = √S: E_d = E_S/(2d)·d/d… = d(D + 2)/2 + d (the root);
+//   more → E_S = S(D + 2);  d = √S halves S's relative error and rounds once: E_d = d((D + 2)/2 + 1);
 //   similar:    ℓ = ½S (×½ exact)                  → ½E_S;      grad s·v_j: v, s = fl(1/B), product → 3s|v_j|
 //   dissimilar: h = fl(m − d): E_h = E_d + |h|;  ℓ = ½h²: 2·½|h|·E_h + ½h² (product), and near the
 //               clamp a computed h of up to E_h·u squares to E_h²u² (the (|h| + E_h u) term);
