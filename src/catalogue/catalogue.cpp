@@ -11,12 +11,16 @@ namespace losses {
 // One line per loss, in catalogue order (DESIGN §2).
 const loss_spec& mse_spec();
 const loss_spec& ctc_spec();
+const loss_spec& triplet_spec();
+const loss_spec& contrastive_spec();
 }  // namespace losses
 
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
       &losses::mse_spec(),
       &losses::ctc_spec(),
+      &losses::triplet_spec(),
+      &losses::contrastive_spec(),
   };
   return all;
 }

@@ -1,0 +1,93 @@
+// contrastive.hpp — contrastive loss (Hadsell, Chopra, LeCun 2006), defined here (DESIGN §2):
+//   ℓ_b = ½[y_b·d_b² + (1 − y_b)·max(0, margin − d_b)²],  d_b = ‖x1_b − x2_b‖₂ (no eps)
+// Inputs x1, x2 [B, D] and target y [B] with values exactly 0 (dissimilar) or 1 (similar), in the
+// loss dtype or as i32/i64. Formulas: contrastive_row.hpp. Precision: see `accuracy`.
+#pragma once
+
+#include "core/driver.hpp"
+#include "losses/contrastive/contrastive_row.hpp"
+
+#include <lossbench/loss_spec.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace lossbench::losses {
+
+// Whether row i of the target is 1 (similar); values were validated to be exactly 0 or 1.
+inline bool is_similar(const void* target, dtype type, std::size_t i) {
+  switch (type) {
+    case dtype::f32: return static_cast<const float*>(target)[i] != 0;
+    case dtype::f64: return static_cast<const double*>(target)[i] != 0;
+    case dtype::i32: return static_cast<const std::int32_t*>(target)[i] != 0;
+    case dtype::i64: return static_cast<const std::int64_t*>(target)[i] != 0;
+  }
+  return false;
+}
+
+template <class T>
+struct contrastive_problem {
+  const T* x1 = nullptr;
+  const T* x2 = nullptr;
+  const void* target = nullptr;
+  dtype target_type = dtype::f32;
+  T* grad_x1 = nullptr;  // each may be null (not wanted)
+  T* grad_x2 = nullptr;
+  T* losses = nullptr;   // per-row losses (reduction none), may be null
+  std::size_t dim = 0;
+  T grad_scale = 1;      // 1/B for mean, else 1
+  T margin = 1;
+};
+
+struct contrastive {
+  static constexpr std::string_view name = "contrastive";
+  static constexpr std::string_view summary = "½[y·d² + (1 − y)·max(0, margin − d)²], d = ‖x1 − x2‖₂";
+  static constexpr std::string_view torch_name = "";
+  static constexpr std::array inputs = {
+      input_desc{"x1", input_kind::real, true, "first embeddings [B, D]"},
+      input_desc{"x2", input_kind::real, true, "second embeddings [B, D]"},
+      input_desc{"target", input_kind::real_or_index, false, "y [B]: 1 = similar pair, 0 = dissimilar"},
+  };
+  static constexpr std::array params = {
+      param_desc{"margin", param_kind::real, 1.0, "distance beyond which dissimilar pairs cost nothing"},
+  };
+  static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
+  // First-order bounds the reference computes per row (contrastive_reference.cpp): S = Σv² has
+  // relative error ≤ (D + 2)u (v: 1 rounding, doubled by the square, +1 for the product, D − 1
+  // additions), d = √S half of that plus 1; h = m − d adds u|h|; ½h² doubles h's relative error;
+  // the gradient adds the division, the 1/B scale (rounded), two products. ×2 covers O(u²) terms.
+  static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, contrastive_reference.cpp"};
+
+  template <class T>
+  using problem = contrastive_problem<T>;
+
+  static void validate(const loss_spec& spec, const call& c, dtype dt);
+  static lossbench::shape losses_shape(std::span<const tensor_ref> in);
+
+  template <class T>
+  static core::plan<problem<T>> bind(const call& c);
+
+  template <class T>
+  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
+    double acc = 0;
+    const bool grad = p.grad_x1 || p.grad_x2;
+    for (std::size_t i = b; i < e; ++i) {
+      const std::size_t o = i * p.dim;
+      const auto r = contrastive_forward(p.x1 + o, p.x2 + o, p.dim, is_similar(p.target, p.target_type, i), p.margin);
+      if (grad)
+        contrastive_backward(p.x1 + o, p.x2 + o, p.dim, r, p.grad_scale, p.grad_x1 ? p.grad_x1 + o : nullptr,
+                             p.grad_x2 ? p.grad_x2 + o : nullptr);
+      if (p.losses) p.losses[i] = r.loss;
+      acc += r.loss;
+    }
+    return acc;
+  }
+
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
+  static reference_result reference(const call& c);
+};
+
+const loss_spec& contrastive_spec();
+
+}  // namespace lossbench::losses

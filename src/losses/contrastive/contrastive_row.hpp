@@ -1,0 +1,56 @@
+// contrastive_row.hpp — one row of the contrastive loss (Hadsell, Chopra, LeCun 2006; torch has no
+// counterpart: it matches the composed expression 0.5*(y*d**2 + (1-y)*clamp(margin-d, min=0)**2),
+// d = (x1-x2).norm(dim=1), and its autograd gradient). Templates shared by the scalar kernel
+// (float/double) and the reference (long double).
+//   similar (y = 1):     ℓ = ½ S,            S = Σ_j (x1_j − x2_j)²     ∂ℓ/∂x1 = x1 − x2
+//   dissimilar (y = 0):  ℓ = ½ max(0, m − d)², d = √S                 ∂ℓ/∂x1 = −max(0, m − d)(x1 − x2)/d,
+//                        0 where d = 0 (torch's norm backward masks it)
+//   ∂ℓ/∂x2 = −∂ℓ/∂x1. The similar branch uses S directly: no square root to round and undo.
+#pragma once
+
+#include "losses/embedding/row_distance.hpp"
+
+#include <cmath>
+#include <cstddef>
+
+namespace lossbench::losses {
+
+template <class T>
+struct contrastive_row {
+  T squared = 0;  // S
+  T d = 0;        // √S (dissimilar rows only)
+  T hinge = 0;    // max(0, m − d), NaN kept (dissimilar rows only)
+  T loss = 0;
+  T coef = 0;     // ∂ℓ/∂x1 = coef·(x1 − x2)
+};
+
+template <class T>
+contrastive_row<T> contrastive_forward(const T* x1, const T* x2, std::size_t dim, bool similar, T margin) {
+  contrastive_row<T> r;
+  r.squared = embedding::squared_distance(x1, x2, dim);
+  if (similar) {
+    r.loss = T(0.5) * r.squared;
+    r.coef = 1;
+    return r;
+  }
+  r.d = std::sqrt(r.squared);
+  const T h = margin - r.d;
+  r.hinge = h < 0 ? T(0) : h;  // not std::max: NaN must stay NaN
+  r.loss = T(0.5) * r.hinge * r.hinge;
+  r.coef = (r.d == 0 || r.hinge == 0) ? T(0) : -(r.hinge / r.d);
+  return r;
+}
+
+// Writes scale·∂ℓ/∂x1 and scale·∂ℓ/∂x2 for the row into whichever of g1, g2 is non-null.
+template <class T>
+void contrastive_backward(const T* x1, const T* x2, std::size_t dim, const contrastive_row<T>& r, T scale, T* g1,
+                          T* g2) {
+  const T c = r.coef * scale;
+  for (std::size_t j = 0; j < dim; ++j) {
+    const T g = c * (x1[j] - x2[j]);
+    if (g1) g1[j] = g;
+    if (g2) g2[j] = -g;
+  }
+}
+
+}  // namespace lossbench::losses

@@ -1,0 +1,60 @@
+// distance_error.hpp — first-order rounding-error bounds of row_distance.hpp's formulas computed
+// in a dtype with unit roundoff u, evaluated in long double by the references. Every bound is in
+// units of u (the accuracy_bound convention): |computed − exact| ≤ u·bound + O(u²).
+//
+// Derivation, for v_j = fl(fl(x_j − y_j) + eps) and d = ‖v‖_p accumulated left to right in T:
+//   * v_j carries two roundings: |δv_j| ≤ u(|x_j − y_j| + |v_j|); it moves d by |∂d/∂v_j|·|δv_j|.
+//   * the sum of D non-negative terms has relative error ≤ (D − 1)u, plus each term's own:
+//       p = 2: v² one rounding, √ one rounding        → d·(D/2 + 1)
+//       p = 1: |v| exact                             → d·D
+//       general p: pow ≤ 1 ulp = 2u per term, the root S^(1/p) divides S's relative error by |p|,
+//       1/p itself is rounded (d·|ln d|·u) and pow rounds again (2u) → d·((D + 1)/|p| + |ln d| + 2)
+//       p = 0 (a count) and p = ±inf (max/min of exact |v|) add nothing.
+//   * ∂d/∂v_j = sgn(v)(|v|/d)^(p−1): the ratio carries δv_j/|v_j| + E_d/d + 1 (the division),
+//     raised to p − 1 that is multiplied by |p − 1|, and pow adds 2u (general p only).
+//     p = 1: sgn(v) is exact unless v_j is within its rounding of 0, where it may flip (jump of
+//     1, covered with 1/u). Not covered: for p = ±inf, two elements within rounding of the
+//     maximum may swap which one takes the gradient (the generator never asks for p = ±inf).
+#pragma once
+
+#include "losses/embedding/row_distance.hpp"
+
+#include <cmath>
+#include <cstddef>
+
+namespace lossbench::losses::embedding {
+
+using real_ref = long double;
+
+// E_d: the bound on |fl(d) − d| in units of u.
+inline real_ref distance_error(const real_ref* x, const real_ref* y, std::size_t dim, real_ref eps,
+                               const p_norm<real_ref>& n, const row_norm<real_ref>& r) {
+  real_ref propagated = 0;
+  for (std::size_t j = 0; j < dim; ++j) {
+    const real_ref v = (x[j] - y[j]) + eps;
+    propagated += std::fabs(distance_derivative(v, r, n)) * (std::fabs(x[j] - y[j]) + std::fabs(v));
+  }
+  const real_ref D = static_cast<real_ref>(dim), d = r.d;
+  switch (n.kind) {
+    case norm_kind::two: return propagated + d * (D / 2 + 1);
+    case norm_kind::one: return propagated + d * D;
+    case norm_kind::general:
+      return propagated + (d > 0 ? d * ((D + 1) / std::fabs(n.p) + std::fabs(std::log(d)) + 2) : 0);
+    default: return propagated;
+  }
+}
+
+// The bound on |fl(∂d/∂v_j) − ∂d/∂v_j| in units of u, given E_d = distance_error(...).
+inline real_ref derivative_error(real_ref x, real_ref y, real_ref eps, const p_norm<real_ref>& n,
+                                 const row_norm<real_ref>& r, real_ref dist_error, real_ref u) {
+  const real_ref v = (x - y) + eps;
+  const real_ref dv = std::fabs(x - y) + std::fabs(v);
+  if (n.kind == norm_kind::one) return std::fabs(v) <= 2 * u * dv ? 1 / u : 0;
+  if (n.kind != norm_kind::two && n.kind != norm_kind::general) return 0;
+  const real_ref g = std::fabs(distance_derivative(v, r, n));
+  if (g == 0) return 0;
+  const real_ref ratio_error = dv / std::fabs(v) + dist_error / r.d + 1;
+  return g * (std::fabs(n.p_minus_1) * ratio_error + (n.kind == norm_kind::general ? 2 : 0));
+}
+
+}  // namespace lossbench::losses::embedding

@@ -1,0 +1,114 @@
+// row_distance.hpp — the p-norm row distance of torch's pairwise_distance and its derivative,
+// written once as templates: the kernels instantiate them with float/double, the reference with
+// long double, so the formulas of kernel and reference cannot drift apart.
+//
+//   v_j = (x_j − y_j) + eps                (torch: norm(x1 − x2 + eps, p, dim=-1), same order)
+//   d   = (Σ_j |v_j|^p)^(1/p)              p = 1: Σ|v|; p = 2: √Σv²; p = ±inf: max/min |v|;
+//                                          p = 0: number of non-zero v (torch's 0-"norm")
+//   ∂d/∂v_j as torch 1.13's norm backward: 0 where d = 0 or v_j = 0; sgn(v) for p = 1;
+//   for p = ±inf the gradient is shared equally among the elements with |v_j| = d; 0 for p = 0.
+//
+// Precision: one accumulator in T per row (D − 1 roundings); distance_error.hpp derives the bound.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace lossbench::losses::embedding {
+
+enum class norm_kind : std::uint8_t { count_nonzero, one, two, max_abs, min_abs, general };
+
+template <class T>
+struct p_norm {
+  norm_kind kind = norm_kind::two;
+  T p = 2;
+  T inv_p = T(0.5);
+  T p_minus_1 = 1;
+};
+
+template <class T>
+p_norm<T> make_p_norm(double p) {
+  norm_kind k = norm_kind::general;  // also NaN: the general formula propagates it
+  if (p == 0) k = norm_kind::count_nonzero;
+  else if (p == 1) k = norm_kind::one;
+  else if (p == 2) k = norm_kind::two;
+  else if (p == std::numeric_limits<double>::infinity()) k = norm_kind::max_abs;
+  else if (p == -std::numeric_limits<double>::infinity()) k = norm_kind::min_abs;
+  const T pt = static_cast<T>(p);
+  return {k, pt, T(1) / pt, pt - T(1)};
+}
+
+// A row's distance, plus each arg-max element's share of the gradient for p = ±inf.
+template <class T>
+struct row_norm {
+  T d = 0;
+  T tie_share = 1;
+};
+
+// ±inf-norm: the extreme |v| and how many elements attain it. NaN wins and sticks, as torch's amax.
+template <class T, bool Largest>
+row_norm<T> extreme_abs(const T* x, const T* y, std::size_t dim, T eps) {
+  T m = Largest ? T(0) : std::numeric_limits<T>::infinity();
+  std::size_t ties = 0;
+  for (std::size_t j = 0; j < dim; ++j) {
+    const T a = std::fabs((x[j] - y[j]) + eps);
+    const bool better = Largest ? a > m : a < m;
+    if (better || a != a) { m = a; ties = 1; }
+    else if (a == m) ++ties;
+  }
+  return {m, ties ? T(1) / static_cast<T>(ties) : T(0)};
+}
+
+template <class T>
+row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
+  switch (n.kind) {
+    case norm_kind::max_abs: return extreme_abs<T, true>(x, y, dim, eps);
+    case norm_kind::min_abs: return extreme_abs<T, false>(x, y, dim, eps);
+    default: break;
+  }
+  T s = 0;
+  switch (n.kind) {
+    case norm_kind::two:
+      for (std::size_t j = 0; j < dim; ++j) { const T v = (x[j] - y[j]) + eps; s += v * v; }
+      return {std::sqrt(s), 1};
+    case norm_kind::one:
+      for (std::size_t j = 0; j < dim; ++j) s += std::fabs((x[j] - y[j]) + eps);
+      return {s, 1};
+    case norm_kind::count_nonzero:
+      for (std::size_t j = 0; j < dim; ++j) s += ((x[j] - y[j]) + eps) != T(0) ? T(1) : T(0);
+      return {s, 1};
+    default:
+      for (std::size_t j = 0; j < dim; ++j) s += std::pow(std::fabs((x[j] - y[j]) + eps), n.p);
+      return {std::pow(s, n.inv_p), 1};
+  }
+}
+
+// ∂d/∂v_j for v_j = (x_j − y_j) + eps (∂d/∂x_j; ∂d/∂y_j is its negative).
+template <class T>
+T distance_derivative(T v, const row_norm<T>& r, const p_norm<T>& n) {
+  switch (n.kind) {
+    case norm_kind::count_nonzero: return 0;
+    case norm_kind::one: return v > 0 ? T(1) : v < 0 ? T(-1) : v;  // sgn; 0 at 0, NaN stays NaN
+    case norm_kind::two: return r.d == 0 ? T(0) : v / r.d;
+    case norm_kind::max_abs:
+    case norm_kind::min_abs:
+      if (std::fabs(v) == r.d || v != v) return v > 0 ? r.tie_share : v < 0 ? -r.tie_share : v;
+      return 0;
+    case norm_kind::general: break;
+  }
+  // sgn(v)·(|v|/d)^(p−1): the ratio form of torch's |v|^(p−1)·d^(1−p) that cannot overflow.
+  if (v == 0 || r.d == 0) return 0;
+  return std::copysign(std::pow(std::fabs(v) / r.d, n.p_minus_1), v);
+}
+
+// Σ_j (x_j − y_j)²: contrastive's squared Euclidean distance (no eps, no square root).
+template <class T>
+T squared_distance(const T* x, const T* y, std::size_t dim) {
+  T s = 0;
+  for (std::size_t j = 0; j < dim; ++j) { const T v = x[j] - y[j]; s += v * v; }
+  return s;
+}
+
+}  // namespace lossbench::losses::embedding

@@ -1,0 +1,83 @@
+// triplet_row.hpp — one row of torch.nn.functional.triplet_margin_loss (1.13), forward and
+// backward, as templates shared by the scalar kernel (float/double) and the reference (long double).
+//
+//   d(x, y) = ‖x − y + eps‖_p                       (pairwise_distance, row_distance.hpp)
+//   d_neg   = d(a, n), or with swap min(d(a, n), d(p, n))   (torch.minimum: ties split ½/½, NaN wins)
+//   ℓ       = max(0, margin + d(a, p) − d_neg)       NaN propagates
+//   ∂ℓ/∂a = ∇d(a,p) − w_an∇d(a,n);  ∂ℓ/∂p = −∇d(a,p) − w_pn∇d(p,n);  ∂ℓ/∂n = w_an∇d(a,n) + w_pn∇d(p,n)
+//   where the row is active (margin + d(a,p) − d_neg ≥ 0: clamp_min's backward passes the gradient
+//   at exactly 0), else 0. ∇d is ∂d/∂v of row_distance.hpp (0 where the norm is 0).
+#pragma once
+
+#include "core/checks.hpp"
+#include "losses/embedding/row_distance.hpp"
+
+#include <cstddef>
+
+namespace lossbench::losses {
+
+template <class T>
+struct triplet_coeffs {
+  T margin = 1;
+  T eps = T(1e-6);
+  embedding::p_norm<T> norm;
+  bool swap = false;
+};
+
+template <class T>
+triplet_coeffs<T> triplet_coefficients(const call& c) {
+  return {static_cast<T>(core::param(c, "margin")), static_cast<T>(core::param(c, "eps")),
+          embedding::make_p_norm<T>(core::param(c, "p")), core::param(c, "swap") != 0};
+}
+
+template <class T>
+struct triplet_row {
+  embedding::row_norm<T> ap, an, pn;
+  T w_an = 1, w_pn = 0;  // weights of d(a,n) and d(p,n) in d_neg
+  T raw = 0;             // margin + d(a,p) − d_neg, before the clamp
+  T loss = 0;
+  bool active = false;   // the clamp passes the gradient
+};
+
+template <class T>
+triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k) {
+  triplet_row<T> r;
+  r.ap = embedding::row_distance(a, p, dim, k.eps, k.norm);
+  r.an = embedding::row_distance(a, n, dim, k.eps, k.norm);
+  T neg = r.an.d;
+  if (k.swap) {
+    r.pn = embedding::row_distance(p, n, dim, k.eps, k.norm);
+    if (r.pn.d < r.an.d) { neg = r.pn.d; r.w_an = 0; r.w_pn = 1; }
+    else if (r.pn.d == r.an.d) { r.w_an = r.w_pn = T(0.5); }
+    else if (r.pn.d != r.pn.d) neg = r.pn.d;  // torch.minimum propagates NaN
+  }
+  r.raw = (k.margin + r.ap.d) - neg;
+  r.active = !(r.raw < 0);
+  r.loss = r.raw < 0 ? T(0) : r.raw;  // not std::max: NaN must stay NaN
+  return r;
+}
+
+// Writes scale·∂ℓ/∂{a,p,n} for the row into whichever of ga, gp, gn is non-null.
+template <class T>
+void triplet_backward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k,
+                      const triplet_row<T>& r, T scale, T* ga, T* gp, T* gn) {
+  if (!r.active) {
+    for (std::size_t j = 0; j < dim; ++j) {
+      if (ga) ga[j] = 0;
+      if (gp) gp[j] = 0;
+      if (gn) gn[j] = 0;
+    }
+    return;
+  }
+  for (std::size_t j = 0; j < dim; ++j) {
+    const T g_ap = embedding::distance_derivative((a[j] - p[j]) + k.eps, r.ap, k.norm);
+    // Branches, not multiplications by a zero weight: 0·NaN would invent NaNs torch does not have.
+    const T g_an = r.w_an != 0 ? r.w_an * embedding::distance_derivative((a[j] - n[j]) + k.eps, r.an, k.norm) : T(0);
+    const T g_pn = r.w_pn != 0 ? r.w_pn * embedding::distance_derivative((p[j] - n[j]) + k.eps, r.pn, k.norm) : T(0);
+    if (ga) ga[j] = (g_ap - g_an) * scale;
+    if (gp) gp[j] = (-g_ap - g_pn) * scale;
+    if (gn) gn[j] = (g_an + g_pn) * scale;
+  }
+}
+
+}  // namespace lossbench::losses
