@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 namespace lossbench::cli {
 
@@ -82,8 +83,13 @@ const param_desc& find_param(const loss_spec& spec, const std::string& key) {
                                     (known.empty() ? " (it takes none)" : " (known: " + known + ")"));
 }
 
-array load_param_array(const std::string& file, dtype run) {
-  array a = io::read_npy(file);
+array load_param_array(const std::string& argument, const std::string& file, dtype run) {
+  array a;
+  try {
+    a = io::read_npy(file);
+  } catch (const error& e) {  // name the parameter, not only the file: "--param weight: w.npy: no such file"
+    throw error(argument, e.what());
+  }
   if (is_floating(a.type()) && a.type() != run) return a.astype(run);
   return a;  // run dtype already, or integer: resolve() rejects integer arrays with its own message
 }
@@ -106,6 +112,8 @@ void add_param(const loss_spec& spec, const std::string& arg, dtype run, param_s
     case param_kind::integer: {
       const auto v = parse_number(value);
       if (!v) throw error(argument, "expected a number, got '" + value + "'");
+      if (d.kind == param_kind::integer && (!std::isfinite(*v) || *v != std::floor(*v)))
+        throw error(argument, "expected an integer, got '" + value + "'");
       given.set(key, *v);
       return;
     }
@@ -116,7 +124,7 @@ void add_param(const loss_spec& spec, const std::string& arg, dtype run, param_s
       }
       [[fallthrough]];
     case param_kind::tensor:
-      given.set(key, load_param_array(value, run));
+      given.set(key, load_param_array(argument, value, run));
       return;
   }
 }
