@@ -10,11 +10,13 @@ namespace lossbench {
 namespace losses {
 // One line per loss, in catalogue order (DESIGN §2).
 const loss_spec& mse_spec();
+const loss_spec& cross_entropy_spec();
 }  // namespace losses
 
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
       &losses::mse_spec(),
+      &losses::cross_entropy_spec(),
   };
   return all;
 }

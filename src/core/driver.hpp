@@ -35,7 +35,8 @@ public:
     comp_ += (std::abs(sum_) >= std::abs(x)) ? (sum_ - t) + x : (x - t) + sum_;
     sum_ = t;
   }
-  double value() const noexcept { return sum_ + comp_; }
+  // Once the sum overflows or meets ±inf the compensation is inf − inf = NaN: the sum is the answer.
+  double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
 
 private:
   double sum_ = 0, comp_ = 0;

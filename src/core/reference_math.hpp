@@ -32,7 +32,8 @@ public:
     comp_ += (std::fabs(sum_) >= std::fabs(x)) ? (sum_ - t) + x : (x - t) + sum_;
     sum_ = t;
   }
-  real_ref value() const noexcept { return sum_ + comp_; }
+  // Once the sum overflows or meets ±inf the compensation is inf − inf = NaN: the sum is the answer.
+  real_ref value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
 
 private:
   real_ref sum_ = 0, comp_ = 0;
