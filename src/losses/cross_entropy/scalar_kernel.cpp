@@ -16,25 +16,32 @@ namespace lossbench::losses {
 
 namespace {
 
-// The weighted target of a class-index row: a at the target class, b·w_c spread everywhere.
+// The weighted target of a class-index row: a point mass a at the target class (its loss term
+// kept apart, so a = 0 with z_t = −inf is 0·inf = NaN as torch's (1 − ε)·nll) plus b·w_c spread
+// over every class, formed only when ε > 0 (so 0·(m − z_c) = NaN never appears for −inf logits).
 template <class T>
 struct index_row {
   const cross_entropy_problem<T>& p;
   std::size_t target;
   double a;  // (1 − ε)·w_t
   double b;  // ε / C
-  bool smoothed() const { return b != 0; }
-  double v(std::size_t c) const { return b * p.weight_of(c) + (c == target ? a : 0.0); }
+  bool has_spread() const { return b != 0; }
+  double spread(std::size_t c) const { return b * p.weight_of(c); }
+  double v(std::size_t c) const { return spread(c) + (c == target ? a : 0.0); }
 };
 
-// The weighted target of a probability row: w_c·((1 − ε)·P_c + ε/C).
+// The weighted target of a probability row: w_c·((1 − ε)·P_c + ε/C), all spread.
 template <class T>
 struct prob_row {
   const cross_entropy_problem<T>& p;
   const T* probs;
   double keep;    // 1 − ε
-  double spread;  // ε / C
-  double v(std::size_t c) const { return p.weight_of(c) * (keep * static_cast<double>(probs[c]) + spread); }
+  double eps_per_class;
+  static bool has_spread() { return true; }
+  double spread(std::size_t c) const {
+    return p.weight_of(c) * (keep * static_cast<double>(probs[c]) + eps_per_class);
+  }
+  double v(std::size_t c) const { return spread(c); }
 };
 
 template <class T>
@@ -51,28 +58,25 @@ struct row_sums {
   double mass = 0;   // Σ v_c = M
 };
 
-// Pass 2. `Target::v` is summed against (m − z_c) only where the formula has that term: an
-// unsmoothed index row has one (at its target), so 0·(m − z_c) = NaN never appears for −inf.
+// Pass 2: s, and Σ v_c·(m − z_c), Σ v_c over the spread part; an index row adds its point mass.
 template <class T, class Target>
 row_sums sweep(const T* z, std::size_t n, T m, const Target& tgt, T* e_out) {
   core::ordered_sum s, shift, mass;
-  constexpr bool is_index = requires(const Target& x) { x.smoothed(); };
-  bool all_classes = true;
-  if constexpr (is_index) all_classes = tgt.smoothed();
+  const bool spread = tgt.has_spread();
   for (std::size_t c = 0; c < n; ++c) {
     const T d = z[c] - m;
     const T e = std::exp(d);
     if (e_out) e_out[c] = e;
     s.add(e);
-    if (all_classes) {
-      const double v = tgt.v(c);
+    if (spread) {
+      const double v = tgt.spread(c);
       shift.add(v * -static_cast<double>(d));
       mass.add(v);
     }
   }
   row_sums r{s.value(), shift.value(), mass.value()};
-  if constexpr (is_index) {
-    if (!all_classes) r.shift = tgt.a * -static_cast<double>(z[tgt.target] - m);
+  if constexpr (requires(const Target& x) { x.target; }) {
+    r.shift += tgt.a * -static_cast<double>(z[tgt.target] - m);
     r.mass = tgt.a + tgt.b * tgt.p.weight_total;  // Σ v_c in closed form (Σ w precomputed in bind)
   }
   return r;
