@@ -10,6 +10,7 @@ namespace lossbench {
 namespace losses {
 // One line per loss, in catalogue order (DESIGN §2).
 const loss_spec& mse_spec();
+const loss_spec& cross_entropy_spec();
 const loss_spec& ctc_spec();
 const loss_spec& triplet_spec();
 const loss_spec& contrastive_spec();
@@ -18,6 +19,7 @@ const loss_spec& contrastive_spec();
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
       &losses::mse_spec(),
+      &losses::cross_entropy_spec(),
       &losses::ctc_spec(),
       &losses::triplet_spec(),
       &losses::contrastive_spec(),

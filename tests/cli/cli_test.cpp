@@ -3,7 +3,7 @@
 // checked against the library called directly. Eval is checked for every loss in the catalogue,
 // so the CLI's generic input/parameter handling is exercised by each loss as it is added.
 #include "io/npy.hpp"
-#include "../support/harness.hpp"
+#include "support/harness.hpp"
 
 #include <nlohmann/json.hpp>
 
