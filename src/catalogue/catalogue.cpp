@@ -10,11 +10,23 @@ namespace lossbench {
 namespace losses {
 // One line per loss, in catalogue order (DESIGN §2).
 const loss_spec& mse_spec();
+const loss_spec& mae_spec();
+const loss_spec& huber_spec();
+const loss_spec& bce_spec();
+const loss_spec& bce_logits_spec();
+const loss_spec& hinge_spec();
+const loss_spec& kl_div_spec();
 }  // namespace losses
 
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
       &losses::mse_spec(),
+      &losses::mae_spec(),
+      &losses::huber_spec(),
+      &losses::bce_spec(),
+      &losses::bce_logits_spec(),
+      &losses::hinge_spec(),
+      &losses::kl_div_spec(),
   };
   return all;
 }
