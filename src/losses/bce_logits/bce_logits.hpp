@@ -1,11 +1,13 @@
 // bce_logits.hpp — binary cross-entropy on logits, torch.nn.functional.binary_cross_entropy_with_logits.
 //   lw = 1 + (pw − 1)·y                                  (pw = pos_weight, 1 by default)
-//   ℓ(z, y) = (1 − y)·z + lw·(log1p(e^−|z|) + max(−z, 0))
+//   ℓ(z, y) = ((1 − y)·z + lw·max(−z, 0)) + lw·log1p(e^−|z|)
 //   ∂ℓ/∂z  = (1 − y)·σ(z) − pw·y·σ(−z)
-// The loss is torch 1.13's arrangement (its log(e^−m + e^−z−m), m = max(−z, 0), equals
-// log1p(e^−|z|), which we compute without losing e^−|z| < u to 1 + e^−|z|). Keeping torch's order of
-// terms rather than max(z, 0) − z·y + … matters at infinite logits: z = +∞, y = 0 gives +∞ (not
-// ∞ − ∞·0 = NaN), and z = +∞, y = 1 / z = −∞ give NaN exactly where torch does.
+// The loss is torch 1.13's (1 − y)·z + lw·(log(e^−m + e^−z−m) + m), m = max(−z, 0), with its
+// log(…) = log1p(e^−|z|) computed without losing e^−|z| < u to 1 + e^−|z|, and its sum regrouped
+// so that a tiny log1p is added last: z = −100, y = 0 gives −100 + 100 + 3.7e-44, not
+// −100 + (100 + 3.7e-44) = 0. Keeping torch's terms rather than max(z, 0) − z·y + … matters at
+// infinite logits: z = +∞, y = 0 gives +∞ (not ∞ − ∞·0 = NaN), and z = +∞, y = 1 and z = −∞
+// give NaN exactly where torch does.
 // The gradient is torch's σ(z)(1 + (pw − 1)y) − pw·y regrouped so that nothing cancels for a
 // confident logit: σ(z) and σ(−z) are both formed from e = e^−|z| (σ(|z|) = 1/(1+e),
 // σ(−|z|) = e·σ(|z|)), so e.g. z = −100, y = 0 gives σ(−100) ≈ 3.7e-44 instead of 0, and ±∞ gives
@@ -21,7 +23,7 @@ namespace lossbench::losses {
 
 struct bce_logits_formula {
   static constexpr std::string_view name = "bce_logits";
-  static constexpr std::string_view summary = "(1−y)·z + (1+(pw−1)y)·(log1p(e^−|z|) + max(−z, 0))";
+  static constexpr std::string_view summary = "(1−y)·z + (1+(pw−1)y)·(max(−z, 0) + log1p(e^−|z|))";
   static constexpr std::string_view torch_name = "binary_cross_entropy_with_logits";
   static constexpr std::array inputs = {
       input_desc{"input", input_kind::real, true, "logit z, any shape"},
@@ -34,9 +36,10 @@ struct bce_logits_formula {
   static constexpr std::string_view weight_param = "pos_weight";
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Errors relative to error_scale (the sums of the terms' absolute values). glibc exp/log1p ≤ 1
-  // ulp (2u). Loss: e = e^−|z| 2u; log1p passes e's relative error on with a factor ≤ 1 and adds
-  // 2u: 4u; + max(−z, 0): 5u; lw = 1 + (pw − 1)·y: pw in T, −1, ·y, +1: 4u of 1 + (|pw| + 1)|y|;
-  // the product lw·(…): 10u; (1 − y)·z: 2u; the final sum: 11u; 1/N and its product: 13u, +1.
+  // ulp (2u). Loss: lw = 1 + (pw − 1)·y: pw in T, −1, ·y, +1: 4u of 1 + (|pw| + 1)|y|.
+  // (1 − y)·z: 2u; lw·max(−z, 0): 5u; their sum: 6u. e = e^−|z| 2u; log1p passes e's relative
+  // error on with a factor ≤ 1 and adds 2u: 4u; ·lw: 9u. The final sum: 10u; 1/N and its
+  // product: 12u, +2 margin.
   // Gradient: e 2u, 1 + e, the division and e·σ(|z|): 5u for each σ; (1 − y)·σ(z): 7u;
   // pw·y·σ(−z) with pw in T: 8u; the difference: 9u; 1/N and its product: 11u, +1.
   static constexpr accuracy_bound accuracy = {14, 12, "glibc exp/log1p ≤ 1 ulp; sums of terms; 1/N"};
@@ -55,7 +58,7 @@ struct bce_logits_formula {
     const bool nonneg = z >= T(0);
     const T sigma_z = nonneg ? sigma_abs : sigma_neg_abs;
     const T sigma_minus_z = nonneg ? sigma_neg_abs : sigma_abs;
-    return {(T(1) - y) * z + log_weight * (softplus_neg_abs + neg_part),
+    return {((T(1) - y) * z + log_weight * neg_part) + log_weight * softplus_neg_abs,
             (T(1) - y) * sigma_z - pw * y * sigma_minus_z};
   }
 
