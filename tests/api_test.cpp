@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 namespace {
@@ -38,6 +39,99 @@ TEST(PublicApi, ErrorsNameTheArgument) {
   try { lossbench::mse<float>(x, y, o); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "variant"); }
   const std::vector<float> short_y = {0.f};
   try { lossbench::mse<float>(x, short_y); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "target"); }
+}
+
+}  // namespace
+
+namespace {
+
+using lossbench::array;
+using lossbench::dtype;
+
+// The span API and the registry run the same kernel on the same bits, so results are identical.
+double registry_value(std::string_view loss, const std::vector<array>& in, const lossbench::param_set& p,
+                      std::vector<array>* grads) {
+  const auto& spec = lossbench::find_loss(loss);
+  const auto resolved = spec.resolve(p);
+  std::vector<lossbench::tensor_ref> refs;
+  for (const auto& a : in) refs.push_back(a.ref());
+  lossbench::outputs out;
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < in.size(); ++i)
+    if (spec.inputs()[i].differentiable) {
+      grads->emplace_back(in[i].type(), in[i].shape());
+      out.grad[k++] = grads->back().raw();
+    }
+  return lossbench::find_entries(loss, "scalar", in[0].type())[0]->run({refs, &resolved, lossbench::reduction::mean, out});
+}
+
+TEST(PublicApi, CrossEntropyMatchesTheRegistry) {
+  const auto& spec = lossbench::find_loss("cross_entropy");
+  const auto in = spec.generate(dtype::f32, {6, 10}, 5, spec.resolve({}));
+  std::vector<float> w(10, 0.5f);
+  array wa(dtype::f32, {10});
+  for (int i = 0; i < 10; ++i) wa.set(i, 0.5);
+  lossbench::param_set p;
+  p.set("weight", std::move(wa)).set("label_smoothing", 0.1);
+  std::vector<array> want;
+  const double v = registry_value("cross_entropy", in, p, &want);
+  lossbench::cross_entropy_options<float> o;
+  o.weight = w;
+  o.label_smoothing = 0.1;
+  std::vector<float> g(60);
+  const float got = lossbench::cross_entropy<float, std::int64_t>(in[0].span<float>(), 10, in[1].span<std::int64_t>(), o, g);
+  EXPECT_EQ(got, v);
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(g[i], want[0].get(i));
+}
+
+TEST(PublicApi, CtcMatchesTheRegistry) {
+  const auto& spec = lossbench::find_loss("ctc");
+  const auto in = spec.generate(dtype::f64, {3, 0}, 5, spec.resolve({}));
+  std::vector<array> want;
+  const double v = registry_value("ctc", in, {}, &want);
+  const auto& s = in[0].shape();
+  std::vector<double> g(static_cast<std::size_t>(in[0].numel()));
+  const double got = lossbench::ctc<double, std::int64_t>(in[0].span<double>(), s[0], s[1], s[2],
+                                                          in[1].span<std::int64_t>(), false, in[2].span<std::int64_t>(),
+                                                          in[3].span<std::int64_t>(), {}, g);
+  EXPECT_EQ(got, v);
+  for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i], want[0].get(static_cast<std::int64_t>(i)));
+}
+
+TEST(PublicApi, TripletAndContrastiveMatchTheRegistry) {
+  for (std::string_view loss : {"triplet", "contrastive"}) {
+    const auto& spec = lossbench::find_loss(loss);
+    const auto in = spec.generate(dtype::f32, {4, 8}, 5, spec.resolve({}));
+    std::vector<array> want;
+    const double v = registry_value(loss, in, {}, &want);
+    std::vector<float> g1(32), g2(32), g3(32);
+    const float got = loss == "triplet"
+                          ? lossbench::triplet<float>(in[0].span<float>(), in[1].span<float>(), in[2].span<float>(), 8,
+                                                      {}, g1, g2, g3)
+                          : lossbench::contrastive<float>(in[0].span<float>(), in[1].span<float>(),
+                                                          in[2].span<float>(), 8, {}, g1, g2);
+    EXPECT_EQ(got, v) << loss;
+    for (int i = 0; i < 32; ++i) EXPECT_EQ(g1[i], want[0].get(i)) << loss;
+  }
+}
+
+TEST(PublicApi, ElementwiseLossesTakeTheirOptions) {
+  const std::vector<double> x = {0.5, -2.0, 3.0}, y = {1.0, -1.0, 1.0};
+  lossbench::huber_options h;
+  h.delta = 0.5;
+  // |d| = 0.5, 1, 2 ≥ δ: δ(|d| − δ/2) = 0.125, 0.375, 0.875 → mean 0.4583…
+  EXPECT_DOUBLE_EQ(lossbench::huber<double>(x, y, h), (0.125 + 0.375 + 0.875) / 3);
+  lossbench::hinge_options m;
+  m.margin = 2.0;
+  // max(0, 2 − y·x) = 1.5, 0, 0 → mean 0.5
+  EXPECT_DOUBLE_EQ(lossbench::hinge<double>(x, y, m), 0.5);
+  const std::vector<double> pw = {2.0, 1.0, 1.0};
+  lossbench::bce_logits_options<double> b;
+  b.pos_weight_per_class = pw;
+  const std::vector<double> t = {1.0, 0.0, 1.0};
+  // (1−y)·z + (1+(pw−1)y)·softplus(−z): 2·softplus(−0.5), −2 + softplus(2) = log1p(e⁻²), softplus(−3)
+  const double want = (2 * std::log1p(std::exp(-0.5)) + std::log1p(std::exp(-2.0)) + std::log1p(std::exp(-3.0))) / 3;
+  EXPECT_NEAR(lossbench::bce_logits<double>(x, t, 3, b), want, 1e-15);  // a few roundings of O(1) terms
 }
 
 }  // namespace

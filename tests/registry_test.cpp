@@ -43,30 +43,37 @@ TEST_P(EveryEntry, MatchesReferenceForEveryReduction) {
   }
 }
 
-// Central differences in double: error ≤ h²|f'''|/6 + u|f|/h; with h = 1e-5·max(1,|x|) that is
-// ~1e-10 relative for these smooth losses, so 1e-6 of the gradient's scale is a safe bound.
+// Central differences, always in double (an f32 entry's gradient is compared with differences of
+// the same loss's f64 entry on the same, f32-representable inputs). Error of the difference:
+// h²|f‴|/6 + u|f|/h ≈ 1e-10 relative with h = 1e-5·max(1,|x|), so 1e-6 of the gradient's scale
+// bounds it; an f32 gradient adds its documented bound, grad_ulps·2⁻²⁴ of that scale.
 TEST_P(EveryEntry, GradientMatchesFiniteDifferences) {
   const entry& e = *GetParam();
-  if (e.type != dtype::f64 || !e.loss->gradient_is_of_inputs()) GTEST_SKIP() << "f64 and ∂value/∂input only";
+  if (!e.loss->gradient_is_of_inputs()) GTEST_SKIP() << "gradient is not ∂value/∂input (the loss tests its own)";
+  const entry& f64 = *find_entries(e.loss->name(), e.variant.name(), dtype::f64).front();
+  const double tol = 1e-6 + (e.type == dtype::f32 ? e.loss->accuracy().grad_ulps * 0x1p-24 : 0.0);
   for (reduction r : e.loss->reductions()) {
     if (r == reduction::none) continue;  // a scalar is differentiated; none's gradient is of the sum
     owned_call oc(*e.loss, e.loss->generate(e.type, {5, 0}, 11, e.loss->resolve({})), {}, r);
     const evaluation ev = evaluate(e, oc, true);
+    std::vector<array> wide;
+    for (const auto& a : oc.inputs) wide.push_back(a.astype(is_floating(a.type()) ? dtype::f64 : a.type()));
+    owned_call od(*e.loss, std::move(wide), {}, r);
     const auto desc = e.loss->inputs();
     std::size_t k = 0;
     for (std::size_t i = 0; i < desc.size(); ++i) {
       if (!desc[i].differentiable) continue;
-      array& x = oc.inputs[i];
+      array& x = od.inputs[i];
       double scale = 0;
       for (std::int64_t j = 0; j < ev.grads[k].numel(); ++j) scale = std::max(scale, std::fabs(ev.grads[k].get(j)));
       for (std::int64_t j = 0; j < x.numel(); ++j) {
         const double x0 = x.get(j), h = 1e-5 * std::max(1.0, std::fabs(x0));
         x.set(j, x0 + h);
-        const double fp = e.run(oc.view());
+        const double fp = f64.run(od.view());
         x.set(j, x0 - h);
-        const double fm = e.run(oc.view());
+        const double fm = f64.run(od.view());
         x.set(j, x0);
-        EXPECT_NEAR(ev.grads[k].get(j), (fp - fm) / (2 * h), 1e-6 * std::max(1.0, scale))
+        EXPECT_NEAR(ev.grads[k].get(j), (fp - fm) / (2 * h), tol * std::max(1.0, scale))
             << e.name() << " " << to_string(r) << " d/d" << desc[i].name << "[" << j << "]";
       }
       ++k;

@@ -10,6 +10,13 @@ namespace lossbench {
 namespace losses {
 // One line per loss, in catalogue order (DESIGN §2).
 const loss_spec& mse_spec();
+const loss_spec& mae_spec();
+const loss_spec& huber_spec();
+const loss_spec& bce_spec();
+const loss_spec& bce_logits_spec();
+const loss_spec& hinge_spec();
+const loss_spec& cross_entropy_spec();
+const loss_spec& kl_div_spec();
 const loss_spec& ctc_spec();
 const loss_spec& triplet_spec();
 const loss_spec& contrastive_spec();
@@ -18,6 +25,13 @@ const loss_spec& contrastive_spec();
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
       &losses::mse_spec(),
+      &losses::mae_spec(),
+      &losses::huber_spec(),
+      &losses::bce_spec(),
+      &losses::bce_logits_spec(),
+      &losses::hinge_spec(),
+      &losses::cross_entropy_spec(),
+      &losses::kl_div_spec(),
       &losses::ctc_spec(),
       &losses::triplet_spec(),
       &losses::contrastive_spec(),

@@ -12,7 +12,15 @@
 //       per-element loss and ∂loss/∂x; `w` is the broadcast weight (pos_weight), 1 when absent
 //   static void sample(core::prng&, double& x, double& y)   one realistic element pair
 //   optional: static const char* invalid_input(double x) / invalid_target(double y)
-//       nullptr when valid, else what was expected (e.g. "values in [0, 1]")
+//       nullptr when valid, else what was expected (e.g. "values in [0, 1]"); either may instead
+//       take (double, const coeffs<double>&) when validity depends on a parameter (kl_div's
+//       log_target). NaN should pass: it propagates to the value instead (DESIGN §4).
+//   optional: static void check_params(const call&)
+//       rejects parameter values the formula cannot take (huber's delta ≤ 0), naming the parameter
+//   optional: template <class T> static loss_grad<T> error_scale(T x, T y, T w, const coeffs<T>&)
+//       the magnitudes the loss's and gradient's rounding errors are relative to, where a formula
+//       subtracts terms (kl_div's p·log p − p·x): the reference reports them as loss_magnitude /
+//       grad_magnitude. Absent: |loss| and |grad| themselves.
 //   optional: static constexpr std::string_view weight_param = "pos_weight"
 //       a real_or_tensor parameter broadcast over the last dimension
 #pragma once
@@ -23,6 +31,7 @@
 #include "core/reference_math.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace lossbench::losses {
@@ -67,9 +76,17 @@ struct elementwise {
     core::expect_dtype(spec, c, 0, dt);
     core::expect_dtype(spec, c, 1, dt);
     core::expect_same_shape(spec, c, 0, 1);
+    if constexpr (requires { F::check_params(c); }) F::check_params(c);
     if constexpr (has_weight) check_weight(c, dt);
-    if constexpr (requires { F::invalid_input(0.0); }) check_values<F::invalid_input>(spec, c, 0, dt);
-    if constexpr (requires { F::invalid_target(0.0); }) check_values<F::invalid_target>(spec, c, 1, dt);
+    const auto k = F::template coefficients<double>(c);
+    if constexpr (requires { F::invalid_input(0.0); })
+      check_values(spec, c, 0, dt, [](double v) { return F::invalid_input(v); });
+    if constexpr (requires { F::invalid_input(0.0, k); })
+      check_values(spec, c, 0, dt, [&](double v) { return F::invalid_input(v, k); });
+    if constexpr (requires { F::invalid_target(0.0); })
+      check_values(spec, c, 1, dt, [](double v) { return F::invalid_target(v); });
+    if constexpr (requires { F::invalid_target(0.0, k); })
+      check_values(spec, c, 1, dt, [&](double v) { return F::invalid_target(v, k); });
   }
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
@@ -146,15 +163,25 @@ struct elementwise {
       else w_scalar = c.params->number(F::weight_param);
     }
     const R scale = 1.0L / static_cast<R>(reduction_divisor(c));
+    constexpr bool has_error_scale = requires { F::error_scale(R(), R(), R(), k); };
     reference_result r;
     r.losses.resize(x.size());
     r.grads.assign(1, std::vector<R>(x.size()));
+    if constexpr (has_error_scale) {
+      r.loss_magnitude.resize(x.size());
+      r.grad_magnitude.assign(1, std::vector<R>(x.size()));
+    }
     core::reference_sum sum;
     for (std::size_t i = 0; i < x.size(); ++i) {
       const R wi = w.empty() ? w_scalar : w[i % w.size()];
       const auto lg = F::eval(x[i], y[i], wi, k);
       r.losses[i] = lg.loss;
       r.grads[0][i] = lg.grad * scale;
+      if constexpr (has_error_scale) {
+        const auto m = F::error_scale(x[i], y[i], wi, k);
+        r.loss_magnitude[i] = m.loss;
+        r.grad_magnitude[0][i] = m.grad * scale;
+      }
       sum.add(lg.loss);
     }
     r.value = sum.value() * scale;
@@ -177,14 +204,17 @@ private:
     return 1.0;
   }
 
-  template <auto Invalid>
-  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt) {
+  template <class Invalid>
+  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt, Invalid invalid) {
     const auto& t = c.inputs[i];
     for (std::int64_t k = 0; k < t.numel(); ++k) {
       const double v = dt == dtype::f32 ? t.as<float>()[k] : t.as<double>()[k];
-      if (const char* expected = Invalid(v))
+      if (const char* expected = invalid(v)) {
+        char shown[32];  // %g, not std::to_string: a rejected 1e-9 must not print as 0.000000
+        std::snprintf(shown, sizeof shown, "%.9g", v);
         throw error(core::input_name(spec, i), std::string("expected ") + expected + ", element " +
-                                                   std::to_string(k) + " is " + std::to_string(v));
+                                                   std::to_string(k) + " is " + shown);
+      }
     }
   }
 

@@ -1,0 +1,75 @@
+// main.cpp — the `lossbench` command: subcommands and exit codes.
+//   0  success (also --help and --version)
+//   2  bad input: a lossbench::error (a file, a shape, a dtype, an unknown loss/variant/parameter)
+//      or a command-line parse error, reported as one line on stderr naming the argument
+//   1  anything unexpected (a bug, out of memory), also one line on stderr
+// Nothing escapes main as an exception, so no input makes the program abort.
+#include "cli/commands.hpp"
+
+#include <lossbench/types.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+namespace {
+
+constexpr int exit_bad_input = 2;
+constexpr int exit_unexpected = 1;
+
+// CLI11 messages may span lines; the contract is one line.
+std::string one_line(std::string s) {
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+// CLI11 says only "A subcommand is required" for `lossbench frob`; name the word and the choices.
+bool check_subcommand(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return true;
+  std::string known;
+  for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (sub->get_name() == argv[1]) return true;
+    known += (known.empty() ? "" : ", ") + sub->get_name();
+  }
+  std::fputs(fmt::format("lossbench: unknown command '{}' (expected one of: {})\n", argv[1], known).c_str(), stderr);
+  return false;
+}
+
+void report(const char* kind, const std::string& message) {
+  // Best effort: a failing stderr must not turn a clean exit code into a crash.
+  std::fputs(fmt::format("lossbench: {}{}\n", kind, one_line(message)).c_str(), stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    CLI::App app{"lossbench: machine-learning loss functions and their gradients", "lossbench"};
+    app.set_version_flag("--version", std::string("lossbench ") + LOSSBENCH_VERSION);
+    app.require_subcommand(1);
+    lossbench::cli::add_list_command(app);
+    lossbench::cli::add_eval_command(app);
+    if (!check_subcommand(app, argc, argv)) return exit_bad_input;
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help / --version print and succeed
+      report("", e.what());
+      return exit_bad_input;
+    }
+    return 0;
+  } catch (const lossbench::error& e) {
+    report("error: ", e.what());
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    report("internal error: ", e.what());
+    return exit_unexpected;
+  } catch (...) {
+    report("internal error: ", "unknown exception");
+    return exit_unexpected;
+  }
+}

@@ -1,0 +1,173 @@
+// npy.cpp — .npy files: the framing (magic, version, header length), the data, and the
+// whole-or-nothing write. The header dict itself is npy_header.cpp.
+//
+// File layout (numpy.lib.format): "\x93NUMPY", major, minor, header length (uint16 LE for 1.0,
+// uint32 LE for 2.0 and 3.0), the header dict text padded with spaces and ending in '\n', then the
+// raw elements in C order. 3.0 differs from 2.0 only in allowing UTF-8 in the header.
+#include "io/npy.hpp"
+
+#include "io/npy_header.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+#include <unistd.h>
+
+namespace lossbench::io {
+
+namespace {
+
+constexpr std::string_view magic{"\x93NUMPY", 6};
+constexpr std::size_t header_alignment = 64;  // numpy aligns the data to 64 bytes
+
+struct file_closer {
+  void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+using file_ptr = std::unique_ptr<std::FILE, file_closer>;
+
+std::string last_os_error() { return std::generic_category().message(errno); }
+
+std::uint32_t little_endian(const unsigned char* p, int bytes) {
+  std::uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+void byteswap_elements(void* data, std::int64_t count, std::size_t width) {
+  auto* p = static_cast<unsigned char*>(data);
+  for (std::int64_t i = 0; i < count; ++i, p += width) std::reverse(p, p + width);
+}
+
+// Opens for reading with a message that says why not.
+file_ptr open_for_reading(const std::filesystem::path& path, const std::string& name, std::uintmax_t& size) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw error(name, "no such file");
+  if (std::filesystem::is_directory(status)) throw error(name, "is a directory, expected a .npy file");
+  size = std::filesystem::file_size(path, ec);
+  if (ec) throw error(name, "cannot read: " + ec.message());
+  file_ptr f(std::fopen(path.c_str(), "rb"));
+  if (!f) throw error(name, "cannot open: " + last_os_error());
+  return f;
+}
+
+std::size_t read_bytes(std::FILE* f, void* out, std::size_t n) { return std::fread(out, 1, n, f); }
+
+// Reads the preamble and the header text; returns the header and leaves the file at the data.
+npy_header read_header(std::FILE* f, std::uintmax_t file_size, const std::string& name, std::uintmax_t& data_offset) {
+  unsigned char pre[12];
+  const std::size_t got = read_bytes(f, pre, 8);
+  if (got < magic.size() || std::memcmp(pre, magic.data(), magic.size()) != 0)
+    throw error(name, "not a .npy file (it does not start with \"\\x93NUMPY\")");
+  if (got < 8) throw error(name, "truncated .npy header (the file ends inside the version number)");
+  const int major = pre[6], minor = pre[7];
+  if (major < 1 || major > 3 || minor != 0)
+    throw error(name, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
+                          " (expected 1.0, 2.0 or 3.0)");
+  const int length_bytes = major == 1 ? 2 : 4;
+  if (read_bytes(f, pre + 8, static_cast<std::size_t>(length_bytes)) != static_cast<std::size_t>(length_bytes))
+    throw error(name, "truncated .npy header (the file ends inside the header length)");
+  const std::uint32_t header_len = little_endian(pre + 8, length_bytes);
+  data_offset = 8 + static_cast<std::uintmax_t>(length_bytes) + header_len;
+  if (data_offset > file_size)
+    throw error(name, "truncated .npy header (" + std::to_string(header_len) + " header bytes announced, " +
+                          std::to_string(file_size - std::min<std::uintmax_t>(file_size, 8u + length_bytes)) +
+                          " present)");
+  std::string text(header_len, '\0');
+  if (read_bytes(f, text.data(), header_len) != header_len) throw error(name, "cannot read the header: " + last_os_error());
+  return parse_npy_header(text, name);
+}
+
+}  // namespace
+
+array read_npy(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::uintmax_t file_size = 0, data_offset = 0;
+  const file_ptr f = open_for_reading(path, name, file_size);
+  const npy_header h = read_header(f.get(), file_size, name, data_offset);
+
+  // numel·width with overflow checks: the shape comes from the file and cannot be trusted.
+  const std::uintmax_t width = size_of(h.type);
+  std::uintmax_t need = width;
+  for (auto d : h.shape.dims()) {
+    if (d != 0 && need > std::numeric_limits<std::uintmax_t>::max() / static_cast<std::uintmax_t>(d))
+      throw error(name, "shape " + h.shape.str() + " is too large");
+    need *= static_cast<std::uintmax_t>(d);
+  }
+  const std::uintmax_t have = file_size - data_offset;
+  const std::string what = "shape " + h.shape.str() + " of " + std::string(to_string(h.type)) + " needs " +
+                           std::to_string(need) + " data bytes, the file has " + std::to_string(have);
+  if (have < need) throw error(name, "truncated data: " + what);
+  if (have > need) throw error(name, "trailing bytes after the data: " + what);
+
+  array out(h.type, h.shape);
+  if (read_bytes(f.get(), out.raw(), out.bytes()) != out.bytes()) throw error(name, "cannot read the data: " + last_os_error());
+  if (h.byteswap) byteswap_elements(out.raw(), out.numel(), size_of(h.type));
+  return out;
+}
+
+namespace {
+
+// Everything before the data: magic, version, length and the padded header.
+std::string npy_preamble(const array& a) {
+  std::string header = format_npy_header(a.type(), a.shape());
+  const std::size_t v1_preamble = magic.size() + 2 + 2;
+  const bool v2 = header.size() + 1 + header_alignment + v1_preamble > std::numeric_limits<std::uint16_t>::max();
+  const std::size_t preamble = v2 ? v1_preamble + 2 : v1_preamble;
+  const std::size_t padded = (preamble + header.size() + 1 + header_alignment - 1) / header_alignment * header_alignment;
+  header.append(padded - preamble - header.size() - 1, ' ');
+  header.push_back('\n');
+
+  std::string image(magic);
+  image.push_back(static_cast<char>(v2 ? 2 : 1));
+  image.push_back('\0');
+  const std::uint32_t len = static_cast<std::uint32_t>(header.size());
+  for (int i = 0; i < (v2 ? 4 : 2); ++i) image.push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  return image + header;
+}
+
+// A fresh name next to `path`, created exclusively so that concurrent writers never share it.
+std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesystem::path& path, const std::string& name) {
+  static std::atomic<unsigned> counter{0};
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string leaf = ".";  // hidden, and never matching a *.npy glob
+    leaf += path.filename().string();
+    leaf += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+    const auto tmp = dir / leaf;
+    file_ptr f(std::fopen(tmp.c_str(), "wbx"));
+    if (f) return {tmp, std::move(f)};
+    if (errno != EEXIST) throw error(name, "cannot create a file in " + dir.string() + ": " + last_os_error());
+  }
+  throw error(name, "cannot find a free temporary name in " + dir.string());
+}
+
+}  // namespace
+
+void write_npy(const std::filesystem::path& path, const array& a) {
+  const std::string name = path.string();
+  if (path.filename().empty()) throw error(name, "expected a file name, got a directory path");
+  const std::string preamble = npy_preamble(a);
+  auto [tmp, f] = create_temporary(path, name);
+  const auto discard = [&](const std::string& why) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw error(name, why);
+  };
+  const bool written = std::fwrite(preamble.data(), 1, preamble.size(), f.get()) == preamble.size() &&
+                       std::fwrite(a.raw(), 1, a.bytes(), f.get()) == a.bytes();
+  const int write_errno = errno;
+  const bool closed = std::fclose(f.release()) == 0;  // flushes: a full disk shows up here
+  if (!written || !closed) discard("cannot write: " + std::generic_category().message(written ? errno : write_errno));
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) discard("cannot replace the file: " + ec.message());
+}
+
+}  // namespace lossbench::io

@@ -1,0 +1,164 @@
+// npy_header.cpp — reading and writing the .npy header dict (see npy_header.hpp).
+#include "io/npy_header.hpp"
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace lossbench::io {
+
+namespace {
+
+constexpr char native_order = std::endian::native == std::endian::little ? '<' : '>';
+
+// "<f4" → f32, and whether its bytes need swapping here. '=' is native order; '|' is numpy's
+// "order not applicable", which numpy itself reads as native for these types, so it is too.
+void apply_descr(const std::string& descr, const std::string& file, npy_header& h) {
+  const auto unsupported = [&] {
+    return error(file, "unsupported dtype '" + descr +
+                           "' (expected float32, float64, int32 or int64: '<f4', '<f8', '<i4', '<i8')");
+  };
+  if (descr.size() != 3) throw unsupported();
+  const char order = descr[0];
+  const std::string kind = descr.substr(1);
+  if (kind == "f4") h.type = dtype::f32;
+  else if (kind == "f8") h.type = dtype::f64;
+  else if (kind == "i4") h.type = dtype::i32;
+  else if (kind == "i8") h.type = dtype::i64;
+  else throw unsupported();
+  if (order == '<' || order == '>') h.byteswap = order != native_order;
+  else if (order == '=' || order == '|') h.byteswap = false;
+  else throw unsupported();
+}
+
+// A reader for the subset of Python literals a .npy header uses: one dict of string keys whose
+// values are strings, True/False and tuples of non-negative integers.
+class dict_reader {
+public:
+  dict_reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+
+  npy_header read() {
+    bool have_descr = false, have_order = false, have_shape = false;
+    npy_header h;
+    expect('{');
+    while (!peek('}')) {
+      const std::string key = string_literal();
+      expect(':');
+      if (key == "descr") {
+        if (peek('[')) throw error(file_, "structured dtypes are not supported (expected float32, float64, int32 or int64)");
+        apply_descr(string_literal(), file_, h);
+        have_descr = true;
+      } else if (key == "fortran_order") {
+        if (boolean()) throw error(file_, "fortran_order is True: only C-order arrays are supported (save with np.ascontiguousarray)");
+        have_order = true;
+      } else if (key == "shape") {
+        h.shape = shape_tuple();
+        have_shape = true;
+      } else {
+        fail("unknown key '" + key + "'");
+      }
+      if (!consume(',')) break;
+    }
+    expect('}');
+    skip_space();
+    if (pos_ != text_.size()) fail("text after the closing brace");
+    if (!have_descr || !have_order || !have_shape) fail("expected the keys 'descr', 'fortran_order' and 'shape'");
+    return h;
+  }
+
+private:
+  [[noreturn]] void fail(const std::string& what) const {
+    std::string shown(text_.substr(0, 120));
+    while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.pop_back();
+    throw error(file_, "malformed .npy header (" + what + " at offset " + std::to_string(pos_) + "): " + shown);
+  }
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+      ++pos_;
+  }
+  bool peek(char c) {
+    skip_space();
+    return pos_ < text_.size() && text_[pos_] == c;
+  }
+  bool consume(char c) {
+    if (!peek(c)) return false;
+    ++pos_;
+    return true;
+  }
+  void expect(char c) {
+    if (!consume(c)) fail(std::string("expected '") + c + "'");
+  }
+
+  std::string string_literal() {
+    skip_space();
+    if (pos_ >= text_.size() || (text_[pos_] != '\'' && text_[pos_] != '"')) fail("expected a quoted string");
+    const char quote = text_[pos_++];
+    const auto end = text_.find(quote, pos_);
+    if (end == std::string_view::npos) fail("unterminated string");
+    std::string s(text_.substr(pos_, end - pos_));
+    if (s.find('\\') != std::string::npos) fail("escape sequences are not expected in a .npy header");
+    pos_ = end + 1;
+    return s;
+  }
+
+  bool boolean() {
+    skip_space();
+    for (const auto& [word, value] : {std::pair{std::string_view("True"), true}, {std::string_view("False"), false}})
+      if (text_.substr(pos_, word.size()) == word) {
+        pos_ += word.size();
+        return value;
+      }
+    fail("expected True or False");
+  }
+
+  std::int64_t integer() {
+    skip_space();
+    const std::size_t start = pos_;
+    std::int64_t v = 0;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+      const int digit = text_[pos_++] - '0';
+      if (v > (std::numeric_limits<std::int64_t>::max() - digit) / 10) fail("dimension too large");
+      v = v * 10 + digit;
+    }
+    if (pos_ == start) fail("expected a non-negative integer");
+    if (pos_ < text_.size() && text_[pos_] == 'L') ++pos_;  // Python 2 long, in files numpy wrote long ago
+    return v;
+  }
+
+  // "()", "(3,)", "(3, 4)", "(3, 4,)"; "(3)" is an int in Python, not a tuple, so not a shape.
+  lossbench::shape shape_tuple() {
+    expect('(');
+    std::vector<std::int64_t> dims;
+    bool comma = false;
+    while (!peek(')')) {
+      dims.push_back(integer());
+      comma = consume(',');
+      if (!comma) break;
+    }
+    expect(')');
+    if (dims.size() == 1 && !comma) fail("shape must be a tuple: (n,) not (n)");
+    if (dims.size() > static_cast<std::size_t>(lossbench::shape::max_rank))
+      throw error(file_, "rank " + std::to_string(dims.size()) + " exceeds the maximum of " +
+                             std::to_string(lossbench::shape::max_rank));
+    return lossbench::shape(std::span<const std::int64_t>(dims));
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+npy_header parse_npy_header(std::string_view text, const std::string& file) { return dict_reader(text, file).read(); }
+
+std::string format_npy_header(dtype type, const lossbench::shape& shape) {
+  const char* kind = type == dtype::f32 ? "f4" : type == dtype::f64 ? "f8" : type == dtype::i32 ? "i4" : "i8";
+  std::string dims;
+  for (int i = 0; i < shape.rank(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.rank() == 1) dims += ",";  // Python's one-element tuple
+  return std::string("{'descr': '") + native_order + kind + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+}
+
+}  // namespace lossbench::io

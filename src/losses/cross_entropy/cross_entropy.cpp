@@ -1,0 +1,149 @@
+// cross_entropy.cpp — validation (every failure names its argument, as torch 1.13 refuses the
+// same inputs), binding (the mean's divisor, an O(B) pass, so kernels know the gradient scale)
+// and registration of the spec.
+#include "losses/cross_entropy/cross_entropy.hpp"
+
+#include "core/checks.hpp"
+#include "core/spec_adapter.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace lossbench::losses {
+
+namespace {
+
+constexpr std::size_t input_arg = 0, target_arg = 1;
+
+std::int64_t class_count(const tensor_ref& logits) { return logits.shape[logits.shape.rank() - 1]; }
+std::int64_t row_count(const tensor_ref& logits) { return logits.shape.rank() == 2 ? logits.shape[0] : 1; }
+
+void check_logits(const loss_spec& spec, const call& c, dtype dt) {
+  core::expect_dtype(spec, c, input_arg, dt);
+  const auto& s = c.inputs[input_arg].shape;
+  if (s.rank() != 1 && s.rank() != 2)
+    throw error("input", "expected logits of shape [B, C] or [C], got " + s.str());
+  if (s[s.rank() - 1] == 0) throw error("input", "needs at least one class, got shape " + s.str());
+}
+
+// Probability targets: the loss dtype and the input's shape (torch: same sizes = soft targets).
+void check_probabilities(const loss_spec& spec, const call& c, dtype dt) {
+  core::expect_dtype(spec, c, target_arg, dt);
+  core::expect_same_shape(spec, c, input_arg, target_arg);
+  if (core::param(c, "ignore_index") >= 0)
+    throw error("ignore_index", "is not supported with probability targets (torch: only negative values), got " +
+                                    std::to_string(static_cast<std::int64_t>(core::param(c, "ignore_index"))));
+}
+
+// Class indices: shape = input's without the class dimension, each in [0, C) or ignore_index.
+void check_indices(const call& c) {
+  const auto& logits = c.inputs[input_arg];
+  const auto& t = c.inputs[target_arg];
+  const lossbench::shape want = logits.shape.rank() == 2 ? lossbench::shape{logits.shape[0]} : lossbench::shape{};
+  if (!(t.shape == want))
+    throw error("target", "class indices need shape " + want.str() + " for input " + logits.shape.str() + ", got " +
+                              t.shape.str());
+  const std::int64_t classes = class_count(logits);
+  const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    const std::int64_t k = core::index_at(t, i);
+    if (k != ignore && (k < 0 || k >= classes))
+      throw error("target", "row " + std::to_string(i) + " has class index " + std::to_string(k) + ", expected 0 ≤ index < " +
+                                std::to_string(classes) + " or ignore_index (" + std::to_string(ignore) + ")");
+  }
+}
+
+void check_target(const loss_spec& spec, const call& c, dtype dt) {
+  const dtype tt = c.inputs[target_arg].type;
+  if (tt == dtype::i32 || tt == dtype::i64) return check_indices(c);
+  if (tt != dt)
+    throw error("target", "expected class indices (i32/i64) or probabilities of the loss dtype " +
+                              std::string(to_string(dt)) + ", got " + std::string(to_string(tt)));
+  check_probabilities(spec, c, dt);
+}
+
+void check_params(const call& c, dtype dt) {
+  const double eps = core::param(c, "label_smoothing");
+  if (!(eps >= 0.0 && eps <= 1.0))
+    throw error("label_smoothing", "must be in [0, 1], got " + std::to_string(eps));
+  // ±2^62 keeps the conversion to int64 defined; any index beyond it is as good as absent.
+  if (std::fabs(core::param(c, "ignore_index")) > 0x1p62)
+    throw error("ignore_index", "must fit in a 64-bit integer");
+  const array* w = c.params->tensor("weight");
+  if (!w) return;
+  if (w->type() != dt)
+    throw error("weight", "dtype " + std::string(to_string(w->type())) + " differs from the loss dtype " +
+                              std::string(to_string(dt)));
+  const std::int64_t classes = class_count(c.inputs[input_arg]);
+  if (w->shape().rank() != 1 || w->numel() != classes)
+    throw error("weight", "expected shape [" + std::to_string(classes) + "] (one weight per class), got " +
+                              w->shape().str());
+}
+
+// The mean's divisor: Σ w[t_i] over non-ignored rows for class indices, B for probabilities.
+double mean_divisor(const call& c) {
+  const auto& t = c.inputs[target_arg];
+  if (is_floating(t.type)) return static_cast<double>(row_count(c.inputs[input_arg]));
+  const array* w = c.params->tensor("weight");
+  const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
+  core::ordered_sum d;
+  for (std::int64_t i = 0; i < t.numel(); ++i) {
+    const std::int64_t k = core::index_at(t, i);
+    if (k != ignore) d.add(w ? w->get(k) : 1.0);
+  }
+  return d.value();
+}
+
+}  // namespace
+
+void cross_entropy::validate(const loss_spec& spec, const call& c, dtype dt) {
+  core::expect_input_count(spec, c);
+  core::expect_reduction(spec, c);
+  check_logits(spec, c, dt);
+  check_params(c, dt);
+  check_target(spec, c, dt);
+}
+
+lossbench::shape cross_entropy::losses_shape(std::span<const tensor_ref> in) {
+  return in[input_arg].shape.rank() == 2 ? lossbench::shape{in[input_arg].shape[0]} : lossbench::shape{};
+}
+
+template <class T>
+core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
+  core::plan<problem<T>> plan;
+  auto& p = plan.problem;
+  const auto& logits = c.inputs[input_arg];
+  const auto& t = c.inputs[target_arg];
+  p.logits = logits.as<T>();
+  p.classes = static_cast<std::size_t>(class_count(logits));
+  if (t.type == dtype::i32) p.index32 = t.as<std::int32_t>();
+  else if (t.type == dtype::i64) p.index64 = t.as<std::int64_t>();
+  else p.probs = t.as<T>();
+  if (const array* w = c.params->tensor("weight")) p.weight = w->data<T>();
+  core::ordered_sum total_weight;
+  for (std::size_t k = 0; k < p.classes; ++k) total_weight.add(p.weight_of(k));
+  p.weight_total = total_weight.value();
+  p.ignore_index = static_cast<std::int64_t>(core::param(c, "ignore_index"));
+  p.smoothing = core::param(c, "label_smoothing");
+  p.grad = static_cast<T*>(c.out.grad[0]);
+  p.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+  if (c.reduction == reduction::mean) {
+    const double d = mean_divisor(c);
+    // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
+    p.grad_scale = d == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / d;
+  }
+  plan.items = static_cast<std::size_t>(row_count(logits));
+  plan.block = rows_per_block(p.classes);
+  plan.value_scale = p.grad_scale;
+  return plan;
+}
+
+template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&);
+template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&);
+
+const loss_spec& cross_entropy_spec() {
+  static const core::spec_of<cross_entropy> spec;
+  return spec;
+}
+
+}  // namespace lossbench::losses

@@ -1,0 +1,65 @@
+// hinge.hpp — hinge loss, torch's clamp(margin − y·x, min=0) (torch has no functional of its own).
+//   t = margin − y·x,   ℓ = max(0, t)        ∂ℓ/∂x = −y where t ≥ 0, else 0
+// As torch 1.13: clamp_min propagates NaN to the loss, and its backward passes the gradient where
+// t ≥ min, so the kink t = 0 *is* active (gradient −y) and NaN (t ≥ 0 false) gets gradient 0.
+// y must be −1 or +1 (an error naming `target` otherwise; NaN propagates instead).
+// Precision: y·x is exact (y = ±1), so t rounds once; errors are measured against |margin| + |x|
+// because t may cancel. A margin that T cannot represent is rounded once, as torch does.
+#pragma once
+
+#include "losses/elementwise/elementwise.hpp"
+
+#include <array>
+
+namespace lossbench::losses {
+
+struct hinge_formula {
+  static constexpr std::string_view name = "hinge";
+  static constexpr std::string_view summary = "max(0, margin − y·x), y ∈ {−1, +1}";
+  static constexpr std::string_view torch_name = "clamp(margin - y*x, min=0)";
+  static constexpr std::array inputs = {
+      input_desc{"input", input_kind::real, true, "score x, any shape"},
+      input_desc{"target", input_kind::real, false, "label y in {−1, +1}, same shape"},
+  };
+  static constexpr std::array params = {
+      param_desc{"margin", param_kind::real, 1.0, "the margin y·x must reach for zero loss"},
+  };
+  static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
+  // Loss, relative to |margin| + |x|: margin in T (u/2·|margin|), t = margin − y·x one rounding
+  // (u·|t|); the mean's 1/N and its product: 2u more → 3.5u, +½ margin.
+  // Gradient: −y is exact; 1/N in T and its product: 2u, +1 margin. (With margin exact in T the
+  // rounded t has the exact t's sign, so kernel and reference agree on which elements are active.)
+  static constexpr accuracy_bound accuracy = {4, 3, "one rounding in margin − y·x, margin in T, 1/N"};
+
+  template <class T>
+  struct coeffs {
+    T margin;
+  };
+  template <class T>
+  static coeffs<T> coefficients(const call& c) { return {static_cast<T>(core::param(c, "margin"))}; }
+
+  static const char* invalid_target(double y) {
+    return (y == 1 || y == -1 || y != y) ? nullptr : "labels −1 or +1";  // y != y: NaN propagates
+  }
+
+  template <class T>
+  static loss_grad<T> eval(T x, T y, T, const coeffs<T>& k) {
+    const T t = k.margin - y * x;
+    return {t < T(0) ? T(0) : t, t >= T(0) ? -y : T(0)};
+  }
+
+  template <class T>
+  static loss_grad<T> error_scale(T x, T y, T w, const coeffs<T>& k) {
+    return {std::fabs(k.margin) + std::fabs(x), std::fabs(eval(x, y, w, k).grad)};
+  }
+
+  // Labels ±1 and scores that mostly have the label's sign; about half fall inside the margin.
+  static void sample(core::prng& r, double& x, double& y) {
+    y = r.below(2) ? 1.0 : -1.0;
+    x = 0.8 * y + r.normal();
+  }
+};
+
+const loss_spec& hinge_spec();
+
+}  // namespace lossbench::losses

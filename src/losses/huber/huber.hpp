@@ -1,0 +1,70 @@
+// huber.hpp — Huber loss, torch.nn.functional.huber_loss (delta = 1 by default).
+//   d = x − y
+//   ℓ = ½d²               if |d| < δ        ∂ℓ/∂x = d
+//   ℓ = δ(|d| − ½δ)       otherwise         ∂ℓ/∂x = δ·sign(d)
+// Written as torch 1.13 writes it (0.5·|d|·|d|; δ·(|d| − 0.5·δ)), so NaN falls to the second
+// branch and propagates to loss and gradient. At |d| = δ both branches agree (½δ², ±δ).
+// δ is rounded to the compute type once, as torch does; δ ≤ 0 (or NaN) is an error naming
+// `delta`, as in torch.
+#pragma once
+
+#include "losses/elementwise/elementwise.hpp"
+
+#include <array>
+#include <string>
+
+namespace lossbench::losses {
+
+struct huber_formula {
+  static constexpr std::string_view name = "huber";
+  static constexpr std::string_view summary = "½d² if |d| < δ else δ(|d| − ½δ), d = x − y";
+  static constexpr std::string_view torch_name = "huber_loss";
+  static constexpr std::array inputs = {
+      input_desc{"input", input_kind::real, true, "prediction x, any shape"},
+      input_desc{"target", input_kind::real, false, "target y, same shape"},
+  };
+  static constexpr std::array params = {
+      param_desc{"delta", param_kind::real, 1.0, "where the loss turns from quadratic to linear (> 0)"},
+  };
+  static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
+  // Loss: d rounds once (u). Quadratic branch: ½|d| exact, ·|d| one rounding, d's error doubled:
+  // 3u. Linear branch: |d| − ½δ rounds once, and d's error is amplified by |d|/(|d| − ½δ) ≤ 2:
+  // 3u; ·δ: 4u; δ rounded to T perturbs δ|d| − ½δ² by ≤ u·δ(|d| − δ) ≤ u·ℓ: 5u. The mean's 1/N
+  // and its product: +2u → 7u, +1 margin.
+  // Gradient: d (u) or δ·sign(d) (δ's rounding, u); 1/N and its product: 3u, +1 margin.
+  static constexpr accuracy_bound accuracy = {8, 4, "x−y, the branch's two roundings, δ in T, 1/N"};
+
+  template <class T>
+  struct coeffs {
+    T delta;
+    T half_delta;
+  };
+  template <class T>
+  static coeffs<T> coefficients(const call& c) {
+    const T delta = static_cast<T>(core::param(c, "delta"));
+    return {delta, T(0.5) * delta};
+  }
+
+  static void check_params(const call& c) {
+    const double delta = core::param(c, "delta");
+    if (!(delta > 0)) throw error("delta", "must be > 0 (as torch's huber_loss), got " + std::to_string(delta));
+  }
+
+  template <class T>
+  static loss_grad<T> eval(T x, T y, T, const coeffs<T>& k) {
+    const T d = x - y;
+    const T z = std::fabs(d);
+    if (z < k.delta) return {T(0.5) * z * z, d};
+    // torch's backward: d < −δ ? −δ : d > δ ? δ : d (so |d| = δ gives d, and NaN gives NaN).
+    return {k.delta * (z - k.half_delta), d < -k.delta ? -k.delta : (d > k.delta ? k.delta : d)};
+  }
+
+  static void sample(core::prng& r, double& x, double& y) {
+    y = r.normal();
+    x = y + 1.5 * r.normal();  // errors on both sides of δ = 1: both branches are exercised
+  }
+};
+
+const loss_spec& huber_spec();
+
+}  // namespace lossbench::losses

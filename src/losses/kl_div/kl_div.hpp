@@ -1,0 +1,83 @@
+// kl_div.hpp — pointwise Kullback–Leibler divergence, torch.nn.functional.kl_div.
+//   input x = log q (log-probabilities), target p:
+//   log_target = false:  ℓ = xlogy(p, p) − p·x   (xlogy(0, ·) = 0, so p = 0 contributes 0)   ∂ℓ/∂x = −p
+//   log_target = true:   ℓ = e^t·(t − x), t = log p                                         ∂ℓ/∂x = −e^t
+// torch 1.13's exact formulas (xlogy(p, p) − p·x, not p·(log p − x)): so p = 0 with x = −∞ gives
+// NaN as in torch, and the gradient −p is never NaN for p = 0. xlogy(NaN, ·) is NaN.
+// A negative p (log_target = false) is an error naming `target` (torch returns NaN).
+// Reductions: mean (torch's default, per element; kept for parity), sum, none, and batchmean
+// (sum / first dimension — the mathematically correct KL per sample).
+// Precision: p·log p − p·x may cancel, so errors are measured against p·(|log p| + |x|).
+#pragma once
+
+#include "losses/elementwise/elementwise.hpp"
+
+#include <array>
+
+namespace lossbench::losses {
+
+struct kl_div_formula {
+  static constexpr std::string_view name = "kl_div";
+  static constexpr std::string_view summary = "p·(log p − x), 0 where p = 0; x = log q";
+  static constexpr std::string_view torch_name = "kl_div";
+  static constexpr std::array inputs = {
+      input_desc{"input", input_kind::real, true, "log-probabilities x = log q, any shape"},
+      input_desc{"target", input_kind::real, false, "probabilities p (log p with log_target), same shape"},
+  };
+  static constexpr std::array params = {
+      param_desc{"log_target", param_kind::boolean, 0.0, "the target is given as log-probabilities"},
+  };
+  static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none, reduction::batchmean};
+  // glibc log/exp ≤ 1 ulp (2u). Loss, log_target = false, relative to p(|log p| + |x|): p·log p
+  // 3u, p·x u, the difference u: 4u. log_target = true, relative to e^t·|t − x|: e^t 2u, t − x u,
+  // the product u: 4u. The reduction's 1/N (or 1/B) and its product: 2u → 6u, +1 margin.
+  // Gradient: −p exact or −e^t (2u); the scale and its product: 4u, +1 margin.
+  static constexpr accuracy_bound accuracy = {7, 5, "glibc log/exp ≤ 1 ulp; p·log p − p·x; 1/N"};
+
+  template <class T>
+  struct coeffs {
+    bool log_target;
+  };
+  template <class T>
+  static coeffs<T> coefficients(const call& c) { return {core::param(c, "log_target") != 0}; }
+
+  static const char* invalid_target(double p, const coeffs<double>& k) {
+    return (!k.log_target && p < 0) ? "probabilities ≥ 0 (log_target is false)" : nullptr;
+  }
+
+  template <class T>
+  static loss_grad<T> eval(T x, T p, T, const coeffs<T>& k) {
+    if (k.log_target) {
+      const T e = std::exp(p);
+      return {e * (p - x), -e};
+    }
+    return {xlogy(p) - p * x, -p};
+  }
+
+  template <class T>
+  static loss_grad<T> error_scale(T x, T p, T, const coeffs<T>& k) {
+    if (k.log_target) {
+      const T e = std::exp(p);
+      return {e * std::fabs(p - x), e};
+    }
+    return {std::fabs(xlogy(p)) + std::fabs(p * x), std::fabs(p)};
+  }
+
+  // x = log q for q uniform on (0, 1]: −log q ~ Exp(1) = χ²₂/2, formed from two of the PRNG's
+  // normals with + and × only, so the data stay bit-portable (no libm). p uniform on [0, 1) with
+  // one element in eight exactly 0 (classes absent from the target distribution).
+  static void sample(core::prng& r, double& x, double& p) {
+    const double a = r.normal(), b = r.normal();
+    x = -0.5 * (a * a + b * b);
+    p = r.below(8) == 0 ? 0.0 : r.uniform();
+  }
+
+private:
+  // torch's xlogy(p, p): NaN if p is NaN, 0 if p = 0, else p·log p.
+  template <class T>
+  static T xlogy(T p) { return p != p ? p : (p == T(0) ? T(0) : p * std::log(p)); }
+};
+
+const loss_spec& kl_div_spec();
+
+}  // namespace lossbench::losses
