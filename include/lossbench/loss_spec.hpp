@@ -138,6 +138,8 @@ public:
   // False where the gradient is not ∂value/∂input (ctc's is w.r.t. the logits under
   // log_softmax, as torch and warp-ctc return it), so generic finite-difference checks skip it.
   virtual bool gradient_is_of_inputs() const { return true; }
+  // Whether this build has SIMD block kernels for the loss (the `simd` and `omp` variants).
+  virtual bool has_simd() const { return false; }
 
   // Fill defaults in, reject unknown names and wrong kinds (error names the parameter).
   param_set resolve(const param_set& given) const;

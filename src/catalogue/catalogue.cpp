@@ -3,6 +3,8 @@
 // that nothing in core reaches up into a loss.
 #include <lossbench/registry.hpp>
 
+#include "core/isa.hpp"
+
 #include <algorithm>
 
 namespace lossbench {
@@ -40,8 +42,16 @@ const std::vector<const loss_spec*>& catalogue() {
 }
 
 namespace {
-std::vector<variant> runnable_variants() {
-  return {variant{implementation::scalar, isa::none, driver::serial}};
+// scalar always; with SIMD kernels `simd` (the best usable ISA) and `simd:<isa>` for every
+// usable one, so each ISA can be measured side by side.
+std::vector<variant> runnable_variants(const loss_spec& loss) {
+  std::vector<variant> out = {variant{implementation::scalar, isa::none, driver::serial}};
+  if (!loss.has_simd()) return out;
+  const auto usable = usable_isas();
+  if (usable.empty()) return out;
+  out.push_back(variant{implementation::simd, isa::none, driver::serial});
+  for (isa i : usable) out.push_back(variant{implementation::simd, i, driver::serial});
+  return out;
 }
 }  // namespace
 
@@ -49,7 +59,7 @@ const std::vector<entry>& registry() {
   static const std::vector<entry> all = [] {
     std::vector<entry> out;
     for (const loss_spec* l : catalogue())
-      for (const variant& v : runnable_variants())
+      for (const variant& v : runnable_variants(*l))
         for (dtype t : {dtype::f32, dtype::f64}) out.push_back(entry{l, v, t});
     return out;
   }();

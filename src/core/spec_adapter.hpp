@@ -16,9 +16,15 @@
 //   accuracy                                          constexpr accuracy_bound, derived in a comment
 //   optionally items(inputs)                          elements of the prediction tensor
 //   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
+//   optionally template <class Arch, class T> simd_block(problem, b, e)
+//                                                     the xsimd block kernel, declared here and
+//                                                     defined in <loss>_simd.hpp, instantiated per
+//                                                     ISA by simd/instantiate.hpp
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/isa.hpp"
+#include "simd/arch.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -34,6 +40,7 @@ public:
   std::span<const param_desc> params() const override { return L::params; }
   std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
   accuracy_bound accuracy() const override { return L::accuracy; }
+  bool has_simd() const override { return simd::has_simd_kernels<L>; }
   bool gradient_is_of_inputs() const override {
     if constexpr (requires { L::gradient_is_of_inputs; }) return L::gradient_is_of_inputs;
     else return true;
@@ -72,6 +79,11 @@ private:
   template <class T>
   static block_fn<typename L::template problem<T>> kernel_for(const variant& v) {
     if (v.impl == implementation::scalar) return &L::template scalar_block<T>;
+    if constexpr (simd::has_simd_kernels<L>) {
+      // `simd` without an ISA is the best one usable; registered entries name only usable ISAs.
+      const isa i = v.isa == isa::none ? best_isa() : v.isa;
+      if (i != isa::none && cpu_supports(i)) return simd::block_kernel<L, T>(i);
+    }
     throw error("--variant", "variant " + v.name() + " is not built into this library");
   }
 };

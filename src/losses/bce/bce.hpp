@@ -41,13 +41,13 @@ struct bce_formula {
   static const char* invalid_input(double p) { return (p < 0 || p > 1) ? "probabilities in [0, 1]" : nullptr; }
   static const char* invalid_target(double y) { return (y < 0 || y > 1) ? "probabilities in [0, 1]" : nullptr; }
 
-  template <class T>
-  static loss_grad<T> eval(T p, T y, T, const coeffs<T>&) {
-    const T log_p = clamp_log(std::log(p));
-    const T log_1mp = clamp_log(std::log(T(1) - p));
-    const T den = (T(1) - p) * p;
-    const T eps = T(1e-12f);
-    return {(y - T(1)) * log_1mp - y * log_p, (p - y) / (den < eps ? eps : den)};
+  template <class V, class K>
+  static loss_grad<V> eval(V p, V y, V, const K&) {
+    const V log_p = clamp_log(math::log(p));
+    const V log_1mp = clamp_log(math::log(V(1) - p));
+    const V den = (V(1) - p) * p;
+    const V eps(1e-12f);
+    return {(y - V(1)) * log_1mp - y * log_p, (p - y) / math::select(den < eps, eps, den)};
   }
 
   template <class T>
@@ -68,8 +68,8 @@ struct bce_formula {
   }
 
 private:
-  template <class T>
-  static T clamp_log(T v) { return v < T(-100) ? T(-100) : v; }  // std::max(v, −100): NaN stays
+  template <class V>
+  static V clamp_log(V v) { return math::select(v < V(-100), V(-100), v); }  // std::max(v, −100): NaN stays
 };
 
 const loss_spec& bce_spec();

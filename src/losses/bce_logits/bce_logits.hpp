@@ -47,19 +47,19 @@ struct bce_logits_formula {
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }
 
-  template <class T>
-  static loss_grad<T> eval(T z, T y, T pw, const coeffs<T>&) {
-    const T e = std::exp(-std::fabs(z));
-    const T softplus_neg_abs = std::log1p(e);      // log(1 + e^−|z|)
-    const T neg_part = -z < T(0) ? T(0) : -z;       // max(−z, 0), NaN stays NaN (torch's clamp_min)
-    const T log_weight = T(1) + (pw - T(1)) * y;
-    const T sigma_abs = T(1) / (T(1) + e);          // σ(|z|)
-    const T sigma_neg_abs = e * sigma_abs;          // σ(−|z|), never 1 − σ(|z|)
-    const bool nonneg = z >= T(0);
-    const T sigma_z = nonneg ? sigma_abs : sigma_neg_abs;
-    const T sigma_minus_z = nonneg ? sigma_neg_abs : sigma_abs;
-    return {((T(1) - y) * z + log_weight * neg_part) + log_weight * softplus_neg_abs,
-            (T(1) - y) * sigma_z - pw * y * sigma_minus_z};
+  template <class V, class K>
+  static loss_grad<V> eval(V z, V y, V pw, const K&) {
+    const V e = math::exp(-math::fabs(z));
+    const V softplus_neg_abs = math::log1p(e);              // log(1 + e^−|z|)
+    const V neg_part = math::select(-z < V(0), V(0), -z);   // max(−z, 0), NaN stays NaN (torch's clamp_min)
+    const V log_weight = V(1) + (pw - V(1)) * y;
+    const V sigma_abs = V(1) / (V(1) + e);            // σ(|z|)
+    const V sigma_neg_abs = e * sigma_abs;            // σ(−|z|), never 1 − σ(|z|)
+    const auto nonneg = z >= V(0);
+    const V sigma_z = math::select(nonneg, sigma_abs, sigma_neg_abs);
+    const V sigma_minus_z = math::select(nonneg, sigma_neg_abs, sigma_abs);
+    return {((V(1) - y) * z + log_weight * neg_part) + log_weight * softplus_neg_abs,
+            (V(1) - y) * sigma_z - pw * y * sigma_minus_z};
   }
 
   template <class T>

@@ -8,8 +8,10 @@
 //   name, summary, torch_name, inputs (2), params, reductions, accuracy   as in spec_adapter.hpp
 //   template <class T> struct coeffs; template <class T> static coeffs<T> coefficients(const call&)
 //       the scalar parameters (delta, margin, log_target, ...) in the compute type T
-//   template <class T> static loss_grad<T> eval(T x, T y, T w, const coeffs<T>&)
-//       per-element loss and ∂loss/∂x; `w` is the broadcast weight (pos_weight), 1 when absent
+//   template <class V, class K> static loss_grad<V> eval(V x, V y, V w, const K& coeffs)
+//       per-element loss and ∂loss/∂x, written once in lossbench::math operations so that V is
+//       a scalar (scalar kernel, long-double reference) or an xsimd batch (SIMD kernel);
+//       `w` is the broadcast weight (pos_weight), 1 when absent
 //   static void sample(core::prng&, double& x, double& y)   one realistic element pair
 //   optional: static const char* invalid_input(double x) / invalid_target(double y)
 //       nullptr when valid, else what was expected (e.g. "values in [0, 1]"); either may instead
@@ -29,6 +31,7 @@
 #include "core/driver.hpp"
 #include "core/prng.hpp"
 #include "core/reference_math.hpp"
+#include "simd/math.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -130,6 +133,10 @@ struct elementwise {
     }
     return acc;
   }
+
+  // The xsimd kernel, defined in elementwise_simd.hpp and instantiated per ISA.
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 
   // Element-wise losses take any shape; the request's n is the element count (inner unused
   // except as a last dimension, so broadcast weights have something to broadcast over).

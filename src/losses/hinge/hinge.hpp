@@ -42,10 +42,10 @@ struct hinge_formula {
     return (y == 1 || y == -1 || y != y) ? nullptr : "labels −1 or +1";  // y != y: NaN propagates
   }
 
-  template <class T>
-  static loss_grad<T> eval(T x, T y, T, const coeffs<T>& k) {
-    const T t = k.margin - y * x;
-    return {t < T(0) ? T(0) : t, t >= T(0) ? -y : T(0)};
+  template <class V, class K>
+  static loss_grad<V> eval(V x, V y, V, const K& k) {
+    const V t = V(k.margin) - y * x;
+    return {math::select(t < V(0), V(0), t), math::select(t >= V(0), -y, V(0))};
   }
 
   template <class T>

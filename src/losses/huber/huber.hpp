@@ -50,13 +50,13 @@ struct huber_formula {
     if (!(delta > 0)) throw error("delta", "must be > 0 (as torch's huber_loss), got " + std::to_string(delta));
   }
 
-  template <class T>
-  static loss_grad<T> eval(T x, T y, T, const coeffs<T>& k) {
-    const T d = x - y;
-    const T z = std::fabs(d);
-    if (z < k.delta) return {T(0.5) * z * z, d};
+  template <class V, class K>
+  static loss_grad<V> eval(V x, V y, V, const K& k) {
+    const V d = x - y, z = math::fabs(d), delta(k.delta);
+    const auto quadratic = z < delta;
     // torch's backward: d < −δ ? −δ : d > δ ? δ : d (so |d| = δ gives d, and NaN gives NaN).
-    return {k.delta * (z - k.half_delta), d < -k.delta ? -k.delta : (d > k.delta ? k.delta : d)};
+    return {math::select(quadratic, V(0.5) * z * z, delta * (z - V(k.half_delta))),
+            math::select(d < -delta, -delta, math::select(d > delta, delta, d))};
   }
 
   static void sample(core::prng& r, double& x, double& y) {

@@ -45,10 +45,10 @@ struct kl_div_formula {
     return (!k.log_target && p < 0) ? "probabilities ≥ 0 (log_target is false)" : nullptr;
   }
 
-  template <class T>
-  static loss_grad<T> eval(T x, T p, T, const coeffs<T>& k) {
+  template <class V, class K>
+  static loss_grad<V> eval(V x, V p, V, const K& k) {
     if (k.log_target) {
-      const T e = std::exp(p);
+      const V e = math::exp(p);
       return {e * (p - x), -e};
     }
     return {xlogy(p) - p * x, -p};
@@ -74,8 +74,10 @@ struct kl_div_formula {
 
 private:
   // torch's xlogy(p, p): NaN if p is NaN, 0 if p = 0, else p·log p.
-  template <class T>
-  static T xlogy(T p) { return p != p ? p : (p == T(0) ? T(0) : p * std::log(p)); }
+  template <class V>
+  static V xlogy(V p) {
+    return math::select(p != p, p, math::select(p == V(0), V(0), p * math::log(p)));
+  }
 };
 
 const loss_spec& kl_div_spec();

@@ -28,10 +28,11 @@ struct mae_formula {
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }
 
-  template <class T>
-  static loss_grad<T> eval(T x, T y, T, const coeffs<T>&) {
-    const T d = x - y;
-    return {std::fabs(d), T((T(0) < d) - (d < T(0)))};
+  template <class V, class K>
+  static loss_grad<V> eval(V x, V y, V, const K&) {
+    const V d = x - y;
+    // sign(d) with sign(0) = 0 and, as torch's sgn, sign(NaN) = 0
+    return {math::fabs(d), math::select(d > V(0), V(1), math::select(d < V(0), V(-1), V(0)))};
   }
 
   static void sample(core::prng& r, double& x, double& y) {

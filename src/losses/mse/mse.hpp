@@ -26,10 +26,10 @@ struct mse_formula {
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }
 
-  template <class T>
-  static loss_grad<T> eval(T x, T y, T, const coeffs<T>&) {
-    const T d = x - y;
-    return {d * d, T(2) * d};
+  template <class V, class K>
+  static loss_grad<V> eval(V x, V y, V, const K&) {
+    const V d = x - y;
+    return {d * d, V(2) * d};
   }
 
   static void sample(core::prng& r, double& x, double& y) {

@@ -1,0 +1,81 @@
+// elementwise_simd.hpp — the SIMD block kernel shared by every element-wise loss: the formula
+// F::eval evaluated on xsimd batches, four batches per iteration with independent accumulators,
+// losses summed in double lanes (simd/block_sum.hpp), and the tail (< one batch) run through the
+// same code on a zero-padded copy with the padding lanes masked out — no scalar code path, so
+// nothing compiled here for one ISA can be merged into another ISA's path (ODR): every function
+// here depends on Arch, and the tail copies are plain loops rather than std::copy.
+// Include only from the ISA translation units (simd/instantiate.hpp).
+#pragma once
+
+#include "losses/elementwise/elementwise.hpp"
+#include "simd/block_sum.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+
+namespace lossbench::losses {
+
+namespace elementwise_simd {
+
+template <class V, class T, class P>
+inline V weights(const P& p, std::size_t i) {
+  if (!p.w) return V(p.w_scalar);
+  const std::size_t j = i % p.w_len;
+  if (j + V::size <= p.w_len) return V::load_unaligned(p.w + j);
+  alignas(64) T lanes[V::size];  // the batch wraps around the weight row: gather lane by lane
+  for (std::size_t l = 0; l < V::size; ++l) lanes[l] = p.w[(i + l) % p.w_len];
+  return V::load_aligned(lanes);
+}
+
+// One batch: evaluate, store what is wanted, accumulate the loss.
+template <class F, bool Grad, bool Losses, class V, class T, class P, class S>
+inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int k) {
+  const auto r = F::eval(x, y, weights<V, T>(p, i), p.k);
+  if constexpr (Losses) r.loss.store_unaligned(p.losses + i);
+  if constexpr (Grad) (r.grad * V(p.grad_scale)).store_unaligned(p.grad + i);
+  sum.add(r.loss, k);
+}
+
+template <class F, bool Grad, bool Losses, class Arch, class T, class P>
+double run(const P& p, std::size_t b, std::size_t e) {
+  using V = xsimd::batch<T, Arch>;
+  constexpr std::size_t W = V::size;
+  simd::block_sum<Arch, T> sum;
+  std::size_t i = b;
+  for (; i + 4 * W <= e; i += 4 * W)
+    for (int k = 0; k < 4; ++k) {
+      const std::size_t o = i + static_cast<std::size_t>(k) * W;
+      step<F, Grad, Losses, V, T>(p, o, V::load_unaligned(p.x + o), V::load_unaligned(p.y + o), sum, k);
+    }
+  for (; i + W <= e; i += W) step<F, Grad, Losses, V, T>(p, i, V::load_unaligned(p.x + i), V::load_unaligned(p.y + i), sum, 0);
+  if (i < e) {  // the tail: padded lanes hold 0 and their loss is masked out before the sum
+    const std::size_t rem = e - i;
+    alignas(64) T x[W] = {}, y[W] = {}, loss[W], grad[W], index[W];
+    for (std::size_t l = 0; l < rem; ++l) x[l] = p.x[i + l], y[l] = p.y[i + l];
+    for (std::size_t l = 0; l < W; ++l) index[l] = static_cast<T>(l);
+    const auto r = F::eval(V::load_aligned(x), V::load_aligned(y), weights<V, T>(p, i), p.k);
+    const V live = xsimd::select(V::load_aligned(index) < V(static_cast<T>(rem)), r.loss, V(T(0)));
+    sum.add(live, 1);
+    if constexpr (Losses) {
+      r.loss.store_aligned(loss);
+      for (std::size_t l = 0; l < rem; ++l) p.losses[i + l] = loss[l];
+    }
+    if constexpr (Grad) {
+      (r.grad * V(p.grad_scale)).store_aligned(grad);
+      for (std::size_t l = 0; l < rem; ++l) p.grad[i + l] = grad[l];
+    }
+  }
+  return sum.total();
+}
+
+}  // namespace elementwise_simd
+
+template <class F>
+template <class Arch, class T>
+double elementwise<F>::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+  using namespace elementwise_simd;
+  if (p.grad) return p.losses ? run<F, true, true, Arch, T>(p, b, e) : run<F, true, false, Arch, T>(p, b, e);
+  return p.losses ? run<F, false, true, Arch, T>(p, b, e) : run<F, false, false, Arch, T>(p, b, e);
+}
+
+}  // namespace lossbench::losses

@@ -1,0 +1,32 @@
+// instantiate.hpp — explicit instantiation of every loss's SIMD block kernel for one ISA. Each
+// kernels_<isa>.cpp defines LOSSBENCH_SIMD_ARCH and includes this file; CMakeLists.txt gives
+// each of those files its ISA's flags. The library itself is built for baseline x86-64.
+// Adding a SIMD kernel: include its <loss>_simd.hpp and add one LOSSBENCH_INSTANTIATE line.
+#ifndef LOSSBENCH_SIMD_ARCH
+#error "define LOSSBENCH_SIMD_ARCH (an xsimd arch) before including simd/instantiate.hpp"
+#endif
+
+#include "losses/bce/bce.hpp"
+#include "losses/bce_logits/bce_logits.hpp"
+#include "losses/elementwise/elementwise_simd.hpp"
+#include "losses/hinge/hinge.hpp"
+#include "losses/huber/huber.hpp"
+#include "losses/kl_div/kl_div.hpp"
+#include "losses/mae/mae.hpp"
+#include "losses/mse/mse.hpp"
+
+#define LOSSBENCH_INSTANTIATE_FOR(L, T)                                                                  \
+  template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
+#define LOSSBENCH_INSTANTIATE(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
+
+namespace lossbench::losses {
+
+LOSSBENCH_INSTANTIATE(elementwise<mse_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<mae_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<huber_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<bce_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<bce_logits_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<hinge_formula>)
+LOSSBENCH_INSTANTIATE(elementwise<kl_div_formula>)
+
+}  // namespace lossbench::losses

@@ -1,0 +1,72 @@
+// math.hpp — the operations a loss formula is written in, for scalars (float, double, long
+// double: the scalar kernel and the reference) and for xsimd batches (the SIMD kernels), so each
+// formula is written once. Formulas call these unqualified inside `using namespace lossbench::math`.
+//
+// Batch versions guard xsimd 8.1's known gaps (shared/notes/xsimd-8.1.md §0.7):
+//   * exp flushes results below ~1e-38 (float) / ~1e-308 (double) to 0 and overflows early
+//     (x ≥ 88.376 f / 709.436 d): `exp` squares exp(x/2) in both tails, which keeps the
+//     subnormal range and the last half-ulp of the normal one (error ≤ 2·1.5 + 0.5 ulp there);
+//   * double log of a subnormal input is wrong: `log` rescales by 2^54 first.
+// Scalar versions are the C library's (≤ 1 ulp in glibc).
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include <cmath>
+#include <concepts>
+#include <limits>
+
+namespace lossbench::math {
+
+// ---- scalars -----------------------------------------------------------------------------------
+template <std::floating_point T> inline T select(bool c, T a, T b) { return c ? a : b; }
+template <std::floating_point T> inline T exp(T x) { return std::exp(x); }
+template <std::floating_point T> inline T log(T x) { return std::log(x); }
+template <std::floating_point T> inline T log1p(T x) { return std::log1p(x); }
+template <std::floating_point T> inline T fabs(T x) { return std::fabs(x); }
+template <std::floating_point T> inline T sqrt(T x) { return std::sqrt(x); }
+template <std::floating_point T> inline T fma(T a, T b, T c) { return std::fma(a, b, c); }
+
+// ---- batches -----------------------------------------------------------------------------------
+template <class T, class A> using batch = xsimd::batch<T, A>;
+template <class T, class A> using mask = xsimd::batch_bool<T, A>;
+
+template <class T, class A>
+inline batch<T, A> select(const mask<T, A>& c, const batch<T, A>& a, const batch<T, A>& b) {
+  return xsimd::select(c, a, b);
+}
+
+template <class T, class A>
+inline batch<T, A> exp(const batch<T, A>& x) {
+  // Where xsimd's exp is exact enough: above its underflow cut, below its early overflow.
+  constexpr T lo = std::is_same_v<T, float> ? T(-87.0) : T(-708.0);
+  constexpr T hi = std::is_same_v<T, float> ? T(88.0) : T(709.0);
+  const batch<T, A> direct = xsimd::exp(x);
+  const auto tails = (x < batch<T, A>(lo)) | (x > batch<T, A>(hi));
+  if (xsimd::none(tails)) return direct;
+  const batch<T, A> half = xsimd::exp(x * batch<T, A>(T(0.5)));  // x/2 is exact
+  return xsimd::select(tails, half * half, direct);
+}
+
+template <class T, class A>
+inline batch<T, A> log(const batch<T, A>& x) {
+  if constexpr (std::is_same_v<T, double>) {
+    const auto tiny = x < batch<T, A>(std::numeric_limits<double>::min());
+    const auto subnormal = tiny & (x > batch<T, A>(0.0));
+    if (xsimd::any(subnormal)) {
+      const batch<T, A> scaled = xsimd::log(x * batch<T, A>(0x1p54)) - batch<T, A>(54 * 0.693147180559945309417232121458);
+      return xsimd::select(subnormal, scaled, xsimd::log(x));
+    }
+  }
+  return xsimd::log(x);
+}
+
+template <class T, class A> inline batch<T, A> log1p(const batch<T, A>& x) { return xsimd::log1p(x); }
+template <class T, class A> inline batch<T, A> fabs(const batch<T, A>& x) { return xsimd::abs(x); }
+template <class T, class A> inline batch<T, A> sqrt(const batch<T, A>& x) { return xsimd::sqrt(x); }
+template <class T, class A>
+inline batch<T, A> fma(const batch<T, A>& a, const batch<T, A>& b, const batch<T, A>& c) {
+  return xsimd::fma(a, b, c);
+}
+
+}  // namespace lossbench::math
