@@ -42,7 +42,7 @@ def collect(benchmarks):
         else:
             runs.setdefault(key, []).append(b)
     results = {}
-    for key in set(runs) | set(medians):
+    for key in dict.fromkeys(list(runs) + list(medians)):  # benchmark (registry) order
         rs = [medians[key]] if key in medians else runs[key]
         r = {"label": rs[0].get("label", ""),
              "items_per_second": statistics.mean(x.get("items_per_second", 0.0) for x in rs)}
@@ -70,10 +70,12 @@ def table(results, variant_filter):
         header += [f"{label} value", f"{label} v+grad"]
     header += ["value_rel_err", "grad_max_rel_err", "grad_max_ulp"]
     rows = []
-    order = {}  # keep the benchmark order of losses (catalogue order)
+    order, variants = {}, {}  # keep the benchmark order of losses (catalogue) and variants (registry)
     for key in groups:
         order.setdefault(key[0], len(order))
-    for (loss, variant, dtype), sizes in sorted(groups.items(), key=lambda kv: (order[kv[0][0]], kv[0][2], kv[0][1])):
+        variants.setdefault(key[1], len(variants))
+    for (loss, variant, dtype), sizes in sorted(groups.items(),
+                                                key=lambda kv: (order[kv[0][0]], kv[0][2], variants[kv[0][1]])):
         cells = {}
         worst = {a: None for a in ACCURACY}
         for n, modes in sizes.items():
