@@ -28,3 +28,10 @@ else
 fi
 cmake --build "$dir" -j"$jobs"
 ctest --test-dir "$dir" --output-on-failure -j"$jobs"
+
+# The SIMD fallbacks: the registry-parameterised suite again with the ISA capped, so the `simd`
+# variant runs the AVX2 and SSE2 kernels even on an AVX-512 machine (like ATEN_CPU_CAPABILITY).
+for isa in avx2 sse2; do
+  echo "== registry suite with LOSSBENCH_MAX_ISA=$isa"
+  LOSSBENCH_MAX_ISA=$isa "$dir/lossbench_tests" --gtest_brief=1 --gtest_filter='Registry*:Isa*'
+done

@@ -3,5 +3,6 @@
 
 #include <lossbench/loss_spec.hpp>
 #include <lossbench/losses.hpp>
+#include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
 #include <lossbench/types.hpp>

@@ -3,7 +3,7 @@
 // that nothing in core reaches up into a loss.
 #include <lossbench/registry.hpp>
 
-#include "core/isa.hpp"
+#include <lossbench/isa.hpp>
 
 #include <algorithm>
 

@@ -6,9 +6,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace lossbench::cli {
 
 void add_list_command(CLI::App& app);  // list.cpp
 void add_eval_command(CLI::App& app);  // eval.cpp
+
+// "SIMD: avx512bw (usable: avx512bw, avx2, sse4_2, sse2; ceiling avx512bw)" — list.cpp
+std::string isa_summary();
 
 }  // namespace lossbench::cli

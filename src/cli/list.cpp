@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 
+#include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
 
 #include <fmt/format.h>
@@ -28,10 +29,17 @@ json params_json(const loss_spec& l) {
   return out;
 }
 
+// The ISA an entry runs on: none for scalar, the best usable one for `simd`.
+std::string entry_isa(const entry& e) {
+  if (e.variant.impl == implementation::scalar) return "none";
+  return std::string(to_string(e.variant.isa == isa::none ? best_isa() : e.variant.isa));
+}
+
 json list_json() {
   json entries = json::array();
   for (const entry& e : registry())
-    entries.push_back({{"name", e.name()}, {"loss", e.loss->name()}, {"variant", e.variant.name()}, {"dtype", to_string(e.type)}});
+    entries.push_back({{"name", e.name()}, {"loss", e.loss->name()}, {"variant", e.variant.name()},
+                       {"dtype", to_string(e.type)}, {"isa", entry_isa(e)}});
   json losses = json::array();
   for (const loss_spec* l : catalogue()) {
     json reductions = json::array();
@@ -45,7 +53,12 @@ json list_json() {
                       {"reductions", reductions},
                       {"accuracy", {{"value_ulps", acc.value_ulps}, {"grad_ulps", acc.grad_ulps}, {"reason", acc.reason}}}});
   }
-  return {{"version", LOSSBENCH_VERSION}, {"entries", entries}, {"losses", losses}};
+  json usable = json::array();
+  for (isa i : usable_isas()) usable.push_back(to_string(i));
+  return {{"version", LOSSBENCH_VERSION},
+          {"isa", {{"simd", to_string(best_isa())}, {"usable", usable}, {"max", to_string(max_isa())}}},
+          {"entries", entries},
+          {"losses", losses}};
 }
 
 // "input[real]*, target[real]" — * marks a differentiable input.
@@ -68,9 +81,9 @@ std::string params_text(const loss_spec& l) {
 }
 
 std::string list_text() {
-  table entries({"ENTRY", "LOSS", "VARIANT", "DTYPE"});
+  table entries({"ENTRY", "LOSS", "VARIANT", "DTYPE", "ISA"});
   for (const entry& e : registry())
-    entries.add({e.name(), std::string(e.loss->name()), e.variant.name(), std::string(to_string(e.type))});
+    entries.add({e.name(), std::string(e.loss->name()), e.variant.name(), std::string(to_string(e.type)), entry_isa(e)});
   table losses({"LOSS", "INPUTS", "PARAMS (defaults)", "REDUCTIONS", "TORCH", "FORMULA"});
   for (const loss_spec* l : catalogue()) {
     std::string reductions;
@@ -78,10 +91,18 @@ std::string list_text() {
     const std::string torch = l->torch_name().empty() ? "-" : std::string(l->torch_name());
     losses.add({std::string(l->name()), inputs_text(*l), params_text(*l), reductions, torch, std::string(l->summary())});
   }
-  return entries.str() + "\n" + losses.str() + "* differentiable input (eval reports its gradient)\n";
+  return isa_summary() + "\n\n" + entries.str() + "\n" + losses.str() +
+         "* differentiable input (eval reports its gradient)\n";
 }
 
 }  // namespace
+
+std::string isa_summary() {
+  std::string usable;
+  for (isa i : usable_isas()) usable += (usable.empty() ? "" : ", ") + std::string(to_string(i));
+  return fmt::format("SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)",
+                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()));
+}
 
 void add_list_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("list", "List every loss, variant and dtype, with each loss's inputs and parameters");

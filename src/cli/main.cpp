@@ -6,6 +6,7 @@
 // Nothing escapes main as an exception, so no input makes the program abort.
 #include "cli/commands.hpp"
 
+#include <lossbench/isa.hpp>
 #include <lossbench/types.hpp>
 
 #include <fmt/format.h>
@@ -39,6 +40,16 @@ bool check_subcommand(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
+// --max-isa applies before anything touches the registry (which is built once), so it is read
+// from argv ahead of CLI11's parse; CLI11 still declares it for --help and validation.
+void apply_max_isa(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--max-isa" && i + 1 < argc) lossbench::set_max_isa(lossbench::parse_isa(argv[i + 1]));
+    if (a.rfind("--max-isa=", 0) == 0) lossbench::set_max_isa(lossbench::parse_isa(a.substr(10)));
+  }
+}
+
 void report(const char* kind, const std::string& message) {
   // Best effort: a failing stderr must not turn a clean exit code into a crash.
   std::fputs(fmt::format("lossbench: {}{}\n", kind, one_line(message)).c_str(), stderr);
@@ -48,8 +59,12 @@ void report(const char* kind, const std::string& message) {
 
 int main(int argc, char** argv) {
   try {
+    apply_max_isa(argc, argv);
     CLI::App app{"lossbench: machine-learning loss functions and their gradients", "lossbench"};
-    app.set_version_flag("--version", std::string("lossbench ") + LOSSBENCH_VERSION);
+    app.set_version_flag("--version", std::string("lossbench ") + LOSSBENCH_VERSION + "\n" + lossbench::cli::isa_summary());
+    app.add_option("--max-isa", "Highest SIMD ISA to use: sse2, sse4_2, avx2, avx512bw or none (default: the best the "
+                                "CPU has; also LOSSBENCH_MAX_ISA)")
+        ->check(CLI::IsMember({"none", "scalar", "sse2", "sse4_2", "sse4.2", "avx2", "avx512", "avx512bw"}));
     app.require_subcommand(1);
     lossbench::cli::add_list_command(app);
     lossbench::cli::add_eval_command(app);

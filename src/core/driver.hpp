@@ -10,6 +10,7 @@
 #include <lossbench/loss_spec.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 
@@ -41,6 +42,12 @@ public:
 private:
   double sum_ = 0, comp_ = 0;
 };
+
+// A kernel that meets an input value outside the loss's domain raises the call's flag (any
+// thread may: hence atomic); the adapter then asks the loss to name the value and throws.
+inline void flag_invalid(bool* flag) noexcept {
+  if (flag) std::atomic_ref<bool>(*flag).store(true, std::memory_order_relaxed);
+}
 
 template <class Problem>
 double run_serial(block_fn<Problem> kernel, const plan<Problem>& p) {

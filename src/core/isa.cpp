@@ -2,7 +2,7 @@
 //
 // xsimd 8.1's own detection reads CPUID bits only and does not ask the OS (XGETBV) whether the
 // AVX / AVX-512 register state is enabled, so a VM that masks it would SIGILL; we check both.
-#include "core/isa.hpp"
+#include <lossbench/isa.hpp>
 
 #include <array>
 #include <cpuid.h>

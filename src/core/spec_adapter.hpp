@@ -16,6 +16,10 @@
 //   accuracy                                          constexpr accuracy_bound, derived in a comment
 //   optionally items(inputs)                          elements of the prediction tensor
 //   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
+//   optionally problem::invalid (bool*) + report_invalid(spec, call, dtype)
+//                                                     kernels check input values as they compute
+//                                                     (core::flag_invalid); report_invalid throws
+//                                                     the error naming the first bad value
 //   optionally template <class Arch, class T> simd_block(problem, b, e)
 //                                                     the xsimd block kernel, declared here and
 //                                                     defined in <loss>_simd.hpp, instantiated per
@@ -23,7 +27,7 @@
 #pragma once
 
 #include "core/driver.hpp"
-#include "core/isa.hpp"
+#include <lossbench/isa.hpp>
 #include "simd/arch.hpp"
 
 #include <lossbench/loss_spec.hpp>
@@ -65,14 +69,22 @@ public:
 
   double run(const variant& v, dtype dt, const call& c) const override {
     validate(c, dt);
-    return dt == dtype::f32 ? run_as<float>(v, c) : run_as<double>(v, c);
+    return dt == dtype::f32 ? run_as<float>(v, dt, c) : run_as<double>(v, dt, c);
   }
 
 private:
   template <class T>
-  static double run_as(const variant& v, const call& c) {
-    const auto p = L::template bind<T>(c);
+  double run_as(const variant& v, dtype dt, const call& c) const {
+    auto p = L::template bind<T>(c);
+    bool invalid = false;  // raised by kernels that check input values as they compute
+    if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
     const double total = run_driver(v.drv, kernel_for<T>(v), p);
+    if constexpr (requires { L::report_invalid(*this, c, dt); }) {
+      if (invalid) {
+        L::report_invalid(*this, c, dt);  // throws, naming the input and the element
+        throw error("inputs", "a kernel met a value outside the domain of " + std::string(L::name));
+      }
+    }
     return static_cast<T>(total * p.value_scale);
   }
 

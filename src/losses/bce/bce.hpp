@@ -33,13 +33,16 @@ struct bce_formula {
   // adds both non-negative terms: u·m. So 5u·m; the mean's 1/N and its product: 7u, +1 margin.
   // Gradient: p − y, 1 − p, (1 − p)·p and the division round once each (4u; the clamp at ε is
   // continuous), 1/N in T and its product: 6u, +1 margin.
-  static constexpr accuracy_bound accuracy = {8, 7, "glibc log ≤ 1 ulp; 1−p rounded as torch; 1/N"};
+  static constexpr accuracy_bound accuracy = {8, 7, "log ≤ 1 ulp (glibc, xsimd); 1−p rounded as torch; 1/N"};
 
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }
 
-  static const char* invalid_input(double p) { return (p < 0 || p > 1) ? "probabilities in [0, 1]" : nullptr; }
-  static const char* invalid_target(double y) { return (y < 0 || y > 1) ? "probabilities in [0, 1]" : nullptr; }
+  // p and y are probabilities; NaN compares false and so propagates.
+  static constexpr std::string_view input_expected = "probabilities in [0, 1]";
+  static constexpr std::string_view target_expected = "probabilities in [0, 1]";
+  template <class V, class K> static auto bad_input(V p, const K&) { return (p < V(0)) | (p > V(1)); }
+  template <class V, class K> static auto bad_target(V y, const K&) { return (y < V(0)) | (y > V(1)); }
 
   template <class V, class K>
   static loss_grad<V> eval(V p, V y, V, const K&) {

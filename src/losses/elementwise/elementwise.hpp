@@ -13,10 +13,12 @@
 //       a scalar (scalar kernel, long-double reference) or an xsimd batch (SIMD kernel);
 //       `w` is the broadcast weight (pos_weight), 1 when absent
 //   static void sample(core::prng&, double& x, double& y)   one realistic element pair
-//   optional: static const char* invalid_input(double x) / invalid_target(double y)
-//       nullptr when valid, else what was expected (e.g. "values in [0, 1]"); either may instead
-//       take (double, const coeffs<double>&) when validity depends on a parameter (kl_div's
-//       log_target). NaN should pass: it propagates to the value instead (DESIGN §4).
+//   optional: template <class V, class K> static auto bad_input(V x, const K&)  (bad_target: y)
+//       true (a mask, for batches) where a value is outside the loss's domain, with
+//       static constexpr std::string_view input_expected (target_expected) saying what is
+//       expected. NaN must pass: it propagates to the value instead (DESIGN §4). The kernels test
+//       values as they compute (no extra pass over the data); when one flags a bad value the
+//       adapter calls report_invalid, which finds the first and throws an error naming it.
 //   optional: static void check_params(const call&)
 //       rejects parameter values the formula cannot take (huber's delta ≤ 0), naming the parameter
 //   optional: template <class T> static loss_grad<T> error_scale(T x, T y, T w, const coeffs<T>&)
@@ -56,6 +58,7 @@ struct elementwise_problem {
   std::size_t w_len = 0;
   T w_scalar = 1;           // the weight when `w` is null
   K k;
+  bool* invalid = nullptr;  // set by a kernel that meets a value outside the domain (adapter-owned)
 };
 
 template <class F>
@@ -81,16 +84,28 @@ struct elementwise {
     core::expect_same_shape(spec, c, 0, 1);
     if constexpr (requires { F::check_params(c); }) F::check_params(c);
     if constexpr (has_weight) check_weight(c, dt);
-    const auto k = F::template coefficients<double>(c);
-    if constexpr (requires { F::invalid_input(0.0); })
-      check_values(spec, c, 0, dt, [](double v) { return F::invalid_input(v); });
-    if constexpr (requires { F::invalid_input(0.0, k); })
-      check_values(spec, c, 0, dt, [&](double v) { return F::invalid_input(v, k); });
-    if constexpr (requires { F::invalid_target(0.0); })
-      check_values(spec, c, 1, dt, [](double v) { return F::invalid_target(v); });
-    if constexpr (requires { F::invalid_target(0.0, k); })
-      check_values(spec, c, 1, dt, [&](double v) { return F::invalid_target(v, k); });
   }
+
+  // A kernel saw a value outside the domain: find the first and say what was expected.
+  static void report_invalid(const loss_spec& spec, const call& c, dtype dt) {
+    const auto k = F::template coefficients<double>(c);
+    if constexpr (has_bad_input)
+      check_values(spec, c, 0, dt, F::input_expected, [&](double v) { return bool(F::bad_input(v, k)); });
+    if constexpr (has_bad_target)
+      check_values(spec, c, 1, dt, F::target_expected, [&](double v) { return bool(F::bad_target(v, k)); });
+  }
+
+  // Whether x, y hold a value outside the domain (false when the formula has no domain checks).
+  template <class V, class K>
+  static auto bad_values(const V& x, const V& y, const K& k) {
+    if constexpr (has_bad_input && has_bad_target) return F::bad_input(x, k) | F::bad_target(y, k);
+    else if constexpr (has_bad_input) return F::bad_input(x, k);
+    else if constexpr (has_bad_target) return F::bad_target(y, k);
+    else return false;  // unused: callers test checks_values first
+  }
+  static constexpr bool has_bad_input = requires { F::input_expected; };
+  static constexpr bool has_bad_target = requires { F::target_expected; };
+  static constexpr bool checks_values = has_bad_input || has_bad_target;
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
 
@@ -117,20 +132,24 @@ struct elementwise {
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
     double acc = 0;
+    bool bad = false;
     if (p.grad) {
       for (std::size_t i = b; i < e; ++i) {
         const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
         if (p.losses) p.losses[i] = r.loss;
         p.grad[i] = r.grad * p.grad_scale;
         acc += r.loss;
+        if constexpr (checks_values) bad |= bool(bad_values(p.x[i], p.y[i], p.k));
       }
     } else {
       for (std::size_t i = b; i < e; ++i) {
         const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
         if (p.losses) p.losses[i] = r.loss;
         acc += r.loss;
+        if constexpr (checks_values) bad |= bool(bad_values(p.x[i], p.y[i], p.k));
       }
     }
+    if (bad) core::flag_invalid(p.invalid);
     return acc;
   }
 
@@ -211,17 +230,17 @@ private:
     return 1.0;
   }
 
-  template <class Invalid>
-  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt, Invalid invalid) {
+  template <class Bad>
+  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt, std::string_view expected,
+                           Bad bad) {
     const auto& t = c.inputs[i];
     for (std::int64_t k = 0; k < t.numel(); ++k) {
       const double v = dt == dtype::f32 ? t.as<float>()[k] : t.as<double>()[k];
-      if (const char* expected = invalid(v)) {
-        char shown[32];  // %g, not std::to_string: a rejected 1e-9 must not print as 0.000000
-        std::snprintf(shown, sizeof shown, "%.9g", v);
-        throw error(core::input_name(spec, i), std::string("expected ") + expected + ", element " +
-                                                   std::to_string(k) + " is " + shown);
-      }
+      if (!bad(v)) continue;
+      char shown[32];  // %g, not std::to_string: a rejected 1e-9 must not print as 0.000000
+      std::snprintf(shown, sizeof shown, "%.9g", v);
+      throw error(core::input_name(spec, i),
+                  "expected " + std::string(expected) + ", element " + std::to_string(k) + " is " + shown);
     }
   }
 

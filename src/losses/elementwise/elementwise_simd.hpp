@@ -27,13 +27,14 @@ inline V weights(const P& p, std::size_t i) {
   return V::load_aligned(lanes);
 }
 
-// One batch: evaluate, store what is wanted, accumulate the loss.
-template <class F, bool Grad, bool Losses, class V, class T, class P, class S>
-inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int k) {
+// One batch: evaluate, store what is wanted, accumulate the loss and the domain check.
+template <class F, bool Grad, bool Losses, class V, class T, class P, class S, class M>
+inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int k, M& bad) {
   const auto r = F::eval(x, y, weights<V, T>(p, i), p.k);
   if constexpr (Losses) r.loss.store_unaligned(p.losses + i);
   if constexpr (Grad) (r.grad * V(p.grad_scale)).store_unaligned(p.grad + i);
   sum.add(r.loss, k);
+  if constexpr (elementwise<F>::checks_values) bad = bad | elementwise<F>::bad_values(x, y, p.k);
 }
 
 template <class F, bool Grad, bool Losses, class Arch, class T, class P>
@@ -41,21 +42,24 @@ double run(const P& p, std::size_t b, std::size_t e) {
   using V = xsimd::batch<T, Arch>;
   constexpr std::size_t W = V::size;
   simd::block_sum<Arch, T> sum;
+  xsimd::batch_bool<T, Arch> bad(false);
   std::size_t i = b;
   for (; i + 4 * W <= e; i += 4 * W)
     for (int k = 0; k < 4; ++k) {
       const std::size_t o = i + static_cast<std::size_t>(k) * W;
-      step<F, Grad, Losses, V, T>(p, o, V::load_unaligned(p.x + o), V::load_unaligned(p.y + o), sum, k);
+      step<F, Grad, Losses, V, T>(p, o, V::load_unaligned(p.x + o), V::load_unaligned(p.y + o), sum, k, bad);
     }
-  for (; i + W <= e; i += W) step<F, Grad, Losses, V, T>(p, i, V::load_unaligned(p.x + i), V::load_unaligned(p.y + i), sum, 0);
+  for (; i + W <= e; i += W) step<F, Grad, Losses, V, T>(p, i, V::load_unaligned(p.x + i), V::load_unaligned(p.y + i), sum, 0, bad);
   if (i < e) {  // the tail: padded lanes hold 0 and their loss is masked out before the sum
     const std::size_t rem = e - i;
     alignas(64) T x[W] = {}, y[W] = {}, loss[W], grad[W], index[W];
     for (std::size_t l = 0; l < rem; ++l) x[l] = p.x[i + l], y[l] = p.y[i + l];
     for (std::size_t l = 0; l < W; ++l) index[l] = static_cast<T>(l);
-    const auto r = F::eval(V::load_aligned(x), V::load_aligned(y), weights<V, T>(p, i), p.k);
-    const V live = xsimd::select(V::load_aligned(index) < V(static_cast<T>(rem)), r.loss, V(T(0)));
-    sum.add(live, 1);
+    const V xs = V::load_aligned(x), ys = V::load_aligned(y);
+    const auto r = F::eval(xs, ys, weights<V, T>(p, i), p.k);
+    const auto live = V::load_aligned(index) < V(static_cast<T>(rem));
+    sum.add(xsimd::select(live, r.loss, V(T(0))), 1);
+    if constexpr (elementwise<F>::checks_values) bad = bad | (elementwise<F>::bad_values(xs, ys, p.k) & live);
     if constexpr (Losses) {
       r.loss.store_aligned(loss);
       for (std::size_t l = 0; l < rem; ++l) p.losses[i + l] = loss[l];
@@ -65,6 +69,7 @@ double run(const P& p, std::size_t b, std::size_t e) {
       for (std::size_t l = 0; l < rem; ++l) p.grad[i + l] = grad[l];
     }
   }
+  if (xsimd::any(bad)) core::flag_invalid(p.invalid);
   return sum.total();
 }
 

@@ -38,8 +38,10 @@ struct hinge_formula {
   template <class T>
   static coeffs<T> coefficients(const call& c) { return {static_cast<T>(core::param(c, "margin"))}; }
 
-  static const char* invalid_target(double y) {
-    return (y == 1 || y == -1 || y != y) ? nullptr : "labels −1 or +1";  // y != y: NaN propagates
+  static constexpr std::string_view target_expected = "labels −1 or +1";
+  template <class V, class K>
+  static auto bad_target(V y, const K&) {
+    return (y != V(1)) & (y != V(-1)) & (y == y);  // y == y: NaN is not rejected, it propagates
   }
 
   template <class V, class K>
