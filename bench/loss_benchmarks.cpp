@@ -5,6 +5,7 @@
 #include "problem.hpp"
 
 #include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -28,6 +29,7 @@ struct bench_case {
   std::int64_t samples = 0;
   std::int64_t items = 0;  // what the name promises
   mode m = mode::value;
+  int threads = 1;  // the omp variant's thread count (1 for serial variants)
   std::string name;
 };
 
@@ -70,6 +72,7 @@ void run_case(benchmark::State& state, const bench_case& bc) {
     return;
   }
   const entry& e = *bc.e;
+  set_num_threads(bc.threads);  // read by the omp variant only
   // Untimed warm-up over the pool: the first pass after generating data or freeing the
   // reference's gigabyte (at 16M) runs up to 8x slower on this VM (page-table and TLB work).
   for (const call& c : calls) benchmark::DoNotOptimize(e.run(c));
@@ -80,6 +83,16 @@ void run_case(benchmark::State& state, const bench_case& bc) {
     k = k + 1 == calls.size() ? 0 : k + 1;
   }
   set_counters(state, bc, acc, bytes);
+  state.counters["threads"] = bc.threads;
+  set_num_threads(0);
+}
+
+// The omp variant runs at 1 thread and at the default count (OMP_NUM_THREADS, else the cores),
+// next to the serial variants; those run once.
+std::vector<int> thread_counts(const entry& e) {
+  if (e.variant.drv != driver::omp) return {1};
+  const int all = num_threads();
+  return all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
 }
 
 // A loss whose 1-sample problem cannot be generated still shows up, as a failed benchmark.
@@ -114,13 +127,16 @@ int register_group(const loss_spec& loss, dtype t, const options& opt) {
     seen.push_back(samples);
     for (const entry& e : registry()) {
       if (e.loss != &loss || e.type != t) continue;
-      for (mode m : {mode::value, mode::value_grad}) {
-        bench_case bc{&e, size.label, samples, samples * per_sample, m, {}};
-        bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
-        benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) { run_case(state, bc); })
-            ->Unit(benchmark::kMicrosecond);
-        ++count;
-      }
+      for (mode m : {mode::value, mode::value_grad})
+        for (int threads : thread_counts(e)) {
+          bench_case bc{&e, size.label, samples, samples * per_sample, m, threads, {}};
+          bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
+          if (e.variant.drv == driver::omp) bc.name += "/threads:" + std::to_string(threads);
+          benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) { run_case(state, bc); })
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();  // CPU time of the calling thread would hide the other threads' work
+          ++count;
+        }
     }
   }
   return count;

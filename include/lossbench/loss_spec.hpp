@@ -75,6 +75,7 @@ struct call {
   const param_set* params = nullptr;  // resolved by the spec: absent names take their defaults
   lossbench::reduction reduction = lossbench::reduction::mean;
   lossbench::outputs out;
+  int threads = 0;  // omp variant: 0 = the process default (lossbench::num_threads())
 };
 
 // The reference's answer, in long double, for tests and accuracy columns only.
@@ -140,6 +141,9 @@ public:
   virtual bool gradient_is_of_inputs() const { return true; }
   // Whether this build has SIMD block kernels for the loss (the `simd` and `omp` variants).
   virtual bool has_simd() const { return false; }
+  // Below this many elements (items()) the omp variant runs serially on the calling thread: the
+  // break-even of an OpenMP fork/join (~3 µs here) against the loss's serial SIMD speed.
+  virtual std::int64_t parallel_min_elements() const { return 65536; }
 
   // Fill defaults in, reject unknown names and wrong kinds (error names the parameter).
   param_set resolve(const param_set& given) const;

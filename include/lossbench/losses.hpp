@@ -22,6 +22,7 @@ namespace lossbench {
 struct options {
   lossbench::reduction reduction = lossbench::reduction::mean;
   std::string_view variant = "scalar";  // a registry variant name (lossbench list)
+  int threads = 0;                      // the omp variant's threads; 0 = lossbench::num_threads()
 };
 
 // Any catalogue loss by name, on tensor views; `params` by name, absent ones take torch's defaults.

@@ -16,7 +16,7 @@ double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const
   const dtype dt = inputs[0].type;
   if (!is_floating(dt)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
   const auto entries = find_entries(loss, opt.variant, dt, "variant");
-  return entries.front()->run(call{inputs, &resolved, opt.reduction, out});
+  return entries.front()->run(call{inputs, &resolved, opt.reduction, out, opt.threads});
 }
 
 namespace {

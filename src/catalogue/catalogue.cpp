@@ -43,14 +43,16 @@ const std::vector<const loss_spec*>& catalogue() {
 
 namespace {
 // scalar always; with SIMD kernels `simd` (the best usable ISA) and `simd:<isa>` for every
-// usable one, so each ISA can be measured side by side.
+// usable one, so each ISA can be measured side by side; and `omp`, the best kernel on all threads.
 std::vector<variant> runnable_variants(const loss_spec& loss) {
   std::vector<variant> out = {variant{implementation::scalar, isa::none, driver::serial}};
-  if (!loss.has_simd()) return out;
   const auto usable = usable_isas();
-  if (usable.empty()) return out;
-  out.push_back(variant{implementation::simd, isa::none, driver::serial});
-  for (isa i : usable) out.push_back(variant{implementation::simd, i, driver::serial});
+  const bool simd = loss.has_simd() && !usable.empty();
+  if (simd) {
+    out.push_back(variant{implementation::simd, isa::none, driver::serial});
+    for (isa i : usable) out.push_back(variant{implementation::simd, i, driver::serial});
+  }
+  out.push_back(variant{simd ? implementation::simd : implementation::scalar, isa::none, driver::omp});
   return out;
 }
 }  // namespace

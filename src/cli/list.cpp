@@ -5,6 +5,7 @@
 #include "cli/format.hpp"
 
 #include <lossbench/isa.hpp>
+#include <lossbench/threads.hpp>
 #include <lossbench/registry.hpp>
 
 #include <fmt/format.h>
@@ -31,7 +32,7 @@ json params_json(const loss_spec& l) {
 
 // The ISA an entry runs on: none for scalar, the best usable one for `simd`.
 std::string entry_isa(const entry& e) {
-  if (e.variant.impl == implementation::scalar) return "none";
+  if (e.variant.impl == implementation::scalar) return "none";  // (omp over scalar kernels too)
   return std::string(to_string(e.variant.isa == isa::none ? best_isa() : e.variant.isa));
 }
 
@@ -57,6 +58,7 @@ json list_json() {
   for (isa i : usable_isas()) usable.push_back(to_string(i));
   return {{"version", LOSSBENCH_VERSION},
           {"isa", {{"simd", to_string(best_isa())}, {"usable", usable}, {"max", to_string(max_isa())}}},
+          {"threads", num_threads()},
           {"entries", entries},
           {"losses", losses}};
 }
@@ -100,8 +102,9 @@ std::string list_text() {
 std::string isa_summary() {
   std::string usable;
   for (isa i : usable_isas()) usable += (usable.empty() ? "" : ", ") + std::string(to_string(i));
-  return fmt::format("SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)",
-                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()));
+  return fmt::format("SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)\n"
+                     "omp: {} threads (OMP_NUM_THREADS or --threads)",
+                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()), num_threads());
 }
 
 void add_list_command(CLI::App& app) {

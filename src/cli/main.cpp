@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 
 #include <lossbench/isa.hpp>
+#include <lossbench/threads.hpp>
 #include <lossbench/types.hpp>
 
 #include <fmt/format.h>
@@ -40,13 +41,27 @@ bool check_subcommand(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
-// --max-isa applies before anything touches the registry (which is built once), so it is read
+int parse_threads(const std::string& s) {
+  std::size_t used = 0;
+  int n = 0;
+  try {
+    n = std::stoi(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != s.size() || n < 1 || n > 4096) throw lossbench::error("--threads", "expected a thread count ≥ 1, got '" + s + "'");
+  return n;
+}
+
+// --max-isa and --threads apply before anything touches the registry (which is built once), so it is read
 // from argv ahead of CLI11's parse; CLI11 still declares it for --help and validation.
 void apply_max_isa(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--max-isa" && i + 1 < argc) lossbench::set_max_isa(lossbench::parse_isa(argv[i + 1]));
     if (a.rfind("--max-isa=", 0) == 0) lossbench::set_max_isa(lossbench::parse_isa(a.substr(10)));
+    if (a == "--threads" && i + 1 < argc) lossbench::set_num_threads(parse_threads(argv[i + 1]));
+    if (a.rfind("--threads=", 0) == 0) lossbench::set_num_threads(parse_threads(a.substr(10)));
   }
 }
 
@@ -65,6 +80,8 @@ int main(int argc, char** argv) {
     app.add_option("--max-isa", "Highest SIMD ISA to use: sse2, sse4_2, avx2, avx512bw or none (default: the best the "
                                 "CPU has; also LOSSBENCH_MAX_ISA)")
         ->check(CLI::IsMember({"none", "scalar", "sse2", "sse4_2", "sse4.2", "avx2", "avx512", "avx512bw"}));
+    app.add_option("--threads", "Threads of the omp variant (default: OMP_NUM_THREADS, else one per core)")
+        ->check(CLI::PositiveNumber);
     app.require_subcommand(1);
     lossbench::cli::add_list_command(app);
     lossbench::cli::add_eval_command(app);

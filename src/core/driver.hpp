@@ -7,6 +7,8 @@
 // grow with n and any driver that honours the block order gives bit-identical results.
 #pragma once
 
+#include "core/parallel.hpp"
+
 #include <lossbench/loss_spec.hpp>
 
 #include <algorithm>
@@ -57,13 +59,32 @@ double run_serial(block_fn<Problem> kernel, const plan<Problem>& p) {
   return total.value();
 }
 
+// The OpenMP driver: the same blocks as run_serial, handed to threads; each block's partial goes
+// to its own slot and the slots are combined in block order, so the result is bit-identical to
+// run_serial's (and so to the serial `simd` variant's) for every thread count. One thread (the
+// adapter asks for one below a loss's measured break-even size) or one block: run_serial on the
+// calling thread, with no OpenMP region at all.
 template <class Problem>
-double run_driver(driver d, block_fn<Problem> kernel, const plan<Problem>& p) {
-  switch (d) {
-    case driver::serial: return run_serial(kernel, p);
-    case driver::omp: break;  // the OpenMP driver arrives with the omp variant
-  }
-  throw error("--variant", "this build has no OpenMP driver");
+double run_parallel(block_fn<Problem> kernel, const plan<Problem>& p, int threads) {
+  const std::size_t blocks = (p.items + p.block - 1) / p.block;
+  if (threads <= 1 || blocks < 2) return run_serial(kernel, p);
+  struct context {
+    block_fn<Problem> kernel;
+    const plan<Problem>* p;
+    double* partial;
+  } ctx{kernel, &p, block_partials(blocks)};
+  parallel_for_blocks(blocks, threads, [](void* c, std::size_t b) {
+    const auto& x = *static_cast<context*>(c);
+    x.partial[b] = x.kernel(x.p->problem, b * x.p->block, std::min(x.p->items, (b + 1) * x.p->block));
+  }, &ctx);
+  ordered_sum total;
+  for (std::size_t b = 0; b < blocks; ++b) total.add(ctx.partial[b]);
+  return total.value();
+}
+
+template <class Problem>
+double run_driver(driver d, block_fn<Problem> kernel, const plan<Problem>& p, int threads) {
+  return d == driver::omp ? run_parallel(kernel, p, threads) : run_serial(kernel, p);
 }
 
 }  // namespace lossbench::core

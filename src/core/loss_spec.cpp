@@ -8,8 +8,8 @@
 namespace lossbench {
 
 std::string variant::name() const {
-  if (impl == implementation::scalar) return "scalar";
   if (drv == driver::omp) return "omp";
+  if (impl == implementation::scalar) return "scalar";
   switch (isa) {
     case lossbench::isa::sse2: return "simd:sse2";
     case lossbench::isa::sse4_2: return "simd:sse4_2";

@@ -16,6 +16,8 @@
 //   accuracy                                          constexpr accuracy_bound, derived in a comment
 //   optionally items(inputs)                          elements of the prediction tensor
 //   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
+//   optionally parallel_min_elements                 constexpr int64: below it (elements of the
+//                                                     prediction tensor) omp runs serially; measured
 //   optionally problem::invalid (bool*) + report_invalid(spec, call, dtype)
 //                                                     kernels check input values as they compute
 //                                                     (core::flag_invalid); report_invalid throws
@@ -28,6 +30,7 @@
 
 #include "core/driver.hpp"
 #include <lossbench/isa.hpp>
+#include <lossbench/threads.hpp>
 #include "simd/arch.hpp"
 
 #include <lossbench/loss_spec.hpp>
@@ -45,6 +48,10 @@ public:
   std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
   accuracy_bound accuracy() const override { return L::accuracy; }
   bool has_simd() const override { return simd::has_simd_kernels<L>; }
+  std::int64_t parallel_min_elements() const override {
+    if constexpr (requires { L::parallel_min_elements; }) return L::parallel_min_elements;
+    else return loss_spec::parallel_min_elements();
+  }
   bool gradient_is_of_inputs() const override {
     if constexpr (requires { L::gradient_is_of_inputs; }) return L::gradient_is_of_inputs;
     else return true;
@@ -78,7 +85,7 @@ private:
     auto p = L::template bind<T>(c);
     bool invalid = false;  // raised by kernels that check input values as they compute
     if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
-    const double total = run_driver(v.drv, kernel_for<T>(v), p);
+    const double total = run_driver(v.drv, kernel_for<T>(v), p, threads_for(v, c));
     if constexpr (requires { L::report_invalid(*this, c, dt); }) {
       if (invalid) {
         L::report_invalid(*this, c, dt);  // throws, naming the input and the element
@@ -86,6 +93,13 @@ private:
       }
     }
     return static_cast<T>(total * p.value_scale);
+  }
+
+  // The omp variant's threads for this call: the call's request, else the process default; one
+  // (the serial driver, on the calling thread) below the loss's measured break-even size.
+  int threads_for(const variant& v, const call& c) const {
+    if (v.drv != driver::omp || items(c.inputs) < parallel_min_elements()) return 1;
+    return c.threads > 0 ? c.threads : num_threads();
   }
 
   template <class T>

@@ -1,0 +1,43 @@
+// parallel.cpp — the only translation unit with OpenMP constructs (see parallel.hpp).
+#include "core/parallel.hpp"
+
+#include <lossbench/threads.hpp>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <vector>
+
+namespace lossbench {
+
+namespace {
+std::atomic<int> requested_threads{0};  // 0: OpenMP's default
+}
+
+int num_threads() {
+  const int n = requested_threads.load(std::memory_order_relaxed);
+  return n > 0 ? n : std::max(1, omp_get_max_threads());
+}
+
+void set_num_threads(int n) { requested_threads.store(n < 0 ? 0 : n, std::memory_order_relaxed); }
+
+namespace core {
+
+void parallel_for_blocks(std::size_t blocks, int threads, void (*body)(void*, std::size_t), void* ctx) {
+  // Dynamic scheduling in chunks of ~1/8 of a thread's share: balances rows or sequences of
+  // uneven cost (ctc) at one atomic increment per chunk.
+  const auto n = static_cast<long long>(blocks);
+  const long long chunk = std::max(1LL, n / (8LL * threads));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
+  for (long long b = 0; b < n; ++b) body(ctx, static_cast<std::size_t>(b));
+}
+
+double* block_partials(std::size_t n) {
+  thread_local std::vector<double> partials;
+  if (partials.size() < n) partials.resize(n);
+  return partials.data();
+}
+
+}  // namespace core
+}  // namespace lossbench

@@ -1,0 +1,84 @@
+// omp_test.cpp — the omp variant is bit-for-bit the serial `simd` variant (same ISA, same
+// blocks, partials combined in block order) for 1, 2, 3, 4 and 8 threads, for every loss, on
+// sizes above the parallel threshold that divide into blocks unevenly; and below the threshold it
+// runs serially (same bits, trivially).
+#include "support/harness.hpp"
+
+#include <lossbench/threads.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+namespace lossbench::testing {
+namespace {
+
+class EveryOmpEntry : public ::testing::TestWithParam<const entry*> {};
+
+std::vector<const entry*> omp_entries() {
+  std::vector<const entry*> out;
+  for (const entry* e : all_entries())
+    if (e->variant.drv == driver::omp) out.push_back(e);
+  return out;
+}
+
+// The serial entry running the same kernel as `omp`: `simd` where the loss has SIMD kernels.
+const entry& serial_twin(const entry& e) {
+  return *find_entries(e.loss->name(), e.variant.impl == implementation::simd ? "simd" : "scalar", e.type).front();
+}
+
+void expect_identical(const evaluation& a, const evaluation& b, const std::string& what) {
+  EXPECT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << what << ": " << a.value << " vs " << b.value;
+  ASSERT_EQ(a.grads.size(), b.grads.size());
+  for (std::size_t k = 0; k < a.grads.size(); ++k)
+    EXPECT_EQ(std::memcmp(a.grads[k].raw(), b.grads[k].raw(), a.grads[k].bytes()), 0) << what << " gradient " << k;
+  if (a.losses.raw() && b.losses.raw()) {
+    EXPECT_EQ(std::memcmp(a.losses.raw(), b.losses.raw(), a.losses.bytes()), 0) << what << " losses";
+  }
+}
+
+// Samples for ~3× the loss's parallel threshold, plus an odd remainder so the last block is short.
+std::int64_t samples_above_threshold(const loss_spec& l, dtype t) {
+  const auto one = l.generate(t, {1, 0}, 1, l.resolve({}));
+  std::vector<tensor_ref> refs;
+  for (const auto& a : one) refs.push_back(a.ref());
+  const std::int64_t per_sample = std::max<std::int64_t>(1, l.items(refs));
+  return 3 * l.parallel_min_elements() / per_sample + 7;
+}
+
+TEST_P(EveryOmpEntry, BitIdenticalToSerialForAnyThreadCount) {
+  const entry& e = *GetParam();
+  const entry& serial = serial_twin(e);
+  for (reduction r : {reduction::mean, reduction::none}) {
+    owned_call oc(*e.loss, e.loss->generate(e.type, {samples_above_threshold(*e.loss, e.type), 0}, 9, e.loss->resolve({})),
+                  {}, r);
+    const evaluation want = evaluate(serial, oc, true);
+    for (int threads : {1, 2, 3, 4, 8}) {
+      set_num_threads(threads);
+      expect_identical(evaluate(e, oc, true), want, e.name() + " threads=" + std::to_string(threads));
+      expect_identical(evaluate(e, oc, false), evaluate(serial, oc, false), e.name() + " value only");
+    }
+    set_num_threads(0);
+  }
+}
+
+TEST_P(EveryOmpEntry, SmallInputsRunSeriallyWithTheSameBits) {
+  const entry& e = *GetParam();
+  owned_call oc(*e.loss, e.loss->generate(e.type, {3, 0}, 4, e.loss->resolve({})));
+  set_num_threads(2);
+  expect_identical(evaluate(e, oc, true), evaluate(serial_twin(e), oc, true), e.name());
+  set_num_threads(0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Omp, EveryOmpEntry, ::testing::ValuesIn(omp_entries()), entry_test_name);
+
+TEST(Threads, SetAndRestoreTheDefault) {
+  const int def = num_threads();
+  set_num_threads(3);
+  EXPECT_EQ(num_threads(), 3);
+  set_num_threads(0);
+  EXPECT_EQ(num_threads(), def);
+  EXPECT_GE(def, 1);
+}
+
+}  // namespace
+}  // namespace lossbench::testing
