@@ -2,7 +2,8 @@
 //   0  success (also --help and --version)
 //   2  bad input: a lossbench::error (a file, a shape, a dtype, an unknown loss/variant/parameter)
 //      or a command-line parse error, reported as one line on stderr naming the argument
-//   1  anything unexpected (a bug, out of memory), also one line on stderr
+//   1  a failing verdict (check found a violation, compare a regression), or anything
+//      unexpected (a bug, out of memory), then with one line on stderr
 // Nothing escapes main as an exception, so no input makes the program abort.
 #include "cli/commands.hpp"
 
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     lossbench::cli::add_list_command(app);
     lossbench::cli::add_eval_command(app);
+    lossbench::cli::add_check_command(app);
+    lossbench::cli::add_compare_command(app);
     if (!check_subcommand(app, argc, argv)) return exit_bad_input;
     try {
       app.parse(argc, argv);
@@ -94,6 +97,8 @@ int main(int argc, char** argv) {
       return exit_bad_input;
     }
     return 0;
+  } catch (const lossbench::cli::exit_with& e) {
+    return e.code;
   } catch (const lossbench::error& e) {
     report("error: ", e.what());
     return exit_bad_input;

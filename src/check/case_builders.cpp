@@ -1,0 +1,204 @@
+// case_builders.cpp — the named, portable input builders of the golden cases (case_builders.hpp).
+#include "check/case_builders.hpp"
+
+#include "check/portable_log.hpp"
+#include "core/prng.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace lossbench::check {
+
+namespace {
+
+using builder = std::function<std::vector<array>(const loss_spec&, dtype, const case_desc&, const param_set&)>;
+
+[[noreturn]] void fail(const case_desc& c, const std::string& what) {
+  throw error("case '" + c.name + "'", "generator '" + c.generator + "': " + what);
+}
+
+double number_of(const json& v, const case_desc& c) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_string()) return static_cast<double>(parse_long_double(v.get<std::string>(), "case '" + c.name + "'"));
+  fail(c, "expected a number or \"inf\"/\"-inf\"/\"nan\", got " + v.dump());
+}
+
+std::int64_t option(const case_desc& c, const char* key, std::int64_t fallback) {
+  return c.options.contains(key) ? c.options.at(key).get<std::int64_t>() : fallback;
+}
+
+// A parameter array: {"uniform": [lo, hi], "size": n, "seed": s} in the case dtype.
+array param_array(const json& spec, dtype dt, const case_desc& c) {
+  if (!spec.contains("uniform") || !spec.contains("size")) fail(c, "array parameters need \"uniform\" and \"size\"");
+  array a(dt, {spec.at("size").get<std::int64_t>()});
+  core::prng rng(spec.value("seed", std::uint64_t{1}));
+  const double lo = spec.at("uniform").at(0).get<double>(), hi = spec.at("uniform").at(1).get<double>();
+  for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, rng.uniform(lo, hi));
+  return a;
+}
+
+std::vector<array> from_generator(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
+  return s.generate(dt, c.shape, c.seed, s.resolve(p));
+}
+
+std::vector<array> explicit_inputs(const loss_spec&, dtype dt, const case_desc& c, const param_set&) {
+  std::vector<array> out;
+  for (const json& in : c.options.at("inputs")) {
+    const std::string kind = in.at("dtype").get<std::string>();
+    const std::vector<std::int64_t> dims = in.at("shape").get<std::vector<std::int64_t>>();
+    array a(kind == "real" ? dt : parse_dtype(kind), shape(std::span<const std::int64_t>(dims)));
+    const json& values = in.at("values");
+    if (static_cast<std::int64_t>(values.size()) != a.numel()) fail(c, "values do not fill shape " + a.shape().str());
+    for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, number_of(values[static_cast<std::size_t>(i)], c));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<array> sprinkle(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
+  auto in = from_generator(s, dt, c, p);
+  array& a = in.at(static_cast<std::size_t>(option(c, "input", 0)));
+  const json& values = c.options.at("values");
+  const auto every = static_cast<std::uint64_t>(option(c, "every", 4));
+  core::prng rng(c.seed ^ 0x5bd1e995ULL);
+  std::size_t k = 0;
+  for (std::int64_t i = 0; i < a.numel(); ++i)
+    if (rng.below(every) == 0) a.set(i, number_of(values[k++ % values.size()], c));
+  return in;
+}
+
+std::vector<array> copy_rows(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
+  auto in = from_generator(s, dt, c, p);
+  const std::int64_t every = option(c, "every", 1);
+  for (const json& pair : c.options.at("copies")) {
+    const array& from = in.at(pair.at(0).get<std::size_t>());
+    array& to = in.at(pair.at(1).get<std::size_t>());
+    if (!(from.shape() == to.shape()) || from.shape().rank() < 1) fail(c, "copy_rows needs inputs of one shape");
+    const std::int64_t rows = from.shape()[0], width = rows ? from.numel() / rows : 0;
+    for (std::int64_t r = 0; r < rows; r += every)
+      for (std::int64_t j = 0; j < width; ++j) to.set(r * width + j, from.get(r * width + j));
+  }
+  return in;
+}
+
+std::vector<array> probabilities(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
+  auto in = from_generator(s, dt, c, p);
+  const shape& sh = in.at(0).shape();
+  array probs(dt, sh);
+  const std::int64_t width = sh.rank() ? sh[sh.rank() - 1] : 1, rows = width ? probs.numel() / width : 0;
+  core::prng rng(c.seed ^ 0x9e3779b9ULL);
+  std::vector<double> w(static_cast<std::size_t>(width));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    double total = 0;
+    for (double& v : w) total += v = rng.below(4) == 0 ? 0.0 : rng.uniform();
+    if (total == 0) w[0] = total = 1;
+    for (std::int64_t j = 0; j < width; ++j) probs.set(r * width + j, w[static_cast<std::size_t>(j)] / total);
+  }
+  in.at(static_cast<std::size_t>(option(c, "input", 1))) = std::move(probs);
+  return in;
+}
+
+// ---- CTC ----------------------------------------------------------------------------------
+enum class ctc_mode { random, empty_target, exact_length, impossible };
+
+std::int64_t frames_needed(const std::vector<std::int64_t>& labels) {
+  std::int64_t n = static_cast<std::int64_t>(labels.size());
+  for (std::size_t s = 1; s < labels.size(); ++s) n += labels[s] == labels[s - 1];
+  return n;
+}
+
+// Frames of a peaked distribution: p_c = w_c/Σw with w = u⁴, log p by the portable logarithm.
+array ctc_log_probs(dtype dt, std::int64_t time, std::int64_t batch, std::int64_t classes, core::prng& rng) {
+  array lp(dt, {time, batch, classes});
+  std::vector<double> w(static_cast<std::size_t>(classes));
+  for (std::int64_t row = 0; row < time * batch; ++row) {
+    double total = 0;
+    for (double& v : w) {
+      const double u = 0.01 + rng.uniform();
+      total += v = (u * u) * (u * u);
+    }
+    for (std::int64_t k = 0; k < classes; ++k) lp.set(row * classes + k, portable_log(w[static_cast<std::size_t>(k)] / total));
+  }
+  return lp;
+}
+
+builder ctc_builder(ctc_mode mode) {
+  return [mode](const loss_spec&, dtype dt, const case_desc& c, const param_set& p) {
+    const std::int64_t batch = c.shape.n, classes = c.shape.inner > 0 ? c.shape.inner : 6;
+    const std::int64_t time = option(c, "time", 20), max_target = option(c, "max_target", 6);
+    const std::int64_t blank = p.has("blank") ? static_cast<std::int64_t>(p.number("blank")) : 0;
+    if (classes < 2 || time < 2 * max_target || max_target < 2 || blank < 0 || blank >= classes)
+      fail(c, "needs classes ≥ 2, max_target ≥ 2, time ≥ 2·max_target and blank in [0, classes)");
+    core::prng rng(c.seed);
+    std::vector<array> out;
+    out.push_back(ctc_log_probs(dt, time, batch, classes, rng));
+    array targets(dtype::i64, {batch, max_target}), il(dtype::i64, {batch}), tl(dtype::i64, {batch});
+    for (std::int64_t b = 0; b < batch; ++b) {
+      std::vector<std::int64_t> labels(static_cast<std::size_t>(
+          mode == ctc_mode::empty_target ? 0 : 1 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(max_target)))));
+      for (auto& l : labels) {
+        const auto k = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(classes - 1)));
+        l = k >= blank ? k + 1 : k;  // any class but blank
+      }
+      std::int64_t length = time / 2 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(time - time / 2 + 1)));
+      if (mode == ctc_mode::random)
+        while (frames_needed(labels) > length) labels.pop_back();  // keep it feasible
+      if (mode == ctc_mode::exact_length) length = frames_needed(labels);
+      if (mode == ctc_mode::impossible && b % 2 == 0) {  // even sequences: one repeat too many
+        if (labels.size() < 2) labels.resize(2);
+        labels[1] = labels[0];
+        length = frames_needed(labels) - 1;  // ≥ the target length, so the call is valid
+      }
+      if (mode == ctc_mode::empty_target && b == 0) length = 0;  // an empty input too
+      for (std::size_t s = 0; s < labels.size(); ++s) targets.set(b * max_target + static_cast<std::int64_t>(s), static_cast<double>(labels[s]));
+      il.set(b, static_cast<double>(length));
+      tl.set(b, static_cast<double>(labels.size()));
+    }
+    out.push_back(std::move(targets));
+    out.push_back(std::move(il));
+    out.push_back(std::move(tl));
+    return out;
+  };
+}
+
+const std::map<std::string, builder, std::less<>>& builders() {
+  static const std::map<std::string, builder, std::less<>> all = {
+      {"default", from_generator},
+      {"explicit", explicit_inputs},
+      {"sprinkle", sprinkle},
+      {"copy_rows", copy_rows},
+      {"probabilities", probabilities},
+      {"ctc_random", ctc_builder(ctc_mode::random)},
+      {"ctc_empty_target", ctc_builder(ctc_mode::empty_target)},
+      {"ctc_exact_length", ctc_builder(ctc_mode::exact_length)},
+      {"ctc_impossible", ctc_builder(ctc_mode::impossible)},
+  };
+  return all;
+}
+
+}  // namespace
+
+built_case build_case(const loss_spec& spec, dtype dt, const case_desc& c) {
+  const auto it = builders().find(c.generator);
+  if (it == builders().end()) fail(c, "unknown generator");
+  built_case out;
+  for (const auto& [name, v] : c.params.items()) {
+    if (v.is_object()) out.params.set(name, param_array(v, dt, c));
+    else out.params.set(name, number_of(v, c));
+  }
+  try {
+    out.inputs = it->second(spec, dt, c, out.params);
+  } catch (const json::exception& e) {
+    fail(c, std::string("bad options: ") + e.what());
+  }
+  return out;
+}
+
+std::vector<std::string_view> builder_names() {
+  std::vector<std::string_view> out;
+  for (const auto& [name, b] : builders()) out.push_back(name);
+  return out;
+}
+
+}  // namespace lossbench::check

@@ -1,0 +1,33 @@
+// digest.hpp — a vector summarised for a golden file (sum, Euclidean norm, a few sampled
+// elements) and the same statistics of a kernel's output, both in long double.
+#pragma once
+
+#include "check/golden_file.hpp"
+
+#include <span>
+
+namespace lossbench::check {
+
+struct vector_stats {
+  long double sum = 0;
+  long double norm = 0;
+  long double abs_sum = 0;
+};
+
+vector_stats stats_of(std::span<const long double> v);
+vector_stats stats_of(const array& a);  // a kernel's output, every element widened exactly
+
+// Indices worth sampling: first, last, the largest |v_i|, the first non-finite one, and five
+// spread evenly between (sorted, no repeats).
+std::vector<std::int64_t> sample_indices(std::span<const long double> v);
+
+// The digest of a reference vector whose element i is accurate to ulps·(u·magnitude_i + ½·tiny)
+// (magnitude empty: |v_i|; tiny = the dtype's smallest denormal: each rounding that underflows
+// errs by up to ½·tiny absolutely, not u relatively — gradual underflow, Higham §2.1); the
+// tolerances as golden_file.hpp's "derivation" says.
+digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude,
+                   double ulps, double u, double tiny);
+
+double round_up(long double tol);  // a tolerance as the double just above it (+ the smallest denormal)
+
+}  // namespace lossbench::check

@@ -1,0 +1,174 @@
+// golden_file.cpp — reading and writing the golden files (see golden_file.hpp).
+#include "check/golden_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace lossbench::check {
+
+namespace {
+
+json number_or_string(long double v) { return long_double_text(v); }
+
+json digest_json(const digest& d) {
+  json samples = json::array();
+  for (const auto& s : d.samples) samples.push_back({s.index, long_double_text(s.value), s.tol});
+  return {{"of", d.of},         {"count", d.count},       {"sum", number_or_string(d.sum)},
+          {"sum_tol", d.sum_tol}, {"norm", number_or_string(d.norm)}, {"norm_tol", d.norm_tol},
+          {"samples", samples}};
+}
+
+json expectation_json(const expectation& e) {
+  json j = {{"value", long_double_text(e.value)}, {"value_tol", e.value_tol}};
+  if (e.losses) j["losses"] = digest_json(*e.losses);
+  j["grads"] = json::array();
+  for (const auto& g : e.grads) j["grads"].push_back(digest_json(g));
+  return j;
+}
+
+json case_json(const golden_case& c) {
+  const case_desc& d = c.desc;
+  json j = {{"name", d.name}, {"generator", d.generator}, {"seed", d.seed},
+            {"shape", {{"n", d.shape.n}, {"inner", d.shape.inner}}}, {"params", d.params}};
+  if (!d.options.empty()) j["options"] = d.options;
+  j["reduction"] = to_string(d.reduction);
+  json expected = json::object();
+  for (dtype t : {dtype::f32, dtype::f64})
+    if (c.at(t)) expected[std::string(to_string(t))] = expectation_json(*c.at(t));
+  j["expected"] = expected;
+  return j;
+}
+
+// Reading: every field checked, errors name the file and the case.
+struct reader {
+  std::string where;
+  const json& field(const json& j, const char* key) const {
+    if (!j.is_object() || !j.contains(key)) throw error(where, std::string("missing field '") + key + "'");
+    return j.at(key);
+  }
+  long double real(const json& j, const char* key) const {
+    const json& v = field(j, key);
+    if (v.is_string()) return parse_long_double(v.get<std::string>(), where + " " + key);
+    if (v.is_number()) return v.get<double>();
+    throw error(where, std::string("field '") + key + "' must be a number or a decimal string");
+  }
+  double number(const json& j, const char* key) const {
+    const json& v = field(j, key);
+    if (!v.is_number()) throw error(where, std::string("field '") + key + "' must be a number");
+    return v.get<double>();
+  }
+  digest read_digest(const json& j) const {
+    digest d;
+    d.of = field(j, "of").get<std::string>();
+    d.count = field(j, "count").get<std::int64_t>();
+    d.sum = real(j, "sum");
+    d.sum_tol = number(j, "sum_tol");
+    d.norm = real(j, "norm");
+    d.norm_tol = number(j, "norm_tol");
+    for (const json& s : field(j, "samples")) {
+      if (!s.is_array() || s.size() != 3) throw error(where, "a sample must be [index, value, tol]");
+      d.samples.push_back({s[0].get<std::int64_t>(), parse_long_double(s[1].get<std::string>(), where), s[2].get<double>()});
+    }
+    return d;
+  }
+  expectation read_expectation(const json& j) const {
+    expectation e;
+    e.value = real(j, "value");
+    e.value_tol = number(j, "value_tol");
+    if (j.contains("losses")) e.losses = read_digest(j.at("losses"));
+    for (const json& g : field(j, "grads")) e.grads.push_back(read_digest(g));
+    return e;
+  }
+  golden_case read_case(const json& j) const {
+    golden_case c;
+    case_desc& d = c.desc;
+    d.name = field(j, "name").get<std::string>();
+    const reader r{where + " case '" + d.name + "'"};
+    d.generator = r.field(j, "generator").get<std::string>();
+    d.seed = r.field(j, "seed").get<std::uint64_t>();
+    d.shape.n = r.field(r.field(j, "shape"), "n").get<std::int64_t>();
+    d.shape.inner = r.field(r.field(j, "shape"), "inner").get<std::int64_t>();
+    if (j.contains("params")) d.params = j.at("params");
+    if (j.contains("options")) d.options = j.at("options");
+    d.reduction = parse_reduction(r.field(j, "reduction").get<std::string>());
+    if (j.contains("expected"))
+      for (dtype t : {dtype::f32, dtype::f64})
+        if (j.at("expected").contains(std::string(to_string(t))))
+          c.at(t) = r.read_expectation(j.at("expected").at(std::string(to_string(t))));
+    return c;
+  }
+};
+
+}  // namespace
+
+std::string golden_path(const std::string& dir, std::string_view loss) { return dir + "/" + std::string(loss) + ".json"; }
+
+std::string long_double_text(long double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.20Le", v);  // 21 significant digits: round-trips a 64-bit mantissa
+  return buf;
+}
+
+long double parse_long_double(const std::string& s, const std::string& where) {
+  char* end = nullptr;
+  const long double v = std::strtold(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size()) throw error(where, "expected a decimal number, got '" + s + "'");
+  return v;
+}
+
+golden_file read_golden(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw error(path, "cannot open the golden file");
+  const reader r{path};
+  try {
+    const json j = json::parse(in);
+    if (r.field(j, "format").get<std::string>() != "lossbench-golden")
+      throw error(path, "not a lossbench golden file (format field)");
+    if (const int v = r.field(j, "version").get<int>(); v != golden_format_version)
+      throw error(path, "golden format version " + std::to_string(v) + ", this build reads " +
+                            std::to_string(golden_format_version));
+    golden_file f;
+    f.loss = r.field(j, "loss").get<std::string>();
+    for (const json& c : r.field(j, "cases")) f.cases.push_back(r.read_case(c));
+    return f;
+  } catch (const json::exception& e) {
+    throw error(path, std::string("malformed golden file: ") + e.what());
+  }
+}
+
+void write_golden(const std::string& path, const golden_file& file, const loss_spec& spec) {
+  const accuracy_bound b = spec.accuracy();
+  json tolerance = {
+      {"value_ulps", b.value_ulps},
+      {"grad_ulps", b.grad_ulps},
+      {"accuracy_reason", b.reason},
+      {"u", {{"f32", 0x1p-24}, {"f64", 0x1p-53}}},
+      {"derivation",
+       "value_tol = value_ulps·(u·Σ_i magnitude_i + n·½tiny)·|scale| + ½(u·|value| + tiny) (the loss's accuracy "
+       "bound, then the rounding of the value to the dtype; tiny = the dtype's smallest denormal, the absolute "
+       "error of a rounding that underflows); each sampled element: ulps·(u·magnitude_i + ½tiny); sum_tol = Σ_i of those "
+       "+ 2^-60·Σ|ref_i| (the check's long-double sum); norm_tol = √(Σ_i bound_i²) + 2^-60·‖ref‖ (triangle "
+       "inequality); every tolerance + the smallest denormal, rounded up to a double"}};
+  const json header = {{"format", "lossbench-golden"},
+                       {"version", golden_format_version},
+                       {"loss", file.loss},
+                       {"generated_by", "lossbench check --update: loss_spec::reference in long double, never a kernel"},
+                       {"tolerance", tolerance}};
+  std::ofstream out(path);
+  if (!out) throw error(path, "cannot write the golden file");
+  // The header indented, then one case per line: small files whose diffs show which cases changed.
+  std::string text = header.dump(1);
+  text.resize(text.rfind('\n'));  // drop the closing brace
+  out << text << ",\n \"cases\": [\n";
+  for (std::size_t i = 0; i < file.cases.size(); ++i)
+    out << "  " << case_json(file.cases[i]).dump() << (i + 1 < file.cases.size() ? ",\n" : "\n");
+  out << " ]\n}\n";
+  if (!out) throw error(path, "write failed");
+}
+
+}  // namespace lossbench::check

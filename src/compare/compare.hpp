@@ -1,0 +1,60 @@
+// compare.hpp — `lossbench compare OLD.json NEW.json`: speed and accuracy drift between two
+// benchmark runs (Google Benchmark JSON from lossbench_bench).
+//
+// Speed, per benchmark in both files: the ratio of median times (new/old) and a two-sided
+// Mann–Whitney U test over the repetitions (mann_whitney.hpp). A regression = significant
+// (p < alpha) and slower by more than the threshold; with too few repetitions for any p to reach
+// alpha (fewer than 4 + 4 at alpha 0.05) the change is shown but not judged.
+//
+// Accuracy, per counter present in both (bench/accuracy.hpp): value_rel_err and grad_max_rel_err
+// in units of the dtype's unit roundoff u, grad_max_ulp and grad_mean_ulp in ULPs. A counter is
+// worse beyond tolerance when it grew by more than the loss's accuracy bound (accuracy_bound:
+// value_ulps + 1 for the value — the bound plus the final rounding —, grad_ulps for the gradient):
+// two kernels that both meet the bound can differ by no more than that, so a larger growth
+// means the new kernel broke it (for the *_rel_err counters, which are measured in the bound's
+// own terms, exactly so; for the ULP counters approximately, as ulp(r) and u·|r| differ by < 2×).
+// Losses not in this build's catalogue get no accuracy verdict.
+#pragma once
+
+#include "compare/bench_json.hpp"
+
+#include <string>
+#include <vector>
+
+namespace lossbench::compare {
+
+struct compare_options {
+  double alpha = 0.05;
+  double threshold = 0.05;  // fraction: 0.05 = 5 % slower
+};
+
+struct accuracy_change {
+  std::string counter;
+  double before = 0, after = 0;  // in u (rel_err counters) or ULPs
+  double allowance = 0;          // NaN: no verdict (unknown loss or dtype)
+  bool worse = false;
+};
+
+struct bench_change {
+  std::string name;
+  double old_median_ns = 0, new_median_ns = 0, ratio = 1;
+  int old_reps = 0, new_reps = 0;
+  double p_value = 1;
+  bool exact = false;
+  bool judged = false;  // enough repetitions for p to reach alpha
+  bool significant = false, regression = false, improvement = false;
+  std::vector<accuracy_change> accuracy;
+  bool accuracy_regression = false;
+  std::string error;  // the new run of this benchmark failed (or both did)
+};
+
+struct compare_report {
+  std::vector<bench_change> changes;  // benchmarks in both files, in the new file's order
+  std::vector<std::string> only_old, only_new;
+  bool failed() const;  // any speed or accuracy regression, or a benchmark that newly fails
+};
+
+compare_report compare_runs(const std::vector<bench_run>& before, const std::vector<bench_run>& after,
+                            const compare_options& opt);
+
+}  // namespace lossbench::compare

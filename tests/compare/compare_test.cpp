@@ -1,0 +1,94 @@
+// compare_test.cpp — `lossbench compare` end to end on the fixtures of tests/compare_fixtures/
+// (written by make_fixtures.py: 8 repetitions with ±2 % noise unless said otherwise).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+#if defined(LOSSBENCH_CLI_PATH) && defined(LOSSBENCH_COMPARE_FIXTURES)
+
+namespace lossbench::testing {
+namespace {
+
+struct outcome {
+  int code = -1;
+  std::string out;
+};
+
+outcome compare(const std::string& before, const std::string& after, const std::string& extra = "") {
+  const std::string dir = LOSSBENCH_COMPARE_FIXTURES;
+  const std::string cmd = std::string("'") + LOSSBENCH_CLI_PATH + "' compare '" + dir + "/" + before + "' '" + dir + "/" +
+                          after + "' " + extra + " 2>&1";
+  outcome o;
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return o;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) o.out.append(buf, n);
+  const int status = ::pclose(p);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(Compare, ClearRegressionFails) {
+  const outcome o = compare("base.json", "slower.json");
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_TRUE(has(o.out, "mse/scalar/f32/value_grad/n:4096")) << o.out;
+  EXPECT_TRUE(has(o.out, "SLOWER")) << o.out;
+  EXPECT_LT(o.out.find("verdict: REGRESSION"), o.out.find("BENCHMARK")) << "summary first:\n" << o.out;
+}
+
+TEST(Compare, ImprovementAndNoisePass) {
+  const outcome faster = compare("base.json", "faster.json");
+  EXPECT_EQ(faster.code, 0) << faster.out;
+  EXPECT_TRUE(has(faster.out, "faster")) << faster.out;
+  const outcome noise = compare("base.json", "noise.json");
+  EXPECT_EQ(noise.code, 0) << noise.out;
+  EXPECT_FALSE(has(noise.out, "SLOWER")) << noise.out;
+}
+
+TEST(Compare, ThresholdDecides) {
+  // The same 20 % slowdown is not a regression when 25 % is allowed.
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold 25%").code, 0);
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold 0.1").code, 1);
+}
+
+TEST(Compare, MissingRowsAreReported) {
+  const outcome o = compare("base.json", "missing_row.json");
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_TRUE(has(o.out, "only in OLD: mse/scalar/f32/value_grad/n:4096")) << o.out;
+  EXPECT_TRUE(has(o.out, "only in NEW: mse/scalar/f64/value/n:4096")) << o.out;
+}
+
+TEST(Compare, AccuracyWorseBeyondTheBoundFails) {
+  const outcome o = compare("base.json", "accuracy_worse.json");
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_TRUE(has(o.out, "ACCURACY WORSE")) << o.out;
+}
+
+TEST(Compare, TooFewRepetitionsAreNotJudged) {
+  const outcome o = compare("few_old.json", "few_new.json");  // 3 + 3 repetitions, 2× slower
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_TRUE(has(o.out, "too few repetitions to judge")) << o.out;
+}
+
+TEST(Compare, MalformedInputIsExitTwoNamingTheFile) {
+  const outcome o = compare("base.json", "malformed.json");
+  EXPECT_EQ(o.code, 2) << o.out;
+  EXPECT_TRUE(has(o.out, "malformed.json")) << o.out;
+  EXPECT_EQ(compare("base.json", "no_such_file.json").code, 2);
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold fast").code, 2);
+}
+
+TEST(Compare, JsonOutput) {
+  const outcome o = compare("base.json", "slower.json", "--json");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_TRUE(has(o.out, "\"regression\": true")) << o.out;
+}
+
+}  // namespace
+}  // namespace lossbench::testing
+
+#endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Writes the Google Benchmark JSON fixtures of tests/compare/compare_test.cpp (deterministic).
+
+Each benchmark has 8 repetitions (per-repetition rows plus the mean/median/stddev aggregate rows
+that --benchmark_repetitions adds, which `lossbench compare` must skip), times = base x (1 + noise),
+noise uniform in +-2% from a seeded generator, and lossbench_bench's accuracy counters.
+"""
+import json
+import random
+
+BENCHES = {  # name: (base time in us, value_rel_err, grad_max_ulp)
+    "mse/scalar/f32/value_grad/n:4096": (1.5, 3e-8, 0.5),
+    "cross_entropy/scalar/f64/value_grad/n:65536": (120.0, 2e-16, 1.0),
+    "ctc/scalar/f32/value/n:120000": (900.0, 5e-8, 0.0),
+}
+
+
+def rows(name, base, rel, ulp, reps, rng, factor=1.0):
+    out = []
+    times = [base * factor * (1 + rng.uniform(-0.02, 0.02)) for _ in range(reps)]
+    for i, t in enumerate(times):
+        out.append({"name": name, "family_index": 0, "per_family_instance_index": 0, "run_name": name,
+                    "run_type": "iteration", "repetitions": reps, "repetition_index": i, "threads": 1,
+                    "iterations": 1000, "real_time": t, "cpu_time": t, "time_unit": "us",
+                    "items_per_second": 1e9, "grad_max_ulp": ulp, "value_rel_err": rel})
+    for agg in ("mean", "median", "stddev"):
+        v = sum(times) / reps if agg != "stddev" else 0.01
+        out.append({"name": name + "_" + agg, "run_name": name, "run_type": "aggregate", "repetitions": reps,
+                    "aggregate_name": agg, "real_time": v, "cpu_time": v, "time_unit": "us"})
+    return out
+
+
+def write(path, seed, reps=8, factors=None, drop=(), add=(), worse_ulp=None):
+    rng = random.Random(seed)
+    benchmarks = []
+    for name, (base, rel, ulp) in list(BENCHES.items()) + [(a, (10.0, 1e-8, 0.5)) for a in add]:
+        if name in drop:
+            continue
+        if worse_ulp and name == worse_ulp[0]:
+            ulp = worse_ulp[1]
+        benchmarks += rows(name, base, rel, ulp, reps, rng, (factors or {}).get(name, 1.0))
+    doc = {"context": {"date": "2024-01-01T00:00:00", "num_cpus": 2, "library_build_type": "release"},
+           "benchmarks": benchmarks}
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+
+
+first = next(iter(BENCHES))
+write("base.json", 1)
+write("noise.json", 2)                                   # same distribution, other noise
+write("slower.json", 3, factors={first: 1.2})            # a clear 20% regression
+write("faster.json", 4, factors={first: 0.8})            # a clear 20% improvement
+write("missing_row.json", 5, drop=(first,), add=("mse/scalar/f64/value/n:4096",))
+write("accuracy_worse.json", 6, worse_ulp=(first, 9.0))  # grad_max_ulp 0.5 -> 9 (mse's grad_ulps: 3)
+write("few_old.json", 7, reps=3)                        # 3 + 3 repetitions: p >= 0.1, cannot judge
+write("few_new.json", 8, reps=3, factors={first: 2.0})
+with open("base.json") as f:
+    text = f.read()
+with open("malformed.json", "w") as f:
+    f.write(text[: len(text) // 2])                       # truncated mid-file
