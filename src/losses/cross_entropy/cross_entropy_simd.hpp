@@ -142,9 +142,16 @@ struct kernel {
       acc.add(1, d, e, Md == mode::point ? V(T(0)) : tail_weights(), pr, keep, b);
     }
     acc.s[0].merge(acc.s[1]);
-    acc.shift[0].merge(acc.shift[1]);
-    acc.mass[0].merge(acc.mass[1]);
-    return {acc.s[0].total(), acc.shift[0].total(), acc.mass[0].total()};
+    row_sums r{acc.s[0].total(), 0.0, 0.0};
+    if constexpr (Md != mode::point) {
+      acc.shift[0].merge(acc.shift[1]);
+      r.shift = acc.shift[0].total();
+    }
+    if constexpr (Md == mode::probs) {
+      acc.mass[0].merge(acc.mass[1]);
+      r.mass = acc.mass[0].total();
+    }
+    return r;
   }
 
   // Pass 3: g = e·k − (scale·v) from the stored e; k = scale·ratio in the dtype.

@@ -9,7 +9,8 @@
 //        sums of non-negative terms (s, Σv), ≤ 2^-13·u_f even at C = 32000, i.e. nothing next to
 //        the f32 roundings; signed sums (Σ v·(m − z) is ≥ 0 too) likewise.
 //   f64: each lane sums with TwoSum (error-free transformation, 6 flops), the lanes and their
-//        compensations are combined at the end by a compensated (Neumaier) scalar loop: the
+//        lanes are combined at the end by a compensated (Neumaier) scalar loop, their
+//        compensations (O(u_d) of the total) by a plain sum: the
 //        result errs by ≤ u_d·|total| + O(C·u_d²)·Σ|terms|, the bound the scalar kernel's
 //        ordered_sum has (cross_entropy.hpp keeps its 2u_d for it).
 #pragma once
@@ -67,8 +68,6 @@ struct lane_total {
     comp += as >= ax ? (sum - t) + x : (x - t) + sum;
     sum = t;
   }
-  // An infinite or NaN partial makes the compensation NaN; the sum itself is then the answer.
-  double value() const noexcept { return sum - sum == 0 ? sum + comp : sum; }
 };
 
 // Σ of T batches in double lanes (see the header comment for the precision of each dtype).
@@ -103,14 +102,13 @@ struct lane_sum {
     if constexpr (std::is_same_v<T, float>) {
       return xsimd::hadd(s);
     } else {
-      alignas(64) double sl[D::size], cl[D::size];
+      alignas(64) double sl[D::size];
       s.store_aligned(sl);
-      c.store_aligned(cl);
       lane_total<Arch> t;
       for (std::size_t l = 0; l < D::size; ++l) t.add(sl[l]);
       if (!(t.sum - t.sum == 0)) return t.sum;  // ±inf or NaN: the compensations are NaN then
-      for (std::size_t l = 0; l < D::size; ++l) t.add(cl[l]);
-      return t.value();
+      // The compensations are O(u_d) of the total: a plain sum of them errs by O(u_d²).
+      return t.sum + (t.comp + xsimd::hadd(c));
     }
   }
 };
