@@ -9,9 +9,9 @@
 //      double batch of rows at once when rows are narrow (one log for several rows);
 //      g_c = e_c·(scale·ratio) − scale·v_c over the row's batches, the target class patched
 //      with the scalar kernel's double formula.
-// Measured alternative: the one-pass online log-sum-exp (running max, rescaled sum) needs a
-// second exp or a rescale of the stored e per new maximum; the max pass is one load, compare and
-// blend per batch on an L1-resident row, so three passes were kept (see the report in the PR).
+// Not measured yet: the one-pass online log-sum-exp (running max, rescaled sum) needs a second
+// exp or a rescale of the stored e per new maximum, while the max pass is one load, compare and
+// blend per batch on an L1-resident row; three passes were kept for that reason.
 // The last, partial batch of a row is masked (simd_row.hpp: row_tail), never a scalar loop.
 // f32 gradients are formed in f32 (≤ 2.5 more roundings than the scalar kernel's double
 // formula; within the documented bound, see cross_entropy.hpp); f64 ones in f64 like scalar.
