@@ -39,10 +39,8 @@ public:
     return xsimd::hadd(s);
   }
 
-private:
-  static constexpr int slots = std::is_same_v<T, double> ? 4 : 8;
-
-  // float lanes → two halves of double lanes (xsimd 8.1 has no widening conversion).
+  // float lanes → two halves of double lanes (xsimd 8.1 has no widening conversion); public
+  // for kernels that accumulate f32 terms in double lanes themselves.
   static std::pair<wide, wide> widen(const batch& v) noexcept {
     const auto r = v.data;
     if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
@@ -53,6 +51,9 @@ private:
       return {wide(_mm_cvtps_pd(r)), wide(_mm_cvtps_pd(_mm_movehl_ps(r, r)))};
     }
   }
+
+private:
+  static constexpr int slots = std::is_same_v<T, double> ? 4 : 8;
 
   wide acc_[slots];
 };

@@ -17,7 +17,8 @@
 // formed when ε > 0, so a −inf logit off the target gives a finite loss exactly where torch's is.
 //
 // Files: this header (the spec and the bound problem), cross_entropy.cpp (validation, binding,
-// registration), scalar_kernel.cpp, reference.cpp, generate.cpp.
+// registration), scalar_kernel.cpp, cross_entropy_simd.hpp + simd_row.hpp (the xsimd kernel),
+// reference.cpp, generate.cpp.
 #pragma once
 
 #include "core/driver.hpp"
@@ -87,6 +88,15 @@ struct cross_entropy {
   //    f64: ≤ u·|scale|·(V·(0.37 + p_j(L + 18.5)) + 9.5|v_j|) ≤ 10u·|scale|·(V·(1 + p_j(L + 1)) + |v_j|)
   //    (for p_j ≤ 1 and L ≥ 0), the per-element magnitude the reference reports (grad_magnitude:
   //    softmax − onehot has an absolute error, not one relative to each element); grad_ulps = 10.
+  // The SIMD kernel (cross_entropy_simd.hpp) keeps both numbers. f64: xsimd exp ≤ 0.92 ulp and
+  //    log ≤ 0.75 ulp (shared/notes/xsimd-8.1.md §3) are within the 1 ulp assumed above; its sums
+  //    are compensated (TwoSum lanes + Neumaier, simd_row.hpp) to the same 2u_d; its gradient
+  //    takes as many roundings as the scalar formula (e·(scale·ratio) − (scale·b)·w for
+  //    scale·(e·ratio − b·w)), the target class the scalar formula itself.
+  //    f32: exp ≤ 1.51 ulp = 3u (not 2u) and u_d-terms vanish (sums in double lanes, simd_row.hpp):
+  //    value ≤ u·Σ|v_c|·(1.5δ_c + 1.5L + 4); gradient formed in f32 (k = scale·ratio rounded, e·k,
+  //    and ≤ 4 roundings on scale·v): ≤ u·|scale|·(V·(0.37 + p_j(L + 9)) + 3|v_j|) — both inside
+  //    the f64 bounds above (11 and 10).
   static constexpr accuracy_bound accuracy = {
       11, 10, "max-subtracted log-sum-exp: z−m, exp (≤1 ulp), compensated sums; per-row scale Σ|v|(δ+logC+1)"};
 
@@ -100,6 +110,8 @@ struct cross_entropy {
   static core::plan<problem<T>> bind(const call& c);
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);  // cross_entropy_simd.hpp
 
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
   static reference_result reference(const call& c);

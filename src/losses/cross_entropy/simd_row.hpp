@@ -1,0 +1,156 @@
+// simd_row.hpp — the row-level SIMD building blocks of cross_entropy's xsimd kernel
+// (cross_entropy_simd.hpp): a NaN-free horizontal max, a sum in double lanes, and the access
+// to a row's last, partial batch. Include only from ISA translation units; everything here is
+// templated on Arch (ODR: one copy per ISA, shared/notes/xsimd-8.1.md §0.10).
+//
+// Precision of the sums (the per-row s = Σ e_c, Σ v_c·(m − z_c), Σ v_c, and the block's row
+// losses), as the scalar kernel's compensated double sums:
+//   f32: terms are widened to double lanes and added plainly: ≤ (C/W + log2 W)·u_d relative on
+//        sums of non-negative terms (s, Σv), ≤ 2^-13·u_f even at C = 32000, i.e. nothing next to
+//        the f32 roundings; signed sums (Σ v·(m − z) is ≥ 0 too) likewise.
+//   f64: each lane sums with TwoSum (error-free transformation, 6 flops), the lanes and their
+//        lanes are combined at the end by a compensated (Neumaier) scalar loop, their
+//        compensations (O(u_d) of the total) by a plain sum: the
+//        result errs by ≤ u_d·|total| + O(C·u_d²)·Σ|terms|, the bound the scalar kernel's
+//        ordered_sum has (cross_entropy.hpp keeps its 2u_d for it).
+#pragma once
+
+#include "simd/block_sum.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+
+namespace lossbench::losses::ce_simd {
+
+template <class Arch> using dbatch = xsimd::batch<double, Arch>;
+
+// Max of the lanes of v, which holds no NaN (callers keep NaN out, as the scalar kernel's
+// `z > m` does), so the order of the lane maxima cannot matter.
+template <class Arch, class T>
+T hmax(const xsimd::batch<T, Arch>& v) noexcept {
+  const auto r = v.data;
+  constexpr bool f = std::is_same_v<T, float>;
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+    if constexpr (f) return _mm512_reduce_max_ps(r);
+    else return _mm512_reduce_max_pd(r);
+  } else if constexpr (std::is_base_of_v<xsimd::avx, Arch>) {
+    if constexpr (f) {
+      const __m128 x = _mm_max_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
+      const __m128 y = _mm_max_ps(x, _mm_movehl_ps(x, x));
+      return _mm_cvtss_f32(_mm_max_ss(y, _mm_shuffle_ps(y, y, 1)));
+    } else {
+      const __m128d x = _mm_max_pd(_mm256_castpd256_pd128(r), _mm256_extractf128_pd(r, 1));
+      return _mm_cvtsd_f64(_mm_max_sd(x, _mm_unpackhi_pd(x, x)));
+    }
+  } else {
+    if constexpr (f) {
+      const __m128 y = _mm_max_ps(r, _mm_movehl_ps(r, r));
+      return _mm_cvtss_f32(_mm_max_ss(y, _mm_shuffle_ps(y, y, 1)));
+    } else {
+      return _mm_cvtsd_f64(_mm_max_sd(r, _mm_unpackhi_pd(r, r)));
+    }
+  }
+}
+
+// Compensated scalar sum (Neumaier) over a few lane values; written here, templated on Arch,
+// rather than reusing core::ordered_sum, which would be one inline copy shared by every ISA.
+template <class Arch>
+struct lane_total {
+  double sum = 0, comp = 0;
+  void add(double x) noexcept {
+    const double t = sum + x;
+    const double as = sum < 0 ? -sum : sum, ax = x < 0 ? -x : x;
+    comp += as >= ax ? (sum - t) + x : (x - t) + sum;
+    sum = t;
+  }
+};
+
+// Σ of T batches in double lanes (see the header comment for the precision of each dtype).
+template <class Arch, class T>
+struct lane_sum {
+  using D = dbatch<Arch>;
+  D s = D(0.0), c = D(0.0);  // c: TwoSum compensation, f64 only
+
+  void add_wide(const D& x) noexcept {
+    if constexpr (std::is_same_v<T, double>) {
+      const D t = s + x, bp = t - s;
+      c += (s - (t - bp)) + (x - bp);
+      s = t;
+    } else {
+      s += x;
+    }
+  }
+  void add(const xsimd::batch<T, Arch>& x) noexcept {
+    if constexpr (std::is_same_v<T, double>) {
+      add_wide(x);
+    } else {
+      const auto [lo, hi] = simd::block_sum<Arch, float>::widen(x);
+      s += lo;
+      s += hi;
+    }
+  }
+  void merge(const lane_sum& o) noexcept {
+    add_wide(o.s);
+    c += o.c;
+  }
+  double total() const noexcept {
+    if constexpr (std::is_same_v<T, float>) {
+      return xsimd::hadd(s);
+    } else {
+      alignas(64) double sl[D::size];
+      s.store_aligned(sl);
+      lane_total<Arch> t;
+      for (std::size_t l = 0; l < D::size; ++l) t.add(sl[l]);
+      if (!(t.sum - t.sum == 0)) return t.sum;  // ±inf or NaN: the compensations are NaN then
+      // The compensations are O(u_d) of the total: a plain sum of them errs by O(u_d²).
+      return t.sum + (t.comp + xsimd::hadd(c));
+    }
+  }
+};
+
+// Access to the last batch of a row, which has rem = C mod W live lanes. Where a whole batch
+// from the tail's start stays inside the block's elements (limit), it is loaded directly (the
+// lanes past the row belong to the next rows of the same block: masked out) and stored by
+// blending into what is there; else it goes through a zero-padded buffer, so no access leaves
+// the block (another thread may own the next block).
+template <class Arch, class T>
+struct row_tail {
+  using V = xsimd::batch<T, Arch>;
+  using M = xsimd::batch_bool<T, Arch>;
+  static constexpr std::size_t W = V::size;
+  std::size_t full, rem, limit;  // full = C − rem: elements before the tail; limit = block end
+  M live;                        // lanes < rem
+
+  row_tail(std::size_t classes, std::size_t block_end_element) noexcept
+      : full(classes - classes % W), rem(classes % W), limit(block_end_element) {
+    alignas(64) T iota[W];
+    for (std::size_t l = 0; l < W; ++l) iota[l] = static_cast<T>(l);
+    live = V::load_aligned(iota) < V(static_cast<T>(rem));
+  }
+  // The tail of the row starting at element `start` of `base` (logits, probabilities, grad);
+  // dead lanes read as `fill`.
+  V load(const T* base, std::size_t start, T fill) const noexcept {
+    const std::size_t at = start + full;
+    if (at + W <= limit) return xsimd::select(live, V::load_unaligned(base + at), V(fill));
+    alignas(64) T buf[W];
+    for (std::size_t l = 0; l < W; ++l) buf[l] = l < rem ? base[at + l] : fill;
+    return V::load_aligned(buf);
+  }
+  void store(T* base, std::size_t start, const V& x) const noexcept {
+    const std::size_t at = start + full;
+    if (at + W <= limit) {
+      xsimd::select(live, x, V::load_unaligned(base + at)).store_unaligned(base + at);
+      return;
+    }
+    alignas(64) T buf[W];
+    x.store_aligned(buf);
+    for (std::size_t l = 0; l < rem; ++l) base[at + l] = buf[l];
+  }
+};
+
+}  // namespace lossbench::losses::ce_simd
