@@ -9,12 +9,14 @@
 #include "losses/bce/bce.hpp"
 #include "losses/bce_logits/bce_logits.hpp"
 #include "losses/cross_entropy/cross_entropy_simd.hpp"
+#include "losses/contrastive/contrastive_simd.hpp"
 #include "losses/elementwise/elementwise_simd.hpp"
 #include "losses/hinge/hinge.hpp"
 #include "losses/huber/huber.hpp"
 #include "losses/kl_div/kl_div.hpp"
 #include "losses/mae/mae.hpp"
 #include "losses/mse/mse.hpp"
+#include "losses/triplet/triplet_simd.hpp"
 
 #define LOSSBENCH_INSTANTIATE_FOR(L, T)                                                                  \
   template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
@@ -30,5 +32,7 @@ LOSSBENCH_INSTANTIATE(elementwise<bce_logits_formula>)
 LOSSBENCH_INSTANTIATE(elementwise<hinge_formula>)
 LOSSBENCH_INSTANTIATE(elementwise<kl_div_formula>)
 LOSSBENCH_INSTANTIATE(cross_entropy)
+LOSSBENCH_INSTANTIATE(triplet)
+LOSSBENCH_INSTANTIATE(contrastive)
 
 }  // namespace lossbench::losses

@@ -24,18 +24,22 @@ struct torch_case {
   std::vector<double> loss, g1, g2;
 };
 
-evaluation run_contrastive(const std::vector<double>& x1, const std::vector<double>& x2, array y, shape s,
-                           double margin, reduction red, dtype t = dtype::f64) {
-  const entry& e = scalar_entry("contrastive", t);
-  std::vector<array> in;
-  in.push_back(literal(x1, s, t));
-  in.push_back(literal(x2, s, t));
-  in.push_back(std::move(y));
-  owned_call oc(*e.loss, std::move(in), param_set().set("margin", margin), red);
-  return evaluate(e, oc, true);
-}
+// Every torch-parity test runs on every variant (scalar, simd:<isa>): the parameter.
+class ContrastiveVariant : public ::testing::TestWithParam<std::string> {
+protected:
+  evaluation run_contrastive(const std::vector<double>& x1, const std::vector<double>& x2, array y, shape s,
+                             double margin, reduction red, dtype t = dtype::f64) const {
+    const entry& e = *find_entries("contrastive", GetParam(), t).front();
+    std::vector<array> in;
+    in.push_back(literal(x1, s, t));
+    in.push_back(literal(x2, s, t));
+    in.push_back(std::move(y));
+    owned_call oc(*e.loss, std::move(in), param_set().set("margin", margin), red);
+    return evaluate(e, oc, true);
+  }
+};
 
-TEST(Contrastive, MatchesTheComposedTorchExpressionForEveryReduction) {
+TEST_P(ContrastiveVariant, MatchesTheComposedTorchExpressionForEveryReduction) {
   const std::vector<torch_case> cases = {
     {1.0, reduction::mean, {0.14853061543300933},
      {-0.039999999999999994, -0.050000000000000003, 0.050000000000000003, 0.10000000000000001, 0.03608276348795434, -0.028866210790363469, 0.014433105395181733, -0.021649658092772604, 0, 0, -0, -0, -0, -0, -0, -0, 0, 0, 0, 0},
@@ -69,7 +73,7 @@ TEST(Contrastive, MatchesTheComposedTorchExpressionForEveryReduction) {
 
 // Identical rows: d = 0. Similar: loss 0, gradient 0. Dissimilar: loss ½m² = 0.5 (m = 1) and
 // gradient 0 (torch masks the norm's backward at 0), never NaN. In f32 too (exact either way).
-TEST(Contrastive, IdenticalRowsGiveStatedValuesAndNoNan) {
+TEST_P(ContrastiveVariant, IdenticalRowsGiveStatedValuesAndNoNan) {
   for (dtype t : {dtype::f32, dtype::f64}) {
     const std::vector<double> row = {0.25, -1.5, 3.0};
     const auto ev = run_contrastive({0.25, -1.5, 3.0, 0.25, -1.5, 3.0}, {0.25, -1.5, 3.0, 0.25, -1.5, 3.0},
@@ -81,13 +85,16 @@ TEST(Contrastive, IdenticalRowsGiveStatedValuesAndNoNan) {
   }
 }
 
-TEST(Contrastive, NanPropagatesOnBothBranches) {
+TEST_P(ContrastiveVariant, NanPropagatesOnBothBranches) {
   const double nan = std::nan("");
   for (double y : {0.0, 1.0}) {
     const auto ev = run_contrastive({nan, 0}, {5, 0}, literal({y}, {1}), {1, 2}, 1.0, reduction::sum);
     EXPECT_TRUE(std::isnan(ev.value)) << "y = " << y;  // y = 0, d = NaN: max(0, 1 − NaN) stays NaN
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Contrastive, ContrastiveVariant, ::testing::ValuesIn(variant_names("contrastive")),
+                         variant_test_name);
 
 // ---- bad input: each names the argument ------------------------------------------------------
 std::string contrastive_error(shape s1, shape s2, array y, const param_set& params = {}) {

@@ -20,6 +20,21 @@ inline const entry& scalar_entry(std::string_view loss, dtype t = dtype::f64) {
   return *find_entries(loss, "scalar", t).front();
 }
 
+// The variants of a loss this CPU runs ("scalar", "simd:<isa>"...; the `simd` alias is the best
+// simd:<isa>, isa_test checks that): the torch-parity tests run on each of them.
+inline std::vector<std::string> variant_names(std::string_view loss) {
+  std::vector<std::string> out;
+  for (const entry* e : find_entries(loss, "all", dtype::f64))
+    if (e->variant.name() != "simd") out.push_back(e->variant.name());
+  return out;
+}
+inline std::string variant_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string s = info.param;
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
+
 // Torch and this library both stay within the loss's first-order bound of the exact value (for
 // these D = 4, O(1) inputs at most ~20u each: distance_error.hpp), so 64u of the value's scale
 // covers the two errors added together.

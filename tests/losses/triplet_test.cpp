@@ -31,16 +31,20 @@ param_set params_of(const std::array<double, 4>& v) {
   return s;
 }
 
-evaluation run_triplet(std::vector<double> a, std::vector<double> p, std::vector<double> n, shape s,
-                       const param_set& params, reduction red) {
-  const entry& e = scalar_entry("triplet");
-  std::vector<array> in;
-  in.push_back(literal(a, s));
-  in.push_back(literal(p, s));
-  in.push_back(literal(n, s));
-  owned_call oc(*e.loss, std::move(in), params, red);
-  return evaluate(e, oc, true);
-}
+// Every torch-parity test runs on every variant (scalar, simd:<isa>): the parameter.
+class TripletVariant : public ::testing::TestWithParam<std::string> {
+protected:
+  evaluation run_triplet(std::vector<double> a, std::vector<double> p, std::vector<double> n, shape s,
+                         const param_set& params, reduction red, dtype t = dtype::f64) const {
+    const entry& e = *find_entries("triplet", GetParam(), t).front();
+    std::vector<array> in;
+    in.push_back(literal(a, s, t));
+    in.push_back(literal(p, s, t));
+    in.push_back(literal(n, s, t));
+    owned_call oc(*e.loss, std::move(in), params, red);
+    return evaluate(e, oc, true);
+  }
+};
 
 void expect_torch(const evaluation& ev, reduction red, const std::vector<double>& loss, const std::vector<double>& ga,
                   const std::vector<double>& gp, const std::vector<double>& gn, const std::string& what) {
@@ -53,7 +57,7 @@ void expect_torch(const evaluation& ev, reduction red, const std::vector<double>
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-TEST(Triplet, MatchesTorchForEveryOptionAndReduction) {
+TEST_P(TripletVariant, MatchesTorchForEveryOptionAndReduction) {
   const std::vector<torch_case> cases = {
     {"{}", {1.0, 2.0, 1e-06, 0.0}, reduction::mean, {0.49009097520650191},
      {-0, 0, 0, 0, 0.025171983147540156, 0.3074315759910301, -0.21671134622159247, 0.26207065482854669, 0, 0, 0, -0},
@@ -127,7 +131,7 @@ TEST(Triplet, MatchesTorchForEveryOptionAndReduction) {
 }
 
 // Negatives NS lie nearer the positives: with swap every row takes d(p, n) instead of d(a, n).
-TEST(Triplet, SwapUsesThePositiveNegativeDistanceLikeTorch) {
+TEST_P(TripletVariant, SwapUsesThePositiveNegativeDistanceLikeTorch) {
   const std::vector<torch_case> cases = {
     {"no swap", {1, 2, 1e-6, 0}, reduction::none, {0.63178246668874816, 0.67183224749024606, 0.54371722207742335},
      {0.084632378831741795, 0.056403857382879119, 0.23991612184312272, -0.014033071026090083, -0.11598092625101653, -0.02010099702273449, 0.10412320718487267, -0.062111681996953827, -0.022044966488010243, 0.15388091187376851, 0.066137827164914564, -0.080247216997865634},
@@ -149,7 +153,7 @@ TEST(Triplet, SwapUsesThePositiveNegativeDistanceLikeTorch) {
 }
 
 // A swap tie d(a, n) = d(p, n) (a = p): torch.minimum gives each distance half the gradient.
-TEST(Triplet, SwapTieSplitsTheGradientLikeTorch) {
+TEST_P(TripletVariant, SwapTieSplitsTheGradientLikeTorch) {
   const auto ev = run_triplet({0, 0}, {0, 0}, {0.5, 0}, {1, 2}, params_of({1, 2, 1e-6, 1}), reduction::mean);
   expect_torch(ev, reduction::mean, {0.5000024142125624}, {1.2071067811855476, 0.7071057811845476},
                {-0.2071067811875476, -0.7071077811885476}, {-0.9999999999979999, 2.0000040000039997e-06}, "tie");
@@ -157,7 +161,7 @@ TEST(Triplet, SwapTieSplitsTheGradientLikeTorch) {
 
 // Identical rows, eps = 0: every distance is 0, so the loss is the margin and the gradient 0 (torch
 // masks the norm's backward where the norm is 0), never NaN; with swap too.
-TEST(Triplet, IdenticalEmbeddingsGiveZeroGradientNotNan) {
+TEST_P(TripletVariant, IdenticalEmbeddingsGiveZeroGradientNotNan) {
   for (double swap : {0.0, 1.0}) {
     const auto ev = run_triplet({1, 2}, {1, 2}, {1, 2}, {1, 2}, params_of({1, 2, 0, swap}), reduction::mean);
     expect_torch(ev, reduction::mean, {1.0}, {0, 0}, {0, 0}, {0, 0}, "identical, eps = 0");
@@ -170,12 +174,12 @@ TEST(Triplet, IdenticalEmbeddingsGiveZeroGradientNotNan) {
 
 // margin + d(a,p) − d(a,n) = 1 + 1 − 2 = 0 exactly: the loss is 0 but torch's clamp_min backward
 // (grad where x ≥ 0) still passes the gradient.
-TEST(Triplet, ClampAtExactlyZeroPassesTheGradientLikeTorch) {
+TEST_P(TripletVariant, ClampAtExactlyZeroPassesTheGradientLikeTorch) {
   const auto ev = run_triplet({0, 0}, {1, 0}, {2, 0}, {1, 2}, params_of({1, 2, 0, 0}), reduction::mean);
   expect_torch(ev, reduction::mean, {0.0}, {0, 0}, {1, 0}, {-1, 0}, "kink");
 }
 
-TEST(Triplet, RankOneIsOneRowAndRankThreeIsRowsOfTheLastDimension) {
+TEST_P(TripletVariant, RankOneIsOneRowAndRankThreeIsRowsOfTheLastDimension) {
   const std::vector<double> a1(A.begin() + 4, A.begin() + 8), p1(P.begin() + 4, P.begin() + 8),
       n1(NS.begin() + 4, NS.begin() + 8);
   const auto one = run_triplet(a1, p1, n1, {4}, params_of({1, 2, 1e-6, 0}), reduction::none);
@@ -195,12 +199,12 @@ TEST(Triplet, RankOneIsOneRowAndRankThreeIsRowsOfTheLastDimension) {
   EXPECT_NEAR(three.grads[2].get(15), 0.7071099238794244, torch_tolerance(1));
 }
 
-TEST(Triplet, EmptyBatchMeanIsNanSumIsZeroLikeTorch) {
+TEST_P(TripletVariant, EmptyBatchMeanIsNanSumIsZeroLikeTorch) {
   EXPECT_TRUE(std::isnan(run_triplet({}, {}, {}, {0, 4}, params_of({1, 2, 1e-6, 0}), reduction::mean).value));
   EXPECT_EQ(run_triplet({}, {}, {}, {0, 4}, params_of({1, 2, 1e-6, 0}), reduction::sum).value, 0.0);
 }
 
-TEST(Triplet, NanPropagatesThroughSwapAndTheClamp) {
+TEST_P(TripletVariant, NanPropagatesThroughSwapAndTheClamp) {
   const double nan = std::nan("");
   for (double swap : {0.0, 1.0}) {
     EXPECT_TRUE(std::isnan(run_triplet({0, 0}, {0, 0}, {nan, 0}, {1, 2}, params_of({1, 2, 1e-6, swap}), reduction::sum).value));
@@ -209,6 +213,8 @@ TEST(Triplet, NanPropagatesThroughSwapAndTheClamp) {
   // Far negative: max(0, ·) would clamp, but NaN in the anchor must still win.
   EXPECT_TRUE(std::isnan(run_triplet({nan, 0}, {0, 0}, {100, 0}, {1, 2}, params_of({1, 2, 1e-6, 0}), reduction::sum).value));
 }
+
+INSTANTIATE_TEST_SUITE_P(Triplet, TripletVariant, ::testing::ValuesIn(variant_names("triplet")), variant_test_name);
 
 // ---- bad input: each names the argument ------------------------------------------------------
 std::string triplet_error(shape sa, shape sp, shape sn, const param_set& params = {}, dtype tn = dtype::f64) {

@@ -84,6 +84,10 @@ struct contrastive {
     return acc;
   }
 
+  // The xsimd kernel (contrastive_simd.hpp), instantiated per ISA by simd/instantiate.hpp.
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
   static reference_result reference(const call& c);
 };

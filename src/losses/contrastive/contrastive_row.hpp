@@ -24,20 +24,27 @@ struct contrastive_row {
   T coef = 0;     // ∂ℓ/∂x1 = coef·(x1 − x2)
 };
 
-template <class T>
-contrastive_row<T> contrastive_forward(const T* x1, const T* x2, std::size_t dim, bool similar, T margin) {
-  contrastive_row<T> r;
-  r.squared = embedding::squared_distance(x1, x2, dim);
+// Given r.squared: the row's loss and gradient coefficient. `Tag` keeps each SIMD ISA's
+// instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+template <class T, class Tag = void>
+void contrastive_finish(contrastive_row<T>& r, bool similar, T margin) {
   if (similar) {
     r.loss = T(0.5) * r.squared;
     r.coef = 1;
-    return r;
+    return;
   }
   r.d = std::sqrt(r.squared);
   const T h = margin - r.d;
   r.hinge = h < 0 ? T(0) : h;  // not std::max: NaN must stay NaN
   r.loss = T(0.5) * r.hinge * r.hinge;
   r.coef = (r.d == 0 || r.hinge == 0) ? T(0) : -(r.hinge / r.d);
+}
+
+template <class T>
+contrastive_row<T> contrastive_forward(const T* x1, const T* x2, std::size_t dim, bool similar, T margin) {
+  contrastive_row<T> r;
+  r.squared = embedding::squared_distance(x1, x2, dim);
+  contrastive_finish(r, similar, margin);
   return r;
 }
 

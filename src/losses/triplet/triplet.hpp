@@ -80,6 +80,10 @@ struct triplet {
     return acc;
   }
 
+  // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by simd/instantiate.hpp.
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
   static reference_result reference(const call& c);
 };

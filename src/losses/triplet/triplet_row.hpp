@@ -39,14 +39,12 @@ struct triplet_row {
   bool active = false;   // the clamp passes the gradient
 };
 
-template <class T>
-triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k) {
-  triplet_row<T> r;
-  r.ap = embedding::row_distance(a, p, dim, k.eps, k.norm);
-  r.an = embedding::row_distance(a, n, dim, k.eps, k.norm);
+// Given r.ap, r.an (and r.pn with swap): picks the negative distance and applies the clamp.
+// `Tag` keeps each SIMD ISA's instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+template <class T, class Tag = void>
+void triplet_choose(triplet_row<T>& r, const triplet_coeffs<T>& k) {
   T neg = r.an.d;
   if (k.swap) {
-    r.pn = embedding::row_distance(p, n, dim, k.eps, k.norm);
     if (r.pn.d < r.an.d) { neg = r.pn.d; r.w_an = 0; r.w_pn = 1; }
     else if (r.pn.d == r.an.d) { r.w_an = r.w_pn = T(0.5); }
     else if (r.pn.d != r.pn.d) neg = r.pn.d;  // torch.minimum propagates NaN
@@ -54,6 +52,15 @@ triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t d
   r.raw = (k.margin + r.ap.d) - neg;
   r.active = !(r.raw < 0);
   r.loss = r.raw < 0 ? T(0) : r.raw;  // not std::max: NaN must stay NaN
+}
+
+template <class T>
+triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k) {
+  triplet_row<T> r;
+  r.ap = embedding::row_distance(a, p, dim, k.eps, k.norm);
+  r.an = embedding::row_distance(a, n, dim, k.eps, k.norm);
+  if (k.swap) r.pn = embedding::row_distance(p, n, dim, k.eps, k.norm);
+  triplet_choose(r, k);
   return r;
 }
 

@@ -1,0 +1,71 @@
+// contrastive_simd.hpp — the contrastive SIMD block kernel (contrastive_row.hpp's formulas on
+// xsimd batches). Per row: S = Σ (x1 − x2)² vectorised along D (embedding/row_distance_simd.hpp:
+// two FMA accumulators, masked vector tail), contrastive_finish (shared with the scalar kernel)
+// for the loss and the coefficient c, then one pass writing scale·c·(x1 − x2) and its negative —
+// the scalar kernel's operations in the same order, so the same error bound. Row losses are
+// summed in double as in the scalar kernel. Include only from simd/instantiate.hpp.
+#pragma once
+
+#include "losses/contrastive/contrastive.hpp"
+#include "losses/embedding/row_distance_simd.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <cstdint>
+
+namespace lossbench::losses {
+namespace contrastive_simd {
+
+// is_similar, kept a distinct symbol per ISA (ODR): the target is validated to hold only 0 and 1.
+template <class Arch>
+bool similar(const void* target, dtype type, std::size_t i) {
+  switch (type) {
+    case dtype::f32: return static_cast<const float*>(target)[i] != 0;
+    case dtype::f64: return static_cast<const double*>(target)[i] != 0;
+    case dtype::i32: return static_cast<const std::int32_t*>(target)[i] != 0;
+    case dtype::i64: return static_cast<const std::int64_t*>(target)[i] != 0;
+  }
+  return false;
+}
+
+// g1 = c·(x1 − x2), g2 = −g1 (each may be null).
+template <class Arch, class T>
+void gradient_row(const T* x1, const T* x2, std::size_t dim, T c, T* g1, T* g2) {
+  using L = embedding::simd_rows::lanes<Arch, T>;
+  using V = typename L::V;
+  const V cv(c);
+  std::size_t j = 0;
+  for (; j + L::W <= dim; j += L::W) {
+    const V g = cv * (V::load_unaligned(x1 + j) - V::load_unaligned(x2 + j));
+    if (g1) g.store_unaligned(g1 + j);
+    if (g2) (-g).store_unaligned(g2 + j);
+  }
+  if (j < dim) {
+    const std::size_t rem = dim - j;
+    const V g = cv * (L::load_part(x1 + j, rem) - L::load_part(x2 + j, rem));
+    if (g1) L::store_part(g1 + j, g, rem);
+    if (g2) L::store_part(g2 + j, V(-g), rem);
+  }
+}
+
+}  // namespace contrastive_simd
+
+template <class Arch, class T>
+double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+  const bool grad = p.grad_x1 || p.grad_x2;
+  double acc = 0;
+  for (std::size_t i = b; i < e; ++i) {
+    const std::size_t o = i * p.dim;
+    contrastive_row<T> r;
+    r.squared = embedding::simd_rows::squared_distance<Arch, T>(p.x1 + o, p.x2 + o, p.dim);
+    contrastive_finish<T, Arch>(r, contrastive_simd::similar<Arch>(p.target, p.target_type, i), p.margin);
+    if (grad)
+      contrastive_simd::gradient_row<Arch, T>(p.x1 + o, p.x2 + o, p.dim, r.coef * p.grad_scale,
+                                              p.grad_x1 ? p.grad_x1 + o : nullptr, p.grad_x2 ? p.grad_x2 + o : nullptr);
+    if (p.losses) p.losses[i] = r.loss;
+    acc += r.loss;
+  }
+  return acc;
+}
+
+}  // namespace lossbench::losses

@@ -1,0 +1,152 @@
+// triplet_simd.hpp — the triplet SIMD block kernel (triplet_row.hpp's formulas on xsimd batches).
+// Per row, two passes over the row's D elements, both vectorised along D:
+//   1. the distances d(a,p), d(a,n) (and d(p,n) with swap) in one pass that loads a, p, n once
+//      (embedding/row_distance_simd.hpp; two accumulators per distance, masked vector tail);
+//   2. where the row is active, the three gradient rows in one pass (v recomputed: it is the same
+//      rounding of the same operands, cheaper than storing it).
+// The negative-distance choice, the clamp and the swap ties are triplet_choose, shared with the
+// scalar kernel. p = 2 folds v/d and the scale into one coefficient per distance, c = w·scale/d
+// (one division per row, then one product per element: the same number of roundings as the
+// scalar v/d·scale, see distance_error.hpp); the other norms use the scalar kernel's expression.
+// Row losses are summed in double as in the scalar kernel. Include only from simd/instantiate.hpp.
+#pragma once
+
+#include "losses/embedding/row_distance_simd.hpp"
+#include "losses/triplet/triplet.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace lossbench::losses {
+namespace triplet_simd {
+
+using embedding::norm_kind;
+
+template <class Arch, class T>
+struct row_pointers {
+  const T *a, *p, *n;
+  T *ga, *gp, *gn;  // each may be null
+};
+
+// Pass 2 for an active row; AN / PN: whether d(a,n) / d(p,n) carry weight in the negative distance
+// (branches, not multiplications by a zero weight: 0·NaN would invent NaNs, as in the scalar kernel).
+template <norm_kind K, bool AN, bool PN, class Arch, class T>
+void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k,
+                  const triplet_row<T>& r, T scale) {
+  using L = embedding::simd_rows::lanes<Arch, T>;
+  using V = typename L::V;
+  const V e(k.eps), s(scale), w_an(r.w_an), w_pn(r.w_pn), zero(T(0));
+  auto coef = [&](const embedding::row_norm<T>& d, T w) { return d.d == 0 ? T(0) : (w * scale) / d.d; };
+  const T c[3] = {coef(r.ap, 1), coef(r.an, r.w_an), coef(r.pn, r.w_pn)};
+  // p = 2 folds w·scale/d into one coefficient, unless it leaves the normal range (d subnormal or
+  // huge): then v/d is divided per element as in the scalar kernel.
+  auto normal = [](T x) { return x == 0 || (std::fabs(x) >= std::numeric_limits<T>::min() && std::fabs(x) <= std::numeric_limits<T>::max()); };
+  const bool folded = K == norm_kind::two && normal(c[0]) && (!AN || normal(c[1])) && (!PN || normal(c[2]));
+  const V c_ap(c[0]), c_an(c[1]), c_pn(c[2]);
+  // One batch of the three gradient rows from one batch of a, p, n.
+  auto batch = [&](const V& a, const V& p, const V& n, V& ga, V& gp, V& gn) {
+    const V v_ap = (a - p) + e;
+    if (folded) {
+      const V t_ap = v_ap * c_ap;
+      const V t_an = AN ? ((a - n) + e) * c_an : zero;
+      const V t_pn = PN ? ((p - n) + e) * c_pn : zero;
+      ga = t_ap - t_an;
+      gp = -t_ap - t_pn;
+      gn = t_an + t_pn;
+    } else {
+      using embedding::simd_rows::derivative;
+      const V g_ap = derivative<K, Arch, T>(v_ap, r.ap, k.norm);
+      const V g_an = AN ? w_an * derivative<K, Arch, T>((a - n) + e, r.an, k.norm) : zero;
+      const V g_pn = PN ? w_pn * derivative<K, Arch, T>((p - n) + e, r.pn, k.norm) : zero;
+      ga = (g_ap - g_an) * s;
+      gp = (-g_ap - g_pn) * s;
+      gn = (g_an + g_pn) * s;
+    }
+  };
+  std::size_t j = 0;
+  V ga, gp, gn;
+  for (; j + L::W <= dim; j += L::W) {
+    batch(V::load_unaligned(x.a + j), V::load_unaligned(x.p + j), V::load_unaligned(x.n + j), ga, gp, gn);
+    if (x.ga) ga.store_unaligned(x.ga + j);
+    if (x.gp) gp.store_unaligned(x.gp + j);
+    if (x.gn) gn.store_unaligned(x.gn + j);
+  }
+  if (j < dim) {
+    const std::size_t rem = dim - j;
+    batch(L::load_part(x.a + j, rem), L::load_part(x.p + j, rem), L::load_part(x.n + j, rem), ga, gp, gn);
+    if (x.ga) L::store_part(x.ga + j, ga, rem);
+    if (x.gp) L::store_part(x.gp + j, gp, rem);
+    if (x.gn) L::store_part(x.gn + j, gn, rem);
+  }
+}
+
+template <class Arch, class T>
+void zero_row(T* g, std::size_t dim) {
+  if (g)
+    for (std::size_t j = 0; j < dim; ++j) g[j] = T(0);
+}
+
+template <norm_kind K, class Arch, class T>
+void gradient(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
+              T scale) {
+  if (!r.active) {
+    zero_row<Arch>(x.ga, dim), zero_row<Arch>(x.gp, dim), zero_row<Arch>(x.gn, dim);
+  } else if (r.w_pn == 0) {
+    gradient_row<K, true, false>(x, dim, k, r, scale);
+  } else if (r.w_an == 0) {
+    gradient_row<K, false, true>(x, dim, k, r, scale);
+  } else {
+    gradient_row<K, true, true>(x, dim, k, r, scale);
+  }
+}
+
+template <norm_kind K, class Arch, class T>
+double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
+  using embedding::simd_rows::distances;
+  const std::size_t dim = p.dim;
+  const bool grad = p.grad_anchor || p.grad_positive || p.grad_negative;
+  auto at = [&](T* g, std::size_t o) { return g ? g + o : nullptr; };
+  double acc = 0;
+  for (std::size_t i = b; i < e; ++i) {
+    const std::size_t o = i * dim;
+    const row_pointers<Arch, T> x{p.anchor + o,       p.positive + o,         p.negative + o,
+                                  at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
+    triplet_row<T> r;
+    if (p.k.swap) {
+      std::array<embedding::row_norm<T>, 3> d;
+      distances<K, 3, Arch, T>({x.a, x.a, x.p}, {x.p, x.n, x.n}, dim, p.k.eps, p.k.norm, d);
+      r.ap = d[0], r.an = d[1], r.pn = d[2];
+    } else {
+      std::array<embedding::row_norm<T>, 2> d;
+      distances<K, 2, Arch, T>({x.a, x.a}, {x.p, x.n}, dim, p.k.eps, p.k.norm, d);
+      r.ap = d[0], r.an = d[1];
+    }
+    triplet_choose<T, Arch>(r, p.k);
+    if (grad) gradient<K>(x, dim, p.k, r, p.grad_scale);
+    if (p.losses) p.losses[i] = r.loss;
+    acc += r.loss;
+  }
+  return acc;
+}
+
+}  // namespace triplet_simd
+
+template <class Arch, class T>
+double triplet::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+  using triplet_simd::block;
+  using embedding::norm_kind;
+  switch (p.k.norm.kind) {
+    case norm_kind::two: return block<norm_kind::two, Arch>(p, b, e);
+    case norm_kind::one: return block<norm_kind::one, Arch>(p, b, e);
+    case norm_kind::general: return block<norm_kind::general, Arch>(p, b, e);
+    case norm_kind::count_nonzero: return block<norm_kind::count_nonzero, Arch>(p, b, e);
+    case norm_kind::max_abs: return block<norm_kind::max_abs, Arch>(p, b, e);
+    case norm_kind::min_abs: return block<norm_kind::min_abs, Arch>(p, b, e);
+  }
+  return 0;
+}
+
+}  // namespace lossbench::losses
