@@ -8,6 +8,7 @@
 
 #include "losses/bce/bce.hpp"
 #include "losses/bce_logits/bce_logits.hpp"
+#include "losses/ctc/ctc_simd.hpp"
 #include "losses/elementwise/elementwise_simd.hpp"
 #include "losses/hinge/hinge.hpp"
 #include "losses/huber/huber.hpp"
@@ -28,5 +29,6 @@ LOSSBENCH_INSTANTIATE(elementwise<bce_formula>)
 LOSSBENCH_INSTANTIATE(elementwise<bce_logits_formula>)
 LOSSBENCH_INSTANTIATE(elementwise<hinge_formula>)
 LOSSBENCH_INSTANTIATE(elementwise<kl_div_formula>)
+LOSSBENCH_INSTANTIATE(ctc)
 
 }  // namespace lossbench::losses

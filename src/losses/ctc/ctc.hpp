@@ -98,6 +98,9 @@ struct ctc {
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
+  // The same, states of a time step in SIMD lanes (ctc_simd.hpp, instantiated per ISA).
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);
 
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
   static reference_result reference(const call& c);
