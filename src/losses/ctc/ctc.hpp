@@ -84,6 +84,11 @@ struct ctc {
   // so occupation γ carries a relative error ≤ u·(7M_b + 9m_t + 1) ≤ 4u·(4M_b + 1)−3u, and
   // exp(lp), the subtraction and the scale add ≤ 3u·(p + γ):
   // → grad_magnitude = scale_b·(p + γ)·(4M_b + 1), grad_ulps = 4.
+  // The SIMD kernel (ctc_simd.hpp) fits the same bound: its one three-way log-sum-exp per state
+  // (2 xsimd exps ≤ 1.5 ulp on arguments ≤ 0, log1p ≤ 0.75 ulp) rounds by ≤ 3.5u + u·|result|,
+  // less than the scalar's two log-add-exps; its occupations add ≤ n_c ≤ S + 1 positive terms
+  // in T (relative ≤ (1.5 + S + 1)·u) where the scalar nests n_c log-add-exps, and S ≤ L ≤ M_b/2
+  // keeps that inside u·7M_b.
   static constexpr accuracy_bound accuracy = {
       4, 4, "per time step ≤ 4u·(2 + log(2S+1) + max|lp|), summed over the input length"};
 
