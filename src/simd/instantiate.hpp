@@ -10,6 +10,7 @@
 #include "losses/bce_logits/bce_logits.hpp"
 #include "losses/cross_entropy/cross_entropy_simd.hpp"
 #include "losses/contrastive/contrastive_simd.hpp"
+#include "losses/ctc/ctc_simd.hpp"
 #include "losses/elementwise/elementwise_simd.hpp"
 #include "losses/hinge/hinge.hpp"
 #include "losses/huber/huber.hpp"
@@ -34,5 +35,6 @@ LOSSBENCH_INSTANTIATE(elementwise<kl_div_formula>)
 LOSSBENCH_INSTANTIATE(cross_entropy)
 LOSSBENCH_INSTANTIATE(triplet)
 LOSSBENCH_INSTANTIATE(contrastive)
+LOSSBENCH_INSTANTIATE(ctc)
 
 }  // namespace lossbench::losses

@@ -14,7 +14,16 @@
 namespace lossbench::testing {
 namespace {
 
-const entry& ctc64() { return *find_entries("ctc", "scalar", dtype::f64)[0]; }
+// Every test runs for every f64 variant (scalar, simd, simd:<isa>): the edge cases are the
+// kernels' business, and each kernel must get them right.
+const entry* current = nullptr;
+const entry& ctc64() { return *current; }
+
+class Ctc : public ::testing::TestWithParam<const entry*> {
+protected:
+  void SetUp() override { current = GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Variants, Ctc, ::testing::ValuesIn(find_entries("ctc", "all", dtype::f64)), entry_test_name);
 
 // z[t,b,c] = 3·sin(1 + 0.7t + 1.9b + 1.1c + 0.3tc), log_softmax over c, in double.
 array log_probs(std::int64_t T, std::int64_t B, std::int64_t C, std::int64_t perturbed = -1, double h = 0) {
@@ -94,7 +103,7 @@ void expect_row(const array& g, std::int64_t t, std::int64_t b, const std::vecto
   expect_values(g, want, (t * s[1] + b) * s[2]);
 }
 
-TEST(Ctc, MatchesTorchForEachReductionAndBothTargetLayouts) {
+TEST_P(Ctc, MatchesTorchForEachReductionAndBothTargetLayouts) {
   const std::vector<double> losses = {10.660662172091447, 7.13948323673156, 16.295275220397674};
   for (const problem_def& d : {case_a(), case_a_concatenated()}) {
     expect_values(run(d.make(reduction::none)).losses, losses);
@@ -119,7 +128,7 @@ TEST(Ctc, MatchesTorchForEachReductionAndBothTargetLayouts) {
   }
 }
 
-TEST(Ctc, MatchesTorchWithANonZeroBlank) {
+TEST_P(Ctc, MatchesTorchWithANonZeroBlank) {
   problem_def d{5, 2, 4, {0, 3, 3, 1, 0, 0}, {2, 3}, {5, 4}, {3, 2}, 0, 0};
   d.blank = 2;
   const evaluation ev = run(d.make(reduction::none));
@@ -127,7 +136,7 @@ TEST(Ctc, MatchesTorchWithANonZeroBlank) {
   expect_row(ev.grads[0], 2, 0, {0.30843606021677417, 0.003491368175585344, -0.0052156195077727, -0.30671180888458727});
 }
 
-TEST(Ctc, EmptyTargetIsMinusTheSumOfBlankLogProbs) {
+TEST_P(Ctc, EmptyTargetIsMinusTheSumOfBlankLogProbs) {
   const owned_call oc = case_a().make(reduction::none);
   double want = 0;
   for (std::int64_t t = 0; t < 4; ++t) want -= oc.inputs[0].get((t * 3 + 2) * 5 + 0);  // b = 2, L = 4, blank 0
@@ -135,7 +144,7 @@ TEST(Ctc, EmptyTargetIsMinusTheSumOfBlankLogProbs) {
   EXPECT_NEAR(run(oc).losses.get(2), want, 1e-13 * std::fabs(want));
 }
 
-TEST(Ctc, InputExactlyAsLongAsTheTargetNeeds) {
+TEST_P(Ctc, InputExactlyAsLongAsTheTargetNeeds) {
   // [1, 1, 2] needs 3 labels + 1 repeat = 4 frames; [1, 2, 1] needs 3.
   const problem_def d{4, 2, 3, {1, 1, 2, 1, 2, 1}, {2, 3}, {4, 3}, {3, 3}, 0, 0};
   const evaluation ev = run(d.make(reduction::none));
@@ -147,7 +156,7 @@ TEST(Ctc, InputExactlyAsLongAsTheTargetNeeds) {
 // Sequence 0: [1, 1] in 2 frames (needs 3) is impossible.
 problem_def case_impossible() { return {4, 2, 3, {1, 1, 2, 1}, {2, 2}, {2, 4}, {2, 2}, 0, 0}; }
 
-TEST(Ctc, ImpossibleAlignmentIsInfiniteWithAZeroGradient) {
+TEST_P(Ctc, ImpossibleAlignmentIsInfiniteWithAZeroGradient) {
   const evaluation ev = run(case_impossible().make(reduction::none));
   EXPECT_EQ(ev.losses.get(0), std::numeric_limits<double>::infinity());
   EXPECT_NEAR(ev.losses.get(1), 0.4859695995143993, torch_tol);
@@ -157,7 +166,7 @@ TEST(Ctc, ImpossibleAlignmentIsInfiniteWithAZeroGradient) {
   EXPECT_EQ(run(case_impossible().make(reduction::sum)).value, std::numeric_limits<double>::infinity());
 }
 
-TEST(Ctc, ZeroInfinityZeroesLossAndGradientOfInfiniteSamples) {
+TEST_P(Ctc, ZeroInfinityZeroesLossAndGradientOfInfiniteSamples) {
   problem_def d = case_impossible();
   d.zero_infinity = 1;
   const evaluation ev = run(d.make(reduction::none));
@@ -167,7 +176,7 @@ TEST(Ctc, ZeroInfinityZeroesLossAndGradientOfInfiniteSamples) {
   EXPECT_NEAR(run(d.make(reduction::mean)).value, 0.12149239987859982, torch_tol);
 }
 
-TEST(Ctc, EmptyInputWithEmptyTargetHasZeroLoss) {
+TEST_P(Ctc, EmptyInputWithEmptyTargetHasZeroLoss) {
   // torch 1.13 reads uninitialised memory here; the only alignment of nothing is nothing: p = 1.
   const problem_def d{3, 2, 3, {0, 0, 1, 0}, {2, 2}, {0, 3}, {0, 1}, 0, 0};
   const evaluation ev = run(d.make(reduction::none));
@@ -177,7 +186,7 @@ TEST(Ctc, EmptyInputWithEmptyTargetHasZeroLoss) {
 
 // Central differences of the reduced value w.r.t. the logits z (lp = log_softmax(z)) in double:
 // error ≤ h²|f'''|/6 + u|f|/h ≈ 1e-10·O(1) + 1e-16·35/1e-5 ≈ 4e-10 for h = 1e-5, so 1e-8.
-TEST(Ctc, GradientIsThatOfTheLogitsUnderLogSoftmax) {
+TEST_P(Ctc, GradientIsThatOfTheLogitsUnderLogSoftmax) {
   problem_def blank2{5, 2, 4, {0, 3, 3, 1, 0, 0}, {2, 3}, {5, 4}, {3, 2}, 0, 0};
   blank2.blank = 2;
   for (const problem_def& d : {case_a(), case_a_concatenated(), blank2}) {
@@ -206,7 +215,7 @@ void expect_error(const problem_def& d, const std::string& argument, dtype lengt
 
 problem_def valid() { return {4, 2, 3, {1, 2, 2, 0}, {2, 2}, {4, 3}, {2, 1}, 0, 0}; }
 
-TEST(Ctc, RejectsBadLengths) {
+TEST_P(Ctc, RejectsBadLengths) {
   auto d = valid(); d.input_lengths = {-1, 3}; expect_error(d, "input_lengths");
   d = valid(); d.input_lengths = {5, 3}; expect_error(d, "input_lengths");          // > T
   d = valid(); d.target_lengths = {-1, 1}; expect_error(d, "target_lengths");
@@ -217,7 +226,7 @@ TEST(Ctc, RejectsBadLengths) {
   d = valid(); d.targets = {1, 2, 2}; d.target_shape = {3}; d.target_lengths = {2, 2}; expect_error(d, "target_lengths");  // Σ 4 > 3
 }
 
-TEST(Ctc, RejectsBadLabelsAndBlank) {
+TEST_P(Ctc, RejectsBadLabelsAndBlank) {
   auto d = valid(); d.targets = {1, 0, 2, 0}; expect_error(d, "targets");  // label == blank
   d = valid(); d.targets = {1, 3, 2, 0}; expect_error(d, "targets");       // label == C
   d = valid(); d.targets = {-1, 2, 2, 0}; expect_error(d, "targets");
@@ -229,12 +238,12 @@ TEST(Ctc, RejectsBadLabelsAndBlank) {
   try { d.make(reduction::mean); ADD_FAILURE(); } catch (const error& e) { EXPECT_EQ(e.argument(), "blank"); }
 }
 
-TEST(Ctc, PaddingBeyondTheTargetLengthIsIgnored) {
+TEST_P(Ctc, PaddingBeyondTheTargetLengthIsIgnored) {
   auto d = valid(); d.targets = {1, 2, 2, 99};  // sequence 1 has length 1: 99 is padding
   EXPECT_NO_THROW(ctc64().run(d.make(reduction::mean).view()));
 }
 
-TEST(Ctc, RejectsWrongDtypesAndRanks) {
+TEST_P(Ctc, RejectsWrongDtypesAndRanks) {
   expect_error(valid(), "input_lengths", dtype::f64);
   expect_error(valid(), "input_lengths", dtype::f32);
   EXPECT_NO_THROW(ctc64().run(valid().make(reduction::mean).view()));  // control: i64 is fine
@@ -262,7 +271,7 @@ TEST(Ctc, RejectsWrongDtypesAndRanks) {
   expect_arg("log_probs");
 }
 
-TEST(Ctc, Int32IndicesGiveTheSameResult) {
+TEST_P(Ctc, Int32IndicesGiveTheSameResult) {
   owned_call oc = case_a().make(reduction::sum);
   const double want = run(oc).value;
   for (std::size_t i = 1; i < 4; ++i) oc.inputs[i] = oc.inputs[i].astype(dtype::i32), oc.refs[i] = oc.inputs[i].ref();

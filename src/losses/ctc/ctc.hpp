@@ -84,6 +84,11 @@ struct ctc {
   // so occupation γ carries a relative error ≤ u·(7M_b + 9m_t + 1) ≤ 4u·(4M_b + 1)−3u, and
   // exp(lp), the subtraction and the scale add ≤ 3u·(p + γ):
   // → grad_magnitude = scale_b·(p + γ)·(4M_b + 1), grad_ulps = 4.
+  // The SIMD kernel (ctc_simd.hpp) fits the same bound: its one three-way log-sum-exp per state
+  // (2 xsimd exps ≤ 1.5 ulp on arguments ≤ 0, log1p ≤ 0.75 ulp) rounds by ≤ 3.5u + u·|result|,
+  // less than the scalar's two log-add-exps; its occupations add ≤ n_c ≤ S + 1 positive terms
+  // in T (relative ≤ (1.5 + S + 1)·u) where the scalar nests n_c log-add-exps, and S ≤ L ≤ M_b/2
+  // keeps that inside u·7M_b.
   static constexpr accuracy_bound accuracy = {
       4, 4, "per time step ≤ 4u·(2 + log(2S+1) + max|lp|), summed over the input length"};
 
@@ -98,6 +103,9 @@ struct ctc {
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
+  // The same, states of a time step in SIMD lanes (ctc_simd.hpp, instantiated per ISA).
+  template <class Arch, class T>
+  static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);
 
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
   static reference_result reference(const call& c);
