@@ -3,7 +3,8 @@
 per loss, variant and dtype, the throughput (G items/s: prediction elements per second) of the
 value-only and value+gradient runs at each size, and the worst accuracy over those sizes.
 
-Benchmark names are <loss>/<variant>/<dtype>/<mode>/n:<elements>; the label is the size class.
+Benchmark names are <loss>/<variant>/<dtype>/<mode>/n:<elements>, omp rows add /threads:<t>
+(shown as variant omp:<t>t); the label is the size class.
 With --benchmark_repetitions the median aggregate is used, else the mean of the runs.
 Standard library only.
 
@@ -19,10 +20,16 @@ ACCURACY = ("value_rel_err", "grad_max_rel_err", "grad_max_ulp")
 
 
 def parse_name(run_name):
-    parts = run_name.split("/")
+    """<loss>/<variant>/<dtype>/<mode>/n:<n>[/threads:<t>][/real_time]; omp rows become omp:<t>t."""
+    parts = [p for p in run_name.split("/") if p != "real_time"]
+    threads = None
+    if parts and parts[-1].startswith("threads:"):
+        threads = parts.pop()[len("threads:"):]
     if len(parts) != 5 or parts[3] not in MODES or not parts[4].startswith("n:"):
         return None
     loss, variant, dtype, mode, n = parts
+    if threads is not None:
+        variant = f"{variant}:{threads}t"
     return loss, variant, dtype, mode, int(n[2:])
 
 
