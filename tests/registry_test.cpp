@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace lossbench::testing {
 namespace {
@@ -18,7 +19,11 @@ std::vector<std::int64_t> sample_counts(const loss_spec& spec) {
   std::vector<tensor_ref> refs;
   for (const auto& a : one) refs.push_back(a.ref());
   const std::int64_t per_sample = std::max<std::int64_t>(1, spec.items(refs));
-  const std::int64_t large = (1000003 / per_sample) | 1;  // ~1M elements, odd so nothing divides evenly
+  // ~1M elements, odd so nothing divides evenly. The sanitizer run (scripts/test.sh --sanitize)
+  // lowers it with LOSSBENCH_TEST_LARGE_ELEMENTS: it hunts memory errors, the plain run covers 1M.
+  const char* env = std::getenv("LOSSBENCH_TEST_LARGE_ELEMENTS");
+  const std::int64_t elements = env ? std::max(1L, std::atol(env)) : 1000003;
+  const std::int64_t large = (elements / per_sample) | 1;
   return {0, 1, 3, 7, 8, 9, 15, 16, 17, 33, large};
 }
 

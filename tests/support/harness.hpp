@@ -59,9 +59,10 @@ inline double unit_roundoff(dtype t) { return t == dtype::f32 ? 0x1p-24 : 0x1p-5
 // Checks value, per-sample losses and gradients against the reference within the loss's
 // documented bound (accuracy_bound); `slack` multiplies it for callers that add their own
 // rounding (documented where used).
+// `ref` may be passed in when several entries are checked against the same call's reference.
 inline void expect_matches_reference(const entry& e, const owned_call& oc, const evaluation& ev, bool with_grad,
-                                     double slack = 1.0) {
-  const reference_result ref = e.loss->reference(oc.view());
+                                     double slack = 1.0, const reference_result* known = nullptr) {
+  const reference_result ref = known ? *known : e.loss->reference(oc.view());
   const accuracy_bound b = e.loss->accuracy();
   const double u = unit_roundoff(e.type);
   auto mag = [](const std::vector<long double>& m, const std::vector<long double>& v, std::size_t i) {
