@@ -6,6 +6,7 @@
 #include <lossbench/registry.hpp>
 
 #include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -51,6 +52,11 @@ std::string size_list(const options& opt) {
 }
 
 }  // namespace
+
+nlohmann::json build_info() {
+  return {{"version", LOSSBENCH_VERSION}, {"compiler", LOSSBENCH_COMPILER}, {"cxx_flags", LOSSBENCH_CXX_FLAGS},
+          {"build_type", LOSSBENCH_BUILD_TYPE}};
+}
 
 void add_build_context(const options& opt) {
   benchmark::AddCustomContext("lossbench_version", LOSSBENCH_VERSION);

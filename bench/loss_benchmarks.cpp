@@ -2,6 +2,7 @@
 #include "loss_benchmarks.hpp"
 
 #include "accuracy.hpp"
+#include "ceilings.hpp"
 #include "problem.hpp"
 
 #include <lossbench/registry.hpp>
@@ -10,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <string>
@@ -55,10 +57,30 @@ void set_counters(benchmark::State& state, const bench_case& bc, const accuracy_
   state.counters["grad_mean_ulp"] = acc.grad_mean_ulp;
 }
 
+// Where the run's ceilings were measured: roofline_pct (achieved FLOP/s over the roofline bound
+// of this kernel's intensity and working set) and bandwidth_pct (compulsory bytes/s over the
+// streaming-read bandwidth of that working set), from the wall time of the timed loop.
+struct roofline_inputs {
+  double flops = 0;
+  double bytes = 0;
+  std::size_t footprint = 0;
+};
+
+void set_roofline_counters(benchmark::State& state, const bench_case& bc, const roofline_inputs& r, double seconds) {
+  const roofline::ceilings* c = run_ceilings();
+  if (!c || r.bytes <= 0 || seconds <= 0 || state.iterations() == 0) return;
+  const double per_call = seconds / static_cast<double>(state.iterations());
+  const auto roof = roofline::bound_of(*c, r.flops, r.bytes, r.footprint, bc.e->type, bc.threads);
+  if (roof.bound_flops_per_second > 0) state.counters["roofline_pct"] = 100 * r.flops / per_call / roof.bound_flops_per_second;
+  if (const double bw = c->read_bandwidth(r.footprint, bc.threads); bw > 0)
+    state.counters["bandwidth_pct"] = 100 * r.bytes / per_call / bw;
+}
+
 void run_case(benchmark::State& state, const bench_case& bc) {
   std::span<const call> calls;
   accuracy_figures acc;
   std::int64_t bytes = 0;
+  roofline_inputs roof;
   try {
     problem& p = current_problem(*bc.e->loss, bc.e->type, bc.samples);
     if (p.items() != bc.items)
@@ -67,6 +89,7 @@ void run_case(benchmark::State& state, const bench_case& bc) {
     calls = p.calls(bc.m == mode::value_grad);
     acc = accuracy_of(bc, p);
     bytes = p.compulsory_bytes(bc.m == mode::value_grad);
+    roof = {p.flops(bc.m == mode::value_grad), static_cast<double>(bytes), p.footprint_bytes(bc.m == mode::value_grad)};
   } catch (const std::exception& ex) {
     state.SkipWithError(ex.what());
     return;
@@ -77,20 +100,28 @@ void run_case(benchmark::State& state, const bench_case& bc) {
   // reference's gigabyte (at 16M) runs up to 8x slower on this VM (page-table and TLB work).
   for (const call& c : calls) benchmark::DoNotOptimize(e.run(c));
   std::size_t k = 0;
+  const auto start = std::chrono::steady_clock::now();  // Google Benchmark does not expose its time
   for (auto _ : state) {
     benchmark::DoNotOptimize(e.run(calls[k]));
     benchmark::ClobberMemory();
     k = k + 1 == calls.size() ? 0 : k + 1;
   }
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
   set_counters(state, bc, acc, bytes);
+  set_roofline_counters(state, bc, roof, wall.count());
+  // Per-call constants, so a result file alone gives every row's roofline position.
+  state.counters["flops"] = roof.flops;
+  state.counters["compulsory_bytes"] = roof.bytes;
+  state.counters["footprint_bytes"] = static_cast<double>(roof.footprint);
   state.counters["threads"] = bc.threads;
   set_num_threads(0);
 }
 
 // The omp variant runs at 1 thread and at the default count (OMP_NUM_THREADS, else the cores),
 // next to the serial variants; those run once.
-std::vector<int> thread_counts(const entry& e) {
+std::vector<int> thread_counts(const entry& e, const options& opt) {
   if (e.variant.drv != driver::omp) return {1};
+  if (!opt.omp_threads.empty()) return opt.omp_threads;
   const int all = num_threads();
   return all > 1 ? std::vector<int>{1, all} : std::vector<int>{1};
 }
@@ -102,9 +133,10 @@ void register_failure(const std::string& name, std::string message) {
 
 // The registry's (loss, dtype) pairs in registry order: one problem (data + reference) per
 // pair and size serves all of that pair's variants and modes, registered next to each other.
-std::vector<std::pair<const loss_spec*, dtype>> loss_dtype_groups() {
+std::vector<std::pair<const loss_spec*, dtype>> loss_dtype_groups(const options& opt) {
   std::vector<std::pair<const loss_spec*, dtype>> out;
   for (const entry& e : registry()) {
+    if (opt.select && !opt.select(e)) continue;
     const std::pair<const loss_spec*, dtype> g{e.loss, e.type};
     if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
   }
@@ -126,9 +158,9 @@ int register_group(const loss_spec& loss, dtype t, const options& opt) {
     if (std::find(seen.begin(), seen.end(), samples) != seen.end()) continue;
     seen.push_back(samples);
     for (const entry& e : registry()) {
-      if (e.loss != &loss || e.type != t) continue;
+      if (e.loss != &loss || e.type != t || (opt.select && !opt.select(e))) continue;
       for (mode m : {mode::value, mode::value_grad})
-        for (int threads : thread_counts(e)) {
+        for (int threads : thread_counts(e, opt)) {
           bench_case bc{&e, size.label, samples, samples * per_sample, m, threads, {}};
           bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
           if (e.variant.drv == driver::omp) bc.name += "/threads:" + std::to_string(threads);
@@ -148,7 +180,7 @@ int register_group(const loss_spec& loss, dtype t, const options& opt) {
 
 int register_loss_benchmarks(const options& opt) {
   int count = 0;
-  for (const auto& [loss, t] : loss_dtype_groups()) count += register_group(*loss, t, opt);
+  for (const auto& [loss, t] : loss_dtype_groups(opt)) count += register_group(*loss, t, opt);
   return count;
 }
 

@@ -1,5 +1,6 @@
 // main.cpp — lossbench_bench: the Google Benchmark suite over the whole registry. The
 // --lossbench_* flags are read (and removed) first; everything else is Google Benchmark's.
+#include "ceilings.hpp"
 #include "context.hpp"
 #include "loss_benchmarks.hpp"
 #include "options.hpp"
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   add_build_context(opt);
   register_loss_benchmarks(opt);
+  if (opt.roofline) measure_run_ceilings(/*verbose=*/true);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -76,16 +76,21 @@ options parse_options(int* argc, char** argv) {
   const char* env = std::getenv("LOSSBENCH_QUICK");
   bool quick = env && *env && parse_bool("LOSSBENCH_QUICK", env);
   std::string_view sizes = "small,l2,large";
+  bool roofline = true;
   int kept = 1;
   for (int i = 1; i < *argc; ++i) {
     std::string_view value;
     if (match_flag(argv[i], "--lossbench_sizes", value)) sizes = value;
     else if (match_flag(argv[i], "--lossbench_quick", value)) quick = parse_bool("--lossbench_quick", value);
+    else if (match_flag(argv[i], "--lossbench_roofline", value)) roofline = parse_bool("--lossbench_roofline", value);
     else argv[kept++] = argv[i];  // not ours: left for Google Benchmark
   }
   *argc = kept;
   argv[kept] = nullptr;
-  return options{parse_sizes(sizes, quick)};  // after the loop: --lossbench_quick may follow the sizes
+  options opt;
+  opt.sizes = parse_sizes(sizes, quick);
+  opt.roofline = roofline;
+  return opt;  // after the loop: --lossbench_quick may follow the sizes
 }
 
 void print_options_help() {
@@ -94,7 +99,9 @@ void print_options_help() {
       "named <loss>/<variant>/<dtype>/<mode>/n:<elements>.\n"
       "  --lossbench_sizes=LIST  small (4096 elements), l2 (32768), large (16M; 1M when quick)\n"
       "                          or element counts (100000, 64k, 2M); default small,l2,large\n"
-      "  --lossbench_quick[=B]   large = 1M elements (also LOSSBENCH_QUICK=1)\n\n");
+      "  --lossbench_quick[=B]   large = 1M elements (also LOSSBENCH_QUICK=1)\n"
+      "  --lossbench_roofline[=B] measure bandwidth and FLOP ceilings first (default true):\n"
+      "                          counters roofline_pct and bandwidth_pct\n\n");
 }
 
 }  // namespace lossbench::bench

@@ -2,7 +2,10 @@
 // Google Benchmark sees it, so every standard --benchmark_* flag keeps working unchanged.
 #pragma once
 
+#include <lossbench/registry.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,11 @@ struct size_class {
 
 struct options {
   std::vector<size_class> sizes;
+  bool roofline = true;  // measure the machine's ceilings first (roofline_pct, bandwidth_pct)
+  // Which registry entries get benchmarks (null: all) and the omp variant's thread counts
+  // (empty: 1 and the default count): `lossbench report` narrows both; lossbench_bench filters by name.
+  std::function<bool(const entry&)> select;
+  std::vector<int> omp_threads;
 };
 
 // Flags (also in --help):
@@ -26,6 +34,8 @@ struct options {
 //                            or element counts (e.g. 100000, 64k, 2M). Default: small,l2,large.
 //   --lossbench_quick[=B]    large = 1M instead of 16M (B: 1/0/true/false). Environment:
 //                            LOSSBENCH_QUICK=1 sets the default.
+//   --lossbench_roofline[=B] measure streaming-read bandwidth and multiply-add peak before the
+//                            benchmarks (~3 s; default true): the roofline_pct/bandwidth_pct counters.
 // Removes the flags it reads from argv; throws lossbench::error naming the flag on a bad value.
 options parse_options(int* argc, char** argv);
 

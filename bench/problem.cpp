@@ -60,6 +60,16 @@ std::int64_t problem::items() const { return loss_->items(refs_[0]); }
 
 std::int64_t problem::compulsory_bytes(bool with_grad) const { return loss_->compulsory_bytes(refs_[0], with_grad); }
 
+double problem::flops(bool with_grad) const { return loss_->flops(refs_[0], with_grad); }
+
+std::size_t problem::footprint_bytes(bool with_grad) const {
+  std::size_t b = 0;
+  for (const auto& set : pool_) b += bytes_of(set);
+  if (with_grad)
+    for (const auto& g : grads_) b += g.bytes();
+  return b;
+}
+
 const reference_result& problem::reference() {
   if (!reference_) {
     reference_ = loss_->reference(value_calls_[0]);

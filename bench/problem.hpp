@@ -28,6 +28,10 @@ public:
   std::span<const array> grads() const { return grads_; }
   std::int64_t items() const;
   std::int64_t compulsory_bytes(bool with_grad) const;
+  double flops(bool with_grad) const;  // nominal, per call (loss_spec::flops)
+  // Bytes the timed loop cycles over (every pool entry's inputs, and the gradients): which cache
+  // level the benchmark streams from.
+  std::size_t footprint_bytes(bool with_grad) const;
 
   // The reference for pool entry 0 (computed on first use; per-sample losses dropped to save memory).
   const reference_result& reference();

@@ -155,6 +155,10 @@ public:
   virtual std::int64_t items(std::span<const tensor_ref> inputs) const;
   // Bytes a kernel must move at least (reads of every input, gradient writes): the roofline's input.
   std::int64_t compulsory_bytes(std::span<const tensor_ref> inputs, bool with_grad) const;
+  // Nominal floating-point operations of one call, the roofline's other input. Convention:
+  // + − × ÷ √, min/max/abs/compare count 1; exp, log, log1p count 10 (roughly the range reduction
+  // and polynomial of their vector implementations). A model, not a hardware counter.
+  virtual double flops(std::span<const tensor_ref> inputs, bool with_grad) const = 0;
 
   // Realistic inputs from the project's own PRNG (portable across compilers and libcs).
   virtual std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed,

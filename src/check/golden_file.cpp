@@ -1,6 +1,8 @@
 // golden_file.cpp — reading and writing the golden files (see golden_file.hpp).
 #include "check/golden_file.hpp"
 
+#include "io/atomic_file.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -159,16 +161,14 @@ void write_golden(const std::string& path, const golden_file& file, const loss_s
                        {"loss", file.loss},
                        {"generated_by", "lossbench check --update: loss_spec::reference in long double, never a kernel"},
                        {"tolerance", tolerance}};
-  std::ofstream out(path);
-  if (!out) throw error(path, "cannot write the golden file");
   // The header indented, then one case per line: small files whose diffs show which cases changed.
   std::string text = header.dump(1);
   text.resize(text.rfind('\n'));  // drop the closing brace
-  out << text << ",\n \"cases\": [\n";
+  text += ",\n \"cases\": [\n";
   for (std::size_t i = 0; i < file.cases.size(); ++i)
-    out << "  " << case_json(file.cases[i]).dump() << (i + 1 < file.cases.size() ? ",\n" : "\n");
-  out << " ]\n}\n";
-  if (!out) throw error(path, "write failed");
+    text += "  " + case_json(file.cases[i]).dump() + (i + 1 < file.cases.size() ? ",\n" : "\n");
+  text += " ]\n}\n";
+  io::write_file_atomically(path, {text});  // an interrupted --update never leaves half a file
 }
 
 }  // namespace lossbench::check

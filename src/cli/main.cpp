@@ -42,7 +42,7 @@ bool check_subcommand(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
-int parse_threads(const std::string& s) {
+int parse_thread_count(const std::string& s) {
   std::size_t used = 0;
   int n = 0;
   try {
@@ -52,6 +52,16 @@ int parse_threads(const std::string& s) {
   }
   if (used != s.size() || n < 1 || n > 4096) throw lossbench::error("--threads", "expected a thread count ≥ 1, got '" + s + "'");
   return n;
+}
+
+// "2", or a list such as report's "1,2": the omp default becomes the largest count.
+int parse_threads(const std::string& s) {
+  int most = 0;
+  for (std::size_t b = 0, e; b <= s.size(); b = e + 1) {
+    e = std::min(s.find(',', b), s.size());
+    most = std::max(most, parse_thread_count(s.substr(b, e - b)));
+  }
+  return most;
 }
 
 // --max-isa and --threads apply before anything touches the registry (which is built once), so it is read
@@ -88,6 +98,7 @@ int main(int argc, char** argv) {
     lossbench::cli::add_eval_command(app);
     lossbench::cli::add_check_command(app);
     lossbench::cli::add_compare_command(app);
+    lossbench::cli::add_report_command(app);
     if (!check_subcommand(app, argc, argv)) return exit_bad_input;
     try {
       app.parse(argc, argv);

@@ -33,6 +33,11 @@ void parallel_for_blocks(std::size_t blocks, int threads, void (*body)(void*, st
   for (long long b = 0; b < n; ++b) body(ctx, static_cast<std::size_t>(b));
 }
 
+void run_team(int threads, void (*body)(void*, int, int), void* ctx) {
+#pragma omp parallel num_threads(threads)
+  body(ctx, omp_get_thread_num(), omp_get_num_threads());
+}
+
 double* block_partials(std::size_t n) {
   thread_local std::vector<double> partials;
   if (partials.size() < n) partials.resize(n);

@@ -14,6 +14,9 @@
 //   generate(dtype, shape_request, seed, params)      realistic inputs, portable PRNG
 //   reference(call)                                   long-double reference
 //   accuracy                                          constexpr accuracy_bound, derived in a comment
+//   flops_per_item                                    constexpr std::array<double, 2>: nominal FLOPs per
+//                                                     item, value and value+gradient (loss_spec::flops)
+//     or flops(inputs, with_grad)                     where the count depends on more than items
 //   optionally items(inputs)                          elements of the prediction tensor
 //   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
 //   optionally parallel_min_elements                 constexpr int64: below it (elements of the
@@ -66,6 +69,10 @@ public:
   std::int64_t items(std::span<const tensor_ref> in) const override {
     if constexpr (requires { L::items(in); }) return L::items(in);
     else return loss_spec::items(in);
+  }
+  double flops(std::span<const tensor_ref> in, bool with_grad) const override {
+    if constexpr (requires { L::flops(in, with_grad); }) return L::flops(in, with_grad);
+    else return static_cast<double>(items(in)) * L::flops_per_item[with_grad ? 1 : 0];
   }
   std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& p) const override {
     if (dt != dtype::f32 && dt != dtype::f64) throw error("--dtype", "generate needs f32 or f64");

@@ -6,10 +6,11 @@
 // raw elements in C order. 3.0 differs from 2.0 only in allowing UTF-8 in the header.
 #include "io/npy.hpp"
 
+#include "io/atomic_file.hpp"
+
 #include "io/npy_header.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,7 +18,6 @@
 #include <memory>
 #include <string_view>
 #include <system_error>
-#include <unistd.h>
 
 namespace lossbench::io {
 
@@ -132,42 +132,12 @@ std::string npy_preamble(const array& a) {
   return image + header;
 }
 
-// A fresh name next to `path`, created exclusively so that concurrent writers never share it.
-std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesystem::path& path, const std::string& name) {
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string leaf = ".";  // hidden, and never matching a *.npy glob
-    leaf += path.filename().string();
-    leaf += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    const auto tmp = dir / leaf;
-    file_ptr f(std::fopen(tmp.c_str(), "wbx"));
-    if (f) return {tmp, std::move(f)};
-    if (errno != EEXIST) throw error(name, "cannot create a file in " + dir.string() + ": " + last_os_error());
-  }
-  throw error(name, "cannot find a free temporary name in " + dir.string());
-}
-
 }  // namespace
 
 void write_npy(const std::filesystem::path& path, const array& a) {
-  const std::string name = path.string();
-  if (path.filename().empty()) throw error(name, "expected a file name, got a directory path");
+  if (path.filename().empty()) throw error(path.string(), "expected a file name, got a directory path");
   const std::string preamble = npy_preamble(a);
-  auto [tmp, f] = create_temporary(path, name);
-  const auto discard = [&](const std::string& why) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw error(name, why);
-  };
-  const bool written = std::fwrite(preamble.data(), 1, preamble.size(), f.get()) == preamble.size() &&
-                       std::fwrite(a.raw(), 1, a.bytes(), f.get()) == a.bytes();
-  const int write_errno = errno;
-  const bool closed = std::fclose(f.release()) == 0;  // flushes: a full disk shows up here
-  if (!written || !closed) discard("cannot write: " + std::generic_category().message(written ? errno : write_errno));
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) discard("cannot replace the file: " + ec.message());
+  write_file_atomically(path, {preamble, std::string_view(static_cast<const char*>(a.raw()), a.bytes())});
 }
 
 }  // namespace lossbench::io

@@ -34,6 +34,7 @@ struct bce_formula {
   // Gradient: p − y, 1 − p, (1 − p)·p and the division round once each (4u; the clamp at ε is
   // continuous), 1/N in T and its product: 6u, +1 margin.
   static constexpr accuracy_bound accuracy = {8, 7, "log ≤ 1 ulp (glibc, xsimd); 1−p rounded as torch; 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {26, 31};  // two logs, clamps and the weighted sum; gradient p(1−p), max, ÷ (loss_spec::flops)
 
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }

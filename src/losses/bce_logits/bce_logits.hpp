@@ -43,6 +43,7 @@ struct bce_logits_formula {
   // Gradient: e 3u, 1 + e, the division and e·σ(|z|): 6u for each σ; (1 − y)·σ(z): 8u;
   // pw·y·σ(−z) with pw in T: 9u; the difference: 10u; 1/N and its product: 12u, +1.
   static constexpr accuracy_bound accuracy = {14, 13, "exp ≤ 1.5 ulp, log1p ≤ 1 ulp; sums of terms; 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {26, 31};  // exp and log1p of the softplus, the weighted sum; gradient σ from the same exp (loss_spec::flops)
 
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }

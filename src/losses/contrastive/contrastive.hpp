@@ -58,6 +58,7 @@ struct contrastive {
   // additions), d = √S half of that plus 1; h = m − d adds u|h|; ½h² doubles h's relative error;
   // the gradient adds the division, the 1/B scale (rounded), two products. ×2 covers O(u²) terms.
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, contrastive_reference.cpp"};
+  static constexpr std::array<double, 2> flops_per_item = {3, 6};  // per x1 element: −, ×, +; gradient of x1 and x2 (loss_spec::flops)
 
   template <class T>
   using problem = contrastive_problem<T>;

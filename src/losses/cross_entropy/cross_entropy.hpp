@@ -99,6 +99,7 @@ struct cross_entropy {
   //    the f64 bounds above (11 and 10).
   static constexpr accuracy_bound accuracy = {
       11, 10, "max-subtracted log-sum-exp: z−m, exp (≤1 ulp), compensated sums; per-row scale Σ|v|(δ+logC+1)"};
+  static constexpr std::array<double, 2> flops_per_item = {13, 16};  // per logit: max, z−m, exp, +; gradient softmax·mass − target (loss_spec::flops)
 
   template <class T>
   using problem = cross_entropy_problem<T>;

@@ -98,6 +98,10 @@ struct ctc {
   static void validate(const loss_spec& spec, const call& c, dtype dt);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
   static std::int64_t items(std::span<const tensor_ref> in);  // T·B·C
+  // Per time step and extended label state: a three-way log-sum-exp (3 exp, log, max, adds ≈ 48)
+  // forward; with the gradient also backward and the occupation's exp into its class (≈ 62 more),
+  // plus exp(lp) − γ per item (12). Counted for the padded target length S (loss_spec::flops).
+  static double flops(std::span<const tensor_ref> in, bool with_grad);
   template <class T>
   static core::plan<problem<T>> bind(const call& c);
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).

@@ -90,6 +90,16 @@ lossbench::shape ctc::losses_shape(std::span<const tensor_ref> in) { return {in[
 
 std::int64_t ctc::items(std::span<const tensor_ref> in) { return in.empty() ? 0 : in[log_probs_i].numel(); }
 
+double ctc::flops(std::span<const tensor_ref> in, bool with_grad) {
+  if (in.size() <= targets_i || in[log_probs_i].shape.rank() != 3) return 0;
+  const auto& lp = in[log_probs_i].shape;
+  const auto& tg = in[targets_i].shape;
+  const double t = static_cast<double>(lp[0]), b = static_cast<double>(lp[1]);
+  const double s = tg.rank() == 2 ? static_cast<double>(tg[1]) : static_cast<double>(tg.numel()) / std::max(1.0, b);
+  const double state_steps = t * b * (2 * s + 1);
+  return with_grad ? state_steps * 110 + 12 * static_cast<double>(items(in)) : state_steps * 48;
+}
+
 template <class T>
 core::plan<ctc_problem<T>> ctc::bind(const call& c) {
   core::plan<ctc_problem<T>> p;

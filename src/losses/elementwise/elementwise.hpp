@@ -70,6 +70,7 @@ struct elementwise {
   static constexpr auto params = F::params;
   static constexpr auto reductions = F::reductions;
   static constexpr auto accuracy = F::accuracy;
+  static constexpr auto flops_per_item = F::flops_per_item;
 
   template <class T>
   using problem = elementwise_problem<T, typename F::template coeffs<T>>;

@@ -30,6 +30,7 @@ struct hinge_formula {
   // Gradient: −y is exact; 1/N in T and its product: 2u, +1 margin. (With margin exact in T the
   // rounded t has the exact t's sign, so kernel and reference agree on which elements are active.)
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in margin − y·x, margin in T, 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {4, 6};  // margin − y·x, max, +; gradient select and scale (loss_spec::flops)
 
   template <class T>
   struct coeffs {

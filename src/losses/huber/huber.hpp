@@ -33,6 +33,7 @@ struct huber_formula {
   // and its product: +2u → 7u, +1 margin.
   // Gradient: d (u) or δ·sign(d) (δ's rounding, u); 1/N and its product: 3u, +1 margin.
   static constexpr accuracy_bound accuracy = {8, 4, "x−y, the branch's two roundings, δ in T, 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {6, 9};  // x−y, |d|, compare, ½d² or δ(|d|−½δ), +; gradient select and scale (loss_spec::flops)
 
   template <class T>
   struct coeffs {

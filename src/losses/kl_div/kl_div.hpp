@@ -35,6 +35,7 @@ struct kl_div_formula {
   // reduction's 1/N (or 1/B) and its product: 2u → 7u.
   // Gradient: −p exact or −e^t (3u); the scale and its product: 5u.
   static constexpr accuracy_bound accuracy = {8, 6, "log ≤ 1 ulp, exp ≤ 1.5 ulp; p·log p − p·x; 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {13, 14};  // log p, p·(log p − x), +; gradient −p·scale (loss_spec::flops)
 
   template <class T>
   struct coeffs {

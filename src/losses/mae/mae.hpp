@@ -24,6 +24,7 @@ struct mae_formula {
   // Loss: d = x − y rounds once (u); the mean's 1/N and the product with it add 2u → 3u, +1 margin.
   // Gradient: sign(d) is exact (a rounded d keeps its sign); 1/N in T and the product: 2u, +1 margin.
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in x−y; 1/N and its product"};
+  static constexpr std::array<double, 2> flops_per_item = {3, 5};  // x−y, |d|, +; gradient sign(d)·scale (loss_spec::flops)
 
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }

@@ -22,6 +22,7 @@ struct mse_formula {
   // d = x − y is rounded once (≤ u relative), d² once more (≤ 2u + u), 2d is exact and the mean's
   // scale 1/N adds one rounding (u): 3 u for the loss, 2 u for the gradient, with a margin of 1.
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding each in x−y, d², 1/N"};
+  static constexpr std::array<double, 2> flops_per_item = {3, 5};  // x−y, d², +; gradient 2·d·scale (loss_spec::flops)
 
   template <class T> struct coeffs {};
   template <class T> static coeffs<T> coefficients(const call&) { return {}; }

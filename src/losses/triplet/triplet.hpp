@@ -53,6 +53,7 @@ struct triplet {
   // covers the neglected O(u²) terms. Rows within that bound of the clamp, or of a swap tie, may
   // take either branch: their gradient magnitude covers both.
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, distance_error.hpp"};
+  static constexpr std::array<double, 2> flops_per_item = {8, 17};  // per anchor element (p = 2): two distances of −, +eps, ×, +; gradient of a, p, n (loss_spec::flops)
 
   template <class T>
   using problem = triplet_problem<T>;

@@ -1,0 +1,129 @@
+// report_rows.cpp — see report_rows.hpp.
+#include "report_rows.hpp"
+
+#include <lossbench/isa.hpp>
+#include <lossbench/registry.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lossbench::bench {
+
+namespace {
+
+double to_ns(double t, const std::string& unit) {
+  if (unit == "ns") return t;
+  if (unit == "us") return t * 1e3;
+  if (unit == "ms") return t * 1e6;
+  return t * 1e9;  // "s"
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+double coefficient_of_variation(const std::vector<double>& v) {
+  if (v.size() < 2) return 0;
+  double mean = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return mean > 0 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) / mean : 0;
+}
+
+// "cross_entropy/simd:avx2/f32/value_grad/n:32768/threads:2/real_time" → its parts.
+struct name_parts {
+  std::string loss, variant, dtype, mode, key;
+  std::int64_t n = 0;
+  int threads = 1;
+};
+
+bool parse_name(const std::string& name, name_parts& out) {
+  std::vector<std::string> parts;
+  for (std::size_t b = 0, e; b <= name.size(); b = e + 1) {
+    e = std::min(name.find('/', b), name.size());
+    parts.push_back(name.substr(b, e - b));
+  }
+  if (parts.size() < 5 || parts[4].rfind("n:", 0) != 0) return false;
+  out = {parts[0], parts[1], parts[2], parts[3], {}, std::stoll(parts[4].substr(2)), 1};
+  out.key = parts[0] + "/" + parts[1] + "/" + parts[2] + "/" + parts[3] + "/" + parts[4];
+  for (std::size_t i = 5; i < parts.size(); ++i)
+    if (parts[i].rfind("threads:", 0) == 0) {
+      out.threads = std::stoi(parts[i].substr(8));
+      out.key += "/" + parts[i];
+    }
+  return true;
+}
+
+std::string isa_of(const std::string& loss, const std::string& variant, const std::string& dtype) {
+  const std::string prefix = loss + "/" + variant + "/" + dtype;
+  for (const entry& e : registry())
+    if (e.name() == prefix) return std::string(to_string(e.variant.isa));
+  return "none";
+}
+
+nlohmann::json counter_or_null(const nlohmann::json& row, const char* name) {
+  return row.contains(name) ? row[name] : nlohmann::json(nullptr);
+}
+
+void add_roofline(nlohmann::json& out, const nlohmann::json& first, const roofline::ceilings* c, dtype t, double items_per_second) {
+  const double flops = first.value("flops", 0.0), bytes = first.value("compulsory_bytes", 0.0);
+  const auto footprint = static_cast<std::size_t>(first.value("footprint_bytes", 0.0));
+  out["flops"] = flops;
+  out["compulsory_bytes"] = bytes;
+  out["footprint_bytes"] = footprint;
+  if (!c || flops <= 0 || bytes <= 0) return;
+  const auto roof = roofline::bound_of(*c, flops, bytes, footprint, t, out["threads"].get<int>());
+  if (roof.bound_flops_per_second <= 0) return;
+  const double bound_items = roof.bound_flops_per_second / flops * static_cast<double>(out["n"].get<std::int64_t>());
+  out["bound_items_per_second"] = bound_items;
+  out["bound"] = roof.memory_bound ? "memory" : "compute";
+  out["roofline_pct"] = 100 * items_per_second / bound_items;
+}
+
+}  // namespace
+
+nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ceilings* ceilings) {
+  // Repetitions of each benchmark, in the order they ran.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const nlohmann::json*>> reps;
+  std::map<std::string, name_parts> names;
+  for (const auto& row : benchmarks) {
+    if (row.value("run_type", "") != "iteration" || row.value("error_occurred", false)) continue;
+    name_parts p;
+    if (!parse_name(row.value("name", ""), p)) continue;
+    if (!reps.count(p.key)) order.push_back(p.key), names[p.key] = p;
+    reps[p.key].push_back(&row);
+  }
+  auto out = nlohmann::json::array();
+  for (const auto& key : order) {
+    const auto& p = names[key];
+    const auto& runs = reps[key];
+    const auto& first = *runs.front();
+    std::vector<double> times;
+    for (const auto* r : runs) times.push_back(to_ns((*r)["real_time"].get<double>(), (*r)["time_unit"].get<std::string>()));
+    const double t = median(times), cv = coefficient_of_variation(times);
+    const double items_per_second = static_cast<double>(p.n) / (t * 1e-9);
+    nlohmann::json row = {{"name", key}, {"loss", p.loss}, {"variant", p.variant}, {"isa", isa_of(p.loss, p.variant, p.dtype)},
+                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads},
+                          {"size_label", first.value("label", "")}, {"repetitions", runs.size()}, {"time_ns", t},
+                          {"items_per_second", items_per_second},
+                          {"bytes_per_second", first.value("compulsory_bytes", 0.0) / (t * 1e-9)},
+                          {"cv", cv}, {"noisy", cv > noisy_cv},
+                          {"value_rel_err", counter_or_null(first, "value_rel_err")},
+                          {"grad_max_rel_err", counter_or_null(first, "grad_max_rel_err")},
+                          {"grad_max_ulp", counter_or_null(first, "grad_max_ulp")},
+                          {"grad_mean_ulp", counter_or_null(first, "grad_mean_ulp")}};
+    add_roofline(row, first, ceilings, p.dtype == "f64" ? dtype::f64 : dtype::f32, items_per_second);
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+}  // namespace lossbench::bench

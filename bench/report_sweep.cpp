@@ -1,0 +1,131 @@
+// report_sweep.cpp — see report_sweep.hpp.
+#include "report_sweep.hpp"
+
+#include "ceilings.hpp"
+#include "context.hpp"
+#include "loss_benchmarks.hpp"
+#include "machine_info.hpp"
+#include "report_rows.hpp"
+#include "sweep_reporter.hpp"
+
+#include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace lossbench::bench {
+
+namespace {
+
+// Quick: one size per level — L1 (4K elements), L2 (64K) and DRAM (4M: 32–96 MiB of f32 inputs
+// and gradients, beyond this machine's L3) — 3 repetitions of ≥ 20 ms. Full: 4× steps from 1K
+// to 16M, 5 repetitions of ≥ 50 ms.
+struct ladder {
+  std::vector<size_class> sizes;
+  int repetitions;
+  double min_time;
+};
+
+ladder ladder_for(bool full) {
+  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 4 << 20}}, 3, 0.02};
+  std::vector<size_class> sizes;
+  for (std::int64_t n = 1024; n <= (16 << 20); n *= 4) sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});
+  return {sizes, 5, 0.05};
+}
+
+bool listed(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// Unknown names are bad input, named by their option.
+void check_names(const std::vector<std::string>& given, const std::vector<std::string>& known, const char* option) {
+  for (const auto& g : given)
+    if (!listed(known, g)) {
+      std::string all;
+      for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+      throw error(option, "unknown '" + g + "' (expected one of: " + all + ")");
+    }
+}
+
+std::function<bool(const entry&)> selection(const sweep_settings& s) {
+  std::vector<std::string> losses, variants;
+  for (const loss_spec* l : catalogue()) losses.emplace_back(l->name());
+  for (const entry& e : registry())
+    if (!listed(variants, e.variant.name())) variants.push_back(e.variant.name());
+  check_names(s.losses, losses, "--loss");
+  check_names(s.variants, variants, "--variant");
+  check_names(s.dtypes, {"f32", "f64"}, "--dtype");
+  const std::vector<std::string> chosen = !s.variants.empty() ? s.variants
+                                          : s.full            ? variants
+                                                              : std::vector<std::string>{"scalar", "simd", "omp"};
+  return [s, chosen](const entry& e) {
+    return (s.losses.empty() || listed(s.losses, std::string(e.loss->name()))) && listed(chosen, e.variant.name()) &&
+           (s.dtypes.empty() || listed(s.dtypes, std::string(to_string(e.type))));
+  };
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Google Benchmark takes its settings as flags.
+void initialize_google_benchmark(const ladder& l) {
+  std::vector<std::string> args = {"lossbench report", fmt::format("--benchmark_repetitions={}", l.repetitions),
+                                   fmt::format("--benchmark_min_time={}", l.min_time)};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  benchmark::Initialize(&argc, argv.data());
+}
+
+}  // namespace
+
+nlohmann::json run_sweep(const sweep_settings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  const ladder l = ladder_for(s.full);
+  options opt;
+  opt.sizes = l.sizes;
+  opt.select = selection(s);
+  opt.omp_threads = !s.threads.empty() ? s.threads : s.full ? std::vector<int>{} : std::vector<int>{num_threads()};
+
+  nlohmann::json info = build_info();
+  info.update(machine_info());
+  info.update({{"sweep", s.full ? "full" : "quick"}, {"repetitions", l.repetitions}, {"min_time_s", l.min_time},
+               {"started", now_iso8601()}});
+  const roofline::ceilings& ceilings = measure_run_ceilings(/*verbose=*/true);
+  info["roofline"] = to_json(ceilings);
+
+  initialize_google_benchmark(l);
+  add_build_context(opt);
+  const int total = register_loss_benchmarks(opt);
+  if (total == 0) throw error("--loss", "the selection matches no registry entry");
+  sweep_reporter reporter(total, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  nlohmann::json result = reporter.result();
+  auto& lb = result["context"]["lossbench"];
+  lb["warnings"] = noise_warnings(result["context"]);
+  lb["duration_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result["lossbench_rows"] = summary_rows(result["benchmarks"], &ceilings);
+  const auto rows = result["lossbench_rows"];
+  const auto noisy = std::count_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.value("noisy", false); });
+  if (noisy > 0)
+    lb["warnings"].push_back(fmt::format("{} of {} rows vary by more than {:.0f}% over their repetitions (marked noisy)", noisy,
+                                         rows.size(), 100 * noisy_cv));
+  if (reporter.failures() > 0) lb["warnings"].push_back(fmt::format("{} benchmarks failed (error_message in their rows)", reporter.failures()));
+  return result;
+}
+
+}  // namespace lossbench::bench

@@ -1,0 +1,46 @@
+// sweep_reporter.hpp — the Google Benchmark reporter of `lossbench report`: keeps every run as a
+// row of Google Benchmark's JSON format (the fields its JSONReporter writes, so tools/compare.py
+// reads the result), shows one progress line on stderr (what runs, how many of how many, time
+// left), and after each benchmark rewrites the partial result file whole, so an interrupted sweep
+// keeps what it measured.
+#pragma once
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace lossbench::bench {
+
+class sweep_reporter final : public benchmark::BenchmarkReporter {
+public:
+  // `total`: benchmarks that will run; `partial`: rewritten after each one (empty: none).
+  sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context);
+
+  bool ReportContext(const Context& context) override;
+  void ReportRuns(const std::vector<Run>& runs) override;
+  void Finalize() override;
+
+  // {"context": ..., "benchmarks": [...]} with what has run so far.
+  nlohmann::json result() const;
+  int failures() const noexcept { return failures_; }
+
+private:
+  void show_progress(const std::string& name);
+
+  int total_;
+  int done_ = 0;
+  int failures_ = 0;
+  std::string last_name_;
+  std::filesystem::path partial_;
+  nlohmann::json context_;
+  nlohmann::json rows_ = nlohmann::json::array();
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// One run as Google Benchmark's JSONReporter writes it.
+nlohmann::json run_to_json(const benchmark::BenchmarkReporter::Run& run);
+
+}  // namespace lossbench::bench

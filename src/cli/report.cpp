@@ -1,0 +1,116 @@
+// report.cpp — `lossbench report [-o DIR] [--quick|--full] [--loss ...] [--variant ...] [--dtype ...]
+// [--threads ...]`: the performance and accuracy report (bench/report_sweep.hpp measures it).
+// Writes DIR/report.json (Google Benchmark's JSON plus the project's fields), then runs
+// scripts/report_render.py for DIR/report.md and DIR/index.html (charts by matplotlib). Every
+// file is written whole or not at all; while the sweep runs, DIR/report.partial.json holds what is
+// measured so far and is removed once report.json is in place.
+// Exit 0; 2 on bad input; 1 when benchmarks failed or the rendering did.
+#include "cli/commands.hpp"
+
+#include "io/atomic_file.hpp"
+#include "report_sweep.hpp"
+
+#include <lossbench/types.hpp>
+
+#include <fmt/format.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+extern char** environ;
+
+namespace lossbench::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct report_cli_options {
+  std::string dir = "report";
+  bool full = false, quick = false;  // quick is the default: the flag only documents it
+  std::vector<std::string> losses, variants, dtypes;
+  std::vector<int> threads;
+};
+
+// The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
+fs::path renderer_path() {
+  const char* env = std::getenv("LOSSBENCH_SCRIPTS_DIR");
+  return fs::path(env && *env ? env : LOSSBENCH_SCRIPTS_DIR) / "report_render.py";
+}
+
+// Debian's python3 (where python3-matplotlib installs), else whatever python3 is on PATH.
+std::string python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
+// Runs a program without a shell; returns its exit status (127 when it cannot start).
+int run_program(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return 127;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return 127;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int render(const fs::path& json, const fs::path& dir) {
+  const fs::path script = renderer_path();
+  if (!fs::exists(script)) {
+    std::fprintf(stderr, "lossbench: %s not found (set LOSSBENCH_SCRIPTS_DIR): report.md and index.html not written\n",
+                 script.c_str());
+    return 1;
+  }
+  const int rc = run_program({python(), script.string(), json.string(), "-o", dir.string()});
+  if (rc != 0)
+    std::fprintf(stderr,
+                 "lossbench: rendering report.md and index.html failed (exit %d); report.json is complete. "
+                 "The charts need Debian's python3-matplotlib (scripts/setup.sh installs it)\n",
+                 rc);
+  return rc == 0 ? 0 : 1;
+}
+
+void run_report(const report_cli_options& o) {
+  const fs::path dir = o.dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) throw error("-o", "cannot create the directory " + o.dir + (ec ? ": " + ec.message() : ""));
+  bench::sweep_settings s{o.full, o.losses, o.variants, o.dtypes, o.threads, dir / "report.partial.json"};
+  const nlohmann::json result = bench::run_sweep(s);
+  io::write_file_atomically(dir / "report.json", {result.dump(1)});
+  fs::remove(s.partial_path, ec);
+  std::printf("report: %s (%zu rows, %.0f s)\n", (dir / "report.json").c_str(), result["lossbench_rows"].size(),
+              result["context"]["lossbench"]["duration_s"].get<double>());
+  for (const auto& w : result["context"]["lossbench"]["warnings"]) std::printf("warning: %s\n", w.get<std::string>().c_str());
+  int rc = render(dir / "report.json", dir);
+  if (rc == 0) std::printf("report: %s, %s\n", (dir / "report.md").c_str(), (dir / "index.html").c_str());
+  const bool failed = std::any_of(result["benchmarks"].begin(), result["benchmarks"].end(),
+                                  [](const nlohmann::json& r) { return r.value("error_occurred", false); });
+  if (failed || rc != 0) throw exit_with{1};
+}
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto o = std::make_shared<report_cli_options>();
+  auto* cmd = app.add_subcommand("report", "Measure every loss × variant × dtype × mode over a size ladder and write "
+                                            "report.json, report.md and index.html (charts) into a directory");
+  cmd->add_option("-o,--output", o->dir, "Directory for the report (created; default: report)");
+  auto* quick = cmd->add_flag("--quick", o->quick, "Three sizes (L1, L2, DRAM), scalar/simd/omp, 3 repetitions: ~3 minutes (default)");
+  cmd->add_flag("--full", o->full, "Eight sizes 1K–16M, every variant and ISA, omp at 1 and N threads, 5 repetitions")
+      ->excludes(quick);
+  cmd->add_option("--loss", o->losses, "Losses to measure (default: all)")->delimiter(',');
+  cmd->add_option("--variant", o->variants, "Variants: scalar, simd, simd:<isa>, omp (default: scalar, simd, omp; --full: all)")
+      ->delimiter(',');
+  cmd->add_option("--dtype", o->dtypes, "f32 and/or f64 (default: both)")->delimiter(',');
+  cmd->add_option("--threads", o->threads, "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->callback([o] { run_report(*o); });
+}
+
+}  // namespace lossbench::cli

@@ -1,0 +1,22 @@
+// probes.hpp — declarations of the roofline probe kernels, defined in probes_simd.hpp and compiled
+// only in the per-ISA translation units (roofline.cpp takes their addresses per ISA; doing that
+// here would instantiate every ISA's probes in each ISA's unit).
+#pragma once
+
+
+#include <cstddef>
+
+namespace lossbench::roofline {
+
+struct fma_result {
+  double value;  // depends on every operation: keeps the work observable
+  double flops;  // floating-point operations performed
+};
+
+template <class Arch>
+float stream_read_sum(const float* data, std::size_t n);  // data 64-byte aligned
+
+template <class Arch, class T>
+fma_result fma_chains(std::size_t rounds, T seed);
+
+}  // namespace lossbench::roofline
