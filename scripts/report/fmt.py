@@ -50,6 +50,14 @@ def rate(x, unit):
     return f"{sig3(x)} {unit}"
 
 
+def axis_rate(x, unit):
+    """Axis ticks: '1 GFLOP/s', '20 GB/s' (as few digits as the tick needs)."""
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"{x / scale:g} {prefix}{unit}"
+    return f"{x:g} {unit}"
+
+
 def size(n):
     """Element counts and working sets in binary steps: 4096 -> '4K', 1048576 -> '1M', 3000 -> '3000'."""
     if n is None:

@@ -27,7 +27,8 @@ def render(report, results, chart_notes=()):
             "against the long-double reference; ⚠ = cv above 10%.", ""]
     for loss in summary.losses(report.rows):
         mine = [s for s in results if s.loss == loss]
-        out += [f"### {loss}", "", table(*content.loss_table(mine)), ""]
+        body = table(*content.loss_table(mine)) if mine else "No measured rows."
+        out += [f"### {loss}", "", body, ""]
     out += appendix(machine)
     return "\n".join(out).rstrip() + "\n"
 
