@@ -14,6 +14,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unittest
@@ -156,11 +157,16 @@ class FullFixture(unittest.TestCase):
 
 
 class SparseAndInvalid(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # A fresh directory: an output left by an earlier run must not pass the "nothing written" checks.
+        cls.dir = os.path.join(ARGS.out, "sparse")
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        os.makedirs(cls.dir)
+
     def setUp(self):
         with open(os.path.join(ARGS.fixtures, "report.json")) as f:
             self.full = json.load(f)
-        self.dir = os.path.join(ARGS.out, "sparse")
-        os.makedirs(self.dir, exist_ok=True)
 
     def render_data(self, name, data):
         path = os.path.join(self.dir, name + ".json")
@@ -208,8 +214,9 @@ class SparseAndInvalid(unittest.TestCase):
                 self.assert_renders(name, data)
 
     def test_invalid_files_exit_2(self):
-        cases = {"not_json": "{ not json", "no_rows": {"context": {}, "benchmarks": []},
-                 "rows_not_list": {"lossbench_rows": {}}, "row_without_loss": {"lossbench_rows": [{"n": 4}]}}
+        cases = {"invalid_not_json": "{ not json", "invalid_no_rows": {"context": {}, "benchmarks": []},
+                 "invalid_rows_not_list": {"lossbench_rows": {}},
+                 "invalid_row_without_loss": {"lossbench_rows": [{"n": 4}]}}
         for name, data in cases.items():
             with self.subTest(name):
                 done, out = self.render_data(name, data)
