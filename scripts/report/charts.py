@@ -49,7 +49,7 @@ def _data_uri(fig):
 
 
 def variant_colors(rows):
-    """One color per variant label across every chart, the baseline always the first (gray-free tab10)."""
+    """One color per variant label across every chart, the baseline always the first."""
     cmap = plt.get_cmap("tab10")
     return {label: cmap(i % 10) for i, label in enumerate(summary.variant_order(r.label for r in rows))}
 

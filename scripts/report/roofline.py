@@ -52,8 +52,10 @@ def _roofs(ax, machine, xs, top):
 
 def _points(ax, rows):
     """One scatter per (loss, variant, dtype); returns the loss and variant legend entries."""
-    cmap = plt.get_cmap("tab10")
-    colors = {loss: cmap(i % 10) for i, loss in enumerate(summary.losses(rows))}
+    names = summary.losses(rows)
+    # tab10 while it suffices (strongest colors); the full catalogue (11 losses) needs tab20.
+    cmap, size = (plt.get_cmap("tab10"), 10) if len(names) <= 10 else (plt.get_cmap("tab20"), 20)
+    colors = {loss: cmap(i % size) for i, loss in enumerate(names)}
     labels = summary.variant_order(r.label for r in rows)
     markers = {label: MARKERS[i % len(MARKERS)] for i, label in enumerate(labels)}
     groups = {}
