@@ -1,0 +1,98 @@
+"""The text of the report, shared by report.md and index.html so that both say the same thing.
+
+Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turns it into <strong>);
+tables are (header, rows) of strings.
+"""
+from . import fmt
+from .summary import pair_names
+
+
+def run_line(report):
+    lb = report.lossbench
+    parts = [f"lossbench {lb['version']}" if lb.get("version") else None,
+             " ".join(str(lb[k]) for k in ("compiler", "build_type") if lb.get(k)) or None,
+             f"{lb['sweep']} sweep" if lb.get("sweep") else None,
+             f"{lb['repetitions']} repetitions" if lb.get("repetitions") else None,
+             str(report.context.get("date") or lb.get("started") or "") or None,
+             f"{lb['duration_s']:.0f} s" if isinstance(lb.get("duration_s"), (int, float)) else None]
+    return " · ".join(p for p in parts if p) or "no run information in the file"
+
+
+def _per_threads(values, unit):
+    """{1: x, 2: y} -> '20.0 GB/s (1 thread) / 31.0 GB/s (2 threads)'."""
+    return " / ".join(f"{fmt.rate(v, unit)} ({t} thread{'s' if t > 1 else ''})" for t, v in values.items())
+
+
+def machine_line(m):
+    parts = [f"**{m.cpu_model or 'unknown CPU'}**",
+             f"ISA {m.simd_isa}" if m.simd_isa else None,
+             f"{m.cores} cores" if m.cores else None,
+             f"DRAM {_per_threads(m.dram, 'B/s')}" if m.dram else "DRAM bandwidth not measured",
+             "peak " + ", ".join(f"{d} {_per_threads(v, 'FLOP/s')}" for d, v in m.peak_flops.items())
+             if m.peak_flops else "peak FLOP/s not measured"]
+    return " · ".join(p for p in parts if p)
+
+
+def noise_lines(noise):
+    """The noise summary line, then the run's own warnings verbatim."""
+    scaling = {True: "**CPU frequency scaling on**", False: "frequency scaling off", None: None}[noise.scaling]
+    load = f"load {noise.load:.2f}" + (f" on {noise.cpus} CPUs" if noise.cpus else "") \
+        if noise.load is not None else None
+    noisy = f"{noise.noisy_rows} of {noise.rows} rows noisy (cv > 10%, marked ⚠)"
+    if noise.noisy_rows:
+        noisy = f"**{noisy}**"
+    return ["Noise: " + " · ".join(p for p in (scaling, load, noisy) if p)] + \
+        [f"⚠ {w}" for w in noise.warnings]
+
+
+def recommendation_lines(recs, rows):
+    lines = []
+    for rec in recs:
+        where = f"**{rec.small}** at every size measured" if rec.small == rec.large else \
+            f"**{rec.small}** for small sizes, **{rec.large}** for large"
+        if rec.speedups:
+            lo, hi = min(rec.speedups), max(rec.speedups)
+            gain = fmt.times(lo) if fmt.sig3(lo) == fmt.sig3(hi) else f"{fmt.sig3(lo)}–{fmt.times(hi)}"
+            gain += " over scalar"
+        else:
+            gain = "no scalar baseline"
+        noisy = " ⚠ noisy" if rec.noisy else ""
+        lines.append(f"{where}: {pair_names(rec.pairs, rows)} ({fmt.mode(rec.mode)}, {gain}){noisy}")
+    return lines
+
+
+LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "roofline",
+               "value rel err", "grad max ULP", "cv"]
+
+
+def loss_table(results):
+    """One row per (dtype, mode, n) of one loss: its fastest variant and how good it is."""
+    rows = []
+    for s in results:
+        b = s.best
+        roof = fmt.percent(b.roofline_pct)
+        if b.roofline_pct is not None and b.bound in ("memory", "compute"):
+            roof += " " + ("mem" if b.bound == "memory" else "cpu")
+        n = fmt.size(s.n) + (f" ({b.size_label})" if b.size_label else "")
+        rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
+                     fmt.times(s.speedup), roof, fmt.rel_err(b.value_rel_err), fmt.ulp(b.grad_max_ulp),
+                     fmt.noisy_cv(b)])
+    return LOSS_HEADER, rows
+
+
+def bandwidth_table(m):
+    """Working set x thread count -> measured streaming-read bandwidth."""
+    threads = sorted({int(b["threads"]) for b in m.bandwidth})
+    sizes = sorted({int(b["working_set_bytes"]) for b in m.bandwidth})
+    value = {(int(b["threads"]), int(b["working_set_bytes"])): b["bytes_per_second"] for b in m.bandwidth}
+    header = ["working set"] + [f"{t} thread{'s' if t > 1 else ''}" for t in threads]
+    rows = [[fmt.nbytes(ws) + (" (DRAM)" if ws == sizes[-1] else "")] +
+            [fmt.rate(value.get((t, ws)), "B/s") for t in threads] for ws in sizes]
+    return header, rows
+
+
+def peak_table(m):
+    threads = sorted({t for v in m.peak_flops.values() for t in v})
+    header = ["dtype"] + [f"{t} thread{'s' if t > 1 else ''}" for t in threads]
+    rows = [[d] + [fmt.rate(v.get(t), "FLOP/s") for t in threads] for d, v in m.peak_flops.items()]
+    return header, rows

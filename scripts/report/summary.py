@@ -1,0 +1,167 @@
+"""What the report says, independent of how it is drawn: fastest variant per size, speed-ups over
+scalar, the "use X for Y" recommendations, the machine and the noise.
+
+"Fastest" is the highest items_per_second among the rows of one (loss, dtype, mode, n), as the
+schema defines it; the speed-up divides it by the scalar row of that same key (single-threaded by
+definition), and is None where there is no scalar row.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+BASELINE = "scalar"
+PREFERRED_MODE = "value_grad"  # what training runs; recommendations use it where it was measured
+NOISE_LIMIT = 0.10             # the schema's trust limit on cv, for the wording only
+
+
+def ordered(values, first=()):
+    """Unique values in first-appearance order, with those in `first` (in that order) leading."""
+    seen = list(dict.fromkeys(values))
+    return [v for v in first if v in seen] + [v for v in seen if v not in first]
+
+
+def variant_order(labels):
+    """scalar, simd, simd:<isa> (file order), omp..., then anything else: the baseline first."""
+    def rank(label):
+        return 0 if label == BASELINE else 1 if label == "simd" else 2 if label.startswith("simd:") else \
+            3 if label.startswith("omp") else 4
+    labels = list(dict.fromkeys(labels))
+    return sorted(labels, key=lambda l: (rank(l), labels.index(l)))
+
+
+def losses(rows):
+    return ordered(r.loss for r in rows)
+
+
+def dtypes(rows):
+    return ordered((r.dtype for r in rows), first=("f32", "f64"))
+
+
+def modes(rows):
+    return ordered((r.mode for r in rows), first=("value", "value_grad"))
+
+
+def measured(rows):
+    return [r for r in rows if r.items_per_second and r.items_per_second > 0]
+
+
+@dataclass
+class SizeResult:
+    """The answer for one (loss, dtype, mode, n): the fastest row and its speed-up over scalar."""
+    loss: str
+    dtype: str
+    mode: str
+    n: int
+    best: object           # load.Row
+    speedup: float | None  # best / scalar items per second
+    rows: list             # every measured row of this key
+
+
+def size_results(rows):
+    """One SizeResult per (loss, dtype, mode, n) that has a measured row, in display order."""
+    groups = defaultdict(list)
+    for r in measured(rows):
+        groups[(r.loss, r.dtype, r.mode, r.n)].append(r)
+    order = {"loss": losses(rows), "dtype": dtypes(rows), "mode": modes(rows)}
+    results = []
+    for (loss, dtype, mode, n), group in groups.items():
+        best = max(group, key=lambda r: r.items_per_second)
+        scalar = [r for r in group if r.variant == BASELINE and r.threads == 1]
+        speedup = best.items_per_second / scalar[0].items_per_second if scalar else None
+        results.append(SizeResult(loss, dtype, mode, n, best, speedup, group))
+    results.sort(key=lambda s: (order["loss"].index(s.loss), order["dtype"].index(s.dtype),
+                                order["mode"].index(s.mode), s.n))
+    return results
+
+
+@dataclass
+class Recommendation:
+    """Variants that win at the smallest and the largest size for some (loss, dtype) pairs."""
+    small: str
+    large: str
+    mode: str
+    pairs: list = field(default_factory=list)     # (loss, dtype)
+    speedups: list = field(default_factory=list)  # every known speed-up behind this line
+    noisy: bool = False                           # a winner was measured on a noisy row
+
+
+def recommendations(results):
+    """Per (loss, dtype): the winner at its smallest and largest n (value_grad where measured),
+    merged into one line per (small winner, large winner)."""
+    by_pair = defaultdict(list)
+    for s in results:
+        by_pair[(s.loss, s.dtype)].append(s)
+    merged = {}
+    for (loss, dtype), group in by_pair.items():
+        mode = PREFERRED_MODE if any(s.mode == PREFERRED_MODE for s in group) else group[0].mode
+        sized = sorted((s for s in group if s.mode == mode), key=lambda s: s.n)
+        small, large = sized[0], sized[-1]
+        rec = merged.setdefault((small.best.label, large.best.label, mode),
+                                Recommendation(small.best.label, large.best.label, mode))
+        rec.pairs.append((loss, dtype))
+        rec.speedups += [s.speedup for s in (small, large) if s.speedup is not None]
+        rec.noisy |= small.best.noisy or large.best.noisy
+    return list(merged.values())
+
+
+def pair_names(pairs, rows):
+    """'mse, huber f32': a loss is named without dtype when every dtype it has is in `pairs`."""
+    names = []
+    for loss in ordered(l for l, _ in pairs):
+        mine = [d for l, d in pairs if l == loss]
+        all_dtypes = {r.dtype for r in rows if r.loss == loss}
+        names.append(loss if set(mine) == all_dtypes else f"{loss} {'/'.join(mine)}")
+    return ", ".join(names)
+
+
+@dataclass
+class Machine:
+    cpu_model: str | None
+    simd_isa: str | None
+    isa_flags: list
+    cores: int | None
+    threads: int | None
+    dram: dict        # threads (int) -> bytes/s
+    peak_flops: dict  # dtype -> threads (int) -> FLOP/s
+    bandwidth: list   # the roofline ladder as given: dicts threads / working_set_bytes / bytes_per_second
+
+
+def _by_threads(mapping):
+    """{"1": x, "2": y} -> {1: x, 2: y}, dropping what is not a number."""
+    out = {}
+    for k, v in (mapping or {}).items() if isinstance(mapping, dict) else ():
+        if str(k).isdigit() and isinstance(v, (int, float)) and v > 0:
+            out[int(k)] = float(v)
+    return dict(sorted(out.items()))
+
+
+def machine(report):
+    lb, roof = report.lossbench, report.roofline
+    peak = roof.get("peak_flops") if isinstance(roof.get("peak_flops"), dict) else {}
+    ladder = [b for b in roof.get("bandwidth") or [] if isinstance(b, dict)
+              and all(isinstance(b.get(k), (int, float)) for k in
+                      ("threads", "working_set_bytes", "bytes_per_second"))]
+    return Machine(cpu_model=lb.get("cpu_model"), simd_isa=lb.get("simd_isa"),
+                   isa_flags=list(lb.get("isa_flags") or []),
+                   cores=lb.get("cores") or report.context.get("num_cpus"), threads=lb.get("threads"),
+                   dram=_by_threads(roof.get("dram_bandwidth")),
+                   peak_flops={d: _by_threads(v) for d, v in peak.items() if _by_threads(v)},
+                   bandwidth=ladder)
+
+
+@dataclass
+class Noise:
+    scaling: bool | None  # CPU frequency scaling enabled (Google Benchmark's context)
+    load: float | None    # 1-minute load average when the run started
+    cpus: int | None
+    noisy_rows: int
+    rows: int
+    warnings: list        # the run's own warnings, verbatim
+
+
+def noise(report):
+    ctx = report.context
+    load = ctx.get("load_avg")
+    return Noise(scaling=ctx.get("cpu_scaling_enabled") if isinstance(ctx.get("cpu_scaling_enabled"), bool) else None,
+                 load=float(load[0]) if isinstance(load, list) and load and isinstance(load[0], (int, float)) else None,
+                 cpus=ctx.get("num_cpus"), noisy_rows=sum(r.noisy for r in report.rows),
+                 rows=len(report.rows), warnings=[str(w) for w in report.lossbench.get("warnings") or []])

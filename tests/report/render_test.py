@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""Tests of scripts/report_render.py, run by ctest (test report_render).
+
+Expected values are computed here from the fixture with json alone (not with the renderer's own
+modules): the fastest variant and speed-up per (loss, dtype, mode, n), the recommendations, the
+noisy count; then report.md's tables and summary are parsed and compared, index.html is checked for
+every chart id and for being self-contained, sparse files must render, and invalid ones exit 2.
+
+usage: render_test.py --renderer scripts/report_render.py --fixtures tests/report_fixtures --out DIR
+       (DIR keeps the full fixture's report.md / index.html for the report_screenshot test)
+"""
+import argparse
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+from collections import defaultdict
+
+ARGS = None
+DASH = "—"
+
+
+def run_renderer(json_path, out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    return subprocess.run([sys.executable, ARGS.renderer, json_path, "-o", out_dir],
+                          capture_output=True, text=True, timeout=300)
+
+
+def label(row):
+    return f"{row['variant']}:{row['threads']}t" if row.get("threads", 1) > 1 else row["variant"]
+
+
+def expected_results(rows):
+    """{(loss, dtype, mode, n): (fastest row, speed-up or None)} from the schema's definition."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r["loss"], r["dtype"], r["mode"], r["n"])].append(r)
+    out = {}
+    for key, group in groups.items():
+        best = max(group, key=lambda r: r["items_per_second"])
+        scalar = [r for r in group if r["variant"] == "scalar"]
+        out[key] = (best, best["items_per_second"] / scalar[0]["items_per_second"] if scalar else None)
+    return out
+
+
+def md_section(md, title):
+    """The text under '### title' up to the next heading."""
+    m = re.search(rf"^### {re.escape(title)}\n(.*?)(?=^#)", md, re.M | re.S)
+    assert m, f"no section ### {title}"
+    return m.group(1)
+
+
+def table_rows(section):
+    lines = [l for l in section.splitlines() if l.startswith("|")]
+    return [[c.strip() for c in l.strip("|").split(" | ")] for l in lines[2:]]
+
+
+def number(cell):
+    return float(re.sub(r"[^0-9.eE+-]", "", cell))
+
+
+class FullFixture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.json_path = os.path.join(ARGS.fixtures, "report.json")
+        with open(cls.json_path) as f:
+            cls.data = json.load(f)
+        cls.rows = cls.data["lossbench_rows"]
+        cls.done = run_renderer(cls.json_path, ARGS.out)
+        assert cls.done.returncode == 0, cls.done.stderr
+        with open(os.path.join(ARGS.out, "report.md"), encoding="utf-8") as f:
+            cls.md = f.read()
+        with open(os.path.join(ARGS.out, "index.html"), encoding="utf-8") as f:
+            cls.html = f.read()
+
+    def losses(self):
+        return list(dict.fromkeys(r["loss"] for r in self.rows))
+
+    def test_summary_machine_and_noise(self):
+        lb = self.data["context"]["lossbench"]
+        head = self.md.split("## Per loss")[0]
+        self.assertIn(lb["cpu_model"], head)
+        self.assertIn(lb["simd_isa"], head)
+        dram1 = lb["roofline"]["dram_bandwidth"]["1"] / 1e9
+        self.assertIn(f"DRAM {dram1:.1f} GB/s (1 thread)", head)  # 3 significant digits: 20.0
+        noisy = sum(r["noisy"] for r in self.rows)
+        self.assertGreater(noisy, 0, "the fixture must have a noisy row")
+        self.assertIn(f"{noisy} of {len(self.rows)} rows noisy", head)
+        for warning in lb["warnings"]:
+            self.assertIn(warning, head)
+
+    def test_recommendations(self):
+        """Each (loss, dtype) is named in exactly one line, which names its value_grad winners at
+        the smallest and the largest n."""
+        results = expected_results(self.rows)
+        lines = re.findall(r"^- (.*)$", self.md.split("## On this CPU, use")[1].split("##")[0], re.M)
+        named = {}
+        for line in lines:
+            m = re.match(r"\*\*(\S+)\*\* (?:at every size measured|for small sizes, \*\*(\S+)\*\* for large): "
+                         r"(.*?) \(", line)
+            self.assertTrue(m, line)
+            small, large = m.group(1), m.group(2) or m.group(1)
+            for token in m.group(3).split(", "):
+                loss, _, dts = token.partition(" ")
+                for dtype in dts.split("/") if dts else {r["dtype"] for r in self.rows if r["loss"] == loss}:
+                    self.assertNotIn((loss, dtype), named)
+                    named[(loss, dtype)] = (small, large)
+        pairs = {(k[0], k[1]) for k in results}
+        self.assertEqual(set(named), pairs)
+        for loss, dtype in pairs:
+            sizes = sorted(k[3] for k in results if k[:3] == (loss, dtype, "value_grad"))
+            want = (label(results[(loss, dtype, "value_grad", sizes[0])][0]),
+                    label(results[(loss, dtype, "value_grad", sizes[-1])][0]))
+            self.assertEqual(named[(loss, dtype)], want, (loss, dtype))
+        self.assertGreater(len(lines), 1, "the fixture is meant to give more than one recommendation")
+
+    def test_per_loss_tables(self):
+        results = expected_results(self.rows)
+        for loss in self.losses():
+            keys = sorted((k for k in results if k[0] == loss),
+                          key=lambda k: (["f32", "f64"].index(k[1]), ["value", "value_grad"].index(k[2]), k[3]))
+            table = table_rows(md_section(self.md, loss))
+            self.assertEqual(len(table), len(keys), loss)
+            for key, cells in zip(keys, table):
+                best, speedup = results[key]
+                dtype, mode, n, fastest, ips, times, roof, rel, ulp, cv = cells
+                self.assertEqual((dtype, mode.replace("+", "_")), key[1:3])
+                self.assertEqual(fastest, f"**{label(best)}**", key)
+                self.assertAlmostEqual(number(ips) / (best["items_per_second"] / 1e9), 1, delta=0.006)
+                self.assertAlmostEqual(number(times) / speedup, 1, delta=0.006)
+                self.assertTrue(times.endswith("×"))
+                self.assertAlmostEqual(number(roof.split()[0]) / best["roofline_pct"], 1, delta=0.05)
+                self.assertEqual(ulp == DASH, best["grad_max_ulp"] is None, key)
+                self.assertEqual(cv.startswith("⚠"), best["noisy"], key)
+        self.assertIn(DASH, self.md, "the null-grad row must show a dash")
+
+    def test_appendix(self):
+        self.assertIn("## Appendix: roofline measurements", self.md)
+        self.assertIn("256 MiB (DRAM)", self.md)
+
+    def test_html_charts_and_self_contained(self):
+        ids = [f"chart-throughput-{l}" for l in self.losses()] + ["chart-speedup", "chart-roofline"]
+        for cid in ids:
+            self.assertRegex(self.html, rf'<figure class="chart" id="{cid}"><img src="data:image/png;base64,')
+        self.assertNotRegex(self.html, r"(?i)https?://")
+        self.assertNotRegex(self.html, r"(?i)<script")
+        self.assertNotRegex(self.html, r'(?i)<link[^>]+href')
+        for loss in self.losses():
+            self.assertIn(f"<h3 id=\"loss-{loss}\">", self.html)
+
+    def test_no_temporary_files_left(self):
+        self.assertEqual(sorted(f for f in os.listdir(ARGS.out) if f.endswith(".tmp")), [])
+
+
+class SparseAndInvalid(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # A fresh directory: an output left by an earlier run must not pass the "nothing written" checks.
+        cls.dir = os.path.join(ARGS.out, "sparse")
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        os.makedirs(cls.dir)
+
+    def setUp(self):
+        with open(os.path.join(ARGS.fixtures, "report.json")) as f:
+            self.full = json.load(f)
+
+    def render_data(self, name, data):
+        path = os.path.join(self.dir, name + ".json")
+        with open(path, "w") as f:
+            f.write(data if isinstance(data, str) else json.dumps(data))
+        out = os.path.join(self.dir, name)
+        return run_renderer(path, out), out
+
+    def assert_renders(self, name, data):
+        done, out = self.render_data(name, data)
+        self.assertEqual(done.returncode, 0, f"{name}: {done.stderr}")
+        for f in ("report.md", "index.html"):
+            self.assertTrue(os.path.getsize(os.path.join(out, f)) > 0, f"{name}: {f}")
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            return f.read()
+
+    def test_sparse_fixture(self):
+        done = run_renderer(os.path.join(ARGS.fixtures, "sparse.json"), os.path.join(self.dir, "fixture"))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(os.path.join(self.dir, "fixture", "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertNotIn('id="chart-roofline"', html)
+        self.assertIn("Roofline chart skipped", html)
+        self.assertIn('id="chart-throughput-mse"', html)
+
+    def test_subsets(self):
+        rows = self.full["lossbench_rows"]
+        one = copy.deepcopy(rows[0])
+        for k in list(one):
+            if k not in ("loss", "variant", "dtype", "mode", "n"):
+                one[k] = None
+        cases = {
+            "single_row_all_null": {"lossbench_rows": [one]},
+            "no_rows": {"context": self.full["context"], "lossbench_rows": []},
+            "scalar_only": {"lossbench_rows": [r for r in rows if r["variant"] == "scalar"]},
+            "single_variant_no_scalar": {"lossbench_rows": [r for r in rows if r["variant"] == "simd"]},
+            "f32_only_no_roofline": {"context": {"lossbench": {"roofline": {}}},
+                                     "lossbench_rows": [r for r in rows if r["dtype"] == "f32"]},
+            "bad_context_types": {"context": {"load_avg": "x", "lossbench": {"roofline": {"dram_bandwidth": [1],
+                                  "peak_flops": {"f32": "fast"}, "bandwidth": [{"threads": 1}]}}},
+                                  "lossbench_rows": rows[:4]},
+        }
+        for name, data in cases.items():
+            with self.subTest(name):
+                self.assert_renders(name, data)
+
+    def test_invalid_files_exit_2(self):
+        cases = {"invalid_not_json": "{ not json", "invalid_no_rows": {"context": {}, "benchmarks": []},
+                 "invalid_rows_not_list": {"lossbench_rows": {}},
+                 "invalid_row_without_loss": {"lossbench_rows": [{"n": 4}]}}
+        for name, data in cases.items():
+            with self.subTest(name):
+                done, out = self.render_data(name, data)
+                self.assertEqual(done.returncode, 2, f"{name}: {done.stdout} {done.stderr}")
+                self.assertIn(name + ".json", done.stderr)
+                self.assertFalse(os.path.exists(os.path.join(out, "index.html")))
+        done = run_renderer(os.path.join(self.dir, "does_not_exist.json"), self.dir)
+        self.assertEqual(done.returncode, 2)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--renderer", required=True)
+    parser.add_argument("--fixtures", required=True)
+    parser.add_argument("--out", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
