@@ -16,8 +16,8 @@ namespace {
 
 std::optional<roofline::ceilings> measured;
 
-// Each point streams ≥ 30 ms per trial, best of 5: ~2–3 s for the whole roofline.
-constexpr double seconds_per_trial = 0.03;
+// Each point streams ≥ 20 ms per trial, best of 5: ~3–4 s for the whole roofline.
+constexpr double seconds_per_trial = 0.02;
 
 void add_context(const roofline::ceilings& c) {
   for (const auto& b : c.bandwidth)

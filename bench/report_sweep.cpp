@@ -22,9 +22,9 @@ namespace lossbench::bench {
 
 namespace {
 
-// Quick: one size per level — L1 (4K elements), L2 (64K) and DRAM (4M: 32–96 MiB of f32 inputs
-// and gradients, beyond this machine's L3) — 3 repetitions of ≥ 20 ms. Full: 4× steps from 1K
-// to 16M, 5 repetitions of ≥ 50 ms.
+// Quick: in L1 (4K elements), L2 (64K) and DRAM (16M: 128–384 MiB of f32 inputs and gradients;
+// 4M still fits the 32+ MiB L3 of current server parts) — 3 repetitions of ≥ 20 ms. Full: 4×
+// steps from 1K to 16M, 5 repetitions of ≥ 50 ms.
 struct ladder {
   std::vector<size_class> sizes;
   int repetitions;
@@ -32,7 +32,7 @@ struct ladder {
 };
 
 ladder ladder_for(bool full) {
-  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 4 << 20}}, 3, 0.02};
+  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 16 << 20}}, 3, 0.02};
   std::vector<size_class> sizes;
   for (std::int64_t n = 1024; n <= (16 << 20); n *= 4) sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});
   return {sizes, 5, 0.05};

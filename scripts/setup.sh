@@ -9,6 +9,7 @@ packages=(
   libxsimd-dev xtl-dev           # SIMD kernels (xtl: Debian's xsimd CMake package names it)
   libbenchmark-dev libgtest-dev  # benchmarks and tests
   libcli11-dev nlohmann-json3-dev libfmt-dev  # the command-line tool
+  pkg-config                     # tests/consumer_test.sh: the installed lossbench.pc
   python3                        # report helpers
   python3-matplotlib             # report charts (scripts/report_render.py; numpy comes with it)
 )

@@ -62,7 +62,7 @@ def recommendation_lines(recs, rows):
 
 
 LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "roofline",
-               "value rel err", "grad max ULP", "cv"]
+               "value rel err", "grad max rel err", "cv"]
 
 
 def loss_table(results):
@@ -75,7 +75,7 @@ def loss_table(results):
             roof += " " + ("mem" if b.bound == "memory" else "cpu")
         n = fmt.size(s.n) + (f" ({b.size_label})" if b.size_label else "")
         rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
-                     fmt.times(s.speedup), roof, fmt.rel_err(b.value_rel_err), fmt.ulp(b.grad_max_ulp),
+                     fmt.times(s.speedup), roof, fmt.rel_err(b.value_rel_err), fmt.rel_err(b.grad_max_rel_err),
                      fmt.noisy_cv(b)])
     return LOSS_HEADER, rows
 

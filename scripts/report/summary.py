@@ -2,7 +2,7 @@
 scalar, the "use X for Y" recommendations, the machine and the noise.
 
 "Fastest" is the highest items_per_second among the rows of one (loss, dtype, mode, n), as the
-schema defines it; the speed-up divides it by the scalar row of that same key (single-threaded by
+schema defines it, with ties within 3% going to the simpler variant (simplest_within_tie); the speed-up divides it by the scalar row of that same key (single-threaded by
 definition), and is None where there is no scalar row.
 """
 from collections import defaultdict
@@ -56,6 +56,19 @@ class SizeResult:
     rows: list             # every measured row of this key
 
 
+TIE = 0.03  # rows this close to the fastest are a tie: below the noise of a shared machine
+
+
+def simplest_within_tie(group):
+    """The fastest row, except that a simpler variant (scalar < simd < simd:<isa> < omp, fewer
+    threads first) within TIE of it wins: omp below its break-even runs the simd kernel serially,
+    and recommending it on a 1% difference would be recommending noise."""
+    top = max(r.items_per_second for r in group)
+    order = variant_order([r.variant for r in group])
+    close = [r for r in group if r.items_per_second >= (1 - TIE) * top]
+    return min(close, key=lambda r: (order.index(r.variant), r.threads))
+
+
 def size_results(rows):
     """One SizeResult per (loss, dtype, mode, n) that has a measured row, in display order."""
     groups = defaultdict(list)
@@ -64,7 +77,7 @@ def size_results(rows):
     order = {"loss": losses(rows), "dtype": dtypes(rows), "mode": modes(rows)}
     results = []
     for (loss, dtype, mode, n), group in groups.items():
-        best = max(group, key=lambda r: r.items_per_second)
+        best = simplest_within_tie(group)
         scalar = [r for r in group if r.variant == BASELINE and r.threads == 1]
         speedup = best.items_per_second / scalar[0].items_per_second if scalar else None
         results.append(SizeResult(loss, dtype, mode, n, best, speedup, group))

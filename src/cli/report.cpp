@@ -86,6 +86,7 @@ void run_report(const report_cli_options& o) {
   std::printf("report: %s (%zu rows, %.0f s)\n", (dir / "report.json").c_str(), result["lossbench_rows"].size(),
               result["context"]["lossbench"]["duration_s"].get<double>());
   for (const auto& w : result["context"]["lossbench"]["warnings"]) std::printf("warning: %s\n", w.get<std::string>().c_str());
+  std::fflush(stdout);  // before the renderer writes to the same stream
   int rc = render(dir / "report.json", dir);
   if (rc == 0) std::printf("report: %s, %s\n", (dir / "report.md").c_str(), (dir / "index.html").c_str());
   const bool failed = std::any_of(result["benchmarks"].begin(), result["benchmarks"].end(),

@@ -156,7 +156,9 @@ double measure_peak_flops(dtype t, int threads, double seconds, int trials) {
 }
 
 std::vector<std::size_t> default_working_sets() {
-  return {16u << 10, 512u << 10, 8u << 20, 256u << 20};
+  std::vector<std::size_t> sets;
+  for (std::size_t ws = 16u << 10; ws <= (256u << 20); ws *= 4) sets.push_back(ws);
+  return sets;
 }
 
 ceilings measure(std::span<const int> thread_counts, std::span<const std::size_t> working_sets, double seconds, bool verbose) {

@@ -48,8 +48,8 @@ struct roof {
 // working set of `footprint_bytes`.
 roof bound_of(const ceilings& c, double flops, double bytes, std::size_t footprint_bytes, dtype t, int threads);
 
-// Working sets of the bandwidth ladder: L1-, L2-, L3-resident and DRAM (256 MiB, beyond any
-// current L3 of one socket).
+// Working sets of the bandwidth ladder: 16 KiB to 256 MiB in steps of 4×, so every cache level
+// of current x86 parts has a point inside it, and the last is beyond any one socket's L3 (DRAM).
 std::vector<std::size_t> default_working_sets();
 
 // One figure each, best of `trials`, each trial streaming for at least `seconds`.
