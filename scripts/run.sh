@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# run.sh — install dependencies, build Release into build/, run the benchmark sweep over every
-# registry entry (throughput + accuracy), write out/bench.json and print a summary table.
+# run.sh — the main job: install dependencies (Debian packages), build Release into build/, and
+# write the performance and accuracy report of every loss into report/ — report.json (Google
+# Benchmark's JSON + lossbench's fields), report.md and index.html (charts) — then print the
+# summary. `lossbench report --quick` (the default) takes ≤ 3 minutes on 2 cores.
 #
-# Defaults keep the whole catalogue to a few minutes on 2 cores: --benchmark_min_time=0.05, the
-# quick sizes (large = 1M elements) and the scalar, simd (best ISA) and omp variants; each ISA
-# side by side: --benchmark_filter='/simd' . Extra arguments go to lossbench_bench after these
-# defaults and so override them, e.g.
-#   scripts/run.sh --lossbench_quick=false                 # large = 16M elements
-#   scripts/run.sh --benchmark_filter='^cross_entropy/'    # one loss
-#   scripts/run.sh --benchmark_repetitions=5
+# Extra arguments go to `lossbench report`, e.g.
+#   scripts/run.sh --full                        # every variant and ISA, 8 sizes 1K–16M (long)
+#   scripts/run.sh --loss cross_entropy,ctc --dtype f32
+#   scripts/run.sh -o /tmp/r                     # another directory
+# The raw Google Benchmark suite is build/lossbench_bench (its standard flags work).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +16,15 @@ scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLOSSBENCH_BUILD_TESTS=OFF -DLOSSBENCH_BUILD_BENCH=ON
 cmake --build build -j"$(nproc)"
 
-mkdir -p out
-./build/lossbench_bench --benchmark_min_time=0.05 --lossbench_quick --benchmark_filter='/(scalar|simd|omp)/' \
-  --benchmark_out=out/bench.json --benchmark_out_format=json "$@"
+dir=report
+args=("$@")
+for ((i = 0; i < ${#args[@]}; ++i)); do
+  case "${args[i]}" in
+    -o | --output) dir="${args[i + 1]:-report}" ;;
+    -o=* | --output=*) dir="${args[i]#*=}" ;;
+  esac
+done
+./build/lossbench report -o "$dir" "$@"
 echo
-/usr/bin/python3 scripts/bench_summary.py out/bench.json
+# The summary: everything above the per-loss tables.
+sed -n '1,/^## Per loss/p' "$dir/report.md" | sed '$d'

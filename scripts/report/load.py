@@ -45,7 +45,7 @@ class Row:
 
     @property
     def label(self):
-        """The variant as shown: omp rows with several threads become omp:<t>t (as bench_summary.py)."""
+        """The variant as shown: omp rows with several threads become omp:<t>t."""
         return f"{self.variant}:{self.threads}t" if self.threads > 1 else self.variant
 
     @property

@@ -101,7 +101,7 @@ void add_report_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("report", "Measure every loss × variant × dtype × mode over a size ladder and write "
                                             "report.json, report.md and index.html (charts) into a directory");
   cmd->add_option("-o,--output", o->dir, "Directory for the report (created; default: report)");
-  auto* quick = cmd->add_flag("--quick", o->quick, "Three sizes (L1, L2, DRAM), scalar/simd/omp, 3 repetitions: ~3 minutes (default)");
+  auto* quick = cmd->add_flag("--quick", o->quick, "Sizes in L1, L2 and DRAM (f64: L1, L2), scalar/simd/omp, 3 repetitions: ≤ 3 minutes (default)");
   cmd->add_flag("--full", o->full, "Eight sizes 1K–16M, every variant and ISA, omp at 1 and N threads, 5 repetitions")
       ->excludes(quick);
   cmd->add_option("--loss", o->losses, "Losses to measure (default: all)")->delimiter(',');
