@@ -36,29 +36,33 @@ std::int64_t parse_count(std::string_view token) {
   return digits.empty() ? -1 : n * scale;
 }
 
-size_class parse_size(std::string_view token, bool quick) {
+size_class parse_size(std::string_view token, bool quick, std::string_view flag) {
   if (token == "small") return {"small", small_elements};
   if (token == "l2") return {"l2", l2_elements};
   if (token == "large") return {"large", quick ? quick_large_elements : large_elements};
   const std::int64_t n = parse_count(token);
   if (n <= 0)
-    throw error("--lossbench_sizes",
+    throw error(std::string(flag),
                 "expects small, l2, large or a positive element count (e.g. 100000, 64k, 2M), got '" +
                     std::string(token) + "'");
   return {std::string(token), n};
 }
 
-std::vector<size_class> parse_sizes(std::string_view list, bool quick) {
+}  // namespace
+
+std::vector<size_class> parse_sizes(std::string_view list, bool quick, std::string_view flag) {
   std::vector<size_class> out;
   while (!list.empty()) {
     const auto comma = list.find(',');
     const auto token = list.substr(0, comma);
-    if (!token.empty()) out.push_back(parse_size(token, quick));
+    if (!token.empty()) out.push_back(parse_size(token, quick, flag));
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
   }
-  if (out.empty()) throw error("--lossbench_sizes", "expects at least one size");
+  if (out.empty()) throw error(std::string(flag), "expects at least one size");
   return out;
 }
+
+namespace {
 
 // The value of `--name=value` or `--name` (→ "true"), or nothing if `arg` is another flag.
 bool match_flag(std::string_view arg, std::string_view name, std::string_view& value) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lossbench::bench {
@@ -40,5 +41,8 @@ struct options {
 options parse_options(int* argc, char** argv);
 
 void print_options_help();
+
+// "small,l2,64k,2M" → size classes (errors name `flag`).
+std::vector<size_class> parse_sizes(std::string_view list, bool quick, std::string_view flag = "--lossbench_sizes");
 
 }  // namespace lossbench::bench

@@ -64,7 +64,11 @@ bool parse_name(const std::string& name, name_parts& out) {
 std::string isa_of(const std::string& loss, const std::string& variant, const std::string& dtype) {
   const std::string prefix = loss + "/" + variant + "/" + dtype;
   for (const entry& e : registry())
-    if (e.name() == prefix) return std::string(to_string(e.variant.isa));
+    if (e.name() == prefix) {
+      // `simd` and `omp` name no ISA of their own: they run the best one usable.
+      const bool best = e.variant.impl == implementation::simd && e.variant.isa == isa::none;
+      return std::string(to_string(best ? best_isa() : e.variant.isa));
+    }
   return "none";
 }
 

@@ -95,7 +95,7 @@ void initialize_google_benchmark(const ladder& l) {
 // of the sweep (a third of its time), and the f64 kernels' in-cache rows already tell the f64
 // story; --full runs every size for both.
 int register_sweep(const options& opt, bool full) {
-  if (full) return register_loss_benchmarks(opt);
+  if (full || opt.sizes.size() < 2) return register_loss_benchmarks(opt);
   options f32 = opt, f64 = opt;
   f32.select = [all = opt.select](const entry& e) { return e.type == dtype::f32 && all(e); };
   f64.select = [all = opt.select](const entry& e) { return e.type == dtype::f64 && all(e); };
@@ -107,7 +107,8 @@ int register_sweep(const options& opt, bool full) {
 
 nlohmann::json run_sweep(const sweep_settings& s) {
   const auto start = std::chrono::steady_clock::now();
-  const ladder l = ladder_for(s.full);
+  ladder l = ladder_for(s.full);
+  if (!s.sizes.empty()) l.sizes = parse_sizes(s.sizes, false, "--sizes");
   options opt;
   opt.sizes = l.sizes;
   opt.select = selection(s);

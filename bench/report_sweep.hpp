@@ -19,6 +19,7 @@ struct sweep_settings {
   std::vector<std::string> dtypes;     // empty: f32 and f64
   std::vector<int> threads;            // omp thread counts; empty: the default count (quick) or 1 and it (full)
   std::filesystem::path partial_path;  // rewritten after each benchmark; empty: none
+  std::string sizes;                   // element counts replacing the ladder ("4k,1M"); empty: the ladder
 };
 
 nlohmann::json run_sweep(const sweep_settings& s);

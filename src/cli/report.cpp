@@ -35,6 +35,7 @@ struct report_cli_options {
   bool full = false, quick = false;  // quick is the default: the flag only documents it
   std::vector<std::string> losses, variants, dtypes;
   std::vector<int> threads;
+  std::string sizes;
 };
 
 // The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
@@ -79,7 +80,7 @@ void run_report(const report_cli_options& o) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir)) throw error("-o", "cannot create the directory " + o.dir + (ec ? ": " + ec.message() : ""));
-  bench::sweep_settings s{o.full, o.losses, o.variants, o.dtypes, o.threads, dir / "report.partial.json"};
+  bench::sweep_settings s{o.full, o.losses, o.variants, o.dtypes, o.threads, dir / "report.partial.json", o.sizes};
   const nlohmann::json result = bench::run_sweep(s);
   io::write_file_atomically(dir / "report.json", {result.dump(1)});
   fs::remove(s.partial_path, ec);
@@ -107,6 +108,7 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--loss", o->losses, "Losses to measure (default: all)")->delimiter(',');
   cmd->add_option("--variant", o->variants, "Variants: scalar, simd, simd:<isa>, omp (default: scalar, simd, omp; --full: all)")
       ->delimiter(',');
+  cmd->add_option("--sizes", o->sizes, "Element counts replacing the size ladder, e.g. 4k,64k,16M");
   cmd->add_option("--dtype", o->dtypes, "f32 and/or f64 (default: both)")->delimiter(',');
   cmd->add_option("--threads", o->threads, "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
       ->delimiter(',')

@@ -31,6 +31,7 @@ public:
   accuracy_bound accuracy() const override { return real_.accuracy(); }
   void validate(const call& c, dtype dt) const override { real_.validate(c, dt); }
   lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return real_.losses_shape(in); }
+  double flops(std::span<const tensor_ref> in, bool with_grad) const override { return real_.flops(in, with_grad); }
   std::vector<array> generate(dtype dt, shape_request r, std::uint64_t s, const param_set& p) const override {
     return real_.generate(dt, r, s, p);
   }

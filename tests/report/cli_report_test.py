@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""cli_report_test.py — `lossbench report` end to end, as a user runs it: a small real sweep
+writes report.json (Google Benchmark's JSON + lossbench's fields), report.md and index.html and
+removes its partial file; an interrupted sweep keeps report.partial.json (valid JSON) and writes
+no report.json; bad input exits 2 naming the option.
+
+usage: cli_report_test.py --cli build/lossbench [--out DIR]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+CLI = None
+OUT = None
+
+ROW_FIELDS = ["name", "loss", "variant", "isa", "dtype", "mode", "n", "threads", "repetitions", "time_ns",
+              "items_per_second", "bytes_per_second", "cv", "noisy", "value_rel_err", "compulsory_bytes", "flops",
+              "bound_items_per_second", "bound", "roofline_pct"]
+
+
+def run(*args, timeout=600):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def fresh_dir(name):
+    d = os.path.join(OUT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    return d
+
+
+class SmallSweep(unittest.TestCase):
+    """Two losses × scalar/simd × f32 × one in-cache size: every file, every field."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = fresh_dir("small")
+        cls.proc = run("report", "-o", cls.dir, "--loss", "mse,ctc", "--variant", "scalar,simd", "--dtype", "f32",
+                       "--sizes", "4k")
+        with open(os.path.join(cls.dir, "report.json")) as f:
+            cls.report = json.load(f)
+
+    def test_exit_and_files(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        names = sorted(os.listdir(self.dir))
+        self.assertEqual(names, ["index.html", "report.json", "report.md"], "the partial file and no temporaries left")
+        self.assertIn("report: [", self.proc.stderr, "progress is shown on stderr")
+
+    def test_google_benchmark_shape(self):
+        rows = self.report["benchmarks"]
+        iterations = [r for r in rows if r["run_type"] == "iteration"]
+        aggregates = {r["aggregate_name"] for r in rows if r["run_type"] == "aggregate"}
+        # 2 losses × 2 variants × 2 modes, 3 repetitions each (the quick sweep's count).
+        self.assertEqual(len(iterations), 2 * 2 * 2 * 3)
+        self.assertTrue({"mean", "median", "stddev", "cv"} <= aggregates, aggregates)
+        for r in iterations:
+            for key in ("name", "run_name", "iterations", "real_time", "cpu_time", "time_unit", "items_per_second"):
+                self.assertIn(key, r)
+            self.assertGreater(r["real_time"], 0)
+
+    def test_summary_rows(self):
+        rows = self.report["lossbench_rows"]
+        self.assertEqual(len(rows), 8)
+        self.assertEqual({(r["loss"], r["variant"], r["mode"]) for r in rows},
+                         {(l, v, m) for l in ("mse", "ctc") for v in ("scalar", "simd") for m in ("value", "value_grad")})
+        for r in rows:
+            for key in ROW_FIELDS:
+                self.assertIn(key, r, r["name"])
+            self.assertEqual(r["repetitions"], 3)
+            # items/s is n over the median time: the two fields must agree (to rounding).
+            self.assertAlmostEqual(r["items_per_second"] * r["time_ns"] * 1e-9 / r["n"], 1, places=9)
+            self.assertGreater(r["roofline_pct"], 0)
+            self.assertEqual(r["isa"] == "none", r["variant"] == "scalar")
+            self.assertEqual(r["grad_max_rel_err"] is None, r["mode"] == "value")
+
+    def test_context(self):
+        lb = self.report["context"]["lossbench"]
+        for key in ("version", "compiler", "cxx_flags", "cpu_model", "isa_flags", "simd_isa", "cores", "roofline",
+                    "warnings", "duration_s"):
+            self.assertIn(key, lb)
+        roof = lb["roofline"]
+        self.assertTrue(all(b["bytes_per_second"] > 0 for b in roof["bandwidth"]))
+        self.assertGreater(roof["peak_flops"]["f32"]["1"], roof["peak_flops"]["f64"]["1"] * 1.2,
+                           "an f32 FMA lane count is twice f64's")
+        for key in ("num_cpus", "caches", "load_avg", "cpu_scaling_enabled"):
+            self.assertIn(key, self.report["context"])
+
+    def test_markdown_names_every_loss(self):
+        with open(os.path.join(self.dir, "report.md")) as f:
+            md = f.read()
+        self.assertIn("## On this CPU, use", md)
+        for loss in ("mse", "ctc"):
+            self.assertIn(f"### {loss}", md)
+
+    def test_google_benchmark_compare_reads_it(self):
+        compare = "/usr/share/benchmark/compare.py"  # Debian's libbenchmark-tools (optional)
+        if not os.path.exists(compare):
+            self.skipTest("libbenchmark-tools not installed")
+        try:
+            import scipy  # noqa: F401  compare.py's U test needs it
+        except ImportError:
+            self.skipTest("compare.py needs python3-scipy")
+        path = os.path.join(self.dir, "report.json")
+        p = subprocess.run([sys.executable, compare, "benchmarks", path, path], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("mse/simd/f32/value", p.stdout)
+
+
+class Interrupted(unittest.TestCase):
+    def test_partial_kept_and_no_report(self):
+        d = fresh_dir("interrupted")
+        proc = subprocess.Popen([CLI, "report", "-o", d, "--loss", "mse,mae,huber", "--variant", "scalar,simd",
+                                 "--dtype", "f32,f64", "--sizes", "4k,64k"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        partial = os.path.join(d, "report.partial.json")
+        deadline = time.time() + 300
+        while not os.path.exists(partial) and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertIsNone(proc.poll(), "the sweep ended before it could be interrupted")
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        self.assertFalse(os.path.exists(os.path.join(d, "report.json")))
+        with open(partial) as f:
+            kept = json.load(f)  # whole, valid JSON: it is only ever replaced by a rename
+        self.assertGreater(len(kept["benchmarks"]), 0)
+        self.assertIn("roofline", kept["context"]["lossbench"])
+
+
+class BadInput(unittest.TestCase):
+    def check(self, option, *args):
+        p = run("report", "-o", fresh_dir("bad"), *args)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(option, p.stderr)
+
+    def test_unknown_loss(self):
+        self.check("--loss", "--loss", "nope")
+
+    def test_unknown_variant(self):
+        self.check("--variant", "--variant", "simd:neon")
+
+    def test_bad_size(self):
+        self.check("--sizes", "--sizes", "0")
+
+    def test_bad_dtype(self):
+        self.check("--dtype", "--dtype", "f16")
+
+
+def main():
+    global CLI, OUT
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--out")
+    args, rest = ap.parse_known_args()
+    CLI = os.path.abspath(args.cli)
+    OUT = args.out or tempfile.mkdtemp(prefix="lossbench-report-test-")
+    os.makedirs(OUT, exist_ok=True)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
