@@ -1,6 +1,8 @@
 // report_rows.cpp — see report_rows.hpp.
 #include "report_rows.hpp"
 
+#include "core/parallel.hpp"
+
 #include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
 
@@ -72,6 +74,14 @@ std::string isa_of(const std::string& loss, const std::string& variant, const st
   return "none";
 }
 
+// Whether the row's calls ran on more than one thread: omp below its loss's break-even size runs
+// the simd kernel serially (spec_adapter.hpp), which the report must not credit to OpenMP.
+bool ran_parallel(const name_parts& p) {
+  if (p.variant != "omp" || p.threads < 2) return false;
+  const std::int64_t forced = core::parallel_min_override();
+  return p.n >= (forced >= 0 ? forced : find_loss(p.loss).parallel_min_elements());
+}
+
 nlohmann::json counter_or_null(const nlohmann::json& row, const char* name) {
   return row.contains(name) ? row[name] : nlohmann::json(nullptr);
 }
@@ -115,7 +125,7 @@ nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ce
     const double t = median(times), cv = coefficient_of_variation(times);
     const double items_per_second = static_cast<double>(p.n) / (t * 1e-9);
     nlohmann::json row = {{"name", key}, {"loss", p.loss}, {"variant", p.variant}, {"isa", isa_of(p.loss, p.variant, p.dtype)},
-                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads},
+                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads}, {"parallel", ran_parallel(p)},
                           {"size_label", first.value("label", "")}, {"repetitions", runs.size()}, {"time_ns", t},
                           {"items_per_second", items_per_second},
                           {"bytes_per_second", first.value("compulsory_bytes", 0.0) / (t * 1e-9)},

@@ -33,6 +33,7 @@ class Row:
     bytes_per_second: float | None = None
     cv: float | None = None
     noisy: bool = False
+    parallel: bool | None = None  # omp: whether it ran on several threads (below its break-even it runs simd serially)
     value_rel_err: float | None = None
     grad_max_rel_err: float | None = None
     grad_max_ulp: float | None = None
@@ -97,6 +98,7 @@ def _row(path, index, raw):
     return Row(loss=str(raw["loss"]), variant=str(raw["variant"]), dtype=str(raw["dtype"]),
                mode=str(raw["mode"]), n=int(n), threads=max(threads, 1), name=str(raw.get("name") or ""),
                isa=raw.get("isa"), size_label=raw.get("size_label"), noisy=raw.get("noisy") is True,
+               parallel=raw.get("parallel") if isinstance(raw.get("parallel"), bool) else None,
                bound=raw.get("bound"), **numbers)
 
 

@@ -63,6 +63,9 @@ def simplest_within_tie(group):
     """The fastest row, except that a simpler variant (scalar < simd < simd:<isa> < omp, fewer
     threads first) within TIE of it wins: omp below its break-even runs the simd kernel serially,
     and recommending it on a 1% difference would be recommending noise."""
+    if any(r.variant == "simd" for r in group):
+        # An omp row that ran serially is the simd kernel measured twice: any gap is noise.
+        group = [r for r in group if r.parallel is not False or not r.variant.startswith("omp")]
     top = max(r.items_per_second for r in group)
     order = variant_order([r.variant for r in group])
     close = [r for r in group if r.items_per_second >= (1 - TIE) * top]

@@ -5,7 +5,12 @@
 
 #include <omp.h>
 
+#include <lossbench/types.hpp>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <atomic>
 #include <vector>
 
@@ -36,6 +41,20 @@ void parallel_for_blocks(std::size_t blocks, int threads, void (*body)(void*, st
 void run_team(int threads, void (*body)(void*, int, int), void* ctx) {
 #pragma omp parallel num_threads(threads)
   body(ctx, omp_get_thread_num(), omp_get_num_threads());
+}
+
+std::int64_t parallel_min_override() {
+  static const std::int64_t value = [] {
+    const char* env = std::getenv("LOSSBENCH_PARALLEL_MIN");
+    if (!env || !*env) return std::int64_t{-1};
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(env, &end, 10);
+    if (*end != '\0' || v < 0 || errno == ERANGE)
+      throw error("LOSSBENCH_PARALLEL_MIN", std::string("expected an element count ≥ 0, got '") + env + "'");
+    return static_cast<std::int64_t>(v);
+  }();
+  return value;
 }
 
 double* block_partials(std::size_t n) {

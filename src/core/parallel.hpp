@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace lossbench::core {
 
@@ -13,6 +14,11 @@ void parallel_for_blocks(std::size_t blocks, int threads, void (*body)(void* ctx
 // Runs body(ctx, thread, team) once on each of `threads` threads (a team of that size): for
 // measurements that give every thread its own share of work, such as the roofline's probes.
 void run_team(int threads, void (*body)(void* ctx, int thread, int team), void* ctx);
+
+// LOSSBENCH_PARALLEL_MIN=N replaces every loss's break-even size (loss_spec::parallel_min_elements)
+// — for measuring the break-even itself (0: always parallel); -1 when unset. Read once; a value
+// that is not a non-negative integer throws error("LOSSBENCH_PARALLEL_MIN", ...).
+std::int64_t parallel_min_override();
 
 // A per-thread scratch array of at least n doubles for block partials (grown on demand, reused).
 double* block_partials(std::size_t n);

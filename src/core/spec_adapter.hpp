@@ -32,6 +32,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/parallel.hpp"
 #include <lossbench/isa.hpp>
 #include <lossbench/threads.hpp>
 #include "simd/arch.hpp"
@@ -105,7 +106,8 @@ private:
   // The omp variant's threads for this call: the call's request, else the process default; one
   // (the serial driver, on the calling thread) below the loss's measured break-even size.
   int threads_for(const variant& v, const call& c) const {
-    if (v.drv != driver::omp || items(c.inputs) < parallel_min_elements()) return 1;
+    const std::int64_t forced = parallel_min_override();
+    if (v.drv != driver::omp || items(c.inputs) < (forced >= 0 ? forced : parallel_min_elements())) return 1;
     return c.threads > 0 ? c.threads : num_threads();
   }
 

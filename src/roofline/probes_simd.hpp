@@ -16,18 +16,23 @@ namespace lossbench::roofline {
 
 template <class Arch>
 float stream_read_sum(const float* data, std::size_t n) {
+  // Four streams (the array's quarters) read side by side, two accumulators each: one stream
+  // leaves the prefetchers idle part of the time, and a loss reads two to four arrays at once
+  // (x, y, their gradients), which the ceiling must be comparable with.
   using batch = xsimd::batch<float, Arch>;
   constexpr std::size_t w = batch::size;
-  constexpr std::size_t lanes = 8;  // 8 accumulators: 2 loads/cycle × 4-cycle add latency
-  batch acc[lanes];
+  constexpr std::size_t streams = 4, per_stream = 2;
+  const std::size_t quarter = n / streams / (per_stream * w) * (per_stream * w);
+  batch acc[streams * per_stream];
   for (auto& a : acc) a = batch(0.0f);
-  std::size_t i = 0;
-  for (; i + lanes * w <= n; i += lanes * w)
-    for (std::size_t k = 0; k < lanes; ++k) acc[k] += batch::load_aligned(data + i + k * w);
-  for (std::size_t k = 1; k < lanes; ++k) acc[0] += acc[k];
-  float s = xsimd::hadd(acc[0]);
-  for (; i < n; ++i) s += data[i];
-  return s;
+  for (std::size_t i = 0; i < quarter; i += per_stream * w)
+    for (std::size_t s = 0; s < streams; ++s)
+      for (std::size_t k = 0; k < per_stream; ++k)
+        acc[s * per_stream + k] += batch::load_aligned(data + s * quarter + i + k * w);
+  for (std::size_t k = 1; k < streams * per_stream; ++k) acc[0] += acc[k];
+  float sum = xsimd::hadd(acc[0]);
+  for (std::size_t i = streams * quarter; i < n; ++i) sum += data[i];
+  return sum;
 }
 
 // Runs `rounds` × chains × lanes multiply-adds (2 FLOPs each); the result depends on all of them,

@@ -71,6 +71,7 @@ struct elementwise {
   static constexpr auto reductions = F::reductions;
   static constexpr auto accuracy = F::accuracy;
   static constexpr auto flops_per_item = F::flops_per_item;
+  static constexpr std::int64_t parallel_min_elements = F::parallel_min_elements;
 
   template <class T>
   using problem = elementwise_problem<T, typename F::template coeffs<T>>;
