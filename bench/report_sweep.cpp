@@ -80,11 +80,14 @@ std::string now_iso8601() {
   return buf;
 }
 
-// Google Benchmark takes its settings as flags.
+// Google Benchmark takes its settings as flags. It keeps argv[0] (the executable's name in its
+// context), so the strings live as long as the process.
 void initialize_google_benchmark(const ladder& l) {
-  std::vector<std::string> args = {"lossbench report", fmt::format("--benchmark_repetitions={}", l.repetitions),
-                                   fmt::format("--benchmark_min_time={}", l.min_time)};
-  std::vector<char*> argv;
+  static std::vector<std::string> args;
+  args = {"lossbench report", fmt::format("--benchmark_repetitions={}", l.repetitions),
+          fmt::format("--benchmark_min_time={}", l.min_time)};
+  static std::vector<char*> argv;
+  argv.clear();
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(args.size());

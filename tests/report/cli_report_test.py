@@ -118,14 +118,15 @@ class Interrupted(unittest.TestCase):
         d = fresh_dir("interrupted")
         proc = subprocess.Popen([CLI, "report", "-o", d, "--loss", "mse,mae,huber", "--variant", "scalar,simd",
                                  "--dtype", "f32,f64", "--sizes", "4k,64k"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         partial = os.path.join(d, "report.partial.json")
         deadline = time.time() + 300
         while not os.path.exists(partial) and proc.poll() is None and time.time() < deadline:
             time.sleep(0.05)
-        self.assertIsNone(proc.poll(), "the sweep ended before it could be interrupted")
+        if proc.poll() is not None:
+            self.fail("the sweep ended before it could be interrupted: " + proc.communicate()[1][-2000:])
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
+        proc.communicate(timeout=60)
         self.assertFalse(os.path.exists(os.path.join(d, "report.json")))
         with open(partial) as f:
             kept = json.load(f)  # whole, valid JSON: it is only ever replaced by a rename
