@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -48,17 +49,49 @@ nlohmann::json machine_info() {
           {"threads", num_threads()}};
 }
 
+namespace {
+
+struct cpu_ticks {
+  double busy = 0, total = 0;
+};
+
+// The machine-wide "cpu" line of /proc/stat: busy = everything but idle and iowait.
+cpu_ticks read_cpu_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  in >> label;
+  cpu_ticks t;
+  double v = 0;
+  for (int field = 0; field < 8 && in >> v; ++field) {
+    t.total += v;
+    if (field != 3 && field != 4) t.busy += v;  // fields 3, 4: idle, iowait
+  }
+  return t;
+}
+
+}  // namespace
+
+double other_busy_cpus(double seconds) {
+  const cpu_ticks a = read_cpu_ticks();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const cpu_ticks b = read_cpu_ticks();
+  const double total = b.total - a.total;
+  const double cpus = std::max(1u, std::thread::hardware_concurrency());
+  return total > 0 ? (b.busy - a.busy) / total * cpus : 0;
+}
+
 nlohmann::json noise_warnings(const nlohmann::json& context) {
   auto out = nlohmann::json::array();
   if (context.value("cpu_scaling_enabled", false))
     out.push_back("CPU frequency scaling is enabled: timings vary with the governor's choice of clock");
   const int cpus = std::max(1, context.value("num_cpus", 1));
-  if (context.contains("load_avg") && !context["load_avg"].empty()) {
-    const double load = context["load_avg"][0].get<double>();
-    if (load > 0.5 * cpus)
-      out.push_back(fmt::format("load average {:.2f} on {} CPUs when the sweep started: other work shares the cores, "
-                                "timings (and the omp rows most) are unreliable",
-                                load, cpus));
+  const auto& lb = context.contains("lossbench") ? context["lossbench"] : nlohmann::json::object();
+  for (const char* when : {"start", "end"}) {
+    const double busy = lb.value(std::string("busy_cpus_at_") + when, 0.0);
+    if (busy > 0.5)
+      out.push_back(fmt::format("other work kept {:.1f} of {} CPUs busy at the sweep's {}: timings (and the omp rows "
+                                "most) are unreliable",
+                                busy, cpus, when));
   }
   return out;
 }

@@ -120,7 +120,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   nlohmann::json info = build_info();
   info.update(machine_info());
   info.update({{"sweep", s.full ? "full" : "quick"}, {"repetitions", l.repetitions}, {"min_time_s", l.min_time},
-               {"started", now_iso8601()}});
+               {"started", now_iso8601()}, {"busy_cpus_at_start", other_busy_cpus()}});
   const roofline::ceilings& ceilings = measure_run_ceilings(/*verbose=*/true);
   info["roofline"] = to_json(ceilings);
 
@@ -134,6 +134,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
 
   nlohmann::json result = reporter.result();
   auto& lb = result["context"]["lossbench"];
+  lb["busy_cpus_at_end"] = other_busy_cpus();
   lb["warnings"] = noise_warnings(result["context"]);
   lb["duration_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result["lossbench_rows"] = summary_rows(result["benchmarks"], &ceilings);
