@@ -1,26 +1,19 @@
 // context.cpp — benchmark::AddCustomContext entries (see context.hpp). The compiler and flags
-// come from CMake as definitions on the bench target (LOSSBENCH_COMPILER, LOSSBENCH_CXX_FLAGS,
-// LOSSBENCH_BUILD_TYPE); the library is built with the same ones.
+// are the library's (lossbench::this_build, also a tuning profile's build signature).
 #include "context.hpp"
 
 #include <lossbench/registry.hpp>
+#include <lossbench/tuning.hpp>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <ctime>
 #include <string>
 #include <vector>
-
-#ifndef LOSSBENCH_COMPILER
-#define LOSSBENCH_COMPILER "unknown"
-#endif
-#ifndef LOSSBENCH_CXX_FLAGS
-#define LOSSBENCH_CXX_FLAGS "unknown"
-#endif
-#ifndef LOSSBENCH_BUILD_TYPE
-#define LOSSBENCH_BUILD_TYPE "unknown"
-#endif
 
 namespace lossbench::bench {
 
@@ -54,18 +47,42 @@ std::string size_list(const options& opt) {
 }  // namespace
 
 nlohmann::json build_info() {
-  return {{"version", LOSSBENCH_VERSION}, {"compiler", LOSSBENCH_COMPILER}, {"cxx_flags", LOSSBENCH_CXX_FLAGS},
-          {"build_type", LOSSBENCH_BUILD_TYPE}};
+  const build_signature b = this_build();
+  return {{"version", b.version}, {"compiler", b.compiler}, {"cxx_flags", b.cxx_flags}, {"build_type", b.build_type}};
 }
 
 void add_build_context(const options& opt) {
-  benchmark::AddCustomContext("lossbench_version", LOSSBENCH_VERSION);
-  benchmark::AddCustomContext("lossbench_compiler", LOSSBENCH_COMPILER);
-  benchmark::AddCustomContext("lossbench_cxx_flags", LOSSBENCH_CXX_FLAGS);
-  benchmark::AddCustomContext("lossbench_build_type", LOSSBENCH_BUILD_TYPE);
+  const build_signature b = this_build();
+  benchmark::AddCustomContext("lossbench_version", b.version);
+  benchmark::AddCustomContext("lossbench_compiler", b.compiler);
+  benchmark::AddCustomContext("lossbench_cxx_flags", b.cxx_flags);
+  benchmark::AddCustomContext("lossbench_build_type", b.build_type);
   benchmark::AddCustomContext("lossbench_variants", variant_list());
   benchmark::AddCustomContext("lossbench_losses", loss_list());
   benchmark::AddCustomContext("lossbench_sizes", size_list(opt));
+}
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void initialize_google_benchmark(const char* program, int repetitions, double min_time) {
+  // Google Benchmark keeps argv[0] (the executable's name in its context): the strings live as
+  // long as the process.
+  static std::vector<std::string> args;
+  args = {program, fmt::format("--benchmark_repetitions={}", repetitions), fmt::format("--benchmark_min_time={}", min_time),
+          "--benchmark_enable_random_interleaving=true"};
+  static std::vector<char*> argv;
+  argv.clear();
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  benchmark::Initialize(&argc, argv.data());
 }
 
 }  // namespace lossbench::bench

@@ -32,6 +32,7 @@ struct bench_case {
   std::int64_t items = 0;  // what the name promises
   mode m = mode::value;
   int threads = 1;  // the omp variant's thread count (1 for serial variants)
+  bool accuracy = true;
   std::string name;
 };
 
@@ -46,10 +47,13 @@ accuracy_figures accuracy_of(const bench_case& bc, problem& p) {
   return cache.emplace(bc.name, measure_accuracy(p.reference(), value, grads, bc.e->type)).first->second;
 }
 
-void set_counters(benchmark::State& state, const bench_case& bc, const accuracy_figures& acc, std::int64_t bytes) {
+void set_counters(benchmark::State& state, const bench_case& bc, std::int64_t bytes) {
   state.SetItemsProcessed(state.iterations() * bc.items);
   state.SetBytesProcessed(state.iterations() * bytes);
   state.SetLabel(bc.size_label);
+}
+
+void set_accuracy_counters(benchmark::State& state, const bench_case& bc, const accuracy_figures& acc) {
   state.counters["value_rel_err"] = acc.value_rel_err;
   if (bc.m == mode::value) return;
   state.counters["grad_max_rel_err"] = acc.grad_max_rel_err;
@@ -87,7 +91,7 @@ void run_case(benchmark::State& state, const bench_case& bc) {
       throw error("--lossbench_sizes", "generated " + std::to_string(p.items()) + " items, the benchmark name says " +
                                            std::to_string(bc.items) + " (items not proportional to samples)");
     calls = p.calls(bc.m == mode::value_grad);
-    acc = accuracy_of(bc, p);
+    if (bc.accuracy) acc = accuracy_of(bc, p);
     bytes = p.compulsory_bytes(bc.m == mode::value_grad);
     roof = {p.flops(bc.m == mode::value_grad), static_cast<double>(bytes), p.footprint_bytes(bc.m == mode::value_grad)};
   } catch (const std::exception& ex) {
@@ -107,7 +111,8 @@ void run_case(benchmark::State& state, const bench_case& bc) {
     k = k + 1 == calls.size() ? 0 : k + 1;
   }
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
-  set_counters(state, bc, acc, bytes);
+  set_counters(state, bc, bytes);
+  if (bc.accuracy) set_accuracy_counters(state, bc, acc);
   set_roofline_counters(state, bc, roof, wall.count());
   // Per-call constants, so a result file alone gives every row's roofline position.
   state.counters["flops"] = roof.flops;
@@ -118,8 +123,9 @@ void run_case(benchmark::State& state, const bench_case& bc) {
 }
 
 // The omp variant runs at 1 thread and at the default count (OMP_NUM_THREADS, else the cores),
-// next to the serial variants; those run once.
+// next to the serial variants; those run once. `auto` may choose omp: it gets the default count.
 std::vector<int> thread_counts(const entry& e, const options& opt) {
+  if (e.variant.impl == implementation::automatic) return {num_threads()};
   if (e.variant.drv != driver::omp) return {1};
   if (!opt.omp_threads.empty()) return opt.omp_threads;
   const int all = num_threads();
@@ -143,15 +149,19 @@ std::vector<std::pair<const loss_spec*, dtype>> loss_dtype_groups(const options&
   return out;
 }
 
-int register_group(const loss_spec& loss, dtype t, const options& opt) {
+// Benchmarks that may run on several threads: a thread count in their name, and wall time.
+bool multithreaded(const entry& e) { return e.variant.drv == driver::omp || e.variant.impl == implementation::automatic; }
+
+void register_group(const loss_spec& loss, dtype t, const options& opt, std::vector<registered_benchmark>& out) {
   std::int64_t per_sample = 0;
   try {
     per_sample = std::max<std::int64_t>(1, items_per_sample(loss, t));
   } catch (const std::exception& ex) {
-    register_failure(std::string(loss.name()) + "/" + std::string(to_string(t)) + "/generate", ex.what());
-    return 1;
+    const std::string name = std::string(loss.name()) + "/" + std::string(to_string(t)) + "/generate";
+    register_failure(name, ex.what());
+    out.push_back({name, &loss, t, 0});
+    return;
   }
-  int count = 0;
   std::vector<std::int64_t> seen;  // sizes that round to the same sample count are run once
   for (const size_class& size : opt.sizes) {
     const auto samples = std::max<std::int64_t>(1, std::llround(static_cast<double>(size.elements) / static_cast<double>(per_sample)));
@@ -161,27 +171,31 @@ int register_group(const loss_spec& loss, dtype t, const options& opt) {
       if (e.loss != &loss || e.type != t || (opt.select && !opt.select(e))) continue;
       for (mode m : {mode::value, mode::value_grad})
         for (int threads : thread_counts(e, opt)) {
-          bench_case bc{&e, size.label, samples, samples * per_sample, m, threads, {}};
+          bench_case bc{&e, size.label, samples, samples * per_sample, m, threads, opt.accuracy, {}};
           bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
-          if (e.variant.drv == driver::omp) bc.name += "/threads:" + std::to_string(threads);
+          if (multithreaded(e)) bc.name += "/threads:" + std::to_string(threads);
           auto* b = benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) { run_case(state, bc); })
                         ->Unit(benchmark::kMicrosecond);
           // The calling thread's CPU time would hide the other threads' work (Google Benchmark
           // then appends /real_time to the name).
-          if (e.variant.drv == driver::omp) b->UseRealTime();
-          ++count;
+          if (multithreaded(e)) b->UseRealTime();
+          out.push_back({bc.name, &loss, t, bc.items});
         }
     }
   }
-  return count;
 }
 
 }  // namespace
 
-int register_loss_benchmarks(const options& opt) {
-  int count = 0;
-  for (const auto& [loss, t] : loss_dtype_groups(opt)) count += register_group(*loss, t, opt);
-  return count;
+std::vector<registered_benchmark> register_loss_benchmarks(const options& opt) {
+  std::vector<registered_benchmark> out;
+  for (const auto& [loss, t] : loss_dtype_groups(opt)) register_group(*loss, t, opt, out);
+  return out;
+}
+
+std::string group_filter(const registered_benchmark& b) {
+  if (b.items == 0) return "^" + b.name + "$";  // a loss that failed to generate: its one failure row
+  return "^" + std::string(b.loss->name()) + "/[^/]+/" + std::string(to_string(b.type)) + "/[a-z_]+/n:" + std::to_string(b.items) + "(/|$)";
 }
 
 }  // namespace lossbench::bench

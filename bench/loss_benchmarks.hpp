@@ -4,14 +4,30 @@
 //
 // Each reports items/s (loss_spec::items), bytes/s (loss_spec::compulsory_bytes) and, computed
 // once outside the timed loop against loss_spec::reference, value_rel_err and (value_grad)
-// grad_max_rel_err, grad_max_ulp, grad_mean_ulp. The label is the size class (small, l2, large).
+// grad_max_rel_err, grad_max_ulp, grad_mean_ulp (unless options::accuracy is off). The label is the
+// size class (small, l2, large). The `auto` entries run at the default thread count, as a library call would.
 #pragma once
 
 #include "options.hpp"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace lossbench::bench {
 
-// Returns the number of benchmarks registered.
-int register_loss_benchmarks(const options& opt);
+// What was registered, in registration order: the benchmarks of one (loss, dtype, items) group
+// share one problem, so a caller may run them group by group (`lossbench tune`, `report`).
+struct registered_benchmark {
+  std::string name;
+  const loss_spec* loss;
+  dtype type;
+  std::int64_t items;
+};
+
+std::vector<registered_benchmark> register_loss_benchmarks(const options& opt);
+
+// The regular expression (Google Benchmark's filter) that selects one group's benchmarks.
+std::string group_filter(const registered_benchmark& b);
 
 }  // namespace lossbench::bench

@@ -27,6 +27,9 @@ struct options {
   // (empty: 1 and the default count): `lossbench report` narrows both; lossbench_bench filters by name.
   std::function<bool(const entry&)> select;
   std::vector<int> omp_threads;
+  // Measure each benchmark's accuracy against the long-double reference (counters value_rel_err,
+  // grad_*): `lossbench tune` times only, and skips the reference's cost.
+  bool accuracy = true;
 };
 
 // Flags (also in --help):

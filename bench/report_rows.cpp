@@ -1,10 +1,11 @@
 // report_rows.cpp — see report_rows.hpp.
 #include "report_rows.hpp"
 
-#include "core/parallel.hpp"
+#include "tuning/heuristics.hpp"
 
 #include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
+#include <lossbench/tuning.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -76,10 +77,27 @@ std::string isa_of(const std::string& loss, const std::string& variant, const st
 
 // Whether the row's calls ran on more than one thread: omp below its loss's break-even size runs
 // the simd kernel serially (spec_adapter.hpp), which the report must not credit to OpenMP.
-bool ran_parallel(const name_parts& p) {
-  if (p.variant != "omp" || p.threads < 2) return false;
-  const std::int64_t forced = core::parallel_min_override();
-  return p.n >= (forced >= 0 ? forced : find_loss(p.loss).parallel_min_elements());
+bool ran_parallel(const name_parts& p, int threads) {
+  return threads >= 2 && p.n >= tuning::parallel_break_even(find_loss(p.loss));
+}
+
+// What an `auto` row ran: the kernel explain_auto names for its loss, dtype, mode, size and threads.
+auto_choice auto_choice_of(const name_parts& p) {
+  return explain_auto(find_loss(p.loss), parse_dtype(p.dtype), p.mode == "value_grad", p.n, p.threads);
+}
+
+// The ISA, parallelism and (auto) choice of a row.
+void add_execution(nlohmann::json& row, const name_parts& p) {
+  if (p.variant != "auto") {
+    row["isa"] = isa_of(p.loss, p.variant, p.dtype);
+    row["parallel"] = p.variant == "omp" && ran_parallel(p, p.threads);
+    return;
+  }
+  const auto c = auto_choice_of(p);
+  row["isa"] = std::string(to_string(c.chosen.variant.isa));
+  row["parallel"] = c.chosen.variant.drv == driver::omp && ran_parallel(p, c.chosen.threads);
+  row["auto_choice"] = c.chosen.name();
+  row["auto_source"] = c.from_profile ? "profile" : "heuristic";
 }
 
 nlohmann::json counter_or_null(const nlohmann::json& row, const char* name) {
@@ -124,8 +142,8 @@ nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ce
     for (const auto* r : runs) times.push_back(to_ns((*r)["real_time"].get<double>(), (*r)["time_unit"].get<std::string>()));
     const double t = median(times), cv = coefficient_of_variation(times);
     const double items_per_second = static_cast<double>(p.n) / (t * 1e-9);
-    nlohmann::json row = {{"name", key}, {"loss", p.loss}, {"variant", p.variant}, {"isa", isa_of(p.loss, p.variant, p.dtype)},
-                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads}, {"parallel", ran_parallel(p)},
+    nlohmann::json row = {{"name", key}, {"loss", p.loss}, {"variant", p.variant},
+                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads},
                           {"size_label", first.value("label", "")}, {"repetitions", runs.size()}, {"time_ns", t},
                           {"items_per_second", items_per_second},
                           {"bytes_per_second", first.value("compulsory_bytes", 0.0) / (t * 1e-9)},
@@ -134,6 +152,7 @@ nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ce
                           {"grad_max_rel_err", counter_or_null(first, "grad_max_rel_err")},
                           {"grad_max_ulp", counter_or_null(first, "grad_max_ulp")},
                           {"grad_mean_ulp", counter_or_null(first, "grad_mean_ulp")}};
+    add_execution(row, p);
     add_roofline(row, first, ceilings, p.dtype == "f64" ? dtype::f64 : dtype::f32, items_per_second);
     out.push_back(std::move(row));
   }

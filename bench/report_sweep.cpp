@@ -10,6 +10,7 @@
 
 #include <lossbench/registry.hpp>
 #include <lossbench/threads.hpp>
+#include <lossbench/tuning.hpp>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -64,46 +65,33 @@ std::function<bool(const entry&)> selection(const sweep_settings& s) {
   check_names(s.dtypes, {"f32", "f64"}, "--dtype");
   const std::vector<std::string> chosen = !s.variants.empty() ? s.variants
                                           : s.full            ? variants
-                                                              : std::vector<std::string>{"scalar", "simd", "omp"};
+                                                              : std::vector<std::string>{"scalar", "simd", "omp", "auto"};
   return [s, chosen](const entry& e) {
     return (s.losses.empty() || listed(s.losses, std::string(e.loss->name()))) && listed(chosen, e.variant.name()) &&
            (s.dtypes.empty() || listed(s.dtypes, std::string(to_string(e.type))));
   };
 }
 
-std::string now_iso8601() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// Google Benchmark takes its settings as flags. It keeps argv[0] (the executable's name in its
-// context), so the strings live as long as the process.
-void initialize_google_benchmark(const ladder& l) {
-  static std::vector<std::string> args;
-  args = {"lossbench report", fmt::format("--benchmark_repetitions={}", l.repetitions),
-          fmt::format("--benchmark_min_time={}", l.min_time)};
-  static std::vector<char*> argv;
-  argv.clear();
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int argc = static_cast<int>(args.size());
-  benchmark::Initialize(&argc, argv.data());
-}
-
 // Quick leaves f64 out of the DRAM size: its inputs and long-double reference are the largest
 // of the sweep (a third of its time), and the f64 kernels' in-cache rows already tell the f64
 // story; --full runs every size for both.
-int register_sweep(const options& opt, bool full) {
+std::vector<registered_benchmark> register_sweep(const options& opt, bool full) {
   if (full || opt.sizes.size() < 2) return register_loss_benchmarks(opt);
   options f32 = opt, f64 = opt;
   f32.select = [all = opt.select](const entry& e) { return e.type == dtype::f32 && all(e); };
   f64.select = [all = opt.select](const entry& e) { return e.type == dtype::f64 && all(e); };
   f64.sizes.pop_back();
-  return register_loss_benchmarks(f32) + register_loss_benchmarks(f64);
+  auto out = register_loss_benchmarks(f32);
+  const auto more = register_loss_benchmarks(f64);
+  out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+// Which profile the `auto` rows used: the report compares them with the fixed variants.
+nlohmann::json auto_profile_json() {
+  const profile_status& st = auto_profile();
+  const char* state = st.status == profile_status::state::loaded ? "loaded" : st.status == profile_status::state::ignored ? "ignored" : "none";
+  return {{"state", state}, {"path", st.path.string()}, {"message", st.message}, {"rigor", st.rigor}, {"entries", st.entries}};
 }
 
 }  // namespace
@@ -119,17 +107,24 @@ nlohmann::json run_sweep(const sweep_settings& s) {
 
   nlohmann::json info = build_info();
   info.update(machine_info());
+  info["auto_profile"] = auto_profile_json();
   info.update({{"sweep", s.full ? "full" : "quick"}, {"repetitions", l.repetitions}, {"min_time_s", l.min_time},
                {"started", now_iso8601()}, {"busy_cpus_at_start", other_busy_cpus()}});
   const roofline::ceilings& ceilings = measure_run_ceilings(/*verbose=*/true);
   info["roofline"] = to_json(ceilings);
 
-  initialize_google_benchmark(l);
+  initialize_google_benchmark("lossbench report", l.repetitions, l.min_time);
   add_build_context(opt);
-  const int total = register_sweep(opt, s.full);
+  const auto registered = register_sweep(opt, s.full);
+  const int total = static_cast<int>(registered.size());
   if (total == 0) throw error("--loss", "the selection matches no registry entry");
   sweep_reporter reporter(total, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  // One (loss, dtype, size) group at a time: its benchmarks share one problem's data, so the
+  // interleaved repetitions never regenerate it.
+  std::string last;
+  for (const auto& b : registered)
+    if (const std::string f = group_filter(b); f != last) benchmark::RunSpecifiedBenchmarks(&reporter, last = f);
+  reporter.finish();
   benchmark::Shutdown();
 
   nlohmann::json result = reporter.result();

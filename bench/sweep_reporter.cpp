@@ -63,8 +63,8 @@ nlohmann::json run_to_json(const benchmark::BenchmarkReporter::Run& run) {
   return j;
 }
 
-sweep_reporter::sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context)
-    : total_(total), partial_(std::move(partial)), context_(std::move(context)) {}
+sweep_reporter::sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context, std::string label)
+    : total_(total), label_(std::move(label)), partial_(std::move(partial)), context_(std::move(context)) {}
 
 bool sweep_reporter::ReportContext(const Context& context) {
   nlohmann::json merged = google_benchmark_context(context);
@@ -78,7 +78,7 @@ void sweep_reporter::ReportRuns(const std::vector<Run>& runs) {
     rows_.push_back(run_to_json(run));
     if (run.error_occurred) {
       ++failures_;
-      std::fprintf(stderr, "\nreport: %s failed: %s\n", run.benchmark_name().c_str(), run.error_message.c_str());
+      std::fprintf(stderr, "\n%s: %s failed: %s\n", label_.c_str(), run.benchmark_name().c_str(), run.error_message.c_str());
     }
   }
   // Google Benchmark reports a benchmark's repetitions, then its aggregates: count it once.
@@ -95,12 +95,12 @@ void sweep_reporter::show_progress(const std::string& name) {
   if (!tty && done_ != total_ && done_ % std::max(1, total_ / 20) != 0) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double left = done_ > 0 ? elapsed / done_ * (total_ - done_) : 0;
-  std::fprintf(stderr, "%sreport: [%d/%d] %s  %s elapsed, ~%s left%s", tty ? "\r\033[K" : "", done_, total_, name.c_str(),
+  std::fprintf(stderr, "%s%s: [%d/%d] %s  %s elapsed, ~%s left%s", tty ? "\r\033[K" : "", label_.c_str(), done_, total_, name.c_str(),
                duration_text(elapsed).c_str(), duration_text(left).c_str(), tty ? "" : "\n");
   std::fflush(stderr);
 }
 
-void sweep_reporter::Finalize() {
+void sweep_reporter::finish() {
   if (::isatty(STDERR_FILENO)) std::fputs("\n", stderr);
 }
 

@@ -16,12 +16,18 @@ namespace lossbench::bench {
 
 class sweep_reporter final : public benchmark::BenchmarkReporter {
 public:
-  // `total`: benchmarks that will run; `partial`: rewritten after each one (empty: none).
-  sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context);
+  // `total`: benchmarks that will run; `partial`: rewritten after each one (empty: none);
+  // `label`: the progress line's prefix (the command).
+  sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context, std::string label = "report");
 
+  // Called once per RunSpecifiedBenchmarks: a sweep may run its benchmarks in several batches.
   bool ReportContext(const Context& context) override;
   void ReportRuns(const std::vector<Run>& runs) override;
-  void Finalize() override;
+  void Finalize() override {}
+  // Ends the progress line (after the last batch).
+  void finish();
+  // `more` benchmarks will run than announced (a second pass).
+  void extend(int more) { total_ += more; }
 
   // {"context": ..., "benchmarks": [...]} with what has run so far.
   nlohmann::json result() const;
@@ -34,6 +40,7 @@ private:
   int done_ = 0;
   int failures_ = 0;
   std::string last_name_;
+  std::string label_;
   std::filesystem::path partial_;
   nlohmann::json context_;
   nlohmann::json rows_ = nlohmann::json::array();

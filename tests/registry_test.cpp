@@ -15,7 +15,7 @@ class EveryEntry : public ::testing::TestWithParam<const entry*> {};
 
 // Samples (elements / rows / sequences) around the vector widths 4, 8, 16 and a large odd size:
 // ~1M elements for the scalar, simd (best ISA) and omp entries; ~100K (still 25 blocks) for the
-// forced simd:<isa> entries, whose kernels are the best ISA's code for another arch. The sanitizer
+// forced simd:<isa> entries, whose kernels are the best ISA's code for another arch, and `auto`. The sanitizer
 // run (scripts/test.sh --sanitize) sets LOSSBENCH_TEST_LARGE_ELEMENTS: it hunts memory errors.
 std::vector<std::int64_t> sample_counts(const entry& e) {
   const loss_spec& spec = *e.loss;
@@ -23,9 +23,11 @@ std::vector<std::int64_t> sample_counts(const entry& e) {
   std::vector<tensor_ref> refs;
   for (const auto& a : one) refs.push_back(a.ref());
   const std::int64_t per_sample = std::max<std::int64_t>(1, spec.items(refs));
-  const bool forced_isa = e.variant.impl == implementation::simd && e.variant.isa != isa::none;
+  // `auto` runs one of the other entries' kernels: what it adds is the dispatch, not the kernel.
+  const bool other_kernels = (e.variant.impl == implementation::simd && e.variant.isa != isa::none) ||
+                             e.variant.impl == implementation::automatic;
   const char* env = std::getenv("LOSSBENCH_TEST_LARGE_ELEMENTS");
-  const std::int64_t elements = env ? std::max(1L, std::atol(env)) : forced_isa ? 100003 : 1000003;
+  const std::int64_t elements = env ? std::max(1L, std::atol(env)) : other_kernels ? 100003 : 1000003;
   const std::int64_t large = (elements / per_sample) | 1;  // odd, so nothing divides evenly
   return {0, 1, 3, 7, 8, 9, 15, 16, 17, 33, large};
 }

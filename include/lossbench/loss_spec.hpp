@@ -112,9 +112,10 @@ struct shape_request {
 
 // How a variant computes: which block kernel, on which ISA, under which driver.
 // `scalar` = plain C++ kernel, serial driver; `simd:<isa>` = xsimd kernel for that ISA;
-// `omp` = the SIMD kernel under the OpenMP driver. The name is the same string everywhere
+// `omp` = the SIMD kernel under the OpenMP driver; `auto` = one of these chosen per call from the
+// tuning profile or heuristics (lossbench/tuning.hpp). The name is the same string everywhere
 // (registry, CLI, benchmark names, reports).
-enum class implementation : std::uint8_t { scalar, simd };
+enum class implementation : std::uint8_t { scalar, simd, automatic };
 enum class isa : std::uint8_t { none, sse2, sse4_2, avx2, avx512bw };
 enum class driver : std::uint8_t { serial, omp };
 

@@ -5,4 +5,6 @@
 #include <lossbench/losses.hpp>
 #include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
+#include <lossbench/tuning.hpp>
 #include <lossbench/types.hpp>

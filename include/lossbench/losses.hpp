@@ -21,7 +21,9 @@ namespace lossbench {
 
 struct options {
   lossbench::reduction reduction = lossbench::reduction::mean;
-  std::string_view variant = "scalar";  // a registry variant name (lossbench list)
+  // A registry variant name (lossbench list). `auto` runs the fastest kernel for this CPU and call
+  // size, from the tuning profile if there is one (lossbench/tuning.hpp).
+  std::string_view variant = "auto";
   int threads = 0;                      // the omp variant's threads; 0 = lossbench::num_threads()
 };
 

@@ -96,3 +96,44 @@ def peak_table(m):
     header = ["dtype"] + [f"{t} thread{'s' if t > 1 else ''}" for t in threads]
     rows = [[d] + [fmt.rate(v.get(t), "FLOP/s") for t in threads] for d, v in m.peak_flops.items()]
     return header, rows
+
+
+def auto_lines(report, autos):
+    """What the `auto` rows say, in one or two lines: which profile, and how often the goal held."""
+    if not autos:
+        return []
+    prof = report.lossbench.get("auto_profile") if isinstance(report.lossbench.get("auto_profile"), dict) else {}
+    state = prof.get("state")
+    where = {"loaded": f"profile {prof.get('path')} (rigor {prof.get('rigor')})",
+             "ignored": f"profile {prof.get('path')} ignored: {prof.get('message')}; built-in heuristics",
+             "none": "no profile: built-in heuristics (`lossbench tune` makes one)"}.get(state, "profile unknown")
+    met = sum(a.verdict == "met" for a in autos)
+    noise = sum(a.verdict == "noise" for a in autos)
+    missed = [a for a in autos if a.verdict == "missed"]
+    goals = sorted({a.goal for a in autos})
+    goal_text = " / ".join(fmt.percent(100 * g) for g in goals)
+    line = (f"`auto` ({where}) met its goal (within {goal_text} of the fastest fixed variant, not slower than simd) "
+            f"at **{met} of {len(autos)}** sizes")
+    if noise:
+        line += (f"; at {noise} more it ran the very kernel it is compared with (≈: the gap is the noise of "
+                 f"measuring the same code twice)")
+    if missed:
+        worst = max(missed, key=lambda a: a.slowdown)
+        line += (f"; **missed at {len(missed)}**, worst {worst.loss} {worst.dtype} {fmt.mode(worst.mode)} "
+                 f"n = {fmt.size(worst.n)}: {fmt.percent(100 * worst.slowdown)} behind {worst.fastest.label}")
+    return [line]
+
+
+AUTO_HEADER = ["loss", "dtype", "mode", "n", "auto ran", "auto G items/s", "fastest fixed", "G items/s",
+               "auto behind", "vs simd", "goal"]
+
+
+def auto_table(autos):
+    rows = []
+    for a in autos:
+        rows.append([a.loss, a.dtype, fmt.mode(a.mode), fmt.size(a.n),
+                     (a.auto.auto_choice or "?") + (" (profile)" if a.auto.auto_source == "profile" else ""),
+                     fmt.giga(a.auto.items_per_second), a.fastest.label, fmt.giga(a.fastest.items_per_second),
+                     fmt.percent(100 * a.slowdown), "-" if a.vs_simd is None else fmt.percent(100 * a.vs_simd),
+                     {"met": "✓", "noise": "≈ same kernel", "missed": "✗"}[a.verdict] + f" ≤ {fmt.percent(100 * a.goal)}"])
+    return AUTO_HEADER, rows

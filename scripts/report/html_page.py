@@ -64,6 +64,15 @@ def summary_section(report, results):
             "<ul>" + ("".join(f"<li>{text(line)}</li>" for line in recs) or "<li>(no measured rows)</li>") + "</ul>"]
 
 
+def auto_section(report):
+    autos = summary.auto_results(report.rows)
+    if not autos:
+        return []
+    return (['<h2 id="auto">The <code>auto</code> variant</h2>'] +
+            [f"<p>{text(line)}</p>" for line in content.auto_lines(report, autos)] +
+            [table(*content.auto_table(autos), numeric_from=5, noisy={i for i, a in enumerate(autos) if a.verdict == "missed"})])
+
+
 def charts_section(throughput, others):
     return (['<h2 id="charts">Charts</h2>', '<div class="grid">'] + [figure(c) for c in throughput] +
             ["</div>"] + [figure(c) for c in others])
@@ -102,7 +111,7 @@ def render(report, results, throughput, others):
                             for l in summary.losses(report.rows)) + \
         '<a href="#charts">charts</a><a href="#appendix">appendix</a></nav>'
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
-    body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + [nav] +
+    body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + auto_section(report) + [nav] +
             charts_section(throughput, others) + loss_sections(report, results) + appendix(machine))
     return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
                       f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"] +

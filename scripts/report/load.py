@@ -43,6 +43,8 @@ class Row:
     bound_items_per_second: float | None = None
     bound: str | None = None
     roofline_pct: float | None = None
+    auto_choice: str | None = None  # auto rows: the kernel it ran ("omp:avx512bw×2")
+    auto_source: str | None = None  # auto rows: "profile" or "heuristic"
 
     @property
     def label(self):
@@ -84,6 +86,10 @@ def _number(value):
     return None
 
 
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
 def _row(path, index, raw):
     if not isinstance(raw, dict):
         raise ReportError(f"{path}: lossbench_rows[{index}] is not an object")
@@ -99,7 +105,8 @@ def _row(path, index, raw):
                mode=str(raw["mode"]), n=int(n), threads=max(threads, 1), name=str(raw.get("name") or ""),
                isa=raw.get("isa"), size_label=raw.get("size_label"), noisy=raw.get("noisy") is True,
                parallel=raw.get("parallel") if isinstance(raw.get("parallel"), bool) else None,
-               bound=raw.get("bound"), **numbers)
+               bound=raw.get("bound"), auto_choice=_text(raw.get("auto_choice")),
+               auto_source=_text(raw.get("auto_source")), **numbers)
 
 
 def load(path):

@@ -21,6 +21,10 @@ def render(report, results, chart_notes=()):
     out += ["## On this CPU, use", ""]
     out += [f"- {line}" for line in content.recommendation_lines(recs, report.rows)] or ["- (no measured rows)"]
     out += ["", "Charts: index.html next to this file." + "".join(f" {n}" for n in chart_notes), ""]
+    autos = summary.auto_results(report.rows)
+    if autos:
+        out += ["## The `auto` variant", ""] + [f"- {line}" for line in content.auto_lines(report, autos)]
+        out += ["", table(*content.auto_table(autos)), ""]
     out += ["## Per loss", "",
             "Fastest variant per (dtype, mode, n); × scalar = its items/s over the scalar row's; "
             "roofline = % of the lower of the memory and compute roofs; accuracy of that variant "

@@ -72,11 +72,16 @@ def simplest_within_tie(group):
     return min(close, key=lambda r: (order.index(r.variant), r.threads))
 
 
+AUTO = "auto"
+
+
 def size_results(rows):
-    """One SizeResult per (loss, dtype, mode, n) that has a measured row, in display order."""
+    """One SizeResult per (loss, dtype, mode, n) that has a measured row of a fixed variant, in
+    display order (`auto` runs one of the fixed variants: auto_results compares it with them)."""
     groups = defaultdict(list)
     for r in measured(rows):
-        groups[(r.loss, r.dtype, r.mode, r.n)].append(r)
+        if r.variant != AUTO:
+            groups[(r.loss, r.dtype, r.mode, r.n)].append(r)
     order = {"loss": losses(rows), "dtype": dtypes(rows), "mode": modes(rows)}
     results = []
     for (loss, dtype, mode, n), group in groups.items():
@@ -181,3 +186,69 @@ def noise(report):
                  load=float(load[0]) if isinstance(load, list) and load and isinstance(load[0], (int, float)) else None,
                  cpus=ctx.get("num_cpus"), noisy_rows=sum(r.noisy for r in report.rows),
                  rows=len(report.rows), warnings=[str(w) for w in report.lossbench.get("warnings") or []])
+
+
+# The `auto` goals (issue 6): within 5% of the fastest fixed variant with a profile made on this
+# machine, 20% without; never slower than simd beyond the tie window (the same kernel measured
+# twice differs by that much on a shared machine).
+AUTO_GOAL = {"profile": 0.05, "heuristic": 0.20}
+
+
+@dataclass
+class AutoResult:
+    """`auto` at one (loss, dtype, mode, n) against the fixed variants measured beside it."""
+    loss: str
+    dtype: str
+    mode: str
+    n: int
+    auto: object     # its row
+    fastest: object  # the fastest fixed row (strictly: no tie rule)
+    simd: object     # the simd row, or None
+    slowdown: float  # auto time / fastest time − 1
+    vs_simd: float | None
+    goal: float
+    verdict: str     # "met"; "noise": missed, but auto ran the very kernel it is compared with; "missed"
+
+    @property
+    def met(self):
+        return self.verdict == "met"
+
+
+def kernel(row):
+    """What code a row ran: (ISA, threads). omp below its break-even and `auto` choosing a serial
+    kernel run the simd kernel on one thread; scalar rows have ISA "none"."""
+    isa = row.isa or "none"
+    if row.variant == AUTO:
+        threads = int(row.auto_choice.rsplit("×", 1)[1]) if row.auto_choice and "×" in row.auto_choice else 1
+        return isa, threads if row.parallel else 1
+    return isa, row.threads if row.variant.startswith("omp") and row.parallel else 1
+
+
+def auto_results(rows):
+    fixed = defaultdict(list)
+    autos = []
+    for r in measured(rows):
+        (autos if r.variant == AUTO else fixed[(r.loss, r.dtype, r.mode, r.n)]).append(r)
+    out = []
+    for a in autos:
+        group = fixed.get((a.loss, a.dtype, a.mode, a.n))
+        if not group:
+            continue
+        fastest = max(group, key=lambda r: r.items_per_second)
+        simd = next((r for r in group if r.variant == "simd"), None)
+        slowdown = fastest.items_per_second / a.items_per_second - 1
+        vs_simd = simd.items_per_second / a.items_per_second - 1 if simd else None
+        goal = AUTO_GOAL.get(a.auto_source or "", AUTO_GOAL["heuristic"])
+        close = slowdown <= goal
+        not_slower = vs_simd is None or vs_simd <= TIE
+        if close and not_slower:
+            verdict = "met"
+        elif (close or kernel(a) == kernel(fastest)) and (not_slower or kernel(a) == kernel(simd)):
+            verdict = "noise"
+        else:
+            verdict = "missed"
+        out.append(AutoResult(a.loss, a.dtype, a.mode, a.n, a, fastest, simd, slowdown, vs_simd, goal, verdict))
+    order = {"loss": losses(rows), "dtype": dtypes(rows), "mode": modes(rows)}
+    out.sort(key=lambda s: (order["loss"].index(s.loss), order["dtype"].index(s.dtype),
+                            order["mode"].index(s.mode), s.n))
+    return out

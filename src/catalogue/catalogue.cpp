@@ -43,7 +43,8 @@ const std::vector<const loss_spec*>& catalogue() {
 
 namespace {
 // scalar always; with SIMD kernels `simd` (the best usable ISA) and `simd:<isa>` for every
-// usable one, so each ISA can be measured side by side; and `omp`, the best kernel on all threads.
+// usable one, so each ISA can be measured side by side; `omp`, the best kernel on all threads; and
+// `auto`, which picks one of those per call.
 std::vector<variant> runnable_variants(const loss_spec& loss) {
   std::vector<variant> out = {variant{implementation::scalar, isa::none, driver::serial}};
   const auto usable = usable_isas();
@@ -53,6 +54,7 @@ std::vector<variant> runnable_variants(const loss_spec& loss) {
     for (isa i : usable) out.push_back(variant{implementation::simd, i, driver::serial});
   }
   out.push_back(variant{simd ? implementation::simd : implementation::scalar, isa::none, driver::omp});
+  out.push_back(variant{implementation::automatic, isa::none, driver::serial});
   return out;
 }
 }  // namespace

@@ -15,6 +15,8 @@ void add_eval_command(CLI::App& app);     // eval.cpp
 void add_check_command(CLI::App& app);    // check.cpp
 void add_compare_command(CLI::App& app);  // compare.cpp
 void add_report_command(CLI::App& app);   // report.cpp
+void add_tune_command(CLI::App& app);     // tune.cpp
+void add_explain_command(CLI::App& app);  // explain.cpp
 
 // Thrown by a callback whose verdict is a non-zero exit that is not bad input (a check that
 // found violations, a compare that found a regression): main returns `code`.

@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
     lossbench::cli::add_check_command(app);
     lossbench::cli::add_compare_command(app);
     lossbench::cli::add_report_command(app);
+    lossbench::cli::add_tune_command(app);
+    lossbench::cli::add_explain_command(app);
     if (!check_subcommand(app, argc, argv)) return exit_bad_input;
     try {
       app.parse(argc, argv);

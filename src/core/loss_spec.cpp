@@ -8,6 +8,7 @@
 namespace lossbench {
 
 std::string variant::name() const {
+  if (impl == implementation::automatic) return "auto";
   if (drv == driver::omp) return "omp";
   if (impl == implementation::scalar) return "scalar";
   switch (isa) {

@@ -36,6 +36,7 @@
 #include <lossbench/isa.hpp>
 #include <lossbench/threads.hpp>
 #include "simd/arch.hpp"
+#include "tuning/auto_select.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -84,7 +85,12 @@ public:
 
   double run(const variant& v, dtype dt, const call& c) const override {
     validate(c, dt);
-    return dt == dtype::f32 ? run_as<float>(v, dt, c) : run_as<double>(v, dt, c);
+    if (v.impl != implementation::automatic) return dt == dtype::f32 ? run_as<float>(v, dt, c) : run_as<double>(v, dt, c);
+    // `auto`: the profile's (or the heuristics') kernel and thread count for this call.
+    const candidate k = tuning::resolve_auto(*this, dt, c.out.wants_grad(), items(c.inputs), c.threads);
+    call chosen = c;
+    chosen.threads = k.threads;
+    return dt == dtype::f32 ? run_as<float>(k.variant, dt, chosen) : run_as<double>(k.variant, dt, chosen);
   }
 
 private:

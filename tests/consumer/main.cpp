@@ -32,6 +32,11 @@ int main() {
   const double ce_grad[] = {-0.25, 0.25, 0.125, -0.125};
   for (int i = 0; i < 4; ++i) expect("cross_entropy grad", gz[i], ce_grad[i]);
 
+  // The default variant is `auto` (profile or heuristics): the same value, whichever kernel it picks.
+  expect("mse (auto, the default)", lossbench::mse<double>(x, y), 3.5);
+  const auto choice = lossbench::explain_auto(lossbench::find_loss("mse"), lossbench::dtype::f64, false, 4);
+  std::printf("auto for mse/f64 at 4 items: %s (%s)\n", choice.chosen.name().c_str(), choice.reason.c_str());
+
   // Bad input throws lossbench::error.
   bool threw = false;
   try { lossbench::mse<double>(x, std::vector<double>{1, 2}); } catch (const lossbench::error&) { threw = true; }

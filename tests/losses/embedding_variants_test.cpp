@@ -20,7 +20,7 @@ std::vector<const entry*> embedding_entries() {
   for (const char* loss : {"triplet", "contrastive"})
     for (dtype t : {dtype::f32, dtype::f64})
       for (const entry* e : find_entries(loss, "all", t))
-        if (e->variant.name() != "simd") out.push_back(e);
+        if (e->variant.name() != "simd" && e->variant.name() != "auto") out.push_back(e);
   return out;
 }
 

@@ -26,7 +26,9 @@ ROW_FIELDS = ["name", "loss", "variant", "isa", "dtype", "mode", "n", "threads",
 
 
 def run(*args, timeout=600):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+    # No tuning profile: the auto rows are the heuristics' whatever this machine's cache holds.
+    env = dict(os.environ, LOSSBENCH_PROFILE="none")
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def fresh_dir(name):
@@ -36,12 +38,12 @@ def fresh_dir(name):
 
 
 class SmallSweep(unittest.TestCase):
-    """Two losses × scalar/simd × f32 × one in-cache size: every file, every field."""
+    """Two losses × scalar/simd/auto × f32 × one in-cache size: every file, every field."""
 
     @classmethod
     def setUpClass(cls):
         cls.dir = fresh_dir("small")
-        cls.proc = run("report", "-o", cls.dir, "--loss", "mse,ctc", "--variant", "scalar,simd", "--dtype", "f32",
+        cls.proc = run("report", "-o", cls.dir, "--loss", "mse,ctc", "--variant", "scalar,simd,auto", "--dtype", "f32",
                        "--sizes", "4k")
         with open(os.path.join(cls.dir, "report.json")) as f:
             cls.report = json.load(f)
@@ -56,8 +58,8 @@ class SmallSweep(unittest.TestCase):
         rows = self.report["benchmarks"]
         iterations = [r for r in rows if r["run_type"] == "iteration"]
         aggregates = {r["aggregate_name"] for r in rows if r["run_type"] == "aggregate"}
-        # 2 losses × 2 variants × 2 modes, 3 repetitions each (the quick sweep's count).
-        self.assertEqual(len(iterations), 2 * 2 * 2 * 3)
+        # 2 losses × 3 variants × 2 modes, 3 repetitions each (the quick sweep's count).
+        self.assertEqual(len(iterations), 2 * 3 * 2 * 3)
         self.assertTrue({"mean", "median", "stddev", "cv"} <= aggregates, aggregates)
         for r in iterations:
             for key in ("name", "run_name", "iterations", "real_time", "cpu_time", "time_unit", "items_per_second"):
@@ -66,9 +68,10 @@ class SmallSweep(unittest.TestCase):
 
     def test_summary_rows(self):
         rows = self.report["lossbench_rows"]
-        self.assertEqual(len(rows), 8)
+        self.assertEqual(len(rows), 12)
         self.assertEqual({(r["loss"], r["variant"], r["mode"]) for r in rows},
-                         {(l, v, m) for l in ("mse", "ctc") for v in ("scalar", "simd") for m in ("value", "value_grad")})
+                         {(l, v, m) for l in ("mse", "ctc") for v in ("scalar", "simd", "auto")
+                          for m in ("value", "value_grad")})
         for r in rows:
             for key in ROW_FIELDS:
                 self.assertIn(key, r, r["name"])
@@ -78,12 +81,20 @@ class SmallSweep(unittest.TestCase):
             self.assertGreater(r["roofline_pct"], 0)
             self.assertEqual(r["isa"] == "none", r["variant"] == "scalar")
             self.assertEqual(r["grad_max_rel_err"] is None, r["mode"] == "value")
+            if r["variant"] == "auto":
+                # 4K items is below every loss's OpenMP break-even: the heuristics run the best
+                # SIMD kernel serially, the same ISA as the simd row.
+                simd = next(s for s in rows if (s["loss"], s["mode"], s["variant"]) == (r["loss"], r["mode"], "simd"))
+                self.assertEqual(r["auto_choice"], "simd:" + simd["isa"])
+                self.assertEqual(r["auto_source"], "heuristic")
+                self.assertFalse(r["parallel"])
 
     def test_context(self):
         lb = self.report["context"]["lossbench"]
         for key in ("version", "compiler", "cxx_flags", "cpu_model", "isa_flags", "simd_isa", "cores", "roofline",
-                    "warnings", "duration_s"):
+                    "warnings", "duration_s", "auto_profile"):
             self.assertIn(key, lb)
+        self.assertEqual(lb["auto_profile"]["state"], "none")
         roof = lb["roofline"]
         self.assertTrue(all(b["bytes_per_second"] > 0 for b in roof["bandwidth"]))
         self.assertGreater(roof["peak_flops"]["f32"]["1"], roof["peak_flops"]["f64"]["1"] * 1.2,
@@ -95,6 +106,8 @@ class SmallSweep(unittest.TestCase):
         with open(os.path.join(self.dir, "report.md")) as f:
             md = f.read()
         self.assertIn("## On this CPU, use", md)
+        self.assertIn("## The `auto` variant", md)
+        self.assertIn("no profile: built-in heuristics", md)
         for loss in ("mse", "ctc"):
             self.assertIn(f"### {loss}", md)
 

@@ -233,6 +233,30 @@ class SparseAndInvalid(unittest.TestCase):
         md = self.assert_renders("parallel_omp", {"lossbench_rows": rows})
         self.assertIn("| **omp:2t** |", md)
 
+    def test_auto_rows(self):
+        """auto is compared with the fastest fixed variant of its size (5% goal with a profile),
+        never named the fastest itself, and a miss is shown as such."""
+        rows = []
+        for n, auto_ips in ((4096, 9.7e9), (65536, 9.0e9), (1 << 20, 11e9)):
+            base = {"loss": "mse", "dtype": "f32", "mode": "value_grad", "n": n}
+            rows += [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                     dict(base, variant="simd", threads=1, items_per_second=8e9),
+                     dict(base, variant="omp", threads=2, items_per_second=10e9, parallel=True),
+                     dict(base, variant="auto", threads=2, items_per_second=auto_ips,
+                          auto_choice="omp:avx512bw×2", auto_source="profile")]
+        data = {"context": {"lossbench": {"auto_profile": {"state": "loaded", "path": "/p.json", "rigor": "measure"}}},
+                "lossbench_rows": rows}
+        md = self.assert_renders("auto_rows", data)
+        self.assertIn("## The `auto` variant", md)
+        self.assertIn("profile /p.json (rigor measure)", md)
+        self.assertIn("at **2 of 3** sizes", md)
+        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
+        got = {r[3]: (r[8], r[10]) for r in table_rows(auto)}
+        self.assertEqual(got["4K"], ("3.1%", "✓ ≤ 5.0%"))    # 10/9.7 − 1
+        self.assertEqual(got["64K"], ("11%", "✗ ≤ 5.0%"))    # 10/9 − 1
+        self.assertEqual(got["1M"], ("-9.1%", "✓ ≤ 5.0%"))   # 10/11 − 1: ahead
+        self.assertNotIn("**auto", md_section(md, "mse"))     # the per-loss table names fixed variants only
+
     def test_invalid_files_exit_2(self):
         cases = {"invalid_not_json": "{ not json", "invalid_no_rows": {"context": {}, "benchmarks": []},
                  "invalid_rows_not_list": {"lossbench_rows": {}},

@@ -1,0 +1,83 @@
+// explain.cpp — `lossbench explain --loss NAME --n N [--dtype f32|f64] [--mode value|value_grad]
+// [--threads T]`: which kernel the `auto` variant runs for such a call and why — the profile's
+// entry with every candidate's measured time, or the heuristic rule that applied.
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+
+#include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
+#include <lossbench/tuning.hpp>
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace lossbench::cli {
+
+namespace {
+
+struct explain_options {
+  std::string loss;
+  std::int64_t n = 0;
+  std::string dtype = "f32";
+  std::optional<std::string> mode;
+  int threads = 0;
+};
+
+std::string profile_line() {
+  const profile_status& s = auto_profile();
+  switch (s.status) {
+    case profile_status::state::loaded:
+      return fmt::format("profile: {} (rigor {}, {} entries)", s.path.string(), s.rigor, s.entries);
+    case profile_status::state::ignored:
+      return fmt::format("profile: {} ignored: {}", s.path.string(), s.message);
+    case profile_status::state::none: break;
+  }
+  return s.path.empty() ? "profile: none (" + s.message + ")"
+                        : "profile: none (" + s.path.string() + " does not exist; `lossbench tune` makes it)";
+}
+
+std::string time_text(double ns) {
+  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3g} µs", ns / 1e3);
+  return fmt::format("{:.3g} ns", ns);
+}
+
+void explain_one(const loss_spec& loss, dtype t, bool with_grad, const explain_options& o) {
+  const auto_choice c = explain_auto(loss, t, with_grad, o.n, o.threads);
+  std::printf("%s/%s/%s at %lld items: %s\n  why: %s\n", std::string(loss.name()).c_str(), std::string(to_string(t)).c_str(),
+              with_grad ? "value_grad" : "value", static_cast<long long>(o.n), c.chosen.name().c_str(), c.reason.c_str());
+  if (c.candidates.empty()) return;
+  table tab({"  candidate", "median", "vs fastest"});
+  const double fastest = c.candidates.front().time_ns;
+  for (const candidate& k : c.candidates)
+    tab.add({"  " + k.name() + (k.name() == c.chosen.name() ? " ←" : ""), time_text(k.time_ns),
+             fastest > 0 ? fmt::format("{:.2f}×", k.time_ns / fastest) : "-"});
+  std::fputs(tab.str().c_str(), stdout);
+}
+
+void run_explain(const explain_options& o) {
+  const loss_spec& loss = find_loss(o.loss, "--loss");
+  const dtype t = parse_dtype(o.dtype);
+  if (t != dtype::f32 && t != dtype::f64) throw error("--dtype", "expected f32 or f64");
+  std::puts(profile_line().c_str());
+  std::printf("thread limit: %d\n", o.threads > 0 ? o.threads : num_threads());
+  for (bool grad : {false, true})
+    if (!o.mode || *o.mode == (grad ? "value_grad" : "value")) explain_one(loss, t, grad, o);
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app) {
+  auto o = std::make_shared<explain_options>();
+  auto* cmd = app.add_subcommand("explain", "Show which kernel the `auto` variant runs for a call, and why");
+  cmd->add_option("--loss", o->loss, "The loss")->required();
+  cmd->add_option("--n", o->n, "Elements of the prediction tensor (the size buckets' unit)")->required()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--dtype", o->dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
+  cmd->add_option("--mode", o->mode, "value or value_grad (default: both)")->check(CLI::IsMember({"value", "value_grad"}));
+  cmd->add_option("--threads", o->threads, "The call's thread limit (default: OMP_NUM_THREADS, else the cores)")
+      ->check(CLI::PositiveNumber);
+  cmd->callback([o] { run_explain(*o); });
+}
+
+}  // namespace lossbench::cli

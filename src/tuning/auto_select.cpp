@@ -1,0 +1,215 @@
+// auto_select.cpp — loading the profile once, and the `auto` choice (see auto_select.hpp and
+// lossbench/tuning.hpp).
+#include "tuning/auto_select.hpp"
+
+#include "tuning/heuristics.hpp"
+#include "tuning/profile.hpp"
+
+#include <lossbench/isa.hpp>
+#include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <system_error>
+
+namespace lossbench {
+
+std::string candidate::name() const {
+  const std::string key = tuning::variant_key(variant);
+  return variant.drv == driver::omp ? key + "×" + std::to_string(threads) : key;
+}
+
+std::filesystem::path default_profile_path() {
+  if (const char* p = std::getenv("LOSSBENCH_PROFILE"); p && *p) return p;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') return std::filesystem::path(xdg) / "lossbench/profile.json";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache/lossbench/profile.json";
+  return {};
+}
+
+namespace tuning {
+
+namespace {
+
+// The candidates of one bucket in the order auto tries them: the profile's choice, then the
+// rest fastest first.
+struct bucket {
+  const profile_entry* entry;
+  std::vector<candidate> order;
+};
+
+struct group {
+  std::string loss;
+  dtype type;
+  bool with_grad;
+  std::vector<bucket> buckets;  // by items_min
+};
+
+struct loaded_profile {
+  profile_status status;
+  profile prof;
+  std::vector<group> groups;
+};
+
+void build_groups(loaded_profile& l) {
+  for (std::size_t i = 0; i < l.prof.entries.size(); ++i) {
+    const profile_entry& e = l.prof.entries[i];
+    find_loss(e.loss, "profile: entries[" + std::to_string(i) + "].loss");  // unknown → the profile is unusable
+    auto g = std::find_if(l.groups.begin(), l.groups.end(),
+                          [&](const group& x) { return x.loss == e.loss && x.type == e.type && x.with_grad == e.with_grad; });
+    if (g == l.groups.end()) g = l.groups.insert(l.groups.end(), group{e.loss, e.type, e.with_grad, {}});
+    bucket b{&e, {e.chosen}};
+    for (const candidate& c : e.candidates)
+      if (!(c.variant.impl == e.chosen.variant.impl && c.variant.isa == e.chosen.variant.isa &&
+            c.variant.drv == e.chosen.variant.drv && c.threads == e.chosen.threads))
+        b.order.push_back(c);
+    g->buckets.push_back(std::move(b));
+  }
+  for (group& g : l.groups)
+    std::sort(g.buckets.begin(), g.buckets.end(), [](const bucket& a, const bucket& b) { return a.entry->items_min < b.entry->items_min; });
+}
+
+void warn_ignored(const profile_status& s) {
+  std::fprintf(stderr, "lossbench: warning: ignoring the tuning profile %s: %s; `auto` uses built-in heuristics (`lossbench tune` makes a profile)\n",
+               s.path.c_str(), s.message.c_str());
+}
+
+std::unique_ptr<loaded_profile> load() {
+  auto l = std::make_unique<loaded_profile>();
+  profile_status& s = l->status;
+  const char* env = std::getenv("LOSSBENCH_PROFILE");
+  const bool named = env && *env;
+  if (named && std::string_view(env) == "none") {
+    s.message = "LOSSBENCH_PROFILE=none";
+    return l;
+  }
+  s.path = default_profile_path();
+  std::error_code ec;
+  if (s.path.empty() || (!named && !std::filesystem::exists(s.path, ec))) return l;  // no profile yet: not an error
+  try {
+    l->prof = read_profile(s.path);
+    s.message = signature_mismatch(l->prof);
+    if (s.message.empty()) build_groups(*l);
+  } catch (const std::exception& ex) {
+    s.message = ex.what();
+  }
+  if (!s.message.empty()) {
+    s.status = profile_status::state::ignored;
+    l->groups.clear();
+    warn_ignored(s);
+    return l;
+  }
+  s.status = profile_status::state::loaded;
+  s.rigor = l->prof.rigor;
+  s.entries = static_cast<int>(l->prof.entries.size());
+  return l;
+}
+
+// Readers take the pointer without a lock; a reload leaves old profiles alive for them.
+std::atomic<const loaded_profile*> current{nullptr};
+std::mutex load_mutex;
+std::vector<std::unique_ptr<loaded_profile>> all_loaded;
+
+const loaded_profile& the_profile() {
+  if (const loaded_profile* p = current.load(std::memory_order_acquire)) return *p;
+  std::lock_guard lock(load_mutex);
+  if (!current.load(std::memory_order_relaxed)) {
+    all_loaded.push_back(load());
+    current.store(all_loaded.back().get(), std::memory_order_release);
+  }
+  return *current.load(std::memory_order_relaxed);
+}
+
+const bucket* lookup(const loaded_profile& l, std::string_view loss, dtype type, bool with_grad, std::int64_t items) {
+  for (const group& g : l.groups) {
+    if (g.type != type || g.with_grad != with_grad || g.loss != loss) continue;
+    for (const bucket& b : g.buckets)
+      if (items >= b.entry->items_min && items < b.entry->items_max) return &b;
+    return nullptr;
+  }
+  return nullptr;
+}
+
+bool runnable(const loss_spec& loss, const candidate& c, int thread_limit) {
+  if (c.threads > thread_limit) return false;
+  if (c.variant.impl == implementation::scalar) return true;
+  const auto compiled = compiled_isas();
+  return loss.has_simd() && c.variant.isa != isa::none && c.variant.isa <= max_isa() && cpu_supports(c.variant.isa) &&
+         std::find(compiled.begin(), compiled.end(), c.variant.isa) != compiled.end();
+}
+
+const candidate* first_runnable(const loss_spec& loss, const bucket& b, int thread_limit) {
+  for (const candidate& c : b.order)
+    if (runnable(loss, c, thread_limit)) return &c;
+  return nullptr;
+}
+
+int limit_of(int threads) { return std::max(1, threads > 0 ? threads : num_threads()); }
+
+std::string percent(double x) { return std::to_string(static_cast<long>(std::lround(100 * x))) + "%"; }
+
+}  // namespace
+
+candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::int64_t items, int threads) {
+  const int limit = limit_of(threads);
+  if (const bucket* b = lookup(the_profile(), loss.name(), type, with_grad, items))
+    if (const candidate* c = first_runnable(loss, *b, limit)) return *c;
+  return heuristic_choice(loss, items, limit);
+}
+
+}  // namespace tuning
+
+const profile_status& auto_profile() { return tuning::the_profile().status; }
+
+void reload_auto_profile() {
+  std::lock_guard lock(tuning::load_mutex);
+  tuning::current.store(nullptr, std::memory_order_release);
+}
+
+auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std::int64_t items, int threads) {
+  using namespace tuning;
+  if (items < 0) throw error("--n", "must be ≥ 0, got " + std::to_string(items));
+  const loaded_profile& l = the_profile();
+  const int limit = limit_of(threads);
+  auto_choice out;
+  const std::string what = std::string(loss.name()) + "/" + std::string(to_string(type)) + "/" + (with_grad ? "value_grad" : "value");
+  std::string why;
+  if (const bucket* b = lookup(l, loss.name(), type, with_grad, items)) {
+    const profile_entry& e = *b->entry;
+    out.bucket_min = e.items_min, out.bucket_max = e.items_max, out.measured_items = e.items;
+    out.candidates = e.candidates;
+    if (const candidate* c = first_runnable(loss, *b, limit)) {
+      out.chosen = *c;
+      out.from_profile = true;
+      out.reason = "profile entry " + what + " for [" + std::to_string(e.items_min) + ", " + std::to_string(e.items_max) + ") items";
+      if (!e.measured) {
+        out.reason += ", chosen by the heuristics (rigor estimate)";
+      } else if (c == &b->order.front()) {
+        out.reason += ", measured at " + std::to_string(e.items) + " items: " + c->name() +
+                      (e.margin > 0 ? " was " + percent(e.margin) + " faster than the runner-up" : " (tied runners-up go to the simpler variant)");
+      } else {
+        out.reason += ": the profile's choice " + b->order.front().name() + " is not allowed here (LOSSBENCH_MAX_ISA or a thread limit of " +
+                      std::to_string(limit) + "), so the fastest allowed candidate";
+      }
+      return out;
+    }
+    why = "no candidate of the profile entry is allowed here; ";
+  } else if (l.status.status == profile_status::state::loaded) {
+    why = "the profile has no entry for " + what + " at " + std::to_string(items) + " items; ";
+  } else if (l.status.status == profile_status::state::ignored) {
+    why = "the profile " + l.status.path.string() + " is ignored (" + l.status.message + "); ";
+  } else {
+    why = "no profile (" + (l.status.path.empty() ? l.status.message : l.status.path.string() + " does not exist") + "); ";
+  }
+  std::string rule;
+  out.chosen = heuristic_choice(loss, items, limit, &rule);
+  out.reason = why + "heuristic: " + rule;
+  return out;
+}
+
+}  // namespace lossbench

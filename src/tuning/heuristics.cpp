@@ -1,0 +1,35 @@
+// heuristics.cpp — see heuristics.hpp. The break-even sizes were measured per loss (omp at 2
+// threads against simd, README "OpenMP"); on a machine with more cores they are conservative,
+// which costs speed just above them but never makes a small call slower.
+#include "tuning/heuristics.hpp"
+
+#include "core/parallel.hpp"
+
+#include <lossbench/isa.hpp>
+
+namespace lossbench::tuning {
+
+std::int64_t parallel_break_even(const loss_spec& loss) {
+  const std::int64_t forced = core::parallel_min_override();
+  return forced >= 0 ? forced : loss.parallel_min_elements();
+}
+
+candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread_limit, std::string* reason) {
+  const isa best = loss.has_simd() ? best_isa() : isa::none;
+  const implementation impl = best == isa::none ? implementation::scalar : implementation::simd;
+  const std::string kernel = impl == implementation::scalar ? "the scalar kernel" : "the " + std::string(to_string(best)) + " kernel";
+  const std::int64_t break_even = parallel_break_even(loss);
+  if (thread_limit > 1 && items >= break_even) {
+    if (reason)
+      *reason = std::to_string(items) + " items ≥ " + std::string(loss.name()) + "'s OpenMP break-even of " +
+                std::to_string(break_even) + ": " + kernel + " on " + std::to_string(thread_limit) + " threads";
+    return candidate{variant{impl, best, driver::omp}, thread_limit, 0};
+  }
+  if (reason)
+    *reason = thread_limit > 1 ? std::to_string(items) + " items < " + std::string(loss.name()) + "'s OpenMP break-even of " +
+                                     std::to_string(break_even) + ": " + kernel + " on the calling thread"
+                               : "one thread allowed: " + kernel + " on the calling thread";
+  return candidate{variant{impl, best, driver::serial}, 1, 0};
+}
+
+}  // namespace lossbench::tuning

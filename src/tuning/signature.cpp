@@ -1,0 +1,62 @@
+// signature.cpp — the CPU and build a tuning profile belongs to. The CPU is named by CPUID's
+// brand string (no /proc needed), its usable SIMD ISAs and its logical CPU count; the build by
+// the library's version, compiler, build type and flags, which CMake defines for this file alone.
+#include <lossbench/isa.hpp>
+#include <lossbench/tuning.hpp>
+
+#include <cpuid.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#ifndef LOSSBENCH_COMPILER
+#define LOSSBENCH_COMPILER "unknown"
+#endif
+#ifndef LOSSBENCH_CXX_FLAGS
+#define LOSSBENCH_CXX_FLAGS "unknown"
+#endif
+#ifndef LOSSBENCH_BUILD_TYPE
+#define LOSSBENCH_BUILD_TYPE "unknown"
+#endif
+
+namespace lossbench {
+
+namespace {
+
+std::string brand_string() {
+  unsigned max_leaf = __get_cpuid_max(0x80000000u, nullptr);
+  if (max_leaf < 0x80000004u) return "unknown";
+  char brand[49] = {};
+  for (unsigned leaf = 0; leaf < 3; ++leaf) {
+    unsigned regs[4] = {};
+    __get_cpuid(0x80000002u + leaf, &regs[0], &regs[1], &regs[2], &regs[3]);
+    std::memcpy(brand + 16 * leaf, regs, sizeof regs);
+  }
+  std::string s(brand);
+  s.erase(0, s.find_first_not_of(' '));
+  s.erase(s.find_last_not_of(' ') + 1);
+  return s.empty() ? "unknown" : s;
+}
+
+}  // namespace
+
+cpu_signature this_cpu() {
+  static const cpu_signature sig = [] {
+    cpu_signature s;
+    s.model = brand_string();
+    // What the CPU supports, not what LOSSBENCH_MAX_ISA allows: the ceiling is a choice of the
+    // run, not a property of the machine (auto applies it when choosing).
+    for (isa i : {isa::sse2, isa::sse4_2, isa::avx2, isa::avx512bw})
+      if (cpu_supports(i)) s.isas.emplace_back(to_string(i));
+    s.logical_cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return s;
+  }();
+  return sig;
+}
+
+build_signature this_build() {
+  return {LOSSBENCH_VERSION, LOSSBENCH_COMPILER, LOSSBENCH_BUILD_TYPE, LOSSBENCH_CXX_FLAGS};
+}
+
+}  // namespace lossbench

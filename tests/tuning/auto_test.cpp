@@ -1,0 +1,277 @@
+// auto_test.cpp — the `auto` variant and its profile: a valid profile's choice is what runs
+// (bit for bit the chosen entry's result), the thread limit and LOSSBENCH_MAX_ISA still apply, and
+// every bad profile (another CPU, another build, corrupt, truncated, unreadable, a wrong field)
+// is ignored with one clear warning, leaving `auto` on the heuristics with a correct result.
+#include "support/harness.hpp"
+#include "tuning/profile.hpp"
+
+#include <lossbench/isa.hpp>
+#include <lossbench/losses.hpp>
+#include <lossbench/threads.hpp>
+#include <lossbench/tuning.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace lossbench::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Each test points LOSSBENCH_PROFILE at its own file and reloads; afterwards `auto` goes back
+// to no profile, whatever the machine's cache holds.
+class AutoProfile : public ::testing::Test {
+protected:
+  fs::path dir;
+  void SetUp() override {
+    dir = fs::temp_directory_path() / ("lossbench_auto_test_" + std::to_string(::getpid()) + "_" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir);
+  }
+  void TearDown() override {
+    ::setenv("LOSSBENCH_PROFILE", "none", 1);
+    reload_auto_profile();
+    fs::remove_all(dir);
+  }
+  // Points `auto` at `path` and loads it; returns what the load printed on stderr.
+  std::string use(const fs::path& path) {
+    ::setenv("LOSSBENCH_PROFILE", path.c_str(), 1);
+    reload_auto_profile();
+    ::testing::internal::CaptureStderr();
+    auto_profile();
+    return ::testing::internal::GetCapturedStderr();
+  }
+  fs::path write(const std::string& name, const std::string& text) {
+    const fs::path p = dir / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+};
+
+candidate make(const std::string& key, int threads, double time_ns) {
+  return candidate{tuning::parse_variant_key(key, "test"), threads, time_ns};
+}
+
+// A profile of this machine and build: mse/f32/value picks `first` below 1000 items (then the
+// others, in order) and the scalar kernel from 1000 on.
+tuning::profile this_machines_profile(std::vector<candidate> small) {
+  tuning::profile p;
+  p.rigor = "measure";
+  p.created = "2026-01-01T00:00:00Z";
+  p.cpu = this_cpu();
+  p.build = this_build();
+  p.statistic = "test";
+  tuning::profile_entry e;
+  e.loss = "mse", e.type = dtype::f32, e.with_grad = false, e.items = 500, e.items_min = 0, e.items_max = 1000;
+  e.chosen = small.front();
+  e.candidates = small;
+  p.entries.push_back(e);
+  e.items = 2000, e.items_min = 1000, e.items_max = 1 << 30;
+  e.chosen = make("scalar", 1, 10);
+  e.candidates = {e.chosen};
+  p.entries.push_back(e);
+  return p;
+}
+
+// The `auto` and named-variant results of one mse call, value only.
+double run_mse(std::string_view variant, std::int64_t n) {
+  const loss_spec& mse = find_loss("mse");
+  owned_call oc(mse, mse.generate(dtype::f32, {n, 0}, 7, mse.resolve({})));
+  return find_entries("mse", variant, dtype::f32).front()->run(oc.view());
+}
+
+std::string best_simd() { return "simd:" + std::string(to_string(best_isa())); }
+
+TEST_F(AutoProfile, RunsTheProfilesChoiceBitForBit) {
+  if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
+  const fs::path p = dir / "profile.json";
+  tuning::write_profile(p, this_machines_profile({make("simd:sse2", 1, 5), make(best_simd(), 1, 6)}));
+  EXPECT_EQ(use(p), "");
+  ASSERT_EQ(auto_profile().status, profile_status::state::loaded) << auto_profile().message;
+  EXPECT_EQ(auto_profile().entries, 2);
+
+  const auto small = explain_auto(find_loss("mse"), dtype::f32, false, 999);
+  EXPECT_TRUE(small.from_profile);
+  EXPECT_EQ(small.chosen.name(), "simd:sse2");
+  EXPECT_EQ(small.bucket_max, 1000);
+  EXPECT_EQ(run_mse("auto", 999), run_mse("simd:sse2", 999));
+
+  const auto large = explain_auto(find_loss("mse"), dtype::f32, false, 1000);
+  EXPECT_EQ(large.chosen.name(), "scalar");
+  EXPECT_EQ(run_mse("auto", 1000), run_mse("scalar", 1000));
+  // No entry for value_grad: the heuristics.
+  EXPECT_FALSE(explain_auto(find_loss("mse"), dtype::f32, true, 999).from_profile);
+}
+
+TEST_F(AutoProfile, ThreadLimitSkipsToTheFastestAllowedCandidate) {
+  if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
+  const std::string omp = "omp:" + std::string(to_string(best_isa()));
+  const fs::path p = dir / "profile.json";
+  tuning::write_profile(p, this_machines_profile({make(omp, 2, 3), make("simd:sse2", 1, 4), make("scalar", 1, 9)}));
+  use(p);
+  EXPECT_EQ(explain_auto(find_loss("mse"), dtype::f32, false, 100, 2).chosen.name(), omp + "×2");
+  const auto limited = explain_auto(find_loss("mse"), dtype::f32, false, 100, 1);
+  EXPECT_EQ(limited.chosen.name(), "simd:sse2");
+  EXPECT_NE(limited.reason.find("not allowed"), std::string::npos) << limited.reason;
+}
+
+// Run again under LOSSBENCH_MAX_ISA=sse2 and =avx2 by scripts/test.sh (the Isa* filter).
+TEST_F(AutoProfile, IsaCeilingStillApplies) {
+  if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
+  std::string top = "simd:sse2";  // the CPU's best ISA, whatever the ceiling
+  for (isa i : {isa::avx512bw, isa::avx2, isa::sse4_2})
+    if (cpu_supports(i)) {
+      top = "simd:" + std::string(to_string(i));
+      break;
+    }
+  const fs::path p = dir / "profile.json";
+  tuning::write_profile(p, this_machines_profile({make(top, 1, 1), make("simd:sse2", 1, 2)}));
+  use(p);
+  const auto c = explain_auto(find_loss("mse"), dtype::f32, false, 100);
+  EXPECT_LE(c.chosen.variant.isa, max_isa()) << c.chosen.name();
+  EXPECT_EQ(run_mse("auto", 100), run_mse(c.chosen.name(), 100));
+}
+
+// Without a profile: the best SIMD kernel, serially below the break-even, on all allowed threads above.
+TEST_F(AutoProfile, HeuristicsWithoutAProfile) {
+  ::setenv("LOSSBENCH_PROFILE", "none", 1);
+  reload_auto_profile();
+  EXPECT_EQ(auto_profile().status, profile_status::state::none);
+  const loss_spec& ce = find_loss("cross_entropy");
+  const auto small = explain_auto(ce, dtype::f32, true, ce.parallel_min_elements() - 1, 2);
+  EXPECT_FALSE(small.from_profile);
+  EXPECT_EQ(small.chosen.variant.drv, driver::serial);
+  EXPECT_EQ(small.chosen.variant.isa, best_isa());
+  const auto large = explain_auto(ce, dtype::f32, true, ce.parallel_min_elements(), 2);
+  EXPECT_EQ(large.chosen.variant.drv, best_isa() == isa::none ? driver::serial : driver::omp);
+  EXPECT_EQ(large.chosen.threads, 2);
+  EXPECT_EQ(explain_auto(ce, dtype::f32, true, ce.parallel_min_elements(), 1).chosen.threads, 1);
+}
+
+// The span API's default is `auto`, and gives what the heuristics' kernel gives.
+TEST_F(AutoProfile, SpanApiDefaultsToAuto) {
+  EXPECT_EQ(options{}.variant, "auto");
+  ::setenv("LOSSBENCH_PROFILE", "none", 1);
+  reload_auto_profile();
+  const std::vector<float> x = {1, 2, 3, 4, 5}, y = {0, 2, 2, 6, 5};
+  const float v = mse<float>(x, y);
+  EXPECT_EQ(v, (1.0f + 0 + 1 + 4 + 0) / 5);  // exact: small integers, one rounding of 6/5
+}
+
+// ---- bad profiles: ignored with one warning, auto still right ------------------------------
+
+void expect_ignored(const std::string& warning, const std::string& must_mention) {
+  EXPECT_EQ(auto_profile().status, profile_status::state::ignored);
+  EXPECT_NE(auto_profile().message.find(must_mention), std::string::npos) << auto_profile().message;
+  EXPECT_NE(warning.find("warning: ignoring the tuning profile"), std::string::npos) << warning;
+  EXPECT_EQ(warning.find('\n'), warning.size() - 1) << "one line: " << warning;
+  // A second lookup does not warn again, and auto runs the heuristics' kernel.
+  ::testing::internal::CaptureStderr();
+  const auto c = explain_auto(find_loss("mse"), dtype::f32, false, 100);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_FALSE(c.from_profile);
+  EXPECT_EQ(run_mse("auto", 100), run_mse(c.chosen.name() == "scalar" ? "scalar" : "simd", 100));
+}
+
+// A profile of this machine and build, with its signature changed by `change`.
+tuning::profile changed(void (*change)(tuning::profile&)) {
+  auto prof = this_machines_profile({make("scalar", 1, 1)});
+  change(prof);
+  return prof;
+}
+
+TEST_F(AutoProfile, OtherCpuIsIgnored) {
+  tuning::write_profile(dir / "p.json", changed([](tuning::profile& p) { p.cpu.model = "Imaginary CPU 9000"; }));
+  expect_ignored(use(dir / "p.json"), "another CPU");
+}
+
+TEST_F(AutoProfile, OtherCoreCountIsIgnored) {
+  tuning::write_profile(dir / "p.json", changed([](tuning::profile& p) { p.cpu.logical_cpus += 1; }));
+  expect_ignored(use(dir / "p.json"), "another CPU");
+}
+
+TEST_F(AutoProfile, OtherVersionIsIgnored) {
+  tuning::write_profile(dir / "p.json", changed([](tuning::profile& p) { p.build.version = "0.0.1"; }));
+  expect_ignored(use(dir / "p.json"), "another lossbench build");
+}
+
+TEST_F(AutoProfile, CorruptIsIgnored) {
+  expect_ignored(use(write("p.json", "{\"format\": \"lossbench-profile\", ]]] garbage")), "not valid JSON");
+}
+
+TEST_F(AutoProfile, TruncatedIsIgnored) {
+  const std::string whole = tuning::to_json_text(this_machines_profile({make("scalar", 1, 1)}));
+  expect_ignored(use(write("p.json", whole.substr(0, whole.size() / 2))), "not valid JSON");
+}
+
+TEST_F(AutoProfile, EmptyFileIsIgnored) { expect_ignored(use(write("p.json", "")), "not valid JSON"); }
+
+TEST_F(AutoProfile, UnreadableIsIgnored) {
+  // A directory in the file's place: unreadable as a file even for root (chmod 000 is not).
+  fs::create_directories(dir / "p.json");
+  expect_ignored(use(dir / "p.json"), "is a directory");
+}
+
+TEST_F(AutoProfile, MissingNamedFileIsIgnored) { expect_ignored(use(dir / "absent.json"), "cannot be read"); }
+
+TEST_F(AutoProfile, WrongFieldIsIgnoredNamingIt) {
+  auto bad_variant = tuning::to_json_text(this_machines_profile({make("scalar", 1, 1)}));
+  const auto at = bad_variant.find("\"scalar\"");
+  bad_variant.replace(at, 8, "\"simd:neon\"");
+  expect_ignored(use(write("p.json", bad_variant)), "variant: unknown variant 'simd:neon'");
+  EXPECT_NE(auto_profile().message.find("entries[0]."), std::string::npos) << "the field's path: " << auto_profile().message;
+}
+
+TEST_F(AutoProfile, UnknownLossIsIgnored) {
+  tuning::write_profile(dir / "p.json", changed([](tuning::profile& p) { p.entries[1].loss = "focal"; }));
+  expect_ignored(use(dir / "p.json"), "unknown loss 'focal'");
+}
+
+TEST_F(AutoProfile, SerialVariantOnSeveralThreadsIsIgnored) {
+  auto text = tuning::to_json_text(this_machines_profile({make("scalar", 1, 1)}));
+  const auto at = text.find("\"threads\": 1");
+  text.replace(at, 12, "\"threads\": 4");
+  expect_ignored(use(write("p.json", text)), "a serial variant runs on 1 thread");
+}
+
+TEST(Profile, RoundTripsThroughJson) {
+  tuning::profile p;
+  p.rigor = "patient", p.created = "2026-11-29T00:00:00Z", p.cpu = this_cpu(), p.build = this_build(), p.complete = false;
+  p.statistic = "median of 5";
+  tuning::profile_entry e;
+  e.loss = "ctc", e.type = dtype::f64, e.with_grad = true, e.items = 96000, e.items_min = 48000, e.items_max = 192000;
+  e.chosen = make("omp:sse4_2", 3, 12.5);
+  e.margin = 0.25;
+  e.candidates = {e.chosen, make("scalar", 1, 99.75)};
+  p.entries = {e};
+  const tuning::profile q = tuning::parse_profile(tuning::to_json_text(p));
+  EXPECT_EQ(q.rigor, "patient");
+  EXPECT_FALSE(q.complete);
+  EXPECT_EQ(q.cpu, p.cpu);
+  EXPECT_EQ(q.build, p.build);
+  ASSERT_EQ(q.entries.size(), 1u);
+  const auto& f = q.entries[0];
+  EXPECT_EQ(f.loss, "ctc");
+  EXPECT_EQ(f.type, dtype::f64);
+  EXPECT_TRUE(f.with_grad);
+  EXPECT_EQ(f.items_min, 48000);
+  EXPECT_EQ(f.items_max, 192000);
+  EXPECT_EQ(f.chosen.name(), "omp:sse4_2×3");
+  EXPECT_EQ(f.margin, 0.25);
+  ASSERT_EQ(f.candidates.size(), 2u);
+  EXPECT_EQ(f.candidates[1].time_ns, 99.75);
+}
+
+TEST(Profile, VariantKeysRoundTrip) {
+  for (const char* k : {"scalar", "simd:sse2", "simd:sse4_2", "simd:avx2", "simd:avx512bw", "omp:avx2", "omp:scalar"})
+    EXPECT_EQ(tuning::variant_key(tuning::parse_variant_key(k, "t")), k);
+  for (const char* k : {"simd", "omp", "simd:neon", "auto", "", "omp:"})
+    EXPECT_THROW(tuning::parse_variant_key(k, "t"), error) << k;
+}
+
+}  // namespace
+}  // namespace lossbench::testing
