@@ -33,13 +33,14 @@ cmake --build "$dir" -j"$jobs"
 if ((sanitize)); then
   # Under the sanitizers, the forced simd:<isa> entries are left out: they instantiate the same
   # kernel templates as `simd`/`omp` (which run here) for another arch, and the plain run checks
-  # every ISA. This halves the sanitized run, keeping CI within its budget on 2 cores.
+  # every ISA. So are the `auto` entries: they run those same kernels (the AutoProfile tests cover
+  # the choosing, here too). This halves the sanitized run, keeping CI within its budget on 2 cores.
   # The ODR symbol check is about the optimisation level the library ships with (the plain run).
   # The install/consumer test too: a sanitized library needs the sanitizer runtimes in whatever
   # links it, which is not what the installed package promises (the plain run checks it).
   # The report's rendering tests are Python alone: nothing for the sanitizers to see.
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" \
-    -E '_simd_(sse2|sse4_2|avx2|avx512bw)_f(32|64)|SimdSymbolsStayInTheirIsa|consumer_find_package|report_render|report_screenshot'
+    -E '_simd_(sse2|sse4_2|avx2|avx512bw)_f(32|64)|_auto_f(32|64)|SimdSymbolsStayInTheirIsa|consumer_find_package|report_render|report_screenshot'
 else
   ctest --test-dir "$dir" --output-on-failure -j"$jobs"
 fi

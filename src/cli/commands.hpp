@@ -26,5 +26,7 @@ struct exit_with {
 
 // "SIMD: avx512bw (usable: avx512bw, avx2, sse4_2, sse2; ceiling avx512bw)" — list.cpp
 std::string isa_summary();
+// "profile PATH (rigor measure, 304 entries)" or why there is none — explain.cpp
+std::string profile_summary();
 
 }  // namespace lossbench::cli

@@ -24,19 +24,6 @@ struct explain_options {
   int threads = 0;
 };
 
-std::string profile_line() {
-  const profile_status& s = auto_profile();
-  switch (s.status) {
-    case profile_status::state::loaded:
-      return fmt::format("profile: {} (rigor {}, {} entries)", s.path.string(), s.rigor, s.entries);
-    case profile_status::state::ignored:
-      return fmt::format("profile: {} ignored: {}", s.path.string(), s.message);
-    case profile_status::state::none: break;
-  }
-  return s.path.empty() ? "profile: none (" + s.message + ")"
-                        : "profile: none (" + s.path.string() + " does not exist; `lossbench tune` makes it)";
-}
-
 std::string time_text(double ns) {
   if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
   if (ns >= 1e3) return fmt::format("{:.3g} µs", ns / 1e3);
@@ -60,13 +47,26 @@ void run_explain(const explain_options& o) {
   const loss_spec& loss = find_loss(o.loss, "--loss");
   const dtype t = parse_dtype(o.dtype);
   if (t != dtype::f32 && t != dtype::f64) throw error("--dtype", "expected f32 or f64");
-  std::puts(profile_line().c_str());
+  std::puts(("auto: " + profile_summary()).c_str());
   std::printf("thread limit: %d\n", o.threads > 0 ? o.threads : num_threads());
   for (bool grad : {false, true})
     if (!o.mode || *o.mode == (grad ? "value_grad" : "value")) explain_one(loss, t, grad, o);
 }
 
 }  // namespace
+
+std::string profile_summary() {
+  const profile_status& s = auto_profile();
+  switch (s.status) {
+    case profile_status::state::loaded:
+      return fmt::format("profile {} (rigor {}, {} entries)", s.path.string(), s.rigor, s.entries);
+    case profile_status::state::ignored:
+      return fmt::format("profile {} ignored ({}); built-in heuristics", s.path.string(), s.message);
+    case profile_status::state::none: break;
+  }
+  return s.path.empty() ? "no profile (" + s.message + "); built-in heuristics"
+                        : "no profile (" + s.path.string() + " does not exist; `lossbench tune` makes it); built-in heuristics";
+}
 
 void add_explain_command(CLI::App& app) {
   auto o = std::make_shared<explain_options>();

@@ -104,8 +104,10 @@ std::string isa_summary() {
   std::string usable;
   for (isa i : usable_isas()) usable += (usable.empty() ? "" : ", ") + std::string(to_string(i));
   return fmt::format("SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)\n"
-                     "omp: {} threads (OMP_NUM_THREADS or --threads)",
-                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()), num_threads());
+                     "omp: {} threads (OMP_NUM_THREADS or --threads)\n"
+                     "auto: {}",
+                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()), num_threads(),
+                     profile_summary());
 }
 
 void add_list_command(CLI::App& app) {

@@ -33,6 +33,7 @@
 #include "core/driver.hpp"
 #include "core/prng.hpp"
 #include "core/reference_math.hpp"
+#include "core/streaming.hpp"
 #include "simd/math.hpp"
 
 #include <cmath>
@@ -59,6 +60,7 @@ struct elementwise_problem {
   T w_scalar = 1;           // the weight when `w` is null
   K k;
   bool* invalid = nullptr;  // set by a kernel that meets a value outside the domain (adapter-owned)
+  bool stream_grad = false; // write the gradient with streaming stores (core/streaming.hpp)
 };
 
 template <class F>
@@ -124,6 +126,7 @@ struct elementwise {
     if constexpr (has_weight) bind_weight(c, pr.w, pr.w_len, pr.w_scalar);
     const double divisor = reduction_divisor(c);
     pr.grad_scale = static_cast<T>(1.0 / divisor);
+    pr.stream_grad = core::stream_gradient(pr.grad, sizeof(T), 3 * static_cast<std::size_t>(n) * sizeof(T));
     p.items = static_cast<std::size_t>(n);
     p.block = 4096;
     p.value_scale = 1.0 / divisor;
