@@ -106,19 +106,27 @@ bool same_kernel(const loss_spec& loss, std::int64_t items, const candidate& a, 
   return effective(a) == effective(b);
 }
 
-// The fastest candidate, except that a simpler one (fewer threads, then serial before omp) within
-// tie_fraction of it wins, and that of candidates running the same code the simplest is named
-// (omp at 1 thread is simd). `candidates` are sorted fastest first; `margin` = how much slower the
-// fastest candidate running other code is.
+// The fastest candidate, except within tie_fraction of it: there the heuristics' kernel keeps its
+// place if it is among the tied (a difference below the noise is no reason to leave the rule),
+// else the simplest tied one wins (fewer threads, then serial before omp). Of candidates running
+// the same code the simplest is named (omp at 1 thread is simd). `candidates` are sorted fastest
+// first; `margin` = how much slower the fastest candidate running other code is.
 candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vector<candidate>& candidates, double* margin) {
   std::sort(candidates.begin(), candidates.end(), [](const candidate& a, const candidate& b) { return a.time_ns < b.time_ns; });
   const auto simpler = [](const candidate& a, const candidate& b) {
     return std::make_tuple(a.threads, a.variant.drv == driver::omp) < std::make_tuple(b.threads, b.variant.drv == driver::omp);
   };
   const auto same = [&](const candidate& a, const candidate& b) { return same_kernel(loss, items, a, b); };
+  const auto tied = [&](const candidate& c) { return c.time_ns <= candidates.front().time_ns * (1 + tie_fraction); };
+  const candidate prior = tuning::heuristic_choice(loss, items, num_threads());
   candidate best = candidates.front();
-  for (const candidate& c : candidates)
-    if (c.time_ns <= candidates.front().time_ns * (1 + tie_fraction) && simpler(c, best)) best = c;
+  if (const auto p = std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return same(c, prior) && tied(c); });
+      p != candidates.end()) {
+    best = *p;
+  } else {
+    for (const candidate& c : candidates)
+      if (tied(c) && simpler(c, best)) best = c;
+  }
   for (const candidate& c : candidates)
     if (same(c, best) && simpler(c, best)) best = c;
   const auto own = std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return same(c, best); });

@@ -98,10 +98,13 @@ bool cpu_supports(isa i) {
   return false;
 }
 
+// Read once: `simd`, `omp` and `auto` ask on every call, and getenv scans the environment.
 isa max_isa() {
   ceiling& c = the_ceiling();
-  if (!c.explicitly_set)
-    if (const char* env = std::getenv("LOSSBENCH_MAX_ISA"); env && *env) return parse_isa(env, "LOSSBENCH_MAX_ISA");
+  std::call_once(c.once, [&c] {
+    if (!c.explicitly_set)
+      if (const char* env = std::getenv("LOSSBENCH_MAX_ISA"); env && *env) c.value = parse_isa(env, "LOSSBENCH_MAX_ISA");
+  });
   return c.value;
 }
 
@@ -118,9 +121,11 @@ std::vector<isa> usable_isas() {
   return out;
 }
 
-isa best_isa() {
-  const auto u = usable_isas();
-  return u.empty() ? isa::none : u.front();
+isa best_isa() {  // usable_isas().front() without its allocation: asked on every `simd` call
+  const isa ceiling = max_isa();
+  for (isa i : compiled_isas())
+    if (i <= ceiling && cpu_supports(i)) return i;
+  return isa::none;
 }
 
 }  // namespace lossbench

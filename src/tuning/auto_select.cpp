@@ -44,7 +44,7 @@ struct bucket {
 };
 
 struct group {
-  std::string loss;
+  const loss_spec* loss;  // the catalogue's (one object per loss): compared by address
   dtype type;
   bool with_grad;
   std::vector<bucket> buckets;  // by items_min
@@ -59,10 +59,11 @@ struct loaded_profile {
 void build_groups(loaded_profile& l) {
   for (std::size_t i = 0; i < l.prof.entries.size(); ++i) {
     const profile_entry& e = l.prof.entries[i];
-    find_loss(e.loss, "profile: entries[" + std::to_string(i) + "].loss");  // unknown → the profile is unusable
+    // An unknown loss makes the profile unusable (error naming the entry).
+    const loss_spec* loss = &find_loss(e.loss, "profile: entries[" + std::to_string(i) + "].loss");
     auto g = std::find_if(l.groups.begin(), l.groups.end(),
-                          [&](const group& x) { return x.loss == e.loss && x.type == e.type && x.with_grad == e.with_grad; });
-    if (g == l.groups.end()) g = l.groups.insert(l.groups.end(), group{e.loss, e.type, e.with_grad, {}});
+                          [&](const group& x) { return x.loss == loss && x.type == e.type && x.with_grad == e.with_grad; });
+    if (g == l.groups.end()) g = l.groups.insert(l.groups.end(), group{loss, e.type, e.with_grad, {}});
     bucket b{&e, {e.chosen}};
     for (const candidate& c : e.candidates)
       if (!(c.variant.impl == e.chosen.variant.impl && c.variant.isa == e.chosen.variant.isa &&
@@ -125,9 +126,9 @@ const loaded_profile& the_profile() {
   return *current.load(std::memory_order_relaxed);
 }
 
-const bucket* lookup(const loaded_profile& l, std::string_view loss, dtype type, bool with_grad, std::int64_t items) {
+const bucket* lookup(const loaded_profile& l, const loss_spec& loss, dtype type, bool with_grad, std::int64_t items) {
   for (const group& g : l.groups) {
-    if (g.type != type || g.with_grad != with_grad || g.loss != loss) continue;
+    if (g.loss != &loss || g.type != type || g.with_grad != with_grad) continue;
     for (const bucket& b : g.buckets)
       if (items >= b.entry->items_min && items < b.entry->items_max) return &b;
     return nullptr;
@@ -157,7 +158,7 @@ std::string percent(double x) { return std::to_string(static_cast<long>(std::lro
 
 candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::int64_t items, int threads) {
   const int limit = limit_of(threads);
-  if (const bucket* b = lookup(the_profile(), loss.name(), type, with_grad, items))
+  if (const bucket* b = lookup(the_profile(), loss, type, with_grad, items))
     if (const candidate* c = first_runnable(loss, *b, limit)) return *c;
   return heuristic_choice(loss, items, limit);
 }
@@ -179,7 +180,7 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
   auto_choice out;
   const std::string what = std::string(loss.name()) + "/" + std::string(to_string(type)) + "/" + (with_grad ? "value_grad" : "value");
   std::string why;
-  if (const bucket* b = lookup(l, loss.name(), type, with_grad, items)) {
+  if (const bucket* b = lookup(l, loss, type, with_grad, items)) {
     const profile_entry& e = *b->entry;
     out.bucket_min = e.items_min, out.bucket_max = e.items_max, out.measured_items = e.items;
     out.candidates = e.candidates;

@@ -80,13 +80,13 @@ class Tune(unittest.TestCase):
             self.assertTrue(all(t > 0 for t in times))
             chosen = (e["chosen"]["variant"], e["chosen"]["threads"])
             self.assertIn(chosen, names)
-            # The choice is the fastest or tied with it within 2%, named by the simplest candidate
+            # The choice is the fastest or tied with it within 3%, named by the simplest candidate
             # running the same code: simd:<isa> stands for omp:<isa> too where omp ran serially.
             same_code = {chosen}
             if chosen[0].startswith("simd:"):
                 same_code |= {(v, t) for v, t in names if v == "omp:" + chosen[0][5:]}
             own = min(c["time_ns"] for c in e["candidates"] if (c["variant"], c["threads"]) in same_code)
-            self.assertLessEqual(own, min(times) * 1.02 + 1e-9, f"{e['mode']} {e['items']}: {e}")
+            self.assertLessEqual(own, min(times) * 1.03 + 1e-9, f"{e['mode']} {e['items']}: {e}")
             self.assertEqual(e["source"], "measured")
         # Buckets tile the sizes: [0, √(4096·262144)) and [that, ∞).
         for mode in ("value", "value_grad"):
