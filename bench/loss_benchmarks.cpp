@@ -198,4 +198,14 @@ std::string group_filter(const registered_benchmark& b) {
   return "^" + std::string(b.loss->name()) + "/[^/]+/" + std::string(to_string(b.type)) + "/[a-z_]+/n:" + std::to_string(b.items) + "(/|$)";
 }
 
+std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& registered) {
+  std::vector<benchmark_group> out;
+  for (const auto& b : registered) {
+    const std::string f = group_filter(b);
+    if (out.empty() || out.back().filter != f) out.push_back({f, 0});
+    ++out.back().benchmarks;
+  }
+  return out;
+}
+
 }  // namespace lossbench::bench

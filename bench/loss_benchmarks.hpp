@@ -30,4 +30,11 @@ std::vector<registered_benchmark> register_loss_benchmarks(const options& opt);
 // The regular expression (Google Benchmark's filter) that selects one group's benchmarks.
 std::string group_filter(const registered_benchmark& b);
 
+// The groups of `registered`, in order: each one's filter and number of benchmarks.
+struct benchmark_group {
+  std::string filter;
+  int benchmarks = 0;
+};
+std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& registered);
+
 }  // namespace lossbench::bench

@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 
 namespace lossbench::bench {
 
@@ -121,9 +120,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   sweep_reporter reporter(total, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
   // One (loss, dtype, size) group at a time: its benchmarks share one problem's data, so the
   // interleaved repetitions never regenerate it.
-  std::string last;
-  for (const auto& b : registered)
-    if (const std::string f = group_filter(b); f != last) benchmark::RunSpecifiedBenchmarks(&reporter, last = f);
+  for (const benchmark_group& g : groups_of(registered)) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
   reporter.finish();
   benchmark::Shutdown();
 

@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -170,29 +169,13 @@ std::vector<tuning::profile_entry> estimated_entries(const tune_settings& s, con
   return out;
 }
 
-// One (loss, dtype, size) group of benchmarks: its Google Benchmark filter and size.
-struct group {
-  std::string filter;
-  int benchmarks = 0;
-};
-
-std::vector<group> groups_of(const std::vector<registered_benchmark>& registered) {
-  std::vector<group> out;
-  for (const auto& b : registered) {
-    const std::string f = group_filter(b);
-    if (out.empty() || out.back().filter != f) out.push_back({f, 0});
-    ++out.back().benchmarks;
-  }
-  return out;
-}
-
 // Runs the groups one at a time, so that interleaving stays within one problem's data; stops
 // before a group that would pass the time limit (`deadline_s` after `start`; 0: none). Returns
 // whether every group ran.
-bool run_groups(const std::vector<group>& groups, sweep_reporter& reporter, double deadline_s,
+bool run_groups(const std::vector<benchmark_group>& groups, sweep_reporter& reporter, double deadline_s,
                 std::chrono::steady_clock::time_point start) {
   std::map<std::string, double> seconds_per_size;  // the last group's time at each size: the next one's estimate
-  for (const group& g : groups) {
+  for (const benchmark_group& g : groups) {
     const std::string size_key = g.filter.substr(g.filter.find("/n:"));
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double expected = seconds_per_size.count(size_key) ? seconds_per_size[size_key] : 0;
@@ -211,16 +194,15 @@ bool run_groups(const std::vector<group>& groups, sweep_reporter& reporter, doub
 // The groups to measure again: where a measured choice runs other code than the heuristics would.
 // The heuristics rest on break-evens measured with care, so a disagreement is either what tuning
 // is for or a burst of noise on a shared machine; a second, interleaved pass tells them apart.
-std::vector<group> disputed_groups(const std::vector<tuning::profile_entry>& entries,
-                                   const std::vector<registered_benchmark>& registered) {
-  const std::vector<group> all = groups_of(registered);
-  std::vector<group> out;
+std::vector<benchmark_group> disputed_groups(const std::vector<tuning::profile_entry>& entries,
+                                             const std::vector<benchmark_group>& all) {
+  std::vector<benchmark_group> out;
   for (const auto& e : entries) {
     const loss_spec& loss = find_loss(e.loss);
     if (same_kernel(loss, e.items, e.chosen, tuning::heuristic_choice(loss, e.items, num_threads()))) continue;
     const std::string want = group_filter({"", &loss, e.type, e.items});
-    if (std::any_of(out.begin(), out.end(), [&](const group& g) { return g.filter == want; })) continue;
-    for (const group& g : all)
+    if (std::any_of(out.begin(), out.end(), [&](const benchmark_group& g) { return g.filter == want; })) continue;
+    for (const benchmark_group& g : all)
       if (g.filter == want) out.push_back(g);
   }
   return out;
@@ -229,13 +211,13 @@ std::vector<group> disputed_groups(const std::vector<tuning::profile_entry>& ent
 std::vector<tuning::profile_entry> measure(const std::vector<registered_benchmark>& registered, double time_limit_s,
                                            bool* complete) {
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<group> groups = groups_of(registered);
+  const std::vector<benchmark_group> groups = groups_of(registered);
   sweep_reporter reporter(static_cast<int>(registered.size()), {}, {{"lossbench_tune", true}}, "tune");
   *complete = run_groups(groups, reporter, time_limit_s, start);
   auto entries = measured_entries(summary_rows(reporter.result()["benchmarks"], nullptr));
-  if (const auto again = disputed_groups(entries, registered); !again.empty() && *complete) {
+  if (const auto again = disputed_groups(entries, groups); !again.empty() && *complete) {
     int more = 0;
-    for (const group& g : again) more += g.benchmarks;
+    for (const benchmark_group& g : again) more += g.benchmarks;
     std::fprintf(stderr, "\ntune: measuring %zu sizes again, where a choice differs from the heuristics'\n", again.size());
     reporter.extend(more);
     *complete = run_groups(again, reporter, time_limit_s, start);
