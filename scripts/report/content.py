@@ -121,6 +121,10 @@ def auto_lines(report, autos):
         worst = max(missed, key=lambda a: a.slowdown)
         line += (f"; **missed at {len(missed)}**, worst {worst.loss} {worst.dtype} {fmt.mode(worst.mode)} "
                  f"n = {fmt.size(worst.n)}: {fmt.percent(100 * worst.slowdown)} behind {worst.fastest.label}")
+    again = report.lossbench.get("sizes_measured_again")
+    if again:
+        line += (f". {again} sizes where `auto` trailed by more than 3% after the first pass were measured again, "
+                 f"interleaved; their rows pool both passes' repetitions")
     return [line]
 
 

@@ -13,10 +13,12 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <system_error>
+#include <tuple>
 
 namespace lossbench {
 
@@ -36,8 +38,12 @@ namespace tuning {
 
 namespace {
 
+auto group_key(const loss_spec* loss, dtype type, bool with_grad) {
+  return std::tuple(reinterpret_cast<std::uintptr_t>(loss), type, with_grad);
+}
+
 // The candidates of one bucket in the order auto tries them: the profile's choice, then the
-// rest fastest first.
+// rest fastest first; those this process can never run left out (runs_here).
 struct bucket {
   const profile_entry* entry;
   std::vector<candidate> order;
@@ -48,6 +54,10 @@ struct group {
   dtype type;
   bool with_grad;
   std::vector<bucket> buckets;  // by items_min
+
+  // Groups are sorted by this key, so that a call finds its own by binary search: a linear scan
+  // of the ~50 groups cost `auto` 40 ns a call (10% of a 4K-element mae), found with perf.
+  auto key() const { return group_key(loss, type, with_grad); }
 };
 
 struct loaded_profile {
@@ -55,6 +65,19 @@ struct loaded_profile {
   profile prof;
   std::vector<group> groups;
 };
+
+bool same_candidate(const candidate& a, const candidate& b) {
+  return a.variant.impl == b.variant.impl && a.variant.isa == b.variant.isa && a.variant.drv == b.variant.drv && a.threads == b.threads;
+}
+
+// Whether this process can ever run `c`: its ISA compiled in and on this CPU. Decided once, when
+// the profile loads, so that a call checks only what may change (the ISA ceiling, thread limits).
+bool runs_here(const loss_spec& loss, const candidate& c) {
+  if (c.variant.impl == implementation::scalar) return true;
+  const auto compiled = compiled_isas();
+  return loss.has_simd() && c.variant.isa != isa::none && cpu_supports(c.variant.isa) &&
+         std::find(compiled.begin(), compiled.end(), c.variant.isa) != compiled.end();
+}
 
 void build_groups(loaded_profile& l) {
   for (std::size_t i = 0; i < l.prof.entries.size(); ++i) {
@@ -64,15 +87,15 @@ void build_groups(loaded_profile& l) {
     auto g = std::find_if(l.groups.begin(), l.groups.end(),
                           [&](const group& x) { return x.loss == loss && x.type == e.type && x.with_grad == e.with_grad; });
     if (g == l.groups.end()) g = l.groups.insert(l.groups.end(), group{loss, e.type, e.with_grad, {}});
-    bucket b{&e, {e.chosen}};
+    bucket b{&e, {}};
+    if (runs_here(*loss, e.chosen)) b.order.push_back(e.chosen);
     for (const candidate& c : e.candidates)
-      if (!(c.variant.impl == e.chosen.variant.impl && c.variant.isa == e.chosen.variant.isa &&
-            c.variant.drv == e.chosen.variant.drv && c.threads == e.chosen.threads))
-        b.order.push_back(c);
+      if (!same_candidate(c, e.chosen) && runs_here(*loss, c)) b.order.push_back(c);
     g->buckets.push_back(std::move(b));
   }
   for (group& g : l.groups)
     std::sort(g.buckets.begin(), g.buckets.end(), [](const bucket& a, const bucket& b) { return a.entry->items_min < b.entry->items_min; });
+  std::sort(l.groups.begin(), l.groups.end(), [](const group& a, const group& b) { return a.key() < b.key(); });
 }
 
 void warn_ignored(const profile_status& s) {
@@ -127,26 +150,21 @@ const loaded_profile& the_profile() {
 }
 
 const bucket* lookup(const loaded_profile& l, const loss_spec& loss, dtype type, bool with_grad, std::int64_t items) {
-  for (const group& g : l.groups) {
-    if (g.loss != &loss || g.type != type || g.with_grad != with_grad) continue;
-    for (const bucket& b : g.buckets)
-      if (items >= b.entry->items_min && items < b.entry->items_max) return &b;
-    return nullptr;
-  }
+  const auto want = group_key(&loss, type, with_grad);
+  const auto g = std::lower_bound(l.groups.begin(), l.groups.end(), want, [](const group& x, const auto& k) { return x.key() < k; });
+  if (g == l.groups.end() || g->key() != want) return nullptr;
+  for (const bucket& b : g->buckets)
+    if (items >= b.entry->items_min && items < b.entry->items_max) return &b;
   return nullptr;
 }
 
-bool runnable(const loss_spec& loss, const candidate& c, int thread_limit) {
-  if (c.threads > thread_limit) return false;
-  if (c.variant.impl == implementation::scalar) return true;
-  const auto compiled = compiled_isas();
-  return loss.has_simd() && c.variant.isa != isa::none && c.variant.isa <= max_isa() && cpu_supports(c.variant.isa) &&
-         std::find(compiled.begin(), compiled.end(), c.variant.isa) != compiled.end();
+bool runnable(const candidate& c, int thread_limit) {
+  return c.threads <= thread_limit && (c.variant.impl == implementation::scalar || c.variant.isa <= max_isa());
 }
 
-const candidate* first_runnable(const loss_spec& loss, const bucket& b, int thread_limit) {
+const candidate* first_runnable(const bucket& b, int thread_limit) {
   for (const candidate& c : b.order)
-    if (runnable(loss, c, thread_limit)) return &c;
+    if (runnable(c, thread_limit)) return &c;
   return nullptr;
 }
 
@@ -159,7 +177,7 @@ std::string percent(double x) { return std::to_string(static_cast<long>(std::lro
 candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::int64_t items, int threads) {
   const int limit = limit_of(threads);
   if (const bucket* b = lookup(the_profile(), loss, type, with_grad, items))
-    if (const candidate* c = first_runnable(loss, *b, limit)) return *c;
+    if (const candidate* c = first_runnable(*b, limit)) return *c;
   return heuristic_choice(loss, items, limit);
 }
 
@@ -184,17 +202,17 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
     const profile_entry& e = *b->entry;
     out.bucket_min = e.items_min, out.bucket_max = e.items_max, out.measured_items = e.items;
     out.candidates = e.candidates;
-    if (const candidate* c = first_runnable(loss, *b, limit)) {
+    if (const candidate* c = first_runnable(*b, limit)) {
       out.chosen = *c;
       out.from_profile = true;
       out.reason = "profile entry " + what + " for [" + std::to_string(e.items_min) + ", " + std::to_string(e.items_max) + ") items";
       if (!e.measured) {
         out.reason += ", chosen by the heuristics (rigor estimate)";
-      } else if (c == &b->order.front()) {
+      } else if (same_candidate(*c, e.chosen)) {
         out.reason += ", measured at " + std::to_string(e.items) + " items: " + c->name() +
                       (e.margin > 0 ? " was " + percent(e.margin) + " faster than the runner-up" : " (tied runners-up go to the simpler variant)");
       } else {
-        out.reason += ": the profile's choice " + b->order.front().name() + " is not allowed here (LOSSBENCH_MAX_ISA or a thread limit of " +
+        out.reason += ": the profile's choice " + e.chosen.name() + " is not allowed here (LOSSBENCH_MAX_ISA or a thread limit of " +
                       std::to_string(limit) + "), so the fastest allowed candidate";
       }
       return out;
