@@ -37,6 +37,7 @@
 #include <lossbench/threads.hpp>
 #include "simd/arch.hpp"
 #include "tuning/auto_select.hpp"
+#include "tuning/heuristics.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -110,10 +111,10 @@ private:
   }
 
   // The omp variant's threads for this call: the call's request, else the process default; one
-  // (the serial driver, on the calling thread) below the loss's measured break-even size.
+  // (the serial driver, on the calling thread) below the break-even size, the same rule `auto`'s
+  // heuristics apply (tuning::parallel_break_even).
   int threads_for(const variant& v, const call& c) const {
-    const std::int64_t forced = parallel_min_override();
-    if (v.drv != driver::omp || items(c.inputs) < (forced >= 0 ? forced : parallel_min_elements())) return 1;
+    if (v.drv != driver::omp || items(c.inputs) < tuning::parallel_break_even(*this)) return 1;
     return c.threads > 0 ? c.threads : num_threads();
   }
 
