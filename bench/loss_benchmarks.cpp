@@ -208,4 +208,12 @@ std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& 
   return out;
 }
 
+void add_group(std::vector<benchmark_group>& out, const std::vector<benchmark_group>& all, const loss_spec& loss, dtype type,
+               std::int64_t items) {
+  const std::string want = group_filter({"", &loss, type, items});
+  if (std::any_of(out.begin(), out.end(), [&](const benchmark_group& g) { return g.filter == want; })) return;
+  for (const benchmark_group& g : all)
+    if (g.filter == want) out.push_back(g);
+}
+
 }  // namespace lossbench::bench

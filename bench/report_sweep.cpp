@@ -116,11 +116,7 @@ std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows, co
   for (const auto& r : rows) {
     const auto best = fastest.find(size_of(r));
     if (r["variant"] != "auto" || best == fastest.end() || r["time_ns"].get<double>() <= (1 + tie_fraction) * best->second) continue;
-    const std::string want = group_filter({"", &find_loss(r["loss"].get<std::string>()), parse_dtype(r["dtype"].get<std::string>()),
-                                           r["n"].get<std::int64_t>()});
-    if (std::any_of(out.begin(), out.end(), [&](const benchmark_group& g) { return g.filter == want; })) continue;
-    for (const benchmark_group& g : groups)
-      if (g.filter == want) out.push_back(g);
+    add_group(out, groups, find_loss(r["loss"].get<std::string>()), parse_dtype(r["dtype"].get<std::string>()), r["n"].get<std::int64_t>());
   }
   return out;
 }

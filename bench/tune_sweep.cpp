@@ -200,10 +200,7 @@ std::vector<benchmark_group> disputed_groups(const std::vector<tuning::profile_e
   for (const auto& e : entries) {
     const loss_spec& loss = find_loss(e.loss);
     if (same_kernel(loss, e.items, e.chosen, tuning::heuristic_choice(loss, e.items, num_threads()))) continue;
-    const std::string want = group_filter({"", &loss, e.type, e.items});
-    if (std::any_of(out.begin(), out.end(), [&](const benchmark_group& g) { return g.filter == want; })) continue;
-    for (const benchmark_group& g : all)
-      if (g.filter == want) out.push_back(g);
+    add_group(out, all, loss, e.type, e.items);
   }
   return out;
 }

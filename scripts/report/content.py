@@ -4,7 +4,7 @@ Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turn
 tables are (header, rows) of strings.
 """
 from . import fmt
-from .summary import pair_names
+from .summary import TIE, pair_names
 
 
 def run_line(report):
@@ -123,7 +123,7 @@ def auto_lines(report, autos):
                  f"n = {fmt.size(worst.n)}: {fmt.percent(100 * worst.slowdown)} behind {worst.fastest.label}")
     again = report.lossbench.get("sizes_measured_again")
     if again:
-        line += (f". {again} sizes where `auto` trailed by more than 3% after the first pass were measured again, "
+        line += (f". {again} sizes where `auto` trailed by more than {fmt.percent(100 * TIE)} after the first pass were measured again, "
                  f"interleaved; their rows pool both passes' repetitions")
     return [line]
 
