@@ -117,7 +117,8 @@ struct accumulator {
 
 // The pairs (x[k], y[k]) of one row, k < N, in one pass: each pair's lane-reduced accumulation
 // (Σ v², Σ|v|, …, max |v|, min |v|; before any root) and, for ±inf-norms, whether it met a NaN.
-template <norm_kind K, std::size_t N, class Arch, class T>
+// HasEps = false: eps is 0 and not added (contrastive), one vector add fewer per element.
+template <norm_kind K, std::size_t N, class Arch, class T, bool HasEps = true>
 void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>& y, std::size_t dim, T eps, T p,
                  std::array<T, N>& raw, std::array<bool, N>& nan) {
   using L = lanes<Arch, T>;
@@ -125,8 +126,15 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
   constexpr std::size_t W = L::W;
   constexpr bool extreme = K == norm_kind::max_abs || K == norm_kind::min_abs;
   const V e(eps), pw(p);
+  auto difference = [&](const V& a, const V& b) {
+    if constexpr (HasEps) return (a - b) + e;
+    else return a - b;
+  };
   std::array<accumulator<Arch, T>, N> s;
-  for (auto& a : s) a = {{V(neutral<K, T>()), V(neutral<K, T>())}, xsimd::batch_bool<T, Arch>(false)};
+  for (auto& a : s) {
+    a.acc[0] = a.acc[1] = V(neutral<K, T>());
+    if constexpr (extreme) a.nan = xsimd::isnan(V(T(0)));  // all false (batch_bool(false) is an out-of-line call)
+  }
   auto step = [&](std::size_t k, int slot, const V& v) {
     s[k].acc[slot] = accumulate<K, Arch, T>(s[k].acc[slot], v, pw);
     if constexpr (extreme) s[k].nan = s[k].nan | xsimd::isnan(v);
@@ -134,15 +142,15 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
   std::size_t j = 0;
   for (; j + 2 * W <= dim; j += 2 * W)
     for (std::size_t k = 0; k < N; ++k) {
-      step(k, 0, (V::load_unaligned(x[k] + j) - V::load_unaligned(y[k] + j)) + e);
-      step(k, 1, (V::load_unaligned(x[k] + j + W) - V::load_unaligned(y[k] + j + W)) + e);
+      step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
+      step(k, 1, difference(V::load_unaligned(x[k] + j + W), V::load_unaligned(y[k] + j + W)));
     }
   for (; j + W <= dim; j += W)
-    for (std::size_t k = 0; k < N; ++k) step(k, 0, (V::load_unaligned(x[k] + j) - V::load_unaligned(y[k] + j)) + e);
+    for (std::size_t k = 0; k < N; ++k) step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
   if (j < dim) {  // dead lanes keep the accumulator as it was
     const auto live = L::first(dim - j);
     for (std::size_t k = 0; k < N; ++k) {
-      const V v = (L::load_part(x[k] + j, dim - j) - L::load_part(y[k] + j, dim - j)) + e;
+      const V v = difference(L::load_part(x[k] + j, dim - j), L::load_part(y[k] + j, dim - j));
       s[k].acc[1] = xsimd::select(live, accumulate<K, Arch, T>(s[k].acc[1], v, pw), s[k].acc[1]);
       if constexpr (extreme) s[k].nan = s[k].nan | (xsimd::isnan(v) & live);
     }
@@ -151,7 +159,8 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
     if constexpr (K == norm_kind::max_abs) raw[k] = L::lane_max(xsimd::max(s[k].acc[0], s[k].acc[1]));
     else if constexpr (K == norm_kind::min_abs) raw[k] = L::lane_min(xsimd::min(s[k].acc[0], s[k].acc[1]));
     else raw[k] = xsimd::hadd(s[k].acc[0] + s[k].acc[1]);
-    nan[k] = extreme && xsimd::any(s[k].nan);
+    if constexpr (extreme) nan[k] = xsimd::any(s[k].nan);
+    else nan[k] = false;
   }
 }
 
@@ -175,12 +184,12 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
   }
 }
 
-// Σ_j (x_j − y_j)² (contrastive: no eps; adding eps = 0 changes no square).
+// Σ_j (x_j − y_j)² (contrastive: no eps).
 template <class Arch, class T>
 T squared_distance(const T* x, const T* y, std::size_t dim) {
   std::array<T, 1> raw;
   std::array<bool, 1> nan;
-  reduce_rows<norm_kind::two, 1, Arch, T>({x}, {y}, dim, T(0), T(2), raw, nan);
+  reduce_rows<norm_kind::two, 1, Arch, T, false>({x}, {y}, dim, T(0), T(2), raw, nan);
   return raw[0];
 }
 
