@@ -5,6 +5,7 @@
 // Tolerances: the loss's documented per-row first-order bound (expect_matches_reference).
 #include "row_loss_support.hpp"
 
+#include <cmath>
 #include <limits>
 
 namespace lossbench::testing {
@@ -104,6 +105,40 @@ TEST_P(EmbeddingVariant, NanInTheTailPropagates) {
       owned_call oc(*e.loss, e.loss->generate(e.type, {rows, dim}, 9, e.loss->resolve(opt)), opt, reduction::sum);
       oc.inputs[1].set(4 * dim + dim - 1, std::nan(""));
       EXPECT_TRUE(std::isnan(evaluate(e, oc, true).value)) << "D = " << dim << " p = " << p;
+    }
+  }
+}
+
+// General p: the SIMD kernels' |v|^p and root (pow_abs) are no less accurate than the scalar
+// kernel's std::pow. With a = n = 0, eps = 0, margin = 0 and D = 1 a row's loss is (|v|^p)^(1/p),
+// v the positive; magnitudes 1e-12..1e12 make |p ln v| large, where exp(p·log v) taken in the
+// working precision errs by tens of ulps (it did before pow_abs computed float in double lanes).
+TEST_P(EmbeddingVariant, GeneralPowerAsAccurateAsScalarAcrossMagnitudes) {
+  const entry& e = *GetParam();
+  if (e.loss->name() != "triplet") GTEST_SKIP();
+  constexpr std::int64_t n = 49;
+  std::vector<double> v(n);
+  for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = (i % 2 ? -1 : 1) * std::pow(10.0, -12.0 + 0.5 * static_cast<double>(i));
+  for (double p : {3.0, 0.5, 1.5, -1.0}) {
+    const param_set opt = make({{"p", p}, {"eps", 0.0}, {"margin", 0.0}});
+    auto losses = [&](const entry& x) {
+      std::vector<array> in;
+      in.push_back(literal(std::vector<double>(n, 0.0), {n, 1}, e.type));
+      in.push_back(literal(v, {n, 1}, e.type));
+      in.push_back(literal(std::vector<double>(n, 0.0), {n, 1}, e.type));
+      owned_call oc(*x.loss, std::move(in), opt, reduction::none);
+      return evaluate(x, oc, false).losses;
+    };
+    const array mine = losses(e), scalar = losses(scalar_entry("triplet", e.type));
+    // Each of t = |v|^p and the root is within 1 ulp (std::pow) or ½ ulp + 2^-29 ulp·|p ln v|
+    // (pow_abs for float; std::pow for double): t's difference (≤ 1.5 ulp) moves d by 1.5/|p|,
+    // the roots add 1.5.
+    const double bound_ulps = 1.5 / std::fabs(p) + 1.5;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const double s = scalar.get(i), m = mine.get(i);
+      const double ulp = e.type == dtype::f32 ? std::nextafter(static_cast<float>(s), INFINITY) - static_cast<float>(s)
+                                              : std::nextafter(s, INFINITY) - s;
+      EXPECT_LE(std::fabs(m - s), bound_ulps * ulp) << "p = " << p << " v = " << v[static_cast<std::size_t>(i)];
     }
   }
 }

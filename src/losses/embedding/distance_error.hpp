@@ -10,10 +10,11 @@
 //     adding a lane's initial 0 is exact. FMA (v·v + s) only removes the product's rounding.
 //       p = 2: v² one rounding, √ one rounding        → d·(D/2 + 1)
 //       p = 1: |v| exact                             → d·D
-//       general p: the SIMD kernels take t = |v|^p as exp(p·log|v|) (row_distance_simd.hpp):
-//       log ≤ 0.85 ulp ≤ 1.7u·|ln|v||, scaled by |p|, the product p·log rounds (u|ln t|), so the
-//       exponent is off by ≤ 2.7u|ln t| and exp adds ≤ 3.5 ulp = 7u (math::exp's tails):
-//       t_j carries ≤ u(3|ln t_j| + 7), which also covers the scalar std::pow (≤ 1 ulp = 2u).
+//       general p: t = |v|^p by std::pow (≤ 1 ulp = 2u) in the scalar kernel and in double SIMD
+//       lanes, by exp(p·log|v|) in double lanes for float SIMD (≤ ½ ulp + 2^-29 ulp per unit of
+//       |p ln|v||, row_distance_simd.hpp's pow_abs). The bound below was derived for exp(p·log|v|)
+//       in T itself — log ≤ 0.85 ulp ≤ 1.7u·|ln|v||, scaled by |p|, the product p·log rounds
+//       (u|ln t|), exp adds ≤ 3.5 ulp = 7u — t_j carries ≤ u(3|ln t_j| + 7); it covers both.
 //       The root S^(1/p) divides S's relative error by |p| and is exp(fl(1/p)·log S): 1/p's
 //       rounding (u|ln d|), log (1.7u|ln d|), the product (u|ln d|), exp (7u) → d·(4|ln d| + 7).
 //       Total d·((Σ_j t_j(3|ln t_j| + 7) + (D − 1)S)/(|p|S) + 4|ln d| + 7).

@@ -8,9 +8,8 @@
 //   * the row sum is taken in W·2 lanes, then a horizontal tree: each term still passes through
 //     at most D − 1 additions, so the (D − 1)u summation bound holds; FMA (v·v + s) rounds once
 //     where the scalar kernel rounds twice;
-//   * general p: |v|^p = exp(p·log|v|) with math::exp/log (xsimd, ≤ 3.5 ulp in exp's tails, ≤ 0.85
-//     ulp log), whose error grows with |p·ln|v||; the root S^(1/p) and the derivative's
-//     (|v|/d)^(p−1) the same way. pow's special values are kept: 0^p, inf^p, NaN^p, and 1^NaN = 1.
+//   * general p: |v|^p, the root S^(1/p) and the derivative's (|v|/d)^(p−1) by pow_abs below,
+//     at least as accurate as std::pow (float: in double lanes; double: std::pow per lane).
 // Trap: xsimd's batch != is an ordered compare (false for NaN), unlike the scalar !=: NaN tests
 // use xsimd::isnan, "≠ 0" is !(== 0).
 #pragma once
@@ -24,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 namespace lossbench::losses::embedding::simd_rows {
 
@@ -67,11 +67,34 @@ struct lanes {
   static std::size_t count(const M& m) { return static_cast<std::size_t>(xsimd::hadd(xsimd::select(m, V(T(1)), V(T(0))))); }
 };
 
-// |a|^p as exp(p·log a) for a ≥ 0 (or NaN), with pow's 1^p = 1 (also for p = NaN).
+// a^p for a ≥ 0 (or NaN), never less accurate than the scalar kernel's std::pow:
+//   float: exp(p·log a) in double lanes. Its error there, ≤ (2.7|p ln a| + 7) double ulps
+//     (math::exp/log's), is 2^-29 of a float ulp per unit of |p ln a|, so the float result is
+//     within ½ ulp + that, where glibc's powf is within 1 ulp; double's range also keeps results
+//     that float's exp would flush (below ~1e-38) until the final rounding makes them subnormal.
+//   double: xsimd has no extra-precision log, and exp(p·log a) in double errs by |p ln a| ulps
+//     (hundreds for a = 1e-300); std::pow is within 1 ulp, so each lane calls it. General p is off
+//     the fast path (p = 1, 2, 0 and ±inf have their own code).
+// pow's special values hold in both: 0^p, inf^p, NaN^p, and 1^NaN = 1.
 template <class Arch, class T>
 xsimd::batch<T, Arch> pow_abs(const xsimd::batch<T, Arch>& a, const xsimd::batch<T, Arch>& p) {
   using V = xsimd::batch<T, Arch>;
-  return xsimd::select(a == V(T(1)), V(T(1)), math::exp(p * math::log(a)));
+  constexpr std::size_t W = V::size;
+  alignas(64) T base[W], power[W], out[W];
+  a.store_aligned(base);
+  p.store_aligned(power);
+  if constexpr (std::is_same_v<T, float>) {
+    using D = xsimd::batch<double, Arch>;
+    for (std::size_t h = 0; h < W; h += D::size) {
+      const D ad = D::load_aligned(base + h), pd = D::load_aligned(power + h);
+      // xsimd's own exp/log: double's flush (< 1e-308) and early overflow (> 709.4) lie far
+      // outside float's range, and a float converted to double is never subnormal.
+      xsimd::select(ad == D(1.0), D(1.0), xsimd::exp(pd * xsimd::log(ad))).store_aligned(out + h);
+    }
+  } else {
+    for (std::size_t l = 0; l < W; ++l) out[l] = std::pow(base[l], power[l]);
+  }
+  return V::load_aligned(out);
 }
 
 // One norm kind's per-lane accumulation: Σ v², Σ|v|, Σ[v ≠ 0], Σ|v|^p, max |v| or min |v|.
