@@ -45,7 +45,8 @@ void check_indices(const call& c) {
                               t.shape.str());
   const std::int64_t classes = class_count(logits);
   const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
-  for (std::int64_t i = 0; i < t.numel(); ++i) {
+  const std::int64_t n = t.numel();
+  for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t k = core::index_at(t, i);
     if (k != ignore && (k < 0 || k >= classes))
       throw error("target", "row " + std::to_string(i) + " has class index " + std::to_string(k) + ", expected 0 ≤ index < " +
@@ -86,12 +87,21 @@ double mean_divisor(const call& c) {
   if (is_floating(t.type)) return static_cast<double>(row_count(c.inputs[input_arg]));
   const array* w = c.params->tensor("weight");
   const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
-  core::ordered_sum d;
-  for (std::int64_t i = 0; i < t.numel(); ++i) {
-    const std::int64_t k = core::index_at(t, i);
-    if (k != ignore) d.add(w ? w->get(k) : 1.0);
-  }
-  return d.value();
+  // Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of the SIMD
+  // kernel's time through the generic per-element accessor.
+  auto divisor = [&]<class Index>(const Index* y, std::int64_t n) {
+    if (!w) {  // a count: exact in an integer
+      std::int64_t counted = 0;
+      for (std::int64_t i = 0; i < n; ++i) counted += y[i] != ignore;
+      return static_cast<double>(counted);
+    }
+    core::ordered_sum d;
+    for (std::int64_t i = 0; i < n; ++i)
+      if (y[i] != ignore) d.add(w->get(y[i]));
+    return d.value();
+  };
+  const std::int64_t n = t.numel();
+  return t.type == dtype::i32 ? divisor(t.as<std::int32_t>(), n) : divisor(t.as<std::int64_t>(), n);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #pragma once
 
 #include "losses/cross_entropy/cross_entropy.hpp"
+#include "losses/cross_entropy/narrow_rows.hpp"
 #include "losses/cross_entropy/simd_row.hpp"
 #include "simd/math.hpp"
 
@@ -61,14 +62,7 @@ struct kernel {
   V tail_weights() const {
     return Weighted ? V::load_aligned(wtail) : xsimd::select(tail.live, V(T(1)), V(T(0)));
   }
-  static std::array<D, halves> wide(const V& x) {
-    if constexpr (halves == 1) {
-      return {x};
-    } else {
-      const auto [lo, hi] = simd::block_sum<Arch, float>::widen(x);
-      return {lo, hi};
-    }
-  }
+  static std::array<D, halves> wide(const V& x) { return widen_lanes<Arch, T>(x); }
 
   T row_max(std::size_t start) const {
     const T* z = p.logits + start;
@@ -254,6 +248,8 @@ double cross_entropy::simd_block(const problem<T>& p, std::size_t b, std::size_t
     return p.weight ? ce_simd::run<Arch, T, mode::probs, true>(p, b, e) : ce_simd::run<Arch, T, mode::probs, false>(p, b, e);
   if (p.smoothing > 0)
     return p.weight ? ce_simd::run<Arch, T, mode::spread, true>(p, b, e) : ce_simd::run<Arch, T, mode::spread, false>(p, b, e);
+  if (p.classes <= ce_simd::narrow_classes)  // a row per lane (narrow_rows.hpp)
+    return p.grad ? ce_simd::narrow_kernel<Arch, T, true>{p}.run(b, e) : ce_simd::narrow_kernel<Arch, T, false>{p}.run(b, e);
   return ce_simd::run<Arch, T, mode::point, false>(p, b, e);  // the weight enters only through a
 }
 

@@ -21,6 +21,7 @@
 
 #include <immintrin.h>
 
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <type_traits>
@@ -70,6 +71,17 @@ struct lane_total {
   }
 };
 
+// The lanes of x in double: two halves for float, x itself for double.
+template <class Arch, class T>
+auto widen_lanes(const xsimd::batch<T, Arch>& x) noexcept {
+  if constexpr (std::is_same_v<T, double>) {
+    return std::array<dbatch<Arch>, 1>{x};
+  } else {
+    const auto [lo, hi] = simd::block_sum<Arch, float>::widen(x);
+    return std::array<dbatch<Arch>, 2>{lo, hi};
+  }
+}
+
 // Σ of T batches in double lanes (see the header comment for the precision of each dtype).
 template <class Arch, class T>
 struct lane_sum {
@@ -93,6 +105,12 @@ struct lane_sum {
       s += lo;
       s += hi;
     }
+  }
+  // Each lane's own sum (its compensation added for f64; ±inf or NaN lanes as they are, their
+  // compensation being NaN): the row-per-lane kernel keeps one row in each lane.
+  D lanes() const noexcept {
+    if constexpr (std::is_same_v<T, double>) return xsimd::select((s - s) == D(0.0), s + c, s);
+    else return s;
   }
   void merge(const lane_sum& o) noexcept {
     add_wide(o.s);
