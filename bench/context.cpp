@@ -60,6 +60,7 @@ void add_build_context(const options& opt) {
   benchmark::AddCustomContext("lossbench_variants", variant_list());
   benchmark::AddCustomContext("lossbench_losses", loss_list());
   benchmark::AddCustomContext("lossbench_sizes", size_list(opt));
+  if (opt.width > 0) benchmark::AddCustomContext("lossbench_width", std::to_string(opt.width));
 }
 
 std::string now_iso8601() {

@@ -29,6 +29,7 @@ struct bench_case {
   const entry* e = nullptr;
   std::string size_label;
   std::int64_t samples = 0;
+  std::int64_t width = 0;  // the generator's inner size (0: the loss's default)
   std::int64_t items = 0;  // what the name promises
   mode m = mode::value;
   int threads = 1;  // the omp variant's thread count (1 for serial variants)
@@ -86,7 +87,7 @@ void run_case(benchmark::State& state, const bench_case& bc) {
   std::int64_t bytes = 0;
   roofline_inputs roof;
   try {
-    problem& p = current_problem(*bc.e->loss, bc.e->type, bc.samples);
+    problem& p = current_problem(*bc.e->loss, bc.e->type, bc.samples, bc.width);
     if (p.items() != bc.items)
       throw error("--lossbench_sizes", "generated " + std::to_string(p.items()) + " items, the benchmark name says " +
                                            std::to_string(bc.items) + " (items not proportional to samples)");
@@ -155,7 +156,7 @@ bool multithreaded(const entry& e) { return e.variant.drv == driver::omp || e.va
 void register_group(const loss_spec& loss, dtype t, const options& opt, std::vector<registered_benchmark>& out) {
   std::int64_t per_sample = 0;
   try {
-    per_sample = std::max<std::int64_t>(1, items_per_sample(loss, t));
+    per_sample = std::max<std::int64_t>(1, items_per_sample(loss, t, opt.width));
   } catch (const std::exception& ex) {
     const std::string name = std::string(loss.name()) + "/" + std::string(to_string(t)) + "/generate";
     register_failure(name, ex.what());
@@ -171,7 +172,7 @@ void register_group(const loss_spec& loss, dtype t, const options& opt, std::vec
       if (e.loss != &loss || e.type != t || (opt.select && !opt.select(e))) continue;
       for (mode m : {mode::value, mode::value_grad})
         for (int threads : thread_counts(e, opt)) {
-          bench_case bc{&e, size.label, samples, samples * per_sample, m, threads, opt.accuracy, {}};
+          bench_case bc{&e, size.label, samples, opt.width, samples * per_sample, m, threads, opt.accuracy, {}};
           bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
           if (multithreaded(e)) bc.name += "/threads:" + std::to_string(threads);
           auto* b = benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) { run_case(state, bc); })

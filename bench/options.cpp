@@ -81,12 +81,17 @@ options parse_options(int* argc, char** argv) {
   bool quick = env && *env && parse_bool("LOSSBENCH_QUICK", env);
   std::string_view sizes = "small,l2,large";
   bool roofline = true;
+  std::int64_t width = 0;
   int kept = 1;
   for (int i = 1; i < *argc; ++i) {
     std::string_view value;
     if (match_flag(argv[i], "--lossbench_sizes", value)) sizes = value;
     else if (match_flag(argv[i], "--lossbench_quick", value)) quick = parse_bool("--lossbench_quick", value);
     else if (match_flag(argv[i], "--lossbench_roofline", value)) roofline = parse_bool("--lossbench_roofline", value);
+    else if (match_flag(argv[i], "--lossbench_width", value)) {
+      width = parse_count(value);
+      if (width <= 0) throw error("--lossbench_width", "expects a positive count, got '" + std::string(value) + "'");
+    }
     else argv[kept++] = argv[i];  // not ours: left for Google Benchmark
   }
   *argc = kept;
@@ -94,6 +99,7 @@ options parse_options(int* argc, char** argv) {
   options opt;
   opt.sizes = parse_sizes(sizes, quick);
   opt.roofline = roofline;
+  opt.width = width;
   return opt;  // after the loop: --lossbench_quick may follow the sizes
 }
 
@@ -105,7 +111,10 @@ void print_options_help() {
       "                          or element counts (100000, 64k, 2M); default small,l2,large\n"
       "  --lossbench_quick[=B]   large = 1M elements (also LOSSBENCH_QUICK=1)\n"
       "  --lossbench_roofline[=B] measure bandwidth and FLOP ceilings first (default true):\n"
-      "                          counters roofline_pct and bandwidth_pct\n\n");
+      "                          counters roofline_pct and bandwidth_pct\n"
+      "  --lossbench_width=N     the losses' inner size: classes C (cross_entropy, ctc), row\n"
+      "                          width D (triplet, contrastive), a second axis (element-wise);\n"
+      "                          default: each loss's own (C = 1000, D = 128, ...)\n\n");
 }
 
 }  // namespace lossbench::bench

@@ -23,6 +23,9 @@ struct size_class {
 struct options {
   std::vector<size_class> sizes;
   bool roofline = true;  // measure the machine's ceilings first (roofline_pct, bandwidth_pct)
+  // The generators' inner size: classes C of cross_entropy and ctc, row width D of triplet and
+  // contrastive, a second axis of the element-wise losses; 0 = each loss's default.
+  std::int64_t width = 0;
   // Which registry entries get benchmarks (null: all) and the omp variant's thread counts
   // (empty: 1 and the default count): `lossbench report` narrows both; lossbench_bench filters by name.
   std::function<bool(const entry&)> select;
@@ -40,6 +43,7 @@ struct options {
 //                            LOSSBENCH_QUICK=1 sets the default.
 //   --lossbench_roofline[=B] measure streaming-read bandwidth and multiply-add peak before the
 //                            benchmarks (~3 s; default true): the roofline_pct/bandwidth_pct counters.
+//   --lossbench_width=N      the generators' inner size (options::width); default each loss's own.
 // Removes the flags it reads from argv; throws lossbench::error naming the flag on a bad value.
 options parse_options(int* argc, char** argv);
 

@@ -28,18 +28,19 @@ reduction benchmark_reduction(const loss_spec& loss) {
   return rs.empty() ? reduction::mean : rs.front();
 }
 
-std::int64_t items_per_sample(const loss_spec& loss, dtype t) {
-  const auto set = loss.generate(t, shape_request{1, 0}, base_seed, loss.resolve({}));
+std::int64_t items_per_sample(const loss_spec& loss, dtype t, std::int64_t width) {
+  const auto set = loss.generate(t, shape_request{1, width}, base_seed, loss.resolve({}));
   std::vector<tensor_ref> refs;
   for (const auto& a : set) refs.push_back(a.ref());
   return loss.items(refs);
 }
 
-problem::problem(const loss_spec& loss, dtype t, std::int64_t samples)
-    : loss_(&loss), type_(t), samples_(samples), params_(loss.resolve({})), reduction_(benchmark_reduction(loss)) {
-  pool_.push_back(loss.generate(t, shape_request{samples, 0}, base_seed, params_));
+problem::problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width)
+    : loss_(&loss), type_(t), samples_(samples), width_(width), params_(loss.resolve({})),
+      reduction_(benchmark_reduction(loss)) {
+  pool_.push_back(loss.generate(t, shape_request{samples, width}, base_seed, params_));
   if (2 * bytes_of(pool_[0]) <= pool_budget_bytes)
-    pool_.push_back(loss.generate(t, shape_request{samples, 0}, base_seed + 1, params_));
+    pool_.push_back(loss.generate(t, shape_request{samples, width}, base_seed + 1, params_));
 
   const auto desc = loss.inputs();
   for (std::size_t i = 0; i < desc.size() && i < pool_[0].size(); ++i)
@@ -80,11 +81,12 @@ const reference_result& problem::reference() {
   return *reference_;
 }
 
-problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples) {
+problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width) {
   static std::unique_ptr<problem> current;
-  if (!current || &current->loss() != &loss || current->type() != t || current->samples() != samples) {
+  if (!current || &current->loss() != &loss || current->type() != t || current->samples() != samples ||
+      current->width() != width) {
     current.reset();  // free the previous size before allocating the next
-    current = std::make_unique<problem>(loss, t, samples);
+    current = std::make_unique<problem>(loss, t, samples, width);
   }
   return *current;
 }

@@ -17,11 +17,12 @@ namespace lossbench::bench {
 
 class problem {
 public:
-  problem(const loss_spec& loss, dtype t, std::int64_t samples);
+  problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width = 0);
 
   const loss_spec& loss() const noexcept { return *loss_; }
   dtype type() const noexcept { return type_; }
   std::int64_t samples() const noexcept { return samples_; }
+  std::int64_t width() const noexcept { return width_; }
 
   // One call per pool entry, value-only or writing the gradients into this problem's buffers.
   std::span<const call> calls(bool with_grad) const { return with_grad ? grad_calls_ : value_calls_; }
@@ -43,6 +44,7 @@ private:
   const loss_spec* loss_;
   dtype type_;
   std::int64_t samples_;
+  std::int64_t width_;  // the generator's inner size (0: the loss's default)
   param_set params_;  // resolved once: the timed loop must not resolve or allocate
   reduction reduction_;
   std::vector<std::vector<array>> pool_;
@@ -55,11 +57,12 @@ private:
 // The reduction benchmarks use: torch's default `mean` where the loss has it.
 reduction benchmark_reduction(const loss_spec& loss);
 
-// Items (prediction-tensor elements) of one generated sample, with the loss's default inner size.
-std::int64_t items_per_sample(const loss_spec& loss, dtype t);
+// Items (prediction-tensor elements) of one generated sample, with inner size `width` (0: the
+// loss's default).
+std::int64_t items_per_sample(const loss_spec& loss, dtype t, std::int64_t width = 0);
 
 // The one problem alive at a time: returns the cached problem if it matches, else frees it and
 // builds the new one, so memory holds one size's data however many benchmarks are registered.
-problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples);
+problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width = 0);
 
 }  // namespace lossbench::bench
