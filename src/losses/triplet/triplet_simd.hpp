@@ -16,6 +16,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -103,31 +104,45 @@ void gradient(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coe
   }
 }
 
+// Rows go in groups of rows_per_group: first the group's distances, then each row's loss, then
+// the gradients. Row by row, a row's gradient pass waits for its distances (sums, horizontal adds,
+// roots) and holds up the next row's loads; grouped, the distance passes are independent chains
+// the CPU overlaps, and the gradient passes find their coefficients ready (as contrastive_simd.hpp).
 template <norm_kind K, class Arch, class T>
 double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
   using embedding::simd_rows::distances;
+  constexpr std::size_t rows_per_group = 8;
   const std::size_t dim = p.dim;
   const bool grad = p.grad_anchor || p.grad_positive || p.grad_negative;
   auto at = [&](T* g, std::size_t o) { return g ? g + o : nullptr; };
-  double acc = 0;
-  for (std::size_t i = b; i < e; ++i) {
+  auto pointers = [&](std::size_t i) {
     const std::size_t o = i * dim;
-    const row_pointers<Arch, T> x{p.anchor + o,       p.positive + o,         p.negative + o,
-                                  at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
-    triplet_row<T> r;
-    if (p.k.swap) {
-      std::array<embedding::row_norm<T>, 3> d;
-      distances<K, 3, Arch, T>({x.a, x.a, x.p}, {x.p, x.n, x.n}, dim, p.k.eps, p.k.norm, d);
-      r.ap = d[0], r.an = d[1], r.pn = d[2];
-    } else {
-      std::array<embedding::row_norm<T>, 2> d;
-      distances<K, 2, Arch, T>({x.a, x.a}, {x.p, x.n}, dim, p.k.eps, p.k.norm, d);
-      r.ap = d[0], r.an = d[1];
+    return row_pointers<Arch, T>{p.anchor + o,         p.positive + o,         p.negative + o,
+                                 at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
+  };
+  double acc = 0;
+  for (std::size_t g = b; g < e; g += rows_per_group) {
+    const std::size_t rows = std::min(rows_per_group, e - g);
+    std::array<triplet_row<T>, rows_per_group> r;
+    for (std::size_t k = 0; k < rows; ++k) {
+      const row_pointers<Arch, T> x = pointers(g + k);
+      if (p.k.swap) {
+        std::array<embedding::row_norm<T>, 3> d;
+        distances<K, 3, Arch, T>({x.a, x.a, x.p}, {x.p, x.n, x.n}, dim, p.k.eps, p.k.norm, d);
+        r[k].ap = d[0], r[k].an = d[1], r[k].pn = d[2];
+      } else {
+        std::array<embedding::row_norm<T>, 2> d;
+        distances<K, 2, Arch, T>({x.a, x.a}, {x.p, x.n}, dim, p.k.eps, p.k.norm, d);
+        r[k].ap = d[0], r[k].an = d[1];
+      }
     }
-    triplet_choose<T, Arch>(r, p.k);
-    if (grad) gradient<K>(x, dim, p.k, r, p.grad_scale);
-    if (p.losses) p.losses[i] = r.loss;
-    acc += r.loss;
+    for (std::size_t k = 0; k < rows; ++k) {
+      triplet_choose<T, Arch>(r[k], p.k);
+      if (p.losses) p.losses[g + k] = r[k].loss;
+      acc += r[k].loss;
+    }
+    if (grad)
+      for (std::size_t k = 0; k < rows; ++k) gradient<K>(pointers(g + k), dim, p.k, r[k], p.grad_scale);
   }
   return acc;
 }
