@@ -45,6 +45,17 @@ private:
   double sum_ = 0, comp_ = 0;
 };
 
+// ordered_sum's interface over a plain double sum: for f32 terms, where double's own rounding
+// is already far below the terms' (a kernel picks one or the other by dtype).
+class plain_sum {
+public:
+  void add(double x) noexcept { sum_ += x; }
+  double value() const noexcept { return sum_; }
+
+private:
+  double sum_ = 0;
+};
+
 // A kernel that meets an input value outside the loss's domain raises the call's flag (any
 // thread may: hence atomic); the adapter then asks the loss to name the value and throws.
 inline void flag_invalid(bool* flag) noexcept {

@@ -1,13 +1,17 @@
-// block_sum.hpp — the SIMD kernels' loss accumulator: per-element losses (in the dtype) are
-// added in double lanes, so a block's partial carries no more error than the scalar kernel's
-// double sum and the value's accuracy does not depend on the vector width. Four independent
-// accumulators hide the add latency. Include only from ISA translation units.
+// block_sum.hpp — the SIMD kernels' loss accumulator. f32 losses are added in double lanes (a
+// block of 4096 terms errs by ≤ 4096·u_d relative, nothing next to f32's u); f64 losses with
+// TwoSum in each lane and the lanes combined by Neumaier's sum, so a block's partial errs by
+// ≤ 2u·|Σ| + O(n u²)·Σ|terms|, as the scalar kernel's compensated sum: a plain f64 chain of 128–512
+// terms per lane (AVX-512 … SSE2) would add up to that many ulps of Σ|terms| to every loss's
+// documented bound. Four independent accumulators hide the add latency. Include only from ISA
+// translation units.
 #pragma once
 
 #include <xsimd/xsimd.hpp>
 
 #include <immintrin.h>
 
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -21,12 +25,15 @@ public:
 
   block_sum() noexcept {
     for (wide& a : acc_) a = wide(0.0);
+    for (wide& c : comp_) c = wide(0.0);
   }
 
   // Adds v into accumulator k (k in 0..3; callers unrolling by four use k = unroll index).
   void add(const batch& v, int k) noexcept {
     if constexpr (std::is_same_v<T, double>) {
-      acc_[k] += v;
+      const wide t = acc_[k] + v, bp = t - acc_[k];
+      comp_[k] += (acc_[k] - (t - bp)) + (v - bp);
+      acc_[k] = t;
     } else {
       const auto [lo, hi] = widen(v);
       acc_[k] += lo;
@@ -34,9 +41,27 @@ public:
     }
   }
   double total() const noexcept {
-    wide s(0.0);
-    for (const wide& a : acc_) s += a;
-    return xsimd::hadd(s);
+    if constexpr (std::is_same_v<T, double>) {
+      constexpr std::size_t W = wide::size;
+      alignas(64) double lanes[slots * W];
+      wide comp(0.0);
+      for (int k = 0; k < slots; ++k) {
+        acc_[k].store_aligned(lanes + k * W);
+        comp += comp_[k];
+      }
+      double sum = 0, c = 0;  // Neumaier over the lanes (templated on Arch: no shared inline copy)
+      for (double x : lanes) {
+        const double t = sum + x;
+        c += (sum < 0 ? -sum : sum) >= (x < 0 ? -x : x) ? (sum - t) + x : (x - t) + sum;
+        sum = t;
+      }
+      if (!(sum - sum == 0)) return sum;  // ±inf or NaN: the compensations are NaN then
+      return sum + (c + xsimd::hadd(comp));  // the compensations are O(u) of the sum
+    } else {
+      wide s(0.0);
+      for (const wide& a : acc_) s += a;
+      return xsimd::hadd(s);
+    }
   }
 
   // float lanes → two halves of double lanes (xsimd 8.1 has no widening conversion); public
@@ -56,6 +81,7 @@ private:
   static constexpr int slots = std::is_same_v<T, double> ? 4 : 8;
 
   wide acc_[slots];
+  wide comp_[slots];  // TwoSum errors (f64 only)
 };
 
 }  // namespace lossbench::simd
