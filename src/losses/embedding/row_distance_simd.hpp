@@ -15,7 +15,9 @@
 #pragma once
 
 #include "losses/embedding/row_distance.hpp"
+#include "simd/block_sum.hpp"
 #include "simd/math.hpp"
+#include "simd/pow_in_double.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -68,10 +70,9 @@ struct lanes {
 };
 
 // a^p for a ≥ 0 (or NaN), never less accurate than the scalar kernel's std::pow:
-//   float: exp(p·log a) in double lanes. Its error there, ≤ (2.7|p ln a| + 7) double ulps
-//     (math::exp/log's), is 2^-29 of a float ulp per unit of |p ln a|, so the float result is
-//     within ½ ulp + that, where glibc's powf is within 1 ulp; double's range also keeps results
-//     that float's exp would flush (below ~1e-38) until the final rounding makes them subnormal.
+//   float: in double lanes (simd/pow_in_double.hpp: within ½ ulp + 2^-9 ulp after the rounding
+//     to float, where glibc's powf is within 1 ulp); double's range also keeps results that
+//     float's exp would flush (below ~1e-38) until the final rounding makes them subnormal.
 //   double: xsimd has no extra-precision log, and exp(p·log a) in double errs by |p ln a| ulps
 //     (hundreds for a = 1e-300); std::pow is within 1 ulp, so each lane calls it. General p is off
 //     the fast path (p = 1, 2, 0 and ±inf have their own code).
@@ -80,18 +81,19 @@ template <class Arch, class T>
 xsimd::batch<T, Arch> pow_abs(const xsimd::batch<T, Arch>& a, const xsimd::batch<T, Arch>& p) {
   using V = xsimd::batch<T, Arch>;
   constexpr std::size_t W = V::size;
-  alignas(64) T base[W], power[W], out[W];
-  a.store_aligned(base);
-  p.store_aligned(power);
+  alignas(64) T out[W];
   if constexpr (std::is_same_v<T, float>) {
     using D = xsimd::batch<double, Arch>;
-    for (std::size_t h = 0; h < W; h += D::size) {
-      const D ad = D::load_aligned(base + h), pd = D::load_aligned(power + h);
-      // xsimd's own exp/log: double's flush (< 1e-308) and early overflow (> 709.4) lie far
-      // outside float's range, and a float converted to double is never subnormal.
-      xsimd::select(ad == D(1.0), D(1.0), xsimd::exp(pd * xsimd::log(ad))).store_aligned(out + h);
-    }
+    const auto [a_lo, a_hi] = simd::block_sum<Arch, float>::widen(a);
+    const auto [p_lo, p_hi] = simd::block_sum<Arch, float>::widen(p);
+    alignas(64) double wide[W];
+    simd::pow_for_float<Arch>(a_lo, p_lo).store_aligned(wide);
+    simd::pow_for_float<Arch>(a_hi, p_hi).store_aligned(wide + D::size);
+    for (std::size_t l = 0; l < W; ++l) out[l] = static_cast<float>(wide[l]);
   } else {
+    alignas(64) T base[W], power[W];
+    a.store_aligned(base);
+    p.store_aligned(power);
     for (std::size_t l = 0; l < W; ++l) out[l] = std::pow(base[l], power[l]);
   }
   return V::load_aligned(out);
