@@ -7,6 +7,8 @@
 // translation units.
 #pragma once
 
+#include "simd/compensated_sum.hpp"
+
 #include <xsimd/xsimd.hpp>
 
 #include <immintrin.h>
@@ -31,9 +33,7 @@ public:
   // Adds v into accumulator k (k in 0..3; callers unrolling by four use k = unroll index).
   void add(const batch& v, int k) noexcept {
     if constexpr (std::is_same_v<T, double>) {
-      const wide t = acc_[k] + v, bp = t - acc_[k];
-      comp_[k] += (acc_[k] - (t - bp)) + (v - bp);
-      acc_[k] = t;
+      two_sum_add<Arch>(acc_[k], comp_[k], v);
     } else {
       const auto [lo, hi] = widen(v);
       acc_[k] += lo;
@@ -49,14 +49,10 @@ public:
         acc_[k].store_aligned(lanes + k * W);
         comp += comp_[k];
       }
-      double sum = 0, c = 0;  // Neumaier over the lanes (templated on Arch: no shared inline copy)
-      for (double x : lanes) {
-        const double t = sum + x;
-        c += (sum < 0 ? -sum : sum) >= (x < 0 ? -x : x) ? (sum - t) + x : (x - t) + sum;
-        sum = t;
-      }
-      if (!(sum - sum == 0)) return sum;  // ±inf or NaN: the compensations are NaN then
-      return sum + (c + xsimd::hadd(comp));  // the compensations are O(u) of the sum
+      lane_total<Arch> t;
+      for (double x : lanes) t.add(x);
+      if (!(t.sum - t.sum == 0)) return t.sum;  // ±inf or NaN: the compensations are NaN then
+      return t.sum + (t.comp + xsimd::hadd(comp));  // the compensations are O(u) of the sum
     } else {
       wide s(0.0);
       for (const wide& a : acc_) s += a;

@@ -18,24 +18,26 @@ namespace lossbench::losses {
 template <class T>
 struct contrastive_row {
   T squared = 0;  // S
-  T d = 0;        // √S (used by dissimilar rows only)
-  T hinge = 0;    // max(0, m − d), NaN kept (used by dissimilar rows only)
+  T d = 0;        // √S (dissimilar rows only)
+  T hinge = 0;    // max(0, m − d), NaN kept (dissimilar rows only)
   T loss = 0;
   T coef = 0;     // ∂ℓ/∂x1 = coef·(x1 − x2)
 };
 
-// Given r.squared: the row's loss and gradient coefficient. Both branches are computed and one is
-// selected, without a jump: y is data (random in a batch of pairs), and a mispredicted branch per
-// row cost the SIMD kernel a fifth of its time at D = 128. `Tag` keeps each SIMD ISA's
+// Given r.squared: the row's loss and gradient coefficient. `Tag` keeps each SIMD ISA's
 // instantiation a distinct symbol (ODR: simd/instantiate.hpp).
 template <class T, class Tag = void>
 void contrastive_finish(contrastive_row<T>& r, bool similar, T margin) {
+  if (similar) {
+    r.loss = T(0.5) * r.squared;
+    r.coef = 1;
+    return;
+  }
   r.d = std::sqrt(r.squared);
   const T h = margin - r.d;
   r.hinge = h < 0 ? T(0) : h;  // not std::max: NaN must stay NaN
-  const T dissimilar_coef = ((r.d == 0) | (r.hinge == 0)) ? T(0) : -(r.hinge / r.d);
-  r.loss = similar ? T(0.5) * r.squared : T(0.5) * r.hinge * r.hinge;
-  r.coef = similar ? T(1) : dissimilar_coef;
+  r.loss = T(0.5) * r.hinge * r.hinge;
+  r.coef = (r.d == 0 || r.hinge == 0) ? T(0) : -(r.hinge / r.d);
 }
 
 template <class T>

@@ -62,7 +62,6 @@ struct kernel {
   V tail_weights() const {
     return Weighted ? V::load_aligned(wtail) : xsimd::select(tail.live, V(T(1)), V(T(0)));
   }
-  static std::array<D, halves> wide(const V& x) { return widen_lanes<Arch, T>(x); }
 
   T row_max(std::size_t start) const {
     const T* z = p.logits + start;
@@ -91,13 +90,13 @@ struct kernel {
       s[k].add(e);
       if constexpr (Md == mode::spread) {
         if constexpr (Weighted) {  // w·d exact in double lanes for f32; one rounding in f64
-          const auto dh = wide(d), wh = wide(w);
+          const auto dh = widen_lanes<Arch, T>(d), wh = widen_lanes<Arch, T>(w);
           for (int h = 0; h < halves; ++h) shift[k].add_wide(wh[h] * -dh[h]);
         } else {
           shift[k].add(-d);
         }
       } else if constexpr (Md == mode::probs) {
-        const auto dh = wide(d), wh = wide(w), ph = wide(probs);
+        const auto dh = widen_lanes<Arch, T>(d), wh = widen_lanes<Arch, T>(w), ph = widen_lanes<Arch, T>(probs);
         for (int h = 0; h < halves; ++h) {
           const D v = wh[h] * (D(keep) * ph[h] + D(b));
           shift[k].add_wide(v * -dh[h]);
@@ -181,8 +180,6 @@ struct kernel {
     if (tail.rem) tail.store(p.grad, start, V(T(0)));
   }
 
-  double weight_at(std::size_t c) const { return p.weight ? static_cast<double>(p.weight[c]) : 1.0; }
-  std::int64_t index_at(std::size_t row) const { return p.index32 ? p.index32[row] : p.index64[row]; }
 
   // Rows of one group (narrow rows: a double batch of them) share the vector log and divide.
   double run(std::size_t begin, std::size_t end) const {
@@ -198,7 +195,7 @@ struct kernel {
         const std::size_t row = row0 + k, start = row * C;
         counted[k] = true;
         if constexpr (Md != mode::probs) {
-          const std::int64_t t = index_at(row);
+          const std::int64_t t = target_index<Arch>(p, row);
           if (t == p.ignore_index) {  // torch: loss 0, gradient 0
             counted[k] = false;
             if constexpr (Grad) zero_row(start);
@@ -212,7 +209,7 @@ struct kernel {
         if constexpr (Md == mode::probs) {
           shift[k] = r.shift, mass[k] = r.mass;
         } else {  // the point mass a at the target (its term apart: a = 0, z_t = −inf is NaN, as torch)
-          a[k] = keep * weight_at(target[k]);
+          a[k] = keep * class_weight<Arch>(p, target[k]);
           const T zt = p.logits[start + target[k]];
           shift[k] = (Md == mode::spread ? b * r.shift : 0.0) + a[k] * -static_cast<double>(zt - m);
           mass[k] = a[k] + b * p.weight_total;

@@ -42,11 +42,6 @@ struct narrow_kernel {
 
   const cross_entropy_problem<T>& p;
 
-  // The problem's index_at and weight_of, restated here so every ISA has its own copy (ODR:
-  // an inline non-Arch function shared by the ISA TUs may be linked from the widest one).
-  std::int64_t index_at(std::size_t row) const { return p.index32 ? p.index32[row] : p.index64[row]; }
-  double weight_of(std::size_t c) const { return p.weight ? static_cast<double>(p.weight[c]) : 1.0; }
-
   double run(std::size_t begin, std::size_t end) const {
     const std::size_t C = p.classes;
     lane_sum<Arch, double> total;
@@ -59,12 +54,12 @@ struct narrow_kernel {
       const std::size_t n = end - row0 < W ? end - row0 : W;
       // The tile, and each lane's target and weight (0 for ignored rows and dead lanes).
       for (std::size_t l = 0; l < W; ++l) {
-        const std::int64_t t = l < n ? index_at(row0 + l) : p.ignore_index;
+        const std::int64_t t = l < n ? target_index<Arch>(p, row0 + l) : p.ignore_index;
         counted[l] = t != p.ignore_index;
         const T* z = p.logits + (row0 + l) * C;
         for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? z[c] : T(0);
         target[l] = counted[l] ? static_cast<std::size_t>(t) : 0;
-        a[l] = counted[l] ? weight_of(target[l]) : 0.0;
+        a[l] = counted[l] ? class_weight<Arch>(p, target[l]) : 0.0;
         z_target[l] = tile[target[l] * W + l];
       }
       V m(-std::numeric_limits<T>::infinity());

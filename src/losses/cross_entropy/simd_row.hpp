@@ -15,7 +15,9 @@
 //        ordered_sum has (cross_entropy.hpp keeps its 2u_d for it).
 #pragma once
 
+#include "losses/cross_entropy/cross_entropy.hpp"
 #include "simd/block_sum.hpp"
+#include "simd/compensated_sum.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -23,6 +25,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <type_traits>
 
@@ -58,18 +61,16 @@ T hmax(const xsimd::batch<T, Arch>& v) noexcept {
   }
 }
 
-// Compensated scalar sum (Neumaier) over a few lane values; written here, templated on Arch,
-// rather than reusing core::ordered_sum, which would be one inline copy shared by every ISA.
-template <class Arch>
-struct lane_total {
-  double sum = 0, comp = 0;
-  void add(double x) noexcept {
-    const double t = sum + x;
-    const double as = sum < 0 ? -sum : sum, ax = x < 0 ? -x : x;
-    comp += as >= ax ? (sum - t) + x : (x - t) + sum;
-    sum = t;
-  }
-};
+// The problem's index_at and weight_of, restated here templated on Arch so that every ISA has its
+// own copy (ODR: an inline non-Arch function shared by the ISA TUs may be linked from the widest).
+template <class Arch, class T>
+std::int64_t target_index(const cross_entropy_problem<T>& p, std::size_t row) noexcept {
+  return p.index32 ? p.index32[row] : p.index64[row];
+}
+template <class Arch, class T>
+double class_weight(const cross_entropy_problem<T>& p, std::size_t c) noexcept {
+  return p.weight ? static_cast<double>(p.weight[c]) : 1.0;
+}
 
 // The lanes of x in double: two halves for float, x itself for double.
 template <class Arch, class T>
@@ -90,9 +91,7 @@ struct lane_sum {
 
   void add_wide(const D& x) noexcept {
     if constexpr (std::is_same_v<T, double>) {
-      const D t = s + x, bp = t - s;
-      c += (s - (t - bp)) + (x - bp);
-      s = t;
+      simd::two_sum_add<Arch>(s, c, x);
     } else {
       s += x;
     }
@@ -122,7 +121,7 @@ struct lane_sum {
     } else {
       alignas(64) double sl[D::size];
       s.store_aligned(sl);
-      lane_total<Arch> t;
+      simd::lane_total<Arch> t;
       for (std::size_t l = 0; l < D::size; ++l) t.add(sl[l]);
       if (!(t.sum - t.sum == 0)) return t.sum;  // ±inf or NaN: the compensations are NaN then
       // The compensations are O(u_d) of the total: a plain sum of them errs by O(u_d²).

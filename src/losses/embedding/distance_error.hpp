@@ -11,8 +11,8 @@
 //       p = 2: v² one rounding, √ one rounding        → d·(D/2 + 1)
 //       p = 1: |v| exact                             → d·D
 //       general p: t = |v|^p by std::pow (≤ 1 ulp = 2u) in the scalar kernel and in double SIMD
-//       lanes, by exp(p·log|v|) in double lanes for float SIMD (≤ ½ ulp + 2^-29 ulp per unit of
-//       |p ln|v||, row_distance_simd.hpp's pow_abs). The bound below was derived for exp(p·log|v|)
+//       lanes, in double lanes for float SIMD (≤ ½ ulp + 2^-9 ulp: simd/pow_in_double.hpp,
+//       through row_distance_simd.hpp's pow_abs). The bound below was derived for exp(p·log|v|)
 //       in T itself — log ≤ 0.85 ulp ≤ 1.7u·|ln|v||, scaled by |p|, the product p·log rounds
 //       (u|ln t|), exp adds ≤ 3.5 ulp = 7u — t_j carries ≤ u(3|ln t_j| + 7); it covers both.
 //       The root S^(1/p) divides S's relative error by |p| and is exp(fl(1/p)·log S): 1/p's
