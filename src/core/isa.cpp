@@ -7,7 +7,7 @@
 #include <array>
 #include <cpuid.h>
 #include <cstdlib>
-#include <mutex>
+#include <atomic>
 
 namespace lossbench {
 
@@ -50,16 +50,9 @@ const cpu_features& features() {
 
 constexpr std::array<isa, 4> all_compiled = {isa::avx512bw, isa::avx2, isa::sse4_2, isa::sse2};
 
-struct ceiling {
-  std::once_flag once;
-  isa value = isa::avx512bw;
-  bool explicitly_set = false;
-};
-
-ceiling& the_ceiling() {
-  static ceiling c;
-  return c;
-}
+// The ceiling: set_max_isa's, else LOSSBENCH_MAX_ISA's, else the widest; -1 until known.
+// Atomic, as set_max_isa may run beside kernels that read it.
+std::atomic<int> ceiling{-1};
 
 }  // namespace
 
@@ -98,20 +91,19 @@ bool cpu_supports(isa i) {
   return false;
 }
 
-// Read once: `simd`, `omp` and `auto` ask on every call, and getenv scans the environment.
+// The environment is read once: `simd`, `omp` and `auto` ask on every call, getenv scans the
+// environment, and even a std::call_once cost `auto` 2 ns of a 400 ns call (perf). A bad value
+// throws (naming LOSSBENCH_MAX_ISA) on every call, as nothing is stored.
 isa max_isa() {
-  ceiling& c = the_ceiling();
-  std::call_once(c.once, [&c] {
-    if (!c.explicitly_set)
-      if (const char* env = std::getenv("LOSSBENCH_MAX_ISA"); env && *env) c.value = parse_isa(env, "LOSSBENCH_MAX_ISA");
-  });
-  return c.value;
+  if (const int known = ceiling.load(std::memory_order_relaxed); known >= 0) return static_cast<isa>(known);
+  isa from_env = isa::avx512bw;
+  if (const char* env = std::getenv("LOSSBENCH_MAX_ISA"); env && *env) from_env = parse_isa(env, "LOSSBENCH_MAX_ISA");
+  int unknown = -1;  // a set_max_isa meanwhile wins
+  ceiling.compare_exchange_strong(unknown, static_cast<int>(from_env), std::memory_order_relaxed);
+  return static_cast<isa>(ceiling.load(std::memory_order_relaxed));
 }
 
-void set_max_isa(isa i) {
-  the_ceiling().value = i;
-  the_ceiling().explicitly_set = true;
-}
+void set_max_isa(isa i) { ceiling.store(static_cast<int>(i), std::memory_order_relaxed); }
 
 std::vector<isa> usable_isas() {
   std::vector<isa> out;

@@ -86,21 +86,23 @@ public:
 
   double run(const variant& v, dtype dt, const call& c) const override {
     validate(c, dt);
-    if (v.impl != implementation::automatic) return dt == dtype::f32 ? run_as<float>(v, dt, c) : run_as<double>(v, dt, c);
+    if (v.impl != implementation::automatic) return run_typed(v, dt, c, threads_for(v, c));
     // `auto`: the profile's (or the heuristics') kernel and thread count for this call.
     const candidate k = tuning::resolve_auto(*this, dt, c.out.wants_grad(), items(c.inputs), c.threads);
-    call chosen = c;
-    chosen.threads = k.threads;
-    return dt == dtype::f32 ? run_as<float>(k.variant, dt, chosen) : run_as<double>(k.variant, dt, chosen);
+    return run_typed(k.variant, dt, c, k.threads);
   }
 
 private:
+  double run_typed(const variant& v, dtype dt, const call& c, int threads) const {
+    return dt == dtype::f32 ? run_as<float>(v, dt, c, threads) : run_as<double>(v, dt, c, threads);
+  }
+
   template <class T>
-  double run_as(const variant& v, dtype dt, const call& c) const {
+  double run_as(const variant& v, dtype dt, const call& c, int threads) const {
     auto p = L::template bind<T>(c);
     bool invalid = false;  // raised by kernels that check input values as they compute
     if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
-    const double total = run_driver(v.drv, kernel_for<T>(v), p, threads_for(v, c));
+    const double total = run_driver(v.drv, kernel_for<T>(v), p, threads);
     if constexpr (requires { L::report_invalid(*this, c, dt); }) {
       if (invalid) {
         L::report_invalid(*this, c, dt);  // throws, naming the input and the element
@@ -111,8 +113,8 @@ private:
   }
 
   // The omp variant's threads for this call: the call's request, else the process default; one
-  // (the serial driver, on the calling thread) below the break-even size, the same rule `auto`'s
-  // heuristics apply (tuning::parallel_break_even).
+  // (the serial driver, on the calling thread) below the break-even size, the same rule `auto`
+  // applies to its choice (tuning::resolve_auto).
   int threads_for(const variant& v, const call& c) const {
     if (v.drv != driver::omp || items(c.inputs) < tuning::parallel_break_even(*this)) return 1;
     return c.threads > 0 ? c.threads : num_threads();

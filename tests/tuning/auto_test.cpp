@@ -3,6 +3,8 @@
 // every bad profile (another CPU, another build, corrupt, truncated, unreadable, a wrong field)
 // is ignored with one clear warning, leaving `auto` on the heuristics with a correct result.
 #include "support/harness.hpp"
+#include "tuning/auto_select.hpp"
+#include "tuning/heuristics.hpp"
 #include "tuning/profile.hpp"
 
 #include <lossbench/isa.hpp>
@@ -134,6 +136,51 @@ TEST_F(AutoProfile, IsaCeilingStillApplies) {
   const auto c = explain_auto(find_loss("mse"), dtype::f32, false, 100);
   EXPECT_LE(c.chosen.variant.isa, max_isa()) << c.chosen.name();
   EXPECT_EQ(run_mse("auto", 100), run_mse(c.chosen.name(), 100));
+}
+
+// `auto` keeps each thread's last choice for calls like the previous one (tuning::resolve_auto);
+// a call in another bucket, on the other side of the break-even, under another thread limit, ISA
+// ceiling or profile must get its own choice, the one `explain` gives, never the kept one.
+TEST_F(AutoProfile, KeptChoiceFollowsEveryChangeOfCall) {
+  if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
+  const loss_spec& mse = find_loss("mse");
+  const std::string omp = "omp:" + std::string(to_string(best_isa()));
+  tuning::profile prof = this_machines_profile({make(omp, 2, 3), make("simd:sse2", 1, 4), make("scalar", 1, 9)});
+  prof.entries[1].chosen = make(omp, 2, 5);
+  prof.entries[1].candidates = {prof.entries[1].chosen, make("scalar", 1, 10)};
+  tuning::write_profile(dir / "a.json", prof);
+  prof.entries[0].chosen = make("scalar", 1, 1);
+  prof.entries[0].candidates = {prof.entries[0].chosen};
+  tuning::write_profile(dir / "b.json", prof);
+
+  const std::int64_t break_even = tuning::parallel_break_even(mse);
+  ASSERT_GT(break_even, 1000) << "the calls below assume mse's break-even inside the large bucket";
+  const auto expect_explained = [&](std::int64_t n, int limit) {
+    const candidate want = explain_auto(mse, dtype::f32, false, n, limit).chosen;
+    const candidate got = tuning::resolve_auto(mse, dtype::f32, false, n, limit);
+    const int threads = want.variant.drv == driver::omp && n >= break_even ? want.threads : 1;
+    EXPECT_EQ(tuning::variant_key(got.variant), tuning::variant_key(want.variant)) << "n = " << n << ", limit " << limit;
+    EXPECT_EQ(got.threads, threads) << "n = " << n << ", limit " << limit;
+  };
+  const auto sweep = [&] {
+    for (int limit : {2, 1, 2})
+      for (std::int64_t n : {999L, 999L, 1000L, break_even - 1, break_even, break_even, break_even - 1, 999L}) expect_explained(n, limit);
+  };
+  use(dir / "a.json");
+  ASSERT_EQ(auto_profile().status, profile_status::state::loaded) << auto_profile().message;
+  sweep();
+  const isa ceiling = max_isa();
+  set_max_isa(isa::none);
+  sweep();
+  EXPECT_EQ(tuning::resolve_auto(mse, dtype::f32, false, 999, 2).variant.impl, implementation::scalar);
+  set_max_isa(ceiling);
+  sweep();
+  use(dir / "b.json");
+  sweep();
+  EXPECT_EQ(tuning::resolve_auto(mse, dtype::f32, false, 999, 2).variant.impl, implementation::scalar);
+  ::setenv("LOSSBENCH_PROFILE", "none", 1);
+  reload_auto_profile();
+  sweep();
 }
 
 // Without a profile: the best SIMD kernel, serially below the break-even, on all allowed threads above.
