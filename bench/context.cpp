@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -73,16 +74,16 @@ std::string now_iso8601() {
 }
 
 void initialize_google_benchmark(const char* program, int repetitions, double min_time) {
-  // Google Benchmark keeps argv[0] (the executable's name in its context): the strings live as
-  // long as the process.
-  static std::vector<std::string> args;
-  args = {program, fmt::format("--benchmark_repetitions={}", repetitions), fmt::format("--benchmark_min_time={}", min_time),
-          "--benchmark_enable_random_interleaving=true"};
-  static std::vector<char*> argv;
-  argv.clear();
-  for (auto& a : args) argv.push_back(a.data());
+  // Google Benchmark keeps argv[0] (the executable's name in its context): every call's strings
+  // live as long as the process (a sweep calls again to change its repetitions), and a deque
+  // never moves them.
+  static std::deque<std::string> kept;
+  std::vector<char*> argv;
+  for (std::string a : {std::string(program), fmt::format("--benchmark_repetitions={}", repetitions),
+                        fmt::format("--benchmark_min_time={}", min_time), std::string("--benchmark_enable_random_interleaving=true")})
+    argv.push_back(kept.emplace_back(std::move(a)).data());
   argv.push_back(nullptr);
-  int argc = static_cast<int>(args.size());
+  int argc = static_cast<int>(argv.size()) - 1;
   benchmark::Initialize(&argc, argv.data());
 }
 

@@ -98,8 +98,10 @@ nlohmann::json auto_profile_json() {
 
 // The sizes to measure again: where an `auto` row trails the fastest fixed variant of its size by
 // more than a tie. One pass of 3 repetitions can time the very same kernel 10–25% apart at 4K on
-// a shared VM; a second interleaved pass, pooled with the first, tells a wrong choice from a burst
-// of noise, so that the report's verdict on `auto` is about its choice.
+// a shared VM, and "the fastest" of 3–4 rows running one kernel picks the luckiest of them; a
+// second interleaved pass of 3× the repetitions, pooled with the first, narrows every row's median
+// until a wrong choice stands out from a burst of noise, so that the report's verdict on `auto`
+// is about its choice. (With 3 more, pooled medians of one kernel still differed by up to 14%.)
 std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows, const std::vector<benchmark_group>& groups) {
   const auto size_of = [](const nlohmann::json& r) {
     return fmt::format("{}/{}/{}/{}", r["loss"].get<std::string>(), r["dtype"].get<std::string>(), r["mode"].get<std::string>(),
@@ -151,9 +153,11 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   const auto groups = groups_of(registered);
   for (const benchmark_group& g : groups) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
   const auto again = disputed_auto_groups(summary_rows(reporter.result()["benchmarks"], nullptr), groups);
+  const int again_repetitions = 3 * l.repetitions;
   if (!again.empty()) {
-    std::fprintf(stderr, "\nreport: measuring %zu sizes again, where `auto` trails a fixed variant by more than %.0f%%\n",
-                 again.size(), 100 * tie_fraction);
+    std::fprintf(stderr, "\nreport: measuring %zu sizes again (%d repetitions), where `auto` trails a fixed variant by more than %.0f%%\n",
+                 again.size(), again_repetitions, 100 * tie_fraction);
+    initialize_google_benchmark("lossbench report", again_repetitions, l.min_time);
     for (const benchmark_group& g : again) reporter.extend(g.benchmarks);
     for (const benchmark_group& g : again) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
   }
@@ -164,6 +168,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   auto& lb = result["context"]["lossbench"];
   lb["busy_cpus_at_end"] = other_busy_cpus();
   lb["sizes_measured_again"] = again.size();  // their rows pool both passes' repetitions
+  lb["repetitions_again"] = again_repetitions;
   lb["warnings"] = noise_warnings(result["context"]);
   lb["duration_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result["lossbench_rows"] = summary_rows(result["benchmarks"], &ceilings);

@@ -4,7 +4,7 @@ Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turn
 tables are (header, rows) of strings.
 """
 from . import fmt
-from .summary import TIE, pair_names
+from .summary import GOAL_VS_SIMD, TIE, pair_names
 
 
 def run_line(report):
@@ -112,7 +112,8 @@ def auto_lines(report, autos):
     missed = [a for a in autos if a.verdict == "missed"]
     goals = sorted({a.goal for a in autos})
     goal_text = " / ".join(fmt.percent(100 * g) for g in goals)
-    line = (f"`auto` ({where}) met its goal (within {goal_text} of the fastest fixed variant, not slower than simd) "
+    vs_simd = ", not slower than simd" if any(a.auto.auto_source in GOAL_VS_SIMD for a in autos) else ""
+    line = (f"`auto` ({where}) met its goal (within {goal_text} of the fastest fixed variant{vs_simd}) "
             f"at **{met} of {len(autos)}** sizes")
     if noise:
         line += (f"; at {noise} more it ran the very kernel it is compared with (≈: the gap is the noise of "
@@ -123,8 +124,9 @@ def auto_lines(report, autos):
                  f"n = {fmt.size(worst.n)}: {fmt.percent(100 * worst.slowdown)} behind {worst.fastest.label}")
     again = report.lossbench.get("sizes_measured_again")
     if again:
+        more = report.lossbench.get("repetitions_again")
         line += (f". {again} sizes where `auto` trailed by more than {fmt.percent(100 * TIE)} after the first pass were measured again, "
-                 f"interleaved; their rows pool both passes' repetitions")
+                 f"interleaved{f', {more} repetitions more' if more else ''}; their rows pool both passes' repetitions")
     return [line]
 
 

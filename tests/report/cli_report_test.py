@@ -58,11 +58,13 @@ class SmallSweep(unittest.TestCase):
         rows = self.report["benchmarks"]
         iterations = [r for r in rows if r["run_type"] == "iteration"]
         aggregates = {r["aggregate_name"] for r in rows if r["run_type"] == "aggregate"}
-        # 2 losses × 3 variants × 2 modes, 3 repetitions each (the quick sweep's count), and 3 more
-        # for each benchmark of a size measured again (where `auto` trailed a fixed variant).
-        again = self.report["context"]["lossbench"]["sizes_measured_again"]
+        # 2 losses × 3 variants × 2 modes, 3 repetitions each (the quick sweep's count), and the
+        # second pass's for each benchmark of a size measured again (where `auto` trailed).
+        lb = self.report["context"]["lossbench"]
+        again = lb["sizes_measured_again"]
         self.assertIn(again, (0, 1, 2))
-        self.assertEqual(len(iterations), 2 * 3 * 2 * 3 + again * 3 * 2 * 3)
+        self.assertEqual(lb["repetitions"], 3)
+        self.assertEqual(len(iterations), 2 * 3 * 2 * 3 + again * 3 * 2 * lb["repetitions_again"])
         self.assertTrue({"mean", "median", "stddev", "cv"} <= aggregates, aggregates)
         for r in iterations:
             for key in ("name", "run_name", "iterations", "real_time", "cpu_time", "time_unit", "items_per_second"):
@@ -78,7 +80,9 @@ class SmallSweep(unittest.TestCase):
         for r in rows:
             for key in ROW_FIELDS:
                 self.assertIn(key, r, r["name"])
-            self.assertIn(r["repetitions"], (3, 6), "the quick sweep's 3, pooled with 3 more if measured again")
+            lb = self.report["context"]["lossbench"]
+            self.assertIn(r["repetitions"], (3, 3 + lb["repetitions_again"]),
+                          "the quick sweep's 3, pooled with the second pass's if measured again")
             # items/s is n over the median time: the two fields must agree (to rounding).
             self.assertAlmostEqual(r["items_per_second"] * r["time_ns"] * 1e-9 / r["n"], 1, places=9)
             self.assertGreater(r["roofline_pct"], 0)
@@ -95,8 +99,11 @@ class SmallSweep(unittest.TestCase):
     def test_sizes_measured_again_pool_their_repetitions(self):
         rows = self.report["lossbench_rows"]
         again = self.report["context"]["lossbench"]["sizes_measured_again"]
-        # A size measured again is a whole (loss, dtype, n) group: its 3 variants × 2 modes.
-        self.assertEqual(sum(r["repetitions"] == 6 for r in rows), again * 3 * 2)
+        # A size measured again is a whole (loss, dtype, n) group: its 3 variants × 2 modes, with
+        # the first pass's repetitions and the second's.
+        pooled = self.report["context"]["lossbench"]["repetitions"] + self.report["context"]["lossbench"]["repetitions_again"]
+        self.assertGreater(pooled, 6)
+        self.assertEqual(sum(r["repetitions"] == pooled for r in rows), again * 3 * 2)
         for loss in ("mse", "ctc"):
             self.assertEqual(len({r["repetitions"] for r in rows if r["loss"] == loss}), 1, loss)
 

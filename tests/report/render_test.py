@@ -257,6 +257,24 @@ class SparseAndInvalid(unittest.TestCase):
         self.assertEqual(got["1M"], ("-9.1%", "✓ ≤ 5.0%"))   # 10/11 − 1: ahead
         self.assertNotIn("**auto", md_section(md, "mse"))     # the per-loss table names fixed variants only
 
+    def test_auto_rows_without_profile(self):
+        """Without a profile the goal is within 20% of the fastest fixed variant, nothing about simd:
+        the heuristics know no timings of the machine. The same row with a profile misses."""
+        base = {"loss": "mse", "dtype": "f32", "mode": "value", "n": 4096}
+        rows = [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                dict(base, variant="simd", threads=1, items_per_second=8e9, isa="avx2"),
+                dict(base, variant="auto", threads=2, items_per_second=7.2e9, isa="sse2", auto_choice="simd:sse2",
+                     auto_source="heuristic")]
+        data = {"context": {"lossbench": {"auto_profile": {"state": "none"}}}, "lossbench_rows": rows}
+        md = self.assert_renders("auto_heuristic", data)
+        self.assertIn("within 20% of the fastest fixed variant) at **1 of 1** sizes", md)
+        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
+        self.assertEqual([(r[8], r[9], r[10]) for r in table_rows(auto)], [("11%", "11%", "✓ ≤ 20%")])  # 8/7.2 − 1
+        rows[2]["auto_source"] = "profile"
+        md = self.assert_renders("auto_profile_slower_than_simd", {"lossbench_rows": rows})
+        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
+        self.assertEqual([r[10] for r in table_rows(auto)], ["✗ ≤ 5.0%"])
+
     def test_invalid_files_exit_2(self):
         cases = {"invalid_not_json": "{ not json", "invalid_no_rows": {"context": {}, "benchmarks": []},
                  "invalid_rows_not_list": {"lossbench_rows": {}},
