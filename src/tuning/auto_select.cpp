@@ -140,14 +140,19 @@ std::atomic<const loaded_profile*> current{nullptr};
 std::mutex load_mutex;
 std::vector<std::unique_ptr<loaded_profile>> all_loaded;
 
-const loaded_profile& the_profile() {
-  if (const loaded_profile* p = current.load(std::memory_order_acquire)) return *p;
+[[gnu::noinline, gnu::cold]] const loaded_profile& load_once() {
   std::lock_guard lock(load_mutex);
   if (!current.load(std::memory_order_relaxed)) {
     all_loaded.push_back(load());
     current.store(all_loaded.back().get(), std::memory_order_release);
   }
   return *current.load(std::memory_order_relaxed);
+}
+
+// Every `auto` call asks: the load stays out of line, so that this inlines to one atomic load.
+inline const loaded_profile& the_profile() {
+  if (const loaded_profile* p = current.load(std::memory_order_acquire)) [[likely]] return *p;
+  return load_once();
 }
 
 const bucket* lookup(const loaded_profile& l, const loss_spec& loss, dtype type, bool with_grad, std::int64_t items) {
@@ -202,14 +207,15 @@ candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::i
   if (last.holds(&prof, &loss, type, with_grad, limit, ceiling, items)) return last.chosen;
 
   candidate chosen;
-  std::int64_t lo = items, hi = items + 1;  // a profile without a bucket for `items`: this size only
+  constexpr std::int64_t all = std::numeric_limits<std::int64_t>::max();
+  std::int64_t lo = items, hi = items < all ? items + 1 : items;  // no bucket for `items`: this size only
   const bucket* b = lookup(prof, loss, type, with_grad, items);
   if (b) lo = b->entry->items_min, hi = b->entry->items_max;
   if (const candidate* c = b ? first_runnable(*b, limit) : nullptr) {
     chosen = *c;
   } else {
     chosen = heuristic_choice(loss, items, limit);
-    if (!b && prof.status.status != profile_status::state::loaded) lo = 0, hi = std::numeric_limits<std::int64_t>::max();
+    if (!b && prof.status.status != profile_status::state::loaded) lo = 0, hi = all;
   }
   // Below the loss's break-even the omp driver runs on the calling thread: the rule the fixed
   // omp variant follows, and so the one the profile's timings were taken under.
