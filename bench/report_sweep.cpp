@@ -96,13 +96,16 @@ nlohmann::json auto_profile_json() {
   return {{"state", state}, {"path", st.path.string()}, {"message", st.message}, {"rigor", st.rigor}, {"entries", st.entries}};
 }
 
-// The sizes to measure again: where an `auto` row trails the fastest fixed variant of its size by
-// more than a tie. One pass of 3 repetitions can time the very same kernel 10–25% apart at 4K on
-// a shared VM, and "the fastest" of 3–4 rows running one kernel picks the luckiest of them; a
-// second interleaved pass of 3× the repetitions, pooled with the first, narrows every row's median
-// until a wrong choice stands out from a burst of noise, so that the report's verdict on `auto`
-// is about its choice. (With 3 more, pooled medians of one kernel still differed by up to 14%.)
-std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows, const std::vector<benchmark_group>& groups) {
+// The benchmarks to measure again: at each size (loss, dtype, mode, n) where `auto` trails the
+// fastest fixed variant by more than a tie, its `auto` row and every fixed row within 2× of the
+// fastest (the rows noise could make the fastest; a SIMD loss's scalar row, 2–50× slower, had
+// taken most of a whole-group second pass at 8M). One pass of 3 repetitions can time the very
+// same kernel 10–25% apart at 4K on a shared VM, and "the fastest" of 3–4 rows running one kernel
+// picks the luckiest of them; a second interleaved pass of 3× the repetitions, pooled with the
+// first, narrows each median until a wrong choice stands out from a burst of noise, so that the
+// report's verdict on `auto` is about its choice. (With 3 more, pooled medians of one kernel still
+// differed by up to 14%.)
+std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows) {
   const auto size_of = [](const nlohmann::json& r) {
     return fmt::format("{}/{}/{}/{}", r["loss"].get<std::string>(), r["dtype"].get<std::string>(), r["mode"].get<std::string>(),
                        r["n"].get<std::int64_t>());
@@ -115,10 +118,16 @@ std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows, co
       if (!fresh) it->second = std::min(it->second, t);
     }
   std::vector<benchmark_group> out;
-  for (const auto& r : rows) {
-    const auto best = fastest.find(size_of(r));
-    if (r["variant"] != "auto" || best == fastest.end() || r["time_ns"].get<double>() <= (1 + tie_fraction) * best->second) continue;
-    add_group(out, groups, find_loss(r["loss"].get<std::string>()), parse_dtype(r["dtype"].get<std::string>()), r["n"].get<std::int64_t>());
+  for (const auto& a : rows) {
+    const auto best = fastest.find(size_of(a));
+    if (a["variant"] != "auto" || best == fastest.end() || a["time_ns"].get<double>() <= (1 + tie_fraction) * best->second) continue;
+    // Row names are [a-z0-9_:/] only: literal in Google Benchmark's filter regex.
+    benchmark_group g{"^(" + a["name"].get<std::string>(), 1};
+    for (const auto& r : rows)
+      if (r["variant"] != "auto" && size_of(r) == best->first && r["time_ns"].get<double>() <= 2 * best->second)
+        g.filter += "|" + r["name"].get<std::string>(), ++g.benchmarks;
+    g.filter += ")(/real_time)?$";
+    out.push_back(std::move(g));
   }
   return out;
 }
@@ -152,7 +161,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   // interleaved repetitions never regenerate it.
   const auto groups = groups_of(registered);
   for (const benchmark_group& g : groups) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
-  const auto again = disputed_auto_groups(summary_rows(reporter.result()["benchmarks"], nullptr), groups);
+  const auto again = disputed_auto_groups(summary_rows(reporter.result()["benchmarks"], nullptr));
   const int again_repetitions = 3 * l.repetitions;
   if (!again.empty()) {
     std::fprintf(stderr, "\nreport: measuring %zu sizes again (%d repetitions), where `auto` trails a fixed variant by more than %.0f%%\n",
