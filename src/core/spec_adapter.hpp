@@ -112,12 +112,10 @@ private:
     return static_cast<T>(total * p.value_scale);
   }
 
-  // The omp variant's threads for this call: the call's request, else the process default; one
-  // (the serial driver, on the calling thread) below the break-even size, the same rule `auto`
-  // applies to its choice (tuning::resolve_auto).
+  // The threads for this call: the omp variant's by tuning::omp_threads (the call's request, else
+  // the process default; one below the break-even size), one for the serial drivers.
   int threads_for(const variant& v, const call& c) const {
-    if (v.drv != driver::omp || items(c.inputs) < tuning::parallel_break_even(*this)) return 1;
-    return c.threads > 0 ? c.threads : num_threads();
+    return v.drv == driver::omp ? tuning::omp_threads(*this, items(c.inputs), c.threads) : 1;
   }
 
   template <class T>

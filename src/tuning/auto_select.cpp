@@ -217,12 +217,12 @@ candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::i
     chosen = heuristic_choice(loss, items, limit);
     if (!b && prof.status.status != profile_status::state::loaded) lo = 0, hi = all;
   }
-  // Below the loss's break-even the omp driver runs on the calling thread: the rule the fixed
-  // omp variant follows, and so the one the profile's timings were taken under.
+  // The threads to run on (omp_threads: the rule the profile's omp timings were taken under) change
+  // at the loss's break-even: the kept range stops there.
   const std::int64_t break_even = parallel_break_even(loss);
   if (items < break_even) hi = std::min(hi, break_even);
   else lo = std::max(lo, break_even);
-  if (chosen.variant.drv != driver::omp || items < break_even) chosen.threads = 1;
+  chosen.threads = chosen.variant.drv == driver::omp ? omp_threads(loss, items, chosen.threads) : 1;
   last = {&prof, &loss, type, with_grad, limit, ceiling, lo, hi, chosen};
   return chosen;
 }

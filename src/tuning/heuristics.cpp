@@ -6,12 +6,18 @@
 #include "core/parallel.hpp"
 
 #include <lossbench/isa.hpp>
+#include <lossbench/threads.hpp>
 
 namespace lossbench::tuning {
 
 std::int64_t parallel_break_even(const loss_spec& loss) {
   const std::int64_t forced = core::parallel_min_override();
   return forced >= 0 ? forced : loss.parallel_min_elements();
+}
+
+int omp_threads(const loss_spec& loss, std::int64_t items, int threads) {
+  if (items < parallel_break_even(loss)) return 1;
+  return threads > 0 ? threads : num_threads();
 }
 
 candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread_limit, std::string* reason) {

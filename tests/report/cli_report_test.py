@@ -76,10 +76,10 @@ class SmallSweep(unittest.TestCase):
         self.assertEqual({(r["loss"], r["variant"], r["mode"]) for r in rows},
                          {(l, v, m) for l in ("mse", "ctc") for v in ("scalar", "simd", "auto")
                           for m in ("value", "value_grad")})
+        lb = self.report["context"]["lossbench"]
         for r in rows:
             for key in ROW_FIELDS:
                 self.assertIn(key, r, r["name"])
-            lb = self.report["context"]["lossbench"]
             self.assertIn(r["repetitions"], (3, 3 + lb["repetitions_again"]),
                           "the quick sweep's 3, pooled with the second pass's if measured again")
             # items/s is n over the median time: the two fields must agree (to rounding).
