@@ -12,6 +12,8 @@ packages=(
   pkg-config                     # tests/consumer_test.sh: the installed lossbench.pc
   python3                        # report helpers
   python3-matplotlib             # report charts (scripts/report_render.py; numpy comes with it)
+  python3-dev pybind11-dev libdlpack-dev python3-numpy  # the Python package (src/python/)
+  python3-pytest python3-hypothesis python3-torch       # its tests (torch: the PyTorch adapter and parity)
 )
 
 missing=()

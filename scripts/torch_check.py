@@ -85,7 +85,8 @@ def value_of(out):
 
 def check(ck, name, loss, arrays, diff_idx, params, reduction, dtype, torch_fn, grad_names):
     """Run lossbench and torch on the same arrays; compare value, losses and gradients."""
-    tensors = [torch.from_numpy(a.copy()) for a in arrays]
+    # torch in float64 on the exactly upcast inputs: for float32 cases, the exact result's stand-in
+    tensors = [torch.from_numpy(a.astype(np.float64) if a.dtype.kind == "f" else a.copy()) for a in arrays]
     for i in diff_idx:
         tensors[i].requires_grad_(True)
     out = torch_fn(*tensors, reduction=reduction)
@@ -127,12 +128,12 @@ def main():
 
 
 def run_all(ck, rng, dt, npdt):
-    from torch_check_cases import cases  # noqa: E402  (the case list lives next to this file)
+    from torch_cases import cases  # noqa: E402  (tests/python/torch_cases.py, shared with the pytest suite)
     for name, loss, arrays, diff_idx, params, reductions, fn, grad_names in cases(rng, npdt):
         for r in reductions:
             check(ck, name, loss, arrays, diff_idx, params, r, dt, fn, grad_names)
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
     main()

@@ -82,22 +82,34 @@ const loss_spec& find_loss(std::string_view name, std::string_view argument) {
   throw error(std::string(argument), "unknown loss '" + std::string(name) + "' (known: " + known + ")");
 }
 
+namespace {
+// Each registry entry's variant name, made once: find_entries runs on every public API call.
+const std::vector<std::string>& variant_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const entry& e : registry()) out.push_back(e.variant.name());
+    return out;
+  }();
+  return names;
+}
+}  // namespace
+
 std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant_name, dtype dt,
                                        std::string_view argument) {
-  find_loss(loss);
+  // By the spec's address and names made once; the list of known variants only for the error.
+  const loss_spec* spec = &find_loss(loss);
+  const auto& all = registry();
+  const auto& names = variant_names();
   std::vector<const entry*> out;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i].loss == spec && all[i].type == dt && (variant_name == "all" || names[i] == variant_name))
+      out.push_back(&all[i]);
+  if (!out.empty()) return out;
   std::string known;
-  for (const entry& e : registry()) {
-    if (e.loss->name() != loss || e.type != dt) continue;
-    const std::string vn = e.variant.name();
-    known += (known.empty() ? "" : ", ") + vn;
-    if (variant_name == "all" || vn == variant_name) out.push_back(&e);
-  }
-  if (out.empty())
-    throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " +
-                                           std::string(loss) + "/" + std::string(to_string(dt)) + " (known: " + known +
-                                           ", all)");
-  return out;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i].loss == spec && all[i].type == dt) known += (known.empty() ? "" : ", ") + names[i];
+  throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " + std::string(loss) +
+                                         "/" + std::string(to_string(dt)) + " (known: " + known + ", all)");
 }
 
 }  // namespace lossbench

@@ -1,4 +1,6 @@
-"""torch_check_cases.py — the random cases torch_check.py runs: every loss × option in DESIGN §2.
+"""torch_cases.py — random cases for every loss × option of the catalogue, with torch.nn.functional's
+counterpart: run by tests/python/test_torch_parity.py (through the Python module) and by
+scripts/torch_check.py (through `lossbench eval`).
 
 Each case: (label, loss, arrays, differentiable input indices, lossbench params, reductions,
 torch function(*tensors, reduction=...), gradient file names)."""
@@ -10,7 +12,8 @@ R3 = ("mean", "sum", "none")
 
 
 def _t(x):
-    return torch.as_tensor(x)
+    """An array option (weight, pos_weight) for torch, which runs in float64 on the upcast inputs."""
+    return torch.as_tensor(x, dtype=torch.float64)
 
 
 def cases(rng, dt):
@@ -58,7 +61,7 @@ def cases(rng, dt):
                 lambda a, b, reduction: F.binary_cross_entropy_with_logits(a, b, reduction=reduction), ["input"]))
     # hinge
     yh = np.where(rng.uniform(size=(n,)) < 0.5, -1.0, 1.0).astype(dt)
-    for margin in (1.0, 0.3):
+    for margin in (1.0, float(dt(0.3))):  # the margin as the dtype holds it: the kink is where y·x meets it
         xh = x.copy()
         xh[0] = margin * yh[0]  # exactly at the kink
         out.append(("hinge", "hinge", [xh, yh], [0], {"margin": margin}, R3,

@@ -1,0 +1,284 @@
+// loss_call.cpp — see loss_call.hpp. Everything here is checking and plumbing: the loss itself runs
+// in the library's public `evaluate`, the same call the C++ span API makes.
+#include "python/loss_call.hpp"
+
+#include "python/array_view.hpp"
+
+#include <lossbench/losses.hpp>
+#include <lossbench/registry.hpp>
+
+#include <pybind11/numpy.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace lossbench::python {
+namespace {
+
+std::string numpy_name(dtype t) {
+  switch (t) {
+    case dtype::f32: return "float32";
+    case dtype::f64: return "float64";
+    case dtype::i32: return "int32";
+    case dtype::i64: return "int64";
+  }
+  return "?";
+}
+
+// The dtype rules of the catalogue's input kinds: real inputs share the loss dtype (the first
+// input's), indices are int32/int64, cross_entropy's target may be either.
+void check_kind(const input_desc& in, dtype got, dtype loss_dtype) {
+  const std::string name(in.name);
+  const bool real_ok = got == loss_dtype;
+  const bool index_ok = !is_floating(got);
+  const bool ok = in.kind == input_kind::real ? real_ok : in.kind == input_kind::index ? index_ok : real_ok || index_ok;
+  if (ok) return;
+  if (in.kind == input_kind::index)
+    type_error(name, "expected int32 or int64 indices, got " + numpy_name(got));
+  type_error(name, "is " + numpy_name(got) + " but the loss computes in " + numpy_name(loss_dtype) +
+                       " (the first input's dtype)" + (in.kind == input_kind::real_or_index ? ", or int32/int64 class indices" : ""));
+}
+
+std::vector<array_view> view_inputs(const loss_spec& spec, const py::tuple& inputs) {
+  const auto descs = spec.inputs();
+  if (inputs.size() != descs.size())
+    throw py::type_error(std::string(spec.name()) + " takes " + std::to_string(descs.size()) + " inputs, got " +
+                         std::to_string(inputs.size()));
+  std::vector<array_view> views;
+  views.reserve(descs.size());
+  for (std::size_t i = 0; i < descs.size(); ++i) views.emplace_back(inputs[i], std::string(descs[i].name), access::read);
+  const dtype loss_dtype = views[0].ref().type;
+  if (!is_floating(loss_dtype))
+    type_error(views[0].argument(), "expected float32 or float64, got " + numpy_name(loss_dtype));
+  for (std::size_t i = 1; i < descs.size(); ++i) check_kind(descs[i], views[i].ref().type, loss_dtype);
+  return views;
+}
+
+param_set to_params(const py::dict& params) {
+  param_set out;
+  for (const auto& [key, value] : params) {
+    const std::string name = py::str(key);
+    if (value.is_none()) continue;  // torch's "absent" (weight=None, pos_weight=None)
+    if (py::isinstance<py::bool_>(value)) {
+      out.set(name, value.cast<bool>() ? 1.0 : 0.0);
+    } else if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)) {
+      out.set(name, value.cast<double>());
+    } else {
+      const array_view v(value, name, access::read);
+      if (!is_floating(v.ref().type)) type_error(name, "expected a float32 or float64 array, got " + numpy_name(v.ref().type));
+      array copy(v.ref().type, v.ref().shape);  // [C]: small, and the param_set owns its arrays
+      std::memcpy(copy.raw(), v.ref().data, copy.bytes());
+      out.set(name, std::move(copy));
+    }
+  }
+  return out;
+}
+
+// Which differentiable inputs get a gradient: `grad` is a bool or one bool per such input.
+std::array<bool, 3> wanted_grads(const py::object& grad, std::size_t count) {
+  std::array<bool, 3> want{};
+  if (py::isinstance<py::bool_>(grad)) {
+    for (std::size_t k = 0; k < count; ++k) want[k] = grad.cast<bool>();
+    return want;
+  }
+  const auto seq = py::reinterpret_borrow<py::sequence>(grad);
+  if (!py::isinstance<py::sequence>(grad) || seq.size() != count)
+    type_error("grad", "expected True/False or " + std::to_string(count) + " booleans (one per differentiable input)");
+  for (std::size_t k = 0; k < count; ++k) want[k] = seq[k].cast<bool>();
+  return want;
+}
+
+bool overlaps(const tensor_ref& a, const tensor_ref& b) {
+  const auto* a0 = static_cast<const std::byte*>(a.data);
+  const auto* b0 = static_cast<const std::byte*>(b.data);
+  const auto an = static_cast<std::size_t>(a.numel()) * size_of(a.type);
+  const auto bn = static_cast<std::size_t>(b.numel()) * size_of(b.type);
+  return an && bn && a0 < b0 + bn && b0 < a0 + an;
+}
+
+// A caller's `out=` array and its view.
+struct out_slot {
+  py::object array = py::none();
+  std::optional<array_view> view;
+};
+
+// The caller's `out=` arrays, one per differentiable input (empty where not given).
+std::vector<out_slot> view_outs(const py::object& out, std::size_t count) {
+  std::vector<out_slot> slots(count);
+  if (out.is_none()) return slots;
+  if (count == 1 && !py::isinstance<py::tuple>(out) && !py::isinstance<py::list>(out)) {
+    slots[0].array = out;
+    slots[0].view.emplace(out, "out", access::write);
+    return slots;
+  }
+  if (!py::isinstance<py::tuple>(out) && !py::isinstance<py::list>(out))
+    type_error("out", "expected a tuple of " + std::to_string(count) + " arrays (or None), one per differentiable input");
+  const auto seq = py::reinterpret_borrow<py::sequence>(out);
+  if (seq.size() != count)
+    throw py::value_error("out: expected " + std::to_string(count) + " arrays (or None), got " + std::to_string(seq.size()));
+  for (std::size_t k = 0; k < count; ++k) {
+    if (seq[k].is_none()) continue;
+    slots[k].array = seq[k];
+    slots[k].view.emplace(seq[k], "out[" + std::to_string(k) + "]", access::write);
+  }
+  return slots;
+}
+
+void check_out(const array_view& o, const tensor_ref& input, std::string_view input_name,
+               const std::vector<array_view>& inputs) {
+  if (o.ref().type != input.type)
+    type_error(o.argument(), "is " + numpy_name(o.ref().type) + ", the gradient of '" + std::string(input_name) +
+                                 "' is " + numpy_name(input.type));
+  if (!(o.ref().shape == input.shape))
+    throw py::value_error(o.argument() + ": shape " + o.ref().shape.str() + ", the gradient of '" +
+                          std::string(input_name) + "' has shape " + input.shape.str());
+  for (const auto& in : inputs)
+    if (overlaps(o.ref(), in.ref()))
+      throw py::value_error(o.argument() + ": overlaps the memory of input '" + in.argument() +
+                            "'; gradients go to separate arrays");
+}
+
+py::array new_array(dtype t, const shape& s) {
+  const auto d = s.dims();
+  std::vector<py::ssize_t> dims(d.begin(), d.end());
+  return t == dtype::f32 ? py::array(py::dtype::of<float>(), dims) : py::array(py::dtype::of<double>(), dims);
+}
+
+py::object scalar(dtype t, double v) {
+  static const py::object f32 = py::module_::import("numpy").attr("float32");
+  static const py::object f64 = py::module_::import("numpy").attr("float64");
+  return t == dtype::f32 ? f32(v) : f64(v);
+}
+
+
+// Everything one call needs, checked, with the arrays it returns allocated.
+struct prepared_call {
+  std::vector<array_view> views;
+  std::vector<tensor_ref> refs;
+  param_set params;
+  options opt;
+  outputs out;
+  std::vector<py::object> grads;  // per differentiable input: the array written, or None
+  py::object losses = py::none();
+};
+
+prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+                      const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
+                      const py::object& out) {
+  const loss_spec& spec = find_loss(loss, "loss");
+  if (threads < 0) throw error("threads", "must be ≥ 0 (0: the process default), got " + std::to_string(threads));
+  prepared_call c;
+  try {
+    c.opt.reduction = parse_reduction(reduction);
+  } catch (const error&) {
+    throw error("reduction", "unknown reduction '" + reduction + "' (expected 'none', 'mean', 'sum' or 'batchmean')");
+  }
+  c.opt.variant = variant;
+  c.opt.threads = threads;
+  c.views = view_inputs(spec, inputs);
+  for (const auto& v : c.views) c.refs.push_back(v.ref());
+  const dtype dt = c.refs[0].type;
+  c.params = to_params(params);
+
+  // Gradient buffers: the caller's (checked) or new arrays, one per wanted differentiable input.
+  const std::size_t count = spec.differentiable_count();
+  const std::array<bool, 3> want = wanted_grads(grad, count);
+  const auto outs = view_outs(out, count);
+  c.grads.assign(count, py::none());
+  for (std::size_t i = 0, k = 0; i < c.refs.size(); ++i) {
+    if (!spec.inputs()[i].differentiable) continue;
+    const auto& given = outs[k].view;
+    if (given && !want[k]) throw py::value_error(given->argument() + ": given, but that gradient is not asked for (grad=)");
+    if (given) {
+      check_out(*given, c.refs[i], spec.inputs()[i].name, c.views);
+      for (std::size_t j = 0; j < k; ++j)
+        if (outs[j].view && overlaps(given->ref(), outs[j].view->ref()))
+          throw py::value_error(given->argument() + ": overlaps " + outs[j].view->argument());
+      c.out.grad[k] = given->data();
+      c.grads[k] = outs[k].array;
+    } else if (want[k]) {
+      py::array g = new_array(dt, c.refs[i].shape);
+      c.out.grad[k] = g.mutable_data();
+      c.grads[k] = std::move(g);
+    }
+    ++k;
+  }
+  if (c.opt.reduction == lossbench::reduction::none) {
+    py::array l = new_array(dt, spec.losses_shape(c.refs));
+    c.out.losses = l.mutable_data();
+    c.losses = std::move(l);
+  }
+  return c;
+}
+
+}  // namespace
+
+py::object run_loss(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+                    const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
+                    const py::object& out) {
+  prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, out);
+  double value;
+  {
+    py::gil_scoped_release release;
+    value = evaluate(loss, c.refs, c.params, c.opt, c.out);
+  }
+  py::object result = c.opt.reduction == lossbench::reduction::none ? c.losses : scalar(c.refs[0].type, value);
+  if (!c.out.wants_grad()) return result;
+  py::tuple t(1 + c.grads.size());
+  t[0] = result;
+  for (std::size_t k = 0; k < c.grads.size(); ++k) t[1 + k] = c.grads[k];
+  return t;
+}
+
+double native_call_ns(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+                      const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
+                      std::int64_t calls) {
+  if (calls < 1) throw error("calls", "must be ≥ 1, got " + std::to_string(calls));
+  prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, py::none());
+  py::gil_scoped_release release;
+  volatile double sink = 0;  // keeps the calls from being optimised away
+  const auto start = std::chrono::steady_clock::now();
+  for (std::int64_t i = 0; i < calls; ++i) sink = sink + evaluate(loss, c.refs, c.params, c.opt, c.out);
+  const auto stop = std::chrono::steady_clock::now();
+  return std::chrono::duration<double, std::nano>(stop - start).count() / static_cast<double>(calls);
+}
+
+namespace {
+py::array float64_array(const std::vector<long double>& v, const shape& s) {
+  py::array_t<double> a(std::vector<py::ssize_t>(s.dims().begin(), s.dims().end()));
+  if (static_cast<std::size_t>(a.size()) != v.size()) a = py::array_t<double>(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return std::move(a);
+}
+}  // namespace
+
+py::dict reference(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+                   const std::string& reduction) {
+  prepared_call c = prepare(loss, inputs, params, reduction, "scalar", 0, py::bool_(false), py::none());
+  const loss_spec& spec = find_loss(loss, "loss");
+  const param_set resolved = spec.resolve(c.params);
+  const call k{c.refs, &resolved, c.opt.reduction, {}, 0};
+  spec.validate(k, c.refs[0].type);
+  const reference_result r = spec.reference(k);
+  const shape ls = spec.losses_shape(c.refs);
+  py::list grads, grad_magnitude;
+  for (std::size_t i = 0, g = 0; i < c.refs.size(); ++i) {
+    if (!spec.inputs()[i].differentiable) continue;
+    grads.append(float64_array(r.grads[g], c.refs[i].shape));
+    grad_magnitude.append(r.grad_magnitude.empty() ? py::object(py::none())
+                                                   : py::object(float64_array(r.grad_magnitude[g], c.refs[i].shape)));
+    ++g;
+  }
+  return py::dict(py::arg("value") = static_cast<double>(r.value), py::arg("losses") = float64_array(r.losses, ls),
+                  py::arg("grads") = grads,
+                  py::arg("loss_magnitude") = r.loss_magnitude.empty() ? py::object(py::none())
+                                                                        : py::object(float64_array(r.loss_magnitude, ls)),
+                  py::arg("grad_magnitude") = grad_magnitude, py::arg("value_scale") = static_cast<double>(r.value_scale));
+}
+
+}  // namespace lossbench::python
