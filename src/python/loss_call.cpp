@@ -86,9 +86,9 @@ std::array<bool, 3> wanted_grads(const py::object& grad, std::size_t count) {
     for (std::size_t k = 0; k < count; ++k) want[k] = grad.cast<bool>();
     return want;
   }
-  const auto seq = py::reinterpret_borrow<py::sequence>(grad);
-  if (!py::isinstance<py::sequence>(grad) || seq.size() != count)
+  if (!py::isinstance<py::sequence>(grad) || py::len(grad) != count)
     type_error("grad", "expected True/False or " + std::to_string(count) + " booleans (one per differentiable input)");
+  const auto seq = py::reinterpret_borrow<py::sequence>(grad);
   for (std::size_t k = 0; k < count; ++k) want[k] = seq[k].cast<bool>();
   return want;
 }
