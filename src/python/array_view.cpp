@@ -36,8 +36,8 @@ dtype dtype_of_format(const char* format, Py_ssize_t itemsize, const std::string
 
 shape shape_of(int ndim, const auto* dims, const std::string& argument) {
   if (ndim > shape::max_rank)
-    throw py::value_error(argument + ": " + std::to_string(ndim) + " dimensions; at most " +
-                          std::to_string(shape::max_rank) + " are supported");
+    throw error(argument, std::to_string(ndim) + " dimensions; at most " + std::to_string(shape::max_rank) +
+                              " are supported");
   std::array<std::int64_t, shape::max_rank> d{};
   for (int i = 0; i < ndim; ++i) d[static_cast<std::size_t>(i)] = static_cast<std::int64_t>(dims[i]);
   return shape(std::span<const std::int64_t>(d.data(), static_cast<std::size_t>(ndim)));
@@ -99,8 +99,10 @@ void array_view::from_dlpack(py::handle obj) {
   try {
     capsule = obj.attr("__dlpack__")();
   } catch (py::error_already_set& e) {
-    type_error(argument_, "its __dlpack__ failed (" + std::string(py::str(e.value())) +
-                              "); a torch tensor that requires grad needs .detach(), or use lossbench.torch");
+    const bool requires_grad = py::hasattr(obj, "requires_grad") && py::bool_(obj.attr("requires_grad"));
+    type_error(argument_, "its __dlpack__ failed (" + std::string(py::str(e.value())) + ")" +
+                              (requires_grad ? "; a torch tensor that requires grad needs .detach(), or use lossbench.torch"
+                                             : ""));
   }
   auto* managed = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule.ptr(), "dltensor"));
   if (!managed) {

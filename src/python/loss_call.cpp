@@ -59,18 +59,32 @@ std::vector<array_view> view_inputs(const loss_spec& spec, const py::tuple& inpu
   return views;
 }
 
-param_set to_params(const py::dict& params) {
+const param_desc* find_param(const loss_spec& spec, std::string_view name) {
+  for (const auto& d : spec.params())
+    if (d.name == name) return &d;
+  return nullptr;  // the library's resolve() rejects it, listing the known ones
+}
+
+// Numbers and booleans as they are; arrays (weight, pos_weight) copied into the param_set, which
+// owns its arrays ([C]: small). Absent (None) keeps torch's default.
+param_set to_params(const loss_spec& spec, const py::dict& params, dtype loss_dtype) {
   param_set out;
   for (const auto& [key, value] : params) {
     const std::string name = py::str(key);
-    if (value.is_none()) continue;  // torch's "absent" (weight=None, pos_weight=None)
+    if (value.is_none()) continue;
+    const param_desc* desc = find_param(spec, name);
+    const bool takes_array = desc && (desc->kind == param_kind::tensor || desc->kind == param_kind::real_or_tensor);
     if (py::isinstance<py::bool_>(value)) {
       out.set(name, value.cast<bool>() ? 1.0 : 0.0);
     } else if (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value)) {
       out.set(name, value.cast<double>());
+    } else if (!takes_array && desc) {
+      type_error(name, std::string("expected a ") + (desc->kind == param_kind::boolean ? "bool" : "number") + ", got " +
+                           Py_TYPE(value.ptr())->tp_name);
     } else {
       const array_view v(value, name, access::read);
-      if (!is_floating(v.ref().type)) type_error(name, "expected a float32 or float64 array, got " + numpy_name(v.ref().type));
+      if (v.ref().type != loss_dtype)
+        type_error(name, "is " + numpy_name(v.ref().type) + " but the loss computes in " + numpy_name(loss_dtype));
       array copy(v.ref().type, v.ref().shape);  // [C]: small, and the param_set owns its arrays
       std::memcpy(copy.raw(), v.ref().data, copy.bytes());
       out.set(name, std::move(copy));
@@ -82,14 +96,19 @@ param_set to_params(const py::dict& params) {
 // Which differentiable inputs get a gradient: `grad` is a bool or one bool per such input.
 std::array<bool, 3> wanted_grads(const py::object& grad, std::size_t count) {
   std::array<bool, 3> want{};
+  const std::string expected = "expected True/False or a list of " + std::to_string(count) +
+                               " booleans (one per differentiable input)";
   if (py::isinstance<py::bool_>(grad)) {
     for (std::size_t k = 0; k < count; ++k) want[k] = grad.cast<bool>();
     return want;
   }
-  if (!py::isinstance<py::sequence>(grad) || py::len(grad) != count)
-    type_error("grad", "expected True/False or " + std::to_string(count) + " booleans (one per differentiable input)");
+  if (!(py::isinstance<py::list>(grad) || py::isinstance<py::tuple>(grad)) || py::len(grad) != count)
+    type_error("grad", expected);
   const auto seq = py::reinterpret_borrow<py::sequence>(grad);
-  for (std::size_t k = 0; k < count; ++k) want[k] = seq[k].cast<bool>();
+  for (std::size_t k = 0; k < count; ++k) {
+    if (!py::isinstance<py::bool_>(seq[k])) type_error("grad", expected);
+    want[k] = seq[k].cast<bool>();
+  }
   return want;
 }
 
@@ -119,8 +138,13 @@ std::vector<out_slot> view_outs(const py::object& out, std::size_t count) {
   if (!py::isinstance<py::tuple>(out) && !py::isinstance<py::list>(out))
     type_error("out", "expected a tuple of " + std::to_string(count) + " arrays (or None), one per differentiable input");
   const auto seq = py::reinterpret_borrow<py::sequence>(out);
+  for (const auto& item : seq)
+    if (!item.is_none() && !PyObject_CheckBuffer(item.ptr()) && !py::hasattr(item, "__dlpack__"))
+      type_error("out", std::string("expected arrays (or None), one per differentiable input; got a sequence holding ") +
+                            Py_TYPE(item.ptr())->tp_name);
   if (seq.size() != count)
-    throw py::value_error("out: expected " + std::to_string(count) + " arrays (or None), got " + std::to_string(seq.size()));
+    throw error("out", "expected " + std::to_string(count) + " arrays (or None), one per differentiable input; got " +
+                           std::to_string(seq.size()));
   for (std::size_t k = 0; k < count; ++k) {
     if (seq[k].is_none()) continue;
     slots[k].array = seq[k];
@@ -135,12 +159,11 @@ void check_out(const array_view& o, const tensor_ref& input, std::string_view in
     type_error(o.argument(), "is " + numpy_name(o.ref().type) + ", the gradient of '" + std::string(input_name) +
                                  "' is " + numpy_name(input.type));
   if (!(o.ref().shape == input.shape))
-    throw py::value_error(o.argument() + ": shape " + o.ref().shape.str() + ", the gradient of '" +
-                          std::string(input_name) + "' has shape " + input.shape.str());
+    throw error(o.argument(), "shape " + o.ref().shape.str() + ", the gradient of '" + std::string(input_name) +
+                                  "' has shape " + input.shape.str());
   for (const auto& in : inputs)
     if (overlaps(o.ref(), in.ref()))
-      throw py::value_error(o.argument() + ": overlaps the memory of input '" + in.argument() +
-                            "'; gradients go to separate arrays");
+      throw error(o.argument(), "overlaps the memory of input '" + in.argument() + "'; gradients go to separate arrays");
 }
 
 py::array new_array(dtype t, const shape& s) {
@@ -156,8 +179,34 @@ py::object scalar(dtype t, double v) {
 }
 
 
+std::string string_arg(const py::handle& h, const char* name) {
+  if (!py::isinstance<py::str>(h)) type_error(name, std::string("expected a str, got ") + Py_TYPE(h.ptr())->tp_name);
+  return h.cast<std::string>();
+}
+
+int threads_arg(const py::handle& h) {
+  if (!py::isinstance<py::int_>(h) || py::isinstance<py::bool_>(h))
+    type_error("threads", std::string("expected an int, got ") + Py_TYPE(h.ptr())->tp_name);
+  int overflow = 0;
+  const long long n = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
+  if (overflow || n < 0 || n > 65536)
+    throw error("threads", "must be in [0, 65536] (0: the process default), got " + std::string(py::str(h)));
+  return static_cast<int>(n);
+}
+
+// The reduction by torch's name, one the loss has (the library's message names the CLI's flag).
+lossbench::reduction reduction_of(const loss_spec& spec, const std::string& name) {
+  std::string known;
+  for (auto r : spec.reductions()) {
+    if (to_string(r) == name) return r;
+    known += (known.empty() ? "'" : ", '") + std::string(to_string(r)) + "'";
+  }
+  throw error("reduction", "'" + name + "' is not a reduction of " + std::string(spec.name()) + " (expected " + known + ")");
+}
+
 // Everything one call needs, checked, with the arrays it returns allocated.
 struct prepared_call {
+  std::string variant;  // opt.variant views it
   std::vector<array_view> views;
   std::vector<tensor_ref> refs;
   param_set params;
@@ -168,22 +217,18 @@ struct prepared_call {
 };
 
 prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py::dict& params,
-                      const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
-                      const py::object& out) {
+                      const py::handle& reduction, const py::handle& variant, const py::handle& threads,
+                      const py::object& grad, const py::object& out) {
   const loss_spec& spec = find_loss(loss, "loss");
-  if (threads < 0) throw error("threads", "must be ≥ 0 (0: the process default), got " + std::to_string(threads));
   prepared_call c;
-  try {
-    c.opt.reduction = parse_reduction(reduction);
-  } catch (const error&) {
-    throw error("reduction", "unknown reduction '" + reduction + "' (expected 'none', 'mean', 'sum' or 'batchmean')");
-  }
-  c.opt.variant = variant;
-  c.opt.threads = threads;
+  c.opt.reduction = reduction_of(spec, string_arg(reduction, "reduction"));
+  c.variant = string_arg(variant, "variant");
+  c.opt.variant = c.variant;
+  c.opt.threads = threads_arg(threads);
   c.views = view_inputs(spec, inputs);
   for (const auto& v : c.views) c.refs.push_back(v.ref());
   const dtype dt = c.refs[0].type;
-  c.params = to_params(params);
+  c.params = to_params(spec, params, dt);
 
   // Gradient buffers: the caller's (checked) or new arrays, one per wanted differentiable input.
   const std::size_t count = spec.differentiable_count();
@@ -193,12 +238,12 @@ prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py
   for (std::size_t i = 0, k = 0; i < c.refs.size(); ++i) {
     if (!spec.inputs()[i].differentiable) continue;
     const auto& given = outs[k].view;
-    if (given && !want[k]) throw py::value_error(given->argument() + ": given, but that gradient is not asked for (grad=)");
+    if (given && !want[k]) throw error(given->argument(), "given, but that gradient is not asked for (grad=)");
     if (given) {
       check_out(*given, c.refs[i], spec.inputs()[i].name, c.views);
       for (std::size_t j = 0; j < k; ++j)
         if (outs[j].view && overlaps(given->ref(), outs[j].view->ref()))
-          throw py::value_error(given->argument() + ": overlaps " + outs[j].view->argument());
+          throw error(given->argument(), "overlaps " + outs[j].view->argument());
       c.out.grad[k] = given->data();
       c.grads[k] = outs[k].array;
     } else if (want[k]) {
@@ -219,8 +264,8 @@ prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py
 }  // namespace
 
 py::object run_loss(const std::string& loss, const py::tuple& inputs, const py::dict& params,
-                    const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
-                    const py::object& out) {
+                    const py::handle& reduction, const py::handle& variant, const py::handle& threads,
+                    const py::object& grad, const py::object& out) {
   prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, out);
   double value;
   {
@@ -236,8 +281,8 @@ py::object run_loss(const std::string& loss, const py::tuple& inputs, const py::
 }
 
 double native_call_ns(const std::string& loss, const py::tuple& inputs, const py::dict& params,
-                      const std::string& reduction, const std::string& variant, int threads, const py::object& grad,
-                      std::int64_t calls) {
+                      const py::handle& reduction, const py::handle& variant, const py::handle& threads,
+                      const py::object& grad, std::int64_t calls) {
   if (calls < 1) throw error("calls", "must be ≥ 1, got " + std::to_string(calls));
   prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, py::none());
   py::gil_scoped_release release;
@@ -258,8 +303,8 @@ py::array float64_array(const std::vector<long double>& v, const shape& s) {
 }  // namespace
 
 py::dict reference(const std::string& loss, const py::tuple& inputs, const py::dict& params,
-                   const std::string& reduction) {
-  prepared_call c = prepare(loss, inputs, params, reduction, "scalar", 0, py::bool_(false), py::none());
+                   const py::handle& reduction) {
+  prepared_call c = prepare(loss, inputs, params, reduction, py::str("scalar"), py::int_(0), py::bool_(false), py::none());
   const loss_spec& spec = find_loss(loss, "loss");
   const param_set resolved = spec.resolve(c.params);
   const call k{c.refs, &resolved, c.opt.reduction, {}, 0};

@@ -15,19 +15,19 @@ namespace lossbench::python {
 // Returns the value (a numpy scalar of the loss dtype), or the per-sample losses with reduction
 // "none"; with gradients, a tuple (value or losses, gradient per differentiable input or None).
 pybind11::object run_loss(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
-                          const std::string& reduction, const std::string& variant, int threads,
-                          const pybind11::object& grad, const pybind11::object& out);
+                          const pybind11::handle& reduction, const pybind11::handle& variant,
+                          const pybind11::handle& threads, const pybind11::object& grad, const pybind11::object& out);
 
 // The C++ side of the same call, for measuring what Python adds: the call is prepared once (views,
 // outputs), then `evaluate` runs `calls` times back to back with the GIL released. Mean ns a call.
 double native_call_ns(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
-                      const std::string& reduction, const std::string& variant, int threads,
-                      const pybind11::object& grad, std::int64_t calls);
+                      const pybind11::handle& reduction, const pybind11::handle& variant,
+                      const pybind11::handle& threads, const pybind11::object& grad, std::int64_t calls);
 
 // The library's long-double reference for the same call (tests and accuracy checks): value,
 // per-sample losses, gradients, and the magnitudes each error bound is relative to (None = the
 // result itself), as float64 arrays.
 pybind11::dict reference(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
-                         const std::string& reduction);
+                         const pybind11::handle& reduction);
 
 }  // namespace lossbench::python

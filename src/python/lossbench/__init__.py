@@ -103,19 +103,25 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                 variant, threads, grad, out)
 
 
-def _lengths(x):
-    """CTC lengths as torch takes them: an array, or a tuple/list of ints."""
-    if isinstance(x, (tuple, list)):
-        import numpy
-        return numpy.asarray(x, dtype=numpy.int64)
-    return x
+def _lengths(x, name):
+    """CTC lengths as torch takes them: an array, or a tuple/list of ints (checked: no truncation)."""
+    if not isinstance(x, (tuple, list)):
+        return x
+    import numpy
+    import operator
+    try:
+        return numpy.asarray([operator.index(v) for v in x], dtype=numpy.int64)
+    except (TypeError, OverflowError):
+        bad = next(v for v in x if not isinstance(v, int) or not -2 ** 63 <= v < 2 ** 63)
+        raise TypeError(f"{name}: expected integers, got {bad!r}") from None
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False, *,
              variant="auto", threads=0, grad=False, out=None):
     """CTC on log_probs [T, B, C]; targets padded [B, S] or concatenated. The gradient is w.r.t. the
     logits under log_softmax (exp(lp) − γ), as torch's backward returns it."""
-    return _run("ctc", (log_probs, targets, _lengths(input_lengths), _lengths(target_lengths)),
+    return _run("ctc", (log_probs, targets, _lengths(input_lengths, "input_lengths"),
+                        _lengths(target_lengths, "target_lengths")),
                 {"blank": blank, "zero_infinity": zero_infinity}, reduction, variant, threads, grad, out)
 
 

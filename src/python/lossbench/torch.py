@@ -15,7 +15,7 @@ Gradients lossbench does not compute raise ``lossbench.Error`` when asked for: w
 import torch
 from torch.autograd.function import once_differentiable
 
-from . import Error, _core, _reduction
+from . import Error, _core, _lengths, _reduction
 
 __all__ = [
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge_loss",
@@ -147,12 +147,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _apply("kl_div", (input, target), {"log_target": log_target}, _reduction(size_average, reduce, reduction))
 
 
-def _lengths(x):
-    return torch.as_tensor(x, dtype=torch.int64) if isinstance(x, (tuple, list)) else x
-
-
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
-    return _apply("ctc", (log_probs, targets, _lengths(input_lengths), _lengths(target_lengths)),
+    return _apply("ctc", (log_probs, targets, _lengths(input_lengths, "input_lengths"),
+                          _lengths(target_lengths, "target_lengths")),
                   {"blank": blank, "zero_infinity": zero_infinity}, reduction)
 
 
