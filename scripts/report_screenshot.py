@@ -13,7 +13,8 @@ ctest reports as skipped. Needs python3-matplotlib (PNG decoding) and numpy.
 
 usage: report_screenshot.py DIR [--expect ID ...] [--expect-from REPORT_JSON]
        expected ids default to every <figure class="chart"> of index.html; --expect-from derives
-       them from a report.json instead: chart-throughput-<loss> per loss, chart-speedup, chart-roofline
+       them from a report.json instead: chart-throughput-<loss> per loss, chart-torch (where torch was
+       measured), chart-speedup, chart-roofline
 exit:  0 ok, 1 check failed (message says which), 77 chromium not installed
 """
 import argparse
@@ -123,9 +124,12 @@ def expected_ids(args, scan):
         return args.expect
     if args.expect_from:
         with open(args.expect_from, encoding="utf-8") as f:
-            rows = json.load(f)["lossbench_rows"]
+            data = json.load(f)
+        rows = data["lossbench_rows"]
         losses = dict.fromkeys(re.sub(r"[^A-Za-z0-9_-]", "-", str(r["loss"])) for r in rows)
-        return [f"chart-throughput-{loss}" for loss in losses] + ["chart-speedup", "chart-roofline"]
+        peer = data.get("lossbench_peer") if isinstance(data.get("lossbench_peer"), dict) else {}
+        torch = ["chart-torch"] if peer.get("rows") else []
+        return [f"chart-throughput-{loss}" for loss in losses] + torch + ["chart-speedup", "chart-roofline"]
     return sorted(i for i in scan.ids if i.startswith("chart-"))
 
 

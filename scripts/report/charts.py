@@ -154,3 +154,40 @@ def speedup_chart(results, losses):
     caption = ("Fastest variant's items/s over scalar's at each loss's smallest and largest size "
                "(f32 value+grad where measured; the label names the variant).")
     return Chart(cid, title, caption, uri=_data_uri(fig))
+
+
+def torch_chart(report):
+    """lossbench.torch's speed-up over torch.nn.functional (forward+backward) per loss and size,
+    one panel per (dtype, threads), log x."""
+    from . import peer  # noqa: E402
+    cid, title = chart_id("torch"), "speed-up over PyTorch"
+    rows = peer.rows(report)
+    if not rows:
+        return Chart(cid, title, "", note="PyTorch chart skipped: torch was not measured in this report.")
+    panels = sorted({(r["dtype"], r["threads"]) for r in rows})
+    losses = sorted({r["loss"] for r in rows})
+    sizes = sorted({r["n"] for r in rows})
+    shades = plt.cm.Blues([0.35 + 0.6 * i / max(1, len(sizes) - 1) for i in range(len(sizes))])
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1.2, 0.45 * len(losses) * len(sizes) / 2 + 1.6),
+                             squeeze=False, sharey=True)
+    height = 0.8 / len(sizes)
+    for ax, (dtype, threads) in zip(axes[0], panels):
+        for k, n in enumerate(sizes):
+            cell = {r["loss"]: r["speedup"] for r in rows if (r["dtype"], r["threads"], r["n"]) == (dtype, threads, n)}
+            ys = [i + (k - (len(sizes) - 1) / 2) * height for i, loss in enumerate(losses) if loss in cell]
+            xs = [cell[loss] for loss in losses if loss in cell]
+            ax.barh(ys, [x - 1 for x in xs], left=1, height=height * 0.9, color=shades[k], label=fmt.size(n))
+        ax.set_xscale("log")
+        ax.axvline(1, color="black", linewidth=0.8)
+        ax.axvline(2, color="#d62728", linewidth=0.8, linestyle="--")
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.set_title(f"{dtype}, {threads} thread{'s' if threads > 1 else ''}")
+        ax.set_xlabel("torch time ÷ lossbench time")
+    axes[0][0].set_yticks(range(len(losses)))
+    axes[0][0].set_yticklabels(losses)
+    axes[0][0].invert_yaxis()
+    axes[0][-1].legend(title="n", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.tight_layout()
+    caption = ("torch.nn.functional forward + autograd backward time over lossbench.torch's, same tensors and "
+               "threads, per loss and size (bars right of 1× : lossbench faster; dashed line: 2×).")
+    return Chart(cid, title, caption, uri=_data_uri(fig))

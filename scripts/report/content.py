@@ -3,7 +3,7 @@
 Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turns it into <strong>);
 tables are (header, rows) of strings.
 """
-from . import fmt
+from . import fmt, peer
 from .summary import GOAL_VS_SIMD, TIE, pair_names
 
 
@@ -61,12 +61,13 @@ def recommendation_lines(recs, rows):
     return lines
 
 
-LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "roofline",
+LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "× torch", "roofline",
                "value rel err", "grad max rel err", "cv"]
 
 
-def loss_table(results):
-    """One row per (dtype, mode, n) of one loss: its fastest variant and how good it is."""
+def loss_table(results, report=None):
+    """One row per (dtype, mode, n) of one loss: its fastest variant and how good it is; × torch is
+    torch's forward+backward time over lossbench.torch's at the same size and threads (value+grad)."""
     rows = []
     for s in results:
         b = s.best
@@ -74,8 +75,10 @@ def loss_table(results):
         if b.roofline_pct is not None and b.bound in ("memory", "compute"):
             roof += " " + ("mem" if b.bound == "memory" else "cpu")
         n = fmt.size(s.n) + (f" ({b.size_label})" if b.size_label else "")
+        vs_torch = peer.speedup(report, s.loss, s.dtype, s.n, b.threads) \
+            if report is not None and s.mode == "value_grad" else None
         rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
-                     fmt.times(s.speedup), roof, fmt.rel_err(b.value_rel_err), fmt.rel_err(b.grad_max_rel_err),
+                     fmt.times(s.speedup), fmt.times(vs_torch), roof, fmt.rel_err(b.value_rel_err), fmt.rel_err(b.grad_max_rel_err),
                      fmt.noisy_cv(b)])
     return LOSS_HEADER, rows
 

@@ -6,7 +6,7 @@ disk, offline, in any browser; in-page links (#loss-mse) are the only navigation
 import html
 import re
 
-from . import content, summary
+from . import content, peer, summary
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 1.5em auto;
@@ -73,6 +73,13 @@ def auto_section(report):
             [table(*content.auto_table(autos), numeric_from=5, noisy={i for i, a in enumerate(autos) if a.verdict == "missed"})])
 
 
+def peer_section(report):
+    out = ['<h2 id="torch">Against PyTorch</h2>'] + [f"<p>{text(line)}</p>" for line in peer.lines(report)]
+    if peer.rows(report):
+        out.append(table(*peer.table(report), numeric_from=4))
+    return out
+
+
 def charts_section(throughput, others):
     return (['<h2 id="charts">Charts</h2>', '<div class="grid">'] + [figure(c) for c in throughput] +
             ["</div>"] + [figure(c) for c in others])
@@ -81,11 +88,12 @@ def charts_section(throughput, others):
 def loss_sections(report, results):
     out = ['<h2 id="per-loss">Per loss</h2>',
            "<p>Fastest variant per (dtype, mode, n); × scalar = its items/s over the scalar row's; "
+           "× torch = torch's forward+backward time over lossbench.torch's (value+grad, same n and threads); "
            "roofline = % of the lower of the memory (mem) and compute (cpu) roofs; accuracy of that "
            "variant against the long-double reference; ⚠ and tint = cv above 10%.</p>"]
     for loss in summary.losses(report.rows):
         mine = [s for s in results if s.loss == loss]
-        header, rows = content.loss_table(mine)
+        header, rows = content.loss_table(mine, report)
         noisy = {i for i, s in enumerate(mine) if s.best.noisy}
         out += [f'<h3 id="{anchor(loss)}">{html.escape(loss)}</h3>',
                 table(header, rows, numeric_from=4, noisy=noisy) if rows else "<p>No measured rows.</p>"]
@@ -109,9 +117,10 @@ def render(report, results, throughput, others):
     machine = summary.machine(report)
     nav = "<nav>" + "".join(f'<a href="#{anchor(l)}">{html.escape(l)}</a>'
                             for l in summary.losses(report.rows)) + \
-        '<a href="#charts">charts</a><a href="#appendix">appendix</a></nav>'
+        '<a href="#torch">torch</a><a href="#charts">charts</a><a href="#appendix">appendix</a></nav>'
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
-    body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + auto_section(report) + [nav] +
+    body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + peer_section(report) +
+            auto_section(report) + [nav] +
             charts_section(throughput, others) + loss_sections(report, results) + appendix(machine))
     return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
                       f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"] +

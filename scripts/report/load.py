@@ -72,6 +72,7 @@ class Report:
     context: dict = field(default_factory=dict)    # Google Benchmark's context
     lossbench: dict = field(default_factory=dict)  # context.lossbench
     rows: list = field(default_factory=list)
+    peer: dict = field(default_factory=dict)       # "lossbench_peer": PyTorch measured beside lossbench
 
     @property
     def roofline(self):
@@ -123,4 +124,5 @@ def load(path):
     context = data.get("context") if isinstance(data.get("context"), dict) else {}
     lossbench = context.get("lossbench") if isinstance(context.get("lossbench"), dict) else {}
     rows = [_row(path, i, raw) for i, raw in enumerate(data["lossbench_rows"])]
-    return Report(path=path, context=context, lossbench=lossbench, rows=rows)
+    peer = data.get("lossbench_peer") if isinstance(data.get("lossbench_peer"), dict) else {}
+    return Report(path=path, context=context, lossbench=lossbench, rows=rows, peer=peer)

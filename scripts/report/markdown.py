@@ -1,5 +1,5 @@
 """report.md: the one-screen summary first, then one table per loss, then the roofline appendix."""
-from . import content, summary
+from . import content, peer, summary
 
 
 def _escape(cell):
@@ -21,17 +21,21 @@ def render(report, results, chart_notes=()):
     out += ["## On this CPU, use", ""]
     out += [f"- {line}" for line in content.recommendation_lines(recs, report.rows)] or ["- (no measured rows)"]
     out += ["", "Charts: index.html next to this file." + "".join(f" {n}" for n in chart_notes), ""]
+    out += ["## Against PyTorch", ""] + [f"- {line}" for line in peer.lines(report)] + [""]
+    if peer.rows(report):
+        out += [table(*peer.table(report)), ""]
     autos = summary.auto_results(report.rows)
     if autos:
         out += ["## The `auto` variant", ""] + [f"- {line}" for line in content.auto_lines(report, autos)]
         out += ["", table(*content.auto_table(autos)), ""]
     out += ["## Per loss", "",
             "Fastest variant per (dtype, mode, n); × scalar = its items/s over the scalar row's; "
+            "× torch = torch's forward+backward time over lossbench.torch's (value+grad, same n and threads); "
             "roofline = % of the lower of the memory and compute roofs; accuracy of that variant "
             "against the long-double reference; ⚠ = cv above 10%.", ""]
     for loss in summary.losses(report.rows):
         mine = [s for s in results if s.loss == loss]
-        body = table(*content.loss_table(mine)) if mine else "No measured rows."
+        body = table(*content.loss_table(mine, report)) if mine else "No measured rows."
         out += [f"### {loss}", "", body, ""]
     out += appendix(machine)
     return "\n".join(out).rstrip() + "\n"

@@ -4,6 +4,9 @@
 // scripts/report_render.py for DIR/report.md and DIR/index.html (charts by matplotlib). Every
 // file is written whole or not at all; while the sweep runs, DIR/report.partial.json holds what is
 // measured so far and is removed once report.json is in place.
+// With --peer torch (the default where Debian's python3-torch and the Python package are there),
+// scripts/torch_peer.py then measures torch.nn.functional against lossbench.torch on the sweep's
+// value+grad cells; its figures go into report.json as "lossbench_peer".
 // Exit 0; 2 on bad input; 1 when benchmarks failed or the rendering did.
 #include "cli/commands.hpp"
 
@@ -21,8 +24,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 extern char** environ;
+
+#ifndef LOSSBENCH_PYTHON_DIR
+#define LOSSBENCH_PYTHON_DIR ""  // the Python package is not built
+#endif
 
 namespace lossbench::cli {
 
@@ -36,6 +44,7 @@ struct report_cli_options {
   std::vector<std::string> losses, variants, dtypes;
   std::vector<int> threads;
   std::string sizes;
+  std::string peer = "auto";  // torch, none, or auto: torch where it imports
 };
 
 // The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
@@ -57,6 +66,36 @@ int run_program(std::vector<std::string> args) {
   int status = 0;
   if (waitpid(pid, &status, 0) < 0) return 127;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+// The Python package's directory: LOSSBENCH_PYTHON_DIR, else the build tree's (empty: not built).
+std::string python_package_dir() {
+  const char* env = std::getenv("LOSSBENCH_PYTHON_DIR");
+  return env && *env ? env : LOSSBENCH_PYTHON_DIR;
+}
+
+// PyTorch measured beside lossbench on the sweep's cells ({"reason": ...} where it is not).
+nlohmann::json measure_peer(const std::string& peer, const fs::path& partial, const fs::path& dir) {
+  if (peer == "none") return {{"reason", "--peer none"}};
+  const std::string package = python_package_dir();
+  if (package.empty() || !fs::exists(fs::path(package) / "lossbench"))
+    return {{"reason", "the Python package is not built (pybind11-dev, python3-dev)"}};
+  const char* old = std::getenv("PYTHONPATH");
+  ::setenv("PYTHONPATH", (package + (old && *old ? ":" + std::string(old) : "")).c_str(), 1);
+  if (run_program({python(), "-c", "import torch, lossbench.torch"}) != 0) {
+    if (peer == "torch") throw error("--peer", "torch or lossbench.torch does not import (scripts/setup.sh installs python3-torch)");
+    return {{"reason", "torch does not import here (Debian's python3-torch; scripts/setup.sh installs it)"}};
+  }
+  const fs::path script = renderer_path().parent_path() / "torch_peer.py", out = dir / "peer.partial.json";
+  std::fprintf(stderr, "report: measuring PyTorch beside lossbench (%s)\n", script.c_str());
+  const int rc = run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string()});
+  std::ifstream in(out);
+  if (rc != 0 || !in) return {{"reason", "scripts/torch_peer.py failed (exit " + std::to_string(rc) + ")"}};
+  nlohmann::json result = nlohmann::json::parse(in, nullptr, false);
+  std::error_code ec;
+  fs::remove(out, ec);
+  if (result.is_discarded()) return {{"reason", "scripts/torch_peer.py wrote no valid JSON"}};
+  return result;
 }
 
 int render(const fs::path& json, const fs::path& dir) {
@@ -81,7 +120,9 @@ void run_report(const report_cli_options& o) {
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir)) throw error("-o", "cannot create the directory " + o.dir + (ec ? ": " + ec.message() : ""));
   bench::sweep_settings s{o.full, o.losses, o.variants, o.dtypes, o.threads, dir / "report.partial.json", o.sizes};
-  const nlohmann::json result = bench::run_sweep(s);
+  nlohmann::json result = bench::run_sweep(s);
+  io::write_file_atomically(s.partial_path, {result.dump(1)});
+  result["lossbench_peer"] = measure_peer(o.peer, s.partial_path, dir);
   io::write_file_atomically(dir / "report.json", {result.dump(1)});
   fs::remove(s.partial_path, ec);
   std::printf("report: %s (%zu rows, %.0f s)\n", (dir / "report.json").c_str(), result["lossbench_rows"].size(),
@@ -113,6 +154,9 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--peer", o->peer, "torch: also measure torch.nn.functional forward+backward against lossbench.torch "
+                                     "on the same cells (needs python3-torch); none; auto (default): torch where it imports")
+      ->check(CLI::IsMember({"auto", "torch", "none"}));
   cmd->callback([o] { run_report(*o); });
 }
 

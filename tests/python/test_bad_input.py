@@ -11,7 +11,6 @@ Run: PYTHONPATH=build-dev/python /usr/bin/python3 -m pytest tests/python/test_ba
 import ctypes
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest

@@ -224,3 +224,16 @@ def test_lossbench_gradient_lands_in_the_callers_buffer():
     g = np.empty_like(x)
     value, got = lossbench.mse_loss(x, y, grad=True, out=g)
     assert got is g and np.array_equal(g, 2 * (x - y) / 64) and value == np.mean((x - y) ** 2)
+
+
+def test_backward_twice_with_retained_graph_accumulates():
+    # the saved gradient is handed to autograd as is when grad_output is 1: a second backward of a
+    # retained graph must still find it intact
+    x = torch.randn(33, dtype=torch.float64, requires_grad=True)
+    y = torch.randn(33, dtype=torch.float64)
+    loss = lt.mse_loss(x, y)
+    loss.backward(retain_graph=True)
+    first = x.grad.clone()
+    loss.backward()
+    assert_close(x.grad, 2 * first)
+    assert_close(first, 2 * (x.detach() - y) / 33)

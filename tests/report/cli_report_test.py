@@ -126,6 +126,38 @@ class SmallSweep(unittest.TestCase):
         for key in ("num_cpus", "caches", "load_avg", "cpu_scaling_enabled"):
             self.assertIn(key, self.report["context"])
 
+    def test_torch_measured_beside_lossbench(self):
+        # scripts/setup.sh installs python3-torch and the build has the Python package, so the
+        # default --peer auto measures torch on every value+grad cell of the sweep.
+        peer = self.report["lossbench_peer"]
+        self.assertNotIn("reason", peer, peer.get("reason"))
+        self.assertEqual(peer["context"]["peer"], "torch")
+        for key in ("torch_version", "aten_cpu_capability", "allocator", "timer", "python_overhead_ns"):
+            self.assertIn(key, peer["context"])
+        cells = {(r["loss"], r["dtype"], r["n"], r["threads"]) for r in self.report["lossbench_rows"]
+                 if r["mode"] == "value_grad"}
+        self.assertEqual({(r["loss"], r["dtype"], r["n"], r["threads"]) for r in peer["rows"]}, cells)
+        for r in peer["rows"]:
+            self.assertGreater(r["torch_s"], 0)
+            self.assertGreater(r["lossbench_s"], 0)
+            self.assertAlmostEqual(r["speedup"], r["torch_s"] / r["lossbench_s"])
+        with open(os.path.join(self.dir, "report.md")) as f:
+            md = f.read()
+        self.assertIn("## Against PyTorch", md)
+        self.assertIn("| loss | dtype | n | threads | torch µs | lossbench.torch µs | × torch |", md)
+        with open(os.path.join(self.dir, "index.html")) as f:
+            self.assertIn('id="chart-torch"', f.read())
+
+    def test_peer_none_says_why(self):
+        d = fresh_dir("no_peer")
+        p = run("report", "-o", d, "--loss", "mse", "--variant", "simd", "--dtype", "f32", "--sizes", "4k",
+                "--peer", "none")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "report.json")) as f:
+            self.assertEqual(json.load(f)["lossbench_peer"], {"reason": "--peer none"})
+        with open(os.path.join(d, "report.md")) as f:
+            self.assertIn("PyTorch was not measured: --peer none.", f.read())
+
     def test_markdown_names_every_loss(self):
         with open(os.path.join(self.dir, "report.md")) as f:
             md = f.read()

@@ -134,7 +134,8 @@ class FullFixture(unittest.TestCase):
             self.assertEqual(len(table), len(keys), loss)
             for key, cells in zip(keys, table):
                 best, speedup = results[key]
-                dtype, mode, n, fastest, ips, times, roof, rel, grad_err, cv = cells
+                dtype, mode, n, fastest, ips, times, vs_torch, roof, rel, grad_err, cv = cells
+                self.assertEqual(vs_torch, DASH, "the fixture measured no peer")
                 self.assertEqual((dtype, mode.replace("+", "_")), key[1:3])
                 self.assertEqual(fastest, f"**{label(best)}**", key)
                 self.assertAlmostEqual(number(ips) / (best["items_per_second"] / 1e9), 1, delta=0.006)
@@ -189,6 +190,44 @@ class SparseAndInvalid(unittest.TestCase):
             self.assertTrue(os.path.getsize(os.path.join(out, f)) > 0, f"{name}: {f}")
         with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
             return f.read()
+
+    def test_torch_peer(self):
+        """A report with PyTorch measured: the section, its table, the chart and the × torch column."""
+        data = copy.deepcopy(self.full)
+        cells = sorted({(r["loss"], r["dtype"], r["n"], r["threads"]) for r in data["lossbench_rows"]
+                        if r["mode"] == "value_grad"})
+        rows = [{"loss": l, "dtype": d, "n": n, "threads": t, "items": n, "torch_s": 3e-5 * (i + 1),
+                 "lossbench_s": 1e-5, "speedup": 3.0 * (i + 1)} for i, (l, d, n, t) in enumerate(cells)]
+        data["lossbench_peer"] = {"context": {"peer": "torch", "torch_version": "1.13", "aten_cpu_capability": "AVX512",
+                                              "allocator": "jemalloc", "timer": "perf_counter", "repetitions": 5,
+                                              "python_overhead_ns": 900.0, "python_call_ns": 1200.0,
+                                              "cpp_call_ns": 300.0},
+                                  "rows": rows}
+        md = self.assert_renders("peer", data)
+        self.assertIn("## Against PyTorch", md)
+        self.assertIn(f"lossbench is **3.00–{3 * len(cells):.1f}×** torch's speed over these {len(cells)} cells", md)
+        self.assertIn("One lossbench call through Python costs 900 ns more than the same C++ call", md)
+        for l, d, _, _ in cells:
+            self.assertIn(f"| {l} | {d} |", md)
+        results = expected_results(data["lossbench_rows"])
+        shown = 0
+        for loss in sorted({c[0] for c in cells}):
+            keys = sorted((k for k in results if k[0] == loss),
+                          key=lambda k: (["f32", "f64"].index(k[1]), ["value", "value_grad"].index(k[2]), k[3]))
+            for key, line in zip(keys, table_rows(md_section(md, loss))):
+                if key[2] != "value_grad":
+                    self.assertEqual(line[6], DASH, key)
+                    continue
+                best = results[key][0]
+                want = next(r["speedup"] for r in rows if (r["loss"], r["dtype"], r["n"], r["threads"]) ==
+                            (loss, key[1], key[3], best["threads"]))
+                self.assertAlmostEqual(number(line[6]) / want, 1, delta=0.006, msg=key)
+                shown += 1
+        self.assertGreater(shown, 0)
+        with open(os.path.join(self.dir, "peer", "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('id="chart-torch"', html)
+        self.assertIn('<h2 id="torch">Against PyTorch</h2>', html)
 
     def test_sparse_fixture(self):
         done = run_renderer(os.path.join(ARGS.fixtures, "sparse.json"), os.path.join(self.dir, "fixture"))
