@@ -14,7 +14,8 @@ prediction tensor, shapes as in `lossbench report` (C = 1000, D = 128, ctc T = 1
 
 torch runs at its best on this machine: ATEN_CPU_CAPABILITY=avx512 where the CPU has AVX-512 (else
 avx2 / default; an ATEN_CPU_CAPABILITY already set is kept) and, where Debian's libjemalloc2 is
-installed, jemalloc preloaded (torch's per-call temporaries re-fault pages under glibc's allocator).
+installed, jemalloc preloaded and told to keep freed pages (torch's per-call temporaries re-fault
+pages under glibc's allocator, ~12 µs a 4 KiB page on this VM).
 Both are recorded in the JSON. Also measured: what one Python call of lossbench adds to the C++ call.
 """
 import argparse
@@ -30,7 +31,9 @@ JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 def best_allocator():
     """Re-run this script with jemalloc preloaded, once, where it is installed."""
     if os.path.exists(JEMALLOC) and "LOSSBENCH_PEER_ALLOCATOR" not in os.environ:
-        env = dict(os.environ, LOSSBENCH_PEER_ALLOCATOR="jemalloc",
+        # never purging freed pages: torch's temporaries are reused, not faulted in again
+        env = dict(os.environ, LOSSBENCH_PEER_ALLOCATOR="jemalloc (dirty_decay_ms:-1, muzzy_decay_ms:-1)",
+                   MALLOC_CONF=os.environ.get("MALLOC_CONF", "dirty_decay_ms:-1,muzzy_decay_ms:-1"),
                    LD_PRELOAD=" ".join(filter(None, [os.environ.get("LD_PRELOAD"), JEMALLOC])))
         os.execve(sys.executable, [sys.executable] + sys.argv, env)
     os.environ.setdefault("LOSSBENCH_PEER_ALLOCATOR", "glibc")

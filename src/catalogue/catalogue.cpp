@@ -83,31 +83,43 @@ const loss_spec& find_loss(std::string_view name, std::string_view argument) {
 }
 
 namespace {
-// Each registry entry's variant name, made once: find_entries runs on every public API call.
-const std::vector<std::string>& variant_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const entry& e : registry()) out.push_back(e.variant.name());
-    return out;
+// Each registry entry's variant name, and each loss's run of entries (the registry lists a loss's
+// entries together), made once: find_entries runs on every call of the public API.
+struct registry_index {
+  std::vector<std::string> variant_names;
+  std::vector<std::pair<std::size_t, std::size_t>> entries_of;  // per catalogue position: [begin, end)
+};
+
+const registry_index& index() {
+  static const registry_index built = [] {
+    registry_index ix;
+    const auto& all = registry();
+    for (const entry& e : all) ix.variant_names.push_back(e.variant.name());
+    for (const loss_spec* l : catalogue()) {
+      const auto first = std::find_if(all.begin(), all.end(), [&](const entry& e) { return e.loss == l; });
+      const auto last = std::find_if(first, all.end(), [&](const entry& e) { return e.loss != l; });
+      ix.entries_of.emplace_back(first - all.begin(), last - all.begin());
+    }
+    return ix;
   }();
-  return names;
+  return built;
 }
 }  // namespace
 
 std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant_name, dtype dt,
                                        std::string_view argument) {
-  // By the spec's address and names made once; the list of known variants only for the error.
   const loss_spec* spec = &find_loss(loss);
   const auto& all = registry();
-  const auto& names = variant_names();
+  const registry_index& ix = index();
+  const auto position = std::find(catalogue().begin(), catalogue().end(), spec) - catalogue().begin();
+  const auto [begin, end] = ix.entries_of[static_cast<std::size_t>(position)];
   std::vector<const entry*> out;
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].loss == spec && all[i].type == dt && (variant_name == "all" || names[i] == variant_name))
-      out.push_back(&all[i]);
+  for (std::size_t i = begin; i < end; ++i)
+    if (all[i].type == dt && (variant_name == "all" || ix.variant_names[i] == variant_name)) out.push_back(&all[i]);
   if (!out.empty()) return out;
   std::string known;
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].loss == spec && all[i].type == dt) known += (known.empty() ? "" : ", ") + names[i];
+  for (std::size_t i = begin; i < end; ++i)
+    if (all[i].type == dt) known += (known.empty() ? "" : ", ") + ix.variant_names[i];
   throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " + std::string(loss) +
                                          "/" + std::string(to_string(dt)) + " (known: " + known + ", all)");
 }

@@ -30,4 +30,7 @@ double native_call_ns(const std::string& loss, const pybind11::tuple& inputs, co
 pybind11::dict reference(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
                          const pybind11::handle& reduction);
 
+// Imports numpy's C API (once, when the module loads).
+void init_numpy_api();
+
 }  // namespace lossbench::python

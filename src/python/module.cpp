@@ -81,6 +81,7 @@ std::vector<std::string> isa_names(const auto& isas) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lossbench's compiled core; use the functions of the lossbench package";
   m.attr("__version__") = LOSSBENCH_VERSION;
+  lossbench::python::init_numpy_api();
 
   // lossbench::error → lossbench.Error, a ValueError whose `argument` names the bad argument.
   static py::exception<lossbench::error> error_type(m, "Error", PyExc_ValueError);
