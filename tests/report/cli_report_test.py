@@ -148,7 +148,7 @@ class SmallSweep(unittest.TestCase):
         with open(os.path.join(self.dir, "report.md")) as f:
             md = f.read()
         self.assertIn("## Against PyTorch", md)
-        self.assertIn("| loss | dtype | n | threads | torch µs | lossbench.torch µs | × torch |", md)
+        self.assertIn("| loss | dtype | 4K, 1 thread |", md)  # × torch per (n, threads)
         with open(os.path.join(self.dir, "index.html")) as f:
             self.assertIn('id="chart-torch"', f.read())
 
