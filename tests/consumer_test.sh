@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # consumer_test.sh BUILD_DIR SOURCE_DIR — install an already-built lossbench tree into a temporary
 # prefix, then build tests/consumer/ against it twice and run it: with CMake's
-# find_package(lossbench) and with pkg-config. Exits non-zero on any failure. (ctest: consumer_find_package)
+# find_package(lossbench) and with pkg-config; and import the installed Python package. Exits non-zero on any failure. (ctest: consumer_find_package)
 set -euo pipefail
 
 if (($# != 2)); then
@@ -50,5 +50,19 @@ echo "pkg-config lossbench (version $(pkg-config --modversion lossbench)): $flag
 "$cxx" -std=c++20 -O2 "$consumer/main.cpp" -o "$tmp/consumer-pc" $flags \
   || fail "compiling the consumer with pkg-config's flags"
 "$tmp/consumer-pc" || fail "the pkg-config consumer reported wrong values"
+
+# The Python package, where the build has it: importable from the prefix, and it computes.
+if [[ -f "$build/python/lossbench/__init__.py" ]]; then
+  step "the installed Python package"
+  site=$(dirname "$(find "$prefix" -path '*/lossbench/__init__.py' -print -quit)")
+  [[ -n "$site" && "$site" != "." ]] || fail "the Python package was not installed under $prefix"
+  python=$(sed -n 's/^LOSSBENCH_PYTHON3:[A-Z]*=//p' "$build/CMakeCache.txt")
+  PYTHONPATH="$(dirname "$site")" "${python:-python3}" -c '
+import numpy as np, lossbench
+assert lossbench.__file__.startswith("'"$prefix"'"), lossbench.__file__
+value, grad = lossbench.mse_loss(np.array([1.0, 2.0]), np.array([0.0, 0.0]), grad=True)
+assert value == 2.5 and grad.tolist() == [1.0, 2.0], (value, grad)
+print("import lossbench from", lossbench.__file__)' || fail "importing the installed Python package"
+fi
 
 step "passed"
