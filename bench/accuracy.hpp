@@ -1,4 +1,4 @@
-// accuracy.hpp — how far a kernel's answer is from the long-double reference (DESIGN §4):
+// accuracy.hpp — how far a kernel's answer is from the long-double reference:
 // relative error of the value, and max / mean error of the gradient, relative and in ULPs of
 // the dtype. Computed once per benchmark, outside the timed loop.
 #pragma once

@@ -2,7 +2,7 @@
 """torch_check.py — cross-check `lossbench eval` against PyTorch's torch.nn.functional.
 
 A developer's tool, not part of the test suite (tests and CI must not need torch). It draws random
-cases for every loss and option in DESIGN §2, writes them as .npy, runs `lossbench eval`, and
+cases for every loss and option of the catalogue, writes them as .npy, runs `lossbench eval`, and
 compares the value, the per-sample losses and every gradient with torch's autograd.
 
     /usr/bin/python3 scripts/torch_check.py [--binary build/lossbench] [--seed 1] [--cases 3]

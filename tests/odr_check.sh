@@ -2,7 +2,7 @@
 # odr_check.sh OBJECT... — fails if a weak (inline / template) symbol defined in one ISA's kernel
 # object (kernels_<isa>.cpp.o; nm type W: weak code) is also defined in any other object of the library. The linker
 # keeps one copy of such a symbol for the whole program, so the SSE2 path could end up running
-# AVX-512 code and die with SIGILL on an older CPU (shared/notes/xsimd-8.1.md §0.10, §2).
+# AVX-512 code and die with SIGILL on an older CPU: hence every SIMD helper is a template on the arch.
 set -euo pipefail
 isa_objects=()
 for o in "$@"; do

@@ -188,7 +188,7 @@ def noise(report):
                  rows=len(report.rows), warnings=[str(w) for w in report.lossbench.get("warnings") or []])
 
 
-# The `auto` goals (issue 6). With a profile made on this machine: within 5% of the fastest fixed
+# The `auto` goals. With a profile made on this machine: within 5% of the fastest fixed
 # variant, and never slower than simd beyond the tie window (the same kernel measured twice
 # differs by that much on a shared machine). Without one, the heuristics promise only 20% of the
 # fastest: they know no timings of this machine.

@@ -1,4 +1,4 @@
-// npy.hpp — NumPy .npy files, the exchange format of `lossbench eval` (DESIGN §6).
+// npy.hpp — NumPy .npy files, the exchange format of `lossbench eval`.
 //
 // Reading accepts format versions 1.0, 2.0 and 3.0 (numpy.lib.format), C order only, with element
 // types f32, f64, i32, i64 in any byte order: '<' and '=' / '|' (native, little-endian on every

@@ -1,7 +1,7 @@
 // compensated_sum.hpp — the two error-free summation steps the SIMD kernels share for f64 sums:
 // TwoSum in every lane of a double batch, and Neumaier's sum over a few scalar lane values.
 // Used by block_sum.hpp (the element-wise kernels) and cross_entropy's simd_row.hpp. Templated
-// on Arch so that every ISA keeps its own copy (ODR: shared/notes/xsimd-8.1.md §0.10). Include
+// on Arch so that every ISA keeps its own copy (ODR: tests/odr_check.sh). Include
 // only from ISA translation units.
 #pragma once
 

@@ -2,7 +2,7 @@
 // double: the scalar kernel and the reference) and for xsimd batches (the SIMD kernels), so each
 // formula is written once. Formulas call these unqualified inside `using namespace lossbench::math`.
 //
-// Batch versions guard xsimd 8.1's known gaps (shared/notes/xsimd-8.1.md §0.7):
+// Batch versions guard xsimd 8.1's known gaps:
 //   * exp flushes results below ~1e-38 (float) / ~1e-308 (double) to 0 and overflows early
 //     (x ≥ 88.376 f / 709.436 d): `exp` squares exp(x/2) in both tails, which keeps the
 //     subnormal range and the last half-ulp of the normal one (error ≤ 2·1.5 + 0.5 ulp there);

@@ -64,7 +64,7 @@ TEST(Bce, ClampsKeepZeroAndOneFinite) {
   }
 }
 
-// NaN is not rejected (torch 1.13 does reject a NaN p; DESIGN §4 wants it propagated).
+// NaN is not rejected (torch 1.13 does reject a NaN p; lossbench propagates every NaN input).
 TEST(Bce, NanPropagates) {
   for (dtype dt : {dtype::f32, dtype::f64}) {
     const auto ev = evaluate_fixed("bce", dt, {2}, {std::nan(""), 0.5}, {1.0, std::nan("")});

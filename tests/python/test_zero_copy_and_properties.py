@@ -833,7 +833,7 @@ def test_omp_bit_identical_at_every_size_when_forced_parallel():
 @given(data=st.data())
 def test_nan_in_an_input_propagates_to_the_value(loss, data):
     c = data.draw(any_case(loss), label="case")
-    # a NaN in a real input (any real input of these losses propagates: DESIGN §4 / elementwise.hpp)
+    # a NaN in a real input (any real input of these losses propagates: elementwise.hpp)
     reals = [i for i, d in enumerate(LOSSES[loss]["inputs"]) if d["kind"] == "real"]
     i = data.draw(st.sampled_from(reals), label="input")
     arr = c.inputs[i]

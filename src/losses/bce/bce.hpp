@@ -6,7 +6,7 @@
 // p = 1 finite (loss 100, gradient ±1/ε). The clamps are written `v < −100 ? −100 : v`, like
 // std::max(v, −100), so NaN propagates.
 // Validation: p and y must lie in [0, 1]. Unlike torch, a NaN p is not rejected (it propagates,
-// DESIGN §4), and a target outside [0, 1] is rejected (torch silently extrapolates).
+// as every NaN input does), and a target outside [0, 1] is rejected (torch silently extrapolates).
 // Precision: rounding 1 − p perturbs log(1 − p) by up to u *absolutely*, so errors are measured
 // against y·|log p| + (1 − y)·(|log(1 − p)| + 1) (error_scale).
 #pragma once

@@ -1,4 +1,4 @@
-// contrastive.hpp — contrastive loss (Hadsell, Chopra, LeCun 2006), defined here (DESIGN §2):
+// contrastive.hpp — contrastive loss (Hadsell, Chopra, LeCun 2006), defined here:
 //   ℓ_b = ½[y_b·d_b² + (1 − y_b)·max(0, margin − d_b)²],  d_b = ‖x1_b − x2_b‖₂ (no eps)
 // Inputs x1, x2 [B, D] and target y [B] with values exactly 0 (dissimilar) or 1 (similar), in the
 // loss dtype or as i32/i64. Formulas: contrastive_row.hpp. Precision: see `accuracy`.

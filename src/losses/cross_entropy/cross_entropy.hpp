@@ -4,7 +4,7 @@
 // probabilities P[B, C] of the loss dtype. Parameters: weight w[C] (absent = all 1),
 // ignore_index (−100, index targets only), label_smoothing ε ∈ [0, 1].
 //
-// Every case is one formula over a per-row "weighted target" vector v (DESIGN §2):
+// Every case is one formula over a per-row "weighted target" vector v:
 //   class index t:  v_c = (1−ε)·w_t·[c = t] + (ε/C)·w_c          (v = 0 for an ignored row)
 //   probabilities:  v_c = w_c·((1−ε)·P_c + ε/C)
 //   ℓ_row = Σ_c v_c·(lse − z_c) = Σ_c v_c·(m − z_c) + M·log s,   M = Σ_c v_c,
@@ -89,7 +89,7 @@ struct cross_entropy {
   //    (for p_j ≤ 1 and L ≥ 0), the per-element magnitude the reference reports (grad_magnitude:
   //    softmax − onehot has an absolute error, not one relative to each element); grad_ulps = 10.
   // The SIMD kernel (cross_entropy_simd.hpp) keeps both numbers. f64: xsimd exp ≤ 0.92 ulp and
-  //    log ≤ 0.75 ulp (shared/notes/xsimd-8.1.md §3) are within the 1 ulp assumed above; its sums
+  //    log ≤ 0.75 ulp (measured over their domains) are within the 1 ulp assumed above; its sums
   //    are compensated (TwoSum lanes + Neumaier, simd_row.hpp) to the same 2u_d; its gradient
   //    takes as many roundings as the scalar formula (e·(scale·ratio) − (scale·b)·w for
   //    scale·(e·ratio − b·w)), the target class the scalar formula itself.

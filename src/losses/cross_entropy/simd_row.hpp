@@ -1,7 +1,7 @@
 // simd_row.hpp — the row-level SIMD building blocks of cross_entropy's xsimd kernel
 // (cross_entropy_simd.hpp): a NaN-free horizontal max, a sum in double lanes, and the access
 // to a row's last, partial batch. Include only from ISA translation units; everything here is
-// templated on Arch (ODR: one copy per ISA, shared/notes/xsimd-8.1.md §0.10).
+// templated on Arch (ODR: one copy per ISA, tests/odr_check.sh).
 //
 // Precision of the sums (the per-row s = Σ e_c, Σ v_c·(m − z_c), Σ v_c, and the block's row
 // losses), as the scalar kernel's compensated double sums:

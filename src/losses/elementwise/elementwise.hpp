@@ -16,7 +16,7 @@
 //   optional: template <class V, class K> static auto bad_input(V x, const K&)  (bad_target: y)
 //       true (a mask, for batches) where a value is outside the loss's domain, with
 //       static constexpr std::string_view input_expected (target_expected) saying what is
-//       expected. NaN must pass: it propagates to the value instead (DESIGN §4). The kernels test
+//       expected. NaN must pass: it propagates to the value instead. The kernels test
 //       values as they compute (no extra pass over the data); when one flags a bad value the
 //       adapter calls report_invalid, which finds the first and throws an error naming it.
 //   optional: static void check_params(const call&)
