@@ -14,6 +14,7 @@ packages=(
   python3-matplotlib             # report charts (scripts/report_render.py; numpy comes with it)
   python3-dev pybind11-dev libdlpack-dev python3-numpy  # the Python package (src/python/)
   python3-pytest python3-hypothesis python3-torch       # its tests (torch: the PyTorch adapter and parity)
+  libtorch-dev                   # lossbench.torch's C++ autograd nodes (src/python/torch/)
   libjemalloc2                   # torch at its best in the report's peer rows (scripts/torch_peer.py)
 )
 

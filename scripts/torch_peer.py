@@ -16,7 +16,8 @@ torch runs at its best on this machine: ATEN_CPU_CAPABILITY=avx512 where the CPU
 avx2 / default; an ATEN_CPU_CAPABILITY already set is kept) and, where Debian's libjemalloc2 is
 installed, jemalloc preloaded and told to keep freed pages (torch's per-call temporaries re-fault
 pages under glibc's allocator, ~12 µs a 4 KiB page on this VM).
-Both are recorded in the JSON. Also measured: what one Python call of lossbench adds to the C++ call.
+Both are recorded in the JSON. Also measured: what one Python call of lossbench adds to the C++ call,
+and autograd's floor (the cheapest forward+backward step), which bounds the speed-up at small sizes.
 """
 import argparse
 import json
@@ -136,6 +137,20 @@ def measure(ours, theirs, inputs, diff, reps, min_time):
     return statistics.median(t_ours), statistics.median(t_theirs)
 
 
+def autograd_floor(reps, min_time):
+    """Seconds of the cheapest step through autograd: a 1-element sum, forward and backward. Both
+    sides pay it on every step; a lossbench step costs it plus lossbench's forward, which bounds the
+    speed-up any loss can show through autograd at small sizes."""
+    leaf = torch.ones(1, requires_grad=True)
+
+    def step():
+        leaf.grad = None
+        leaf.sum().backward()
+
+    step()
+    return statistics.median(timed(step, min_time) for _ in range(reps))
+
+
 def python_overhead(reps=5, calls=100000):
     """ns that one lossbench call through Python costs over the same C++ call (mse, 4 float32)."""
     import numpy as np
@@ -185,14 +200,21 @@ def main():
         if dt not in DTYPES or t < 1:
             sys.exit(f"torch_peer: bad cell dtype {dt!r} / threads {t}")
     native, python = python_overhead()
+    torch.set_num_threads(1)
+    floor = autograd_floor(args.repetitions, args.min_time)
+    adapter = {"c++": "C++ autograd node (lossbench._torch)",
+               "python": "Python autograd.Function (lossbench._torch not built: " + str(lt._torch_import_error) + ")"}
     context = {"peer": "torch", "torch_version": torch.__version__, "aten_cpu_capability": torch_capability(),
                "allocator": os.environ["LOSSBENCH_PEER_ALLOCATOR"], "lossbench_isa": lossbench.best_isa(),
+               "lossbench_adapter": adapter[lt.backend], "autograd_floor_s": floor,
                "timer": "time.perf_counter around forward+backward steps in one Python process, both sides",
                "repetitions": args.repetitions, "min_time_s": args.min_time,
                "python_call_ns": python, "cpp_call_ns": native, "python_overhead_ns": python - native}
     print(f"torch {context['torch_version']} ({context['aten_cpu_capability']}, {context['allocator']}) against "
           f"lossbench {lossbench.__version__} ({context['lossbench_isa']}); Python adds {python - native:.0f} ns "
-          f"to a call ({python:.0f} ns against {native:.0f} ns in C++)", file=sys.stderr)
+          f"to a call ({python:.0f} ns against {native:.0f} ns in C++); lossbench.torch runs a "
+          f"{context['lossbench_adapter']}; autograd's floor (a 1-element sum's forward+backward) is "
+          f"{floor * 1e6:.1f} µs", file=sys.stderr)
     rows, start = [], time.monotonic()
     for k, (loss, dt, n, threads) in enumerate(cells):
         torch.set_num_threads(threads)
@@ -200,7 +222,8 @@ def main():
         ours, theirs, inputs, diff = problem(loss, n, DTYPES[dt], torch.Generator().manual_seed(n))
         t_ours, t_theirs = measure(ours, theirs, inputs, diff, args.repetitions, args.min_time)
         rows.append({"loss": loss, "dtype": dt, "n": n, "items": inputs[0].numel(), "threads": threads,
-                     "torch_s": t_theirs, "lossbench_s": t_ours, "speedup": t_theirs / t_ours})
+                     "torch_s": t_theirs, "lossbench_s": t_ours, "speedup": t_theirs / t_ours,
+                     "speedup_bound": t_theirs / floor})  # a step that cost only autograd's floor
         print(f"[{k + 1}/{len(cells)}, {time.monotonic() - start:.0f} s] {loss} {dt} n={n} threads={threads}: "
               f"torch {t_theirs * 1e6:.1f} µs, lossbench {t_ours * 1e6:.1f} µs, {t_theirs / t_ours:.2f}×",
               file=sys.stderr, flush=True)

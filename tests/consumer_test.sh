@@ -63,6 +63,16 @@ assert lossbench.__file__.startswith("'"$prefix"'"), lossbench.__file__
 value, grad = lossbench.mse_loss(np.array([1.0, 2.0]), np.array([0.0, 0.0]), grad=True)
 assert value == 2.5 and grad.tolist() == [1.0, 2.0], (value, grad)
 print("import lossbench from", lossbench.__file__)' || fail "importing the installed Python package"
+  # The PyTorch extension, where the build has it: installed beside _core, and the one in use.
+  if compgen -G "$build/python/lossbench/_torch*.so" > /dev/null; then
+    PYTHONPATH="$(dirname "$site")" "${python:-python3}" -c '
+import torch, lossbench.torch as lt
+assert lt.backend == "c++", lt._torch_import_error
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+lt.mse_loss(x, torch.zeros(2)).backward()
+assert x.grad.tolist() == [1.0, 2.0], x.grad
+print("import lossbench.torch (c++ autograd node) from", lt.__file__)' || fail "the installed PyTorch extension"
+  fi
 fi
 
 step "passed"

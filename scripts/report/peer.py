@@ -28,12 +28,27 @@ def lines(report):
            f"(the fused value+gradient kernel through Python) on the same tensors and threads, timed with "
            f"{c.get('timer')}; medians of {c.get('repetitions')} alternating repetitions.",
            f"lossbench is **{fmt.sig3(min(ups))}–{fmt.times(max(ups))}** torch's speed over these {len(ups)} cells"
-           f" ({sum(u >= 2 for u in ups)} at 2× or more). torch is timed through Python only; lossbench's C++ "
-           f"kernel alone is in the per-loss tables."]
+           f" ({sum(u >= 2 for u in ups)} at 2× or more), through {c.get('lossbench_adapter', 'lossbench.torch')}. "
+           f"torch is timed through Python only; lossbench's C++ kernel alone is in the per-loss tables."]
+    out += below_two(report, c)
     if isinstance(c.get("python_overhead_ns"), (int, float)):
         out.append(f"One lossbench call through Python costs {c['python_overhead_ns']:.0f} ns more than the same "
                    f"C++ call ({c['python_call_ns']:.0f} against {c['cpp_call_ns']:.0f} ns; mse on 4 elements).")
     return out
+
+
+def below_two(report, context):
+    """The cells under 2×, each with the most any step could gain there: torch's time over
+    autograd's floor, the cost of the cheapest forward+backward step, which both sides pay."""
+    floor = context.get("autograd_floor_s")
+    slow = [r for r in rows(report) if r["speedup"] < 2]
+    if not slow or not isinstance(floor, (int, float)):
+        return []
+    cells = ", ".join(f"{r['loss']} {r['dtype']} {fmt.size(r['n'])} {r['threads']}T {fmt.times(r['speedup'])} "
+                      f"(bound {fmt.times(r['speedup_bound'])})" for r in slow if "speedup_bound" in r)
+    return [f"Under 2×: {cells}. The bound is torch's step over autograd's floor ({floor * 1e6:.1f} µs: a "
+            f"1-element sum's forward+backward), what a step that cost nothing beyond autograd would reach: at "
+            f"these sizes the fixed cost of `backward()` is most of either side's step."]
 
 
 def table(report):

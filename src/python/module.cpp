@@ -1,7 +1,9 @@
 // module.cpp — `lossbench._core`, the compiled half of the Python package: the loss call, the
 // catalogue and registry, `auto`'s explanation, and the process's ISA and thread controls. The
 // package's __init__.py gives the losses torch.nn.functional's names and signatures on top.
+#include "python/arguments.hpp"
 #include "python/loss_call.hpp"
+#include "python/torch_bridge.hpp"
 
 #include <lossbench/lossbench.hpp>
 
@@ -32,7 +34,8 @@ py::dict describe(const loss_spec& s) {
                   py::arg("inputs") = inputs, py::arg("params") = params, py::arg("reductions") = reductions,
                   py::arg("accuracy") = py::dict(py::arg("value_ulps") = b.value_ulps, py::arg("grad_ulps") = b.grad_ulps,
                                                  py::arg("reason") = b.reason),
-                  py::arg("gradient_is_of_inputs") = s.gradient_is_of_inputs(), py::arg("has_simd") = s.has_simd());
+                  py::arg("gradient_is_of_inputs") = s.gradient_is_of_inputs(), py::arg("has_simd") = s.has_simd(),
+                  py::arg("target_gradient_is_minus_input") = lossbench::python::target_gradient_is_minus_input(s));
 }
 
 py::list registry_entries() {
@@ -94,6 +97,9 @@ PYBIND11_MODULE(_core, m) {
       PyErr_SetObject(error_type.ptr(), err.ptr());
     }
   });
+
+  // lossbench._torch runs its calls through this, so that both modules share one library.
+  m.add_object("torch_bridge", py::reinterpret_steal<py::object>(lossbench::python::make_bridge_capsule()));
 
   m.def("run", &lossbench::python::run_loss, py::arg("loss"), py::arg("inputs"), py::arg("params"),
         py::arg("reduction"), py::arg("variant"), py::arg("threads"), py::arg("grad"), py::arg("out"),

@@ -1,6 +1,9 @@
 """lossbench.torch as a drop-in for torch.nn.functional and torch.nn: autograd through the fused
 kernel (any subset of inputs requiring grad, no_grad, reduction="none" with a per-sample
 grad_output), gradcheck in float64, the modules, and clear errors where it cannot stand in."""
+import os
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -69,6 +72,13 @@ def make(seed=0):
 
 CASES = make()
 IDS = [c[0] for c in CASES]
+
+
+@pytest.fixture(autouse=True, params=["c++", "python"] if lt._torch is not None else ["python"])
+def backend(request, monkeypatch):
+    """Every test runs on both autograd nodes: the compiled one and the Python fallback."""
+    monkeypatch.setattr(lt, "backend", request.param)
+    return request.param
 
 
 def subsets(idx):
@@ -237,3 +247,65 @@ def test_backward_twice_with_retained_graph_accumulates():
     loss.backward()
     assert_close(x.grad, 2 * first)
     assert_close(first, 2 * (x.detach() - y) / 33)
+
+
+def test_the_compiled_backend_runs_where_it_was_built(backend):
+    # the build says whether it made lossbench._torch; where it did, it must load and be the default
+    built = os.environ.get("LOSSBENCH_TORCH_EXTENSION")
+    if built == "ON":
+        assert lt._torch is not None, lt._torch_import_error
+    elif built == "OFF":
+        assert lt._torch is None
+    node = lt.mse_loss(torch.randn(3, requires_grad=True), torch.randn(3)).grad_fn
+    assert (type(node).__name__ == "CppFunction" and node.name() == "LossbenchBackward<mse>") == (backend == "c++")
+
+
+def test_arrays_that_are_not_tensors_raise_type_error():
+    x = torch.randn(4, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"target: expected a torch.Tensor, got (numpy\.)?ndarray"):
+        lt.mse_loss(x, x.numpy())
+
+
+def test_ctc_lengths_as_python_lists():
+    lp, tg, il, tl = CASES[9][3]
+    got = lt.ctc_loss(lp, tg, il.tolist(), tuple(tl.tolist()))
+    assert_close(got, F.ctc_loss(lp, tg, il.tolist(), tl.tolist()))
+
+
+def test_backward_twice_without_retain_graph_raises():
+    x = torch.randn(8, dtype=torch.float64, requires_grad=True)
+    loss = lt.mse_loss(x, torch.zeros(8, dtype=torch.float64))
+    loss.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        loss.backward()
+
+
+def test_differentiating_the_gradient_again_raises():
+    # a grad_output with a graph of its own, as in a double backward: the first derivative comes
+    # back, and differentiating through it is an error, never a missing second-order term
+    x = torch.randn(5, dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    loss = lt.mse_loss(x, torch.zeros(5, dtype=torch.float64))
+    (g,) = torch.autograd.grad(loss, x, grad_outputs=w * 1.0, create_graph=True)
+    assert_close(g.detach(), 2.0 * 2 * x.detach() / 5)
+    with pytest.raises(RuntimeError, match="differentiat"):
+        g.sum().backward()
+
+
+def test_two_python_threads_train_at_once():
+    # the kernel runs with the GIL released; both threads' gradients must be their own and right
+    xs = [torch.randn(1 << 16, dtype=torch.float64, requires_grad=True) for _ in range(2)]
+    ys = [torch.randn(1 << 16, dtype=torch.float64) for _ in range(2)]
+
+    def step(k):
+        for _ in range(20):
+            xs[k].grad = None
+            lt.mse_loss(xs[k], ys[k]).backward()
+
+    threads = [threading.Thread(target=step, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for x, y in zip(xs, ys):
+        assert_close(x.grad, 2 * (x.detach() - y) / x.numel())

@@ -191,19 +191,38 @@ class SparseAndInvalid(unittest.TestCase):
         with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
             return f.read()
 
-    def test_torch_peer(self):
-        """A report with PyTorch measured: the section, its table, the chart and the × torch column."""
+    def with_peer(self):
+        """The full fixture with PyTorch measured on every value+grad cell: (report, cells, peer rows)."""
         data = copy.deepcopy(self.full)
         cells = sorted({(r["loss"], r["dtype"], r["n"], r["threads"]) for r in data["lossbench_rows"]
                         if r["mode"] == "value_grad"})
         rows = [{"loss": l, "dtype": d, "n": n, "threads": t, "items": n, "torch_s": 3e-5 * (i + 1),
-                 "lossbench_s": 1e-5, "speedup": 3.0 * (i + 1)} for i, (l, d, n, t) in enumerate(cells)]
+                 "lossbench_s": 1e-5, "speedup": 3.0 * (i + 1), "speedup_bound": 3.75 * (i + 1)}
+                for i, (l, d, n, t) in enumerate(cells)]
         data["lossbench_peer"] = {"context": {"peer": "torch", "torch_version": "1.13", "aten_cpu_capability": "AVX512",
                                               "allocator": "jemalloc", "timer": "perf_counter", "repetitions": 5,
                                               "python_overhead_ns": 900.0, "python_call_ns": 1200.0,
-                                              "cpp_call_ns": 300.0},
+                                              "cpp_call_ns": 300.0, "autograd_floor_s": 8e-6,
+                                              "lossbench_adapter": "C++ autograd node (lossbench._torch)"},
                                   "rows": rows}
+        return data, cells, rows
+
+    def test_torch_peer_cells_under_two_name_their_bound(self):
+        data, cells, rows = self.with_peer()
+        rows[0].update(speedup=1.5, speedup_bound=2.25)
+        md = self.assert_renders("peer_under_two", data)
+        l, d, n, t = cells[0]
+        self.assertIn(f"Under 2×: {l} {d} ", md)
+        self.assertIn("1.50× (bound 2.25×)", md)
+        self.assertIn("autograd's floor (8.0 µs", md)
+        self.assertEqual(md.count("(bound "), 1)  # the cells at 2× or more are not listed
+
+    def test_torch_peer(self):
+        """A report with PyTorch measured: the section, its table, the chart and the × torch column."""
+        data, cells, rows = self.with_peer()
         md = self.assert_renders("peer", data)
+        self.assertIn("through C++ autograd node (lossbench._torch)", md)
+        self.assertNotIn("Under 2×", md)
         self.assertIn("## Against PyTorch", md)
         self.assertIn(f"lossbench is **3.00–{3 * len(cells):.1f}×** torch's speed over these {len(cells)} cells", md)
         self.assertIn("One lossbench call through Python costs 900 ns more than the same C++ call", md)
