@@ -6,6 +6,7 @@ same tensors, at the same thread count, in one process.
     PYTHONPATH=build/python /usr/bin/python3 scripts/torch_peer.py [--sizes 4k,256k,16M] [--threads 1,2]
         [--dtype f32,f64] [--loss mse,...] [--repetitions 5] [--min-time 0.02] [--json FILE]
     ... scripts/torch_peer.py --cells-from report.partial.json --json peer.json   (lossbench report)
+    ... [--cpp-peer build/lossbench_torch_peer]   also the same cells in C++, neither side through Python
 
 Timing: time.perf_counter around whole forward+backward steps, the same timer for both sides; each
 repetition runs steps back to back for --min-time; torch's and lossbench's repetitions alternate
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -165,6 +167,25 @@ def python_overhead(reps=5, calls=100000):
     return statistics.median(native), statistics.median(python)
 
 
+def cpp_rows(binary, cells, reps, min_time):
+    """The same cells measured by lossbench_torch_peer (ATen + autograd in C++ against
+    lossbench::evaluate): (its context, rows keyed by cell), or ({"reason": ...}, {})."""
+    if not binary:
+        return {"reason": "not asked for (--cpp-peer)"}, {}
+    if not os.access(binary, os.X_OK):
+        return {"reason": f"{binary} is not built (libtorch-dev)"}, {}
+    out = f"{os.environ.get('TMPDIR', '/tmp')}/lossbench-cpp-peer-{os.getpid()}.json"
+    spec = ",".join(f"{loss}:{dt}:{n}:{t}" for loss, dt, n, t in cells)
+    done = subprocess.run([binary, "--cells", spec, "--repetitions", str(reps), "--min-time", str(min_time),
+                           "--json", out], stdout=subprocess.DEVNULL)
+    if done.returncode != 0 or not os.path.exists(out):
+        return {"reason": f"{binary} failed (exit {done.returncode})"}, {}
+    with open(out, encoding="utf-8") as f:
+        result = json.load(f)
+    os.remove(out)
+    return result["context"], {(r["loss"], r["dtype"], r["n"], r["threads"]): r for r in result["rows"]}
+
+
 def cells_from_report(path):
     """(loss, dtype, n, threads) of the report's value+grad rows."""
     with open(path, encoding="utf-8") as f:
@@ -190,6 +211,7 @@ def main():
     ap.add_argument("--repetitions", type=int, default=5)
     ap.add_argument("--min-time", type=float, default=0.02)
     ap.add_argument("--json", default="")
+    ap.add_argument("--cpp-peer", default="", help="lossbench_torch_peer: also measure the cells in C++")
     args = ap.parse_args()
     if args.cells_from:
         cells = cells_from_report(args.cells_from)
@@ -227,6 +249,11 @@ def main():
         print(f"[{k + 1}/{len(cells)}, {time.monotonic() - start:.0f} s] {loss} {dt} n={n} threads={threads}: "
               f"torch {t_theirs * 1e6:.1f} µs, lossbench {t_ours * 1e6:.1f} µs, {t_theirs / t_ours:.2f}×",
               file=sys.stderr, flush=True)
+    context["cpp"], measured = cpp_rows(args.cpp_peer, cells, args.repetitions, args.min_time)
+    for row in rows:
+        cpp = measured.get((row["loss"], row["dtype"], row["n"], row["threads"]))
+        if cpp:
+            row["cpp"] = {k: cpp[k] for k in ("torch_s", "lossbench_s", "speedup", "value_rel_difference")}
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:

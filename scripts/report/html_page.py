@@ -76,7 +76,7 @@ def auto_section(report):
 def peer_section(report):
     out = ['<h2 id="torch">Against PyTorch</h2>'] + [f"<p>{text(line)}</p>" for line in peer.lines(report)]
     if peer.rows(report):
-        out.append(table(*peer.table(report), numeric_from=2))
+        out.append(table(*peer.table(report), numeric_from=3))
     return out
 
 

@@ -29,8 +29,10 @@ def lines(report):
            f"{c.get('timer')}; medians of {c.get('repetitions')} alternating repetitions.",
            f"lossbench is **{fmt.sig3(min(ups))}–{fmt.times(max(ups))}** torch's speed over these {len(ups)} cells"
            f" ({sum(u >= 2 for u in ups)} at 2× or more), through {c.get('lossbench_adapter', 'lossbench.torch')}. "
-           f"torch is timed through Python only; lossbench's C++ kernel alone is in the per-loss tables."]
+           f"The table's first half is this, as a PyTorch user meets it; its second half is the same cells in "
+           f"C++, where neither side pays Python."]
     out += below_two(report, c)
+    out += cpp_lines(report, c)
     if isinstance(c.get("python_overhead_ns"), (int, float)):
         out.append(f"One lossbench call through Python costs {c['python_overhead_ns']:.0f} ns more than the same "
                    f"C++ call ({c['python_call_ns']:.0f} against {c['cpp_call_ns']:.0f} ns; mse on 4 elements).")
@@ -47,19 +49,39 @@ def below_two(report, context):
     cells = ", ".join(f"{r['loss']} {r['dtype']} {fmt.size(r['n'])} {r['threads']}T {fmt.times(r['speedup'])} "
                       f"(bound {fmt.times(r['speedup_bound'])})" for r in slow if "speedup_bound" in r)
     return [f"Under 2×: {cells}. The bound is torch's step over autograd's floor ({floor * 1e6:.1f} µs: a "
-            f"1-element sum's forward+backward), what a step that cost nothing beyond autograd would reach: at "
-            f"these sizes the fixed cost of `backward()` is most of either side's step."]
+            f"1-element sum's forward+backward), what a step that cost nothing beyond autograd would reach. A cell "
+            f"near its bound is held back by `backward()`'s fixed cost, which both sides pay; one far from it is "
+            f"lossbench's to improve."]
+
+
+def cpp_lines(report, context):
+    """The C++ half: lossbench_torch_peer's cells, or why there are none."""
+    cpp = context.get("cpp") if isinstance(context.get("cpp"), dict) else {}
+    ups = [r["cpp"]["speedup"] for r in rows(report) if isinstance(r.get("cpp"), dict)]
+    if not ups:
+        return [f"In C++: not measured ({cpp.get('reason', 'lossbench_torch_peer did not run')})."]
+    worst = max(r["cpp"].get("value_rel_difference", 0) for r in rows(report) if isinstance(r.get("cpp"), dict))
+    return [f"In C++ ({cpp.get('torch')} against {cpp.get('lossbench')}; {cpp.get('timer')}): lossbench is "
+            f"**{fmt.sig3(min(ups))}–{fmt.times(max(ups))}** torch's speed over {len(ups)} cells "
+            f"({sum(u >= 2 for u in ups)} at 2× or more); the two values differ by at most {worst:.1e} (relative)."]
 
 
 def table(report):
-    """One row per (loss, dtype), one column per (n, threads): torch's time over lossbench.torch's.
-    The times themselves are in report.json; lossbench's C++ kernel times are the per-loss rows."""
+    """One row per (loss, dtype, level), one column per (n, threads): torch's time over lossbench's,
+    through Python (lossbench.torch against torch.nn.functional) and, where measured, in C++. The
+    times themselves are in report.json; lossbench's C++ kernel times are the per-loss rows."""
     cells = rows(report)
     columns = sorted({(r["threads"], r["n"]) for r in cells})
-    speedup = {(r["loss"], r["dtype"], r["threads"], r["n"]): r["speedup"] for r in cells}
+    levels = [("Python", lambda r: r["speedup"])]
+    if any(isinstance(r.get("cpp"), dict) for r in cells):
+        levels.append(("C++", lambda r: r["cpp"]["speedup"] if isinstance(r.get("cpp"), dict) else None))
     measured = {(r["loss"], r["dtype"]) for r in cells}
     losses = summary.losses(report.rows) + sorted({r["loss"] for r in cells} - set(summary.losses(report.rows)))
     order = [(loss, dtype) for loss in losses for dtype in ("f32", "f64") if (loss, dtype) in measured]
-    header = ["loss", "dtype"] + [f"{fmt.size(n)}, {t} thread{'s' if t > 1 else ''}" for t, n in columns]
-    body = [[loss, dtype] + [fmt.times(speedup.get((loss, dtype, t, n))) for t, n in columns] for loss, dtype in order]
+    header = ["loss", "dtype", "through"] + [f"{fmt.size(n)}, {t} thread{'s' if t > 1 else ''}" for t, n in columns]
+    body = []
+    for level, value in levels:
+        speedup = {(r["loss"], r["dtype"], r["threads"], r["n"]): value(r) for r in cells}
+        body += [[loss, dtype, level] + [fmt.times(speedup.get((loss, dtype, t, n))) for t, n in columns]
+                 for loss, dtype in order]
     return header, body

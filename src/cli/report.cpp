@@ -31,6 +31,9 @@ extern char** environ;
 #ifndef LOSSBENCH_PYTHON_DIR
 #define LOSSBENCH_PYTHON_DIR ""  // the Python package is not built
 #endif
+#ifndef LOSSBENCH_TORCH_PEER
+#define LOSSBENCH_TORCH_PEER ""  // lossbench_torch_peer is not built (no libtorch-dev)
+#endif
 
 namespace lossbench::cli {
 
@@ -88,7 +91,9 @@ nlohmann::json measure_peer(const std::string& peer, const fs::path& partial, co
   }
   const fs::path script = renderer_path().parent_path() / "torch_peer.py", out = dir / "peer.partial.json";
   std::fprintf(stderr, "report: measuring PyTorch beside lossbench (%s)\n", script.c_str());
-  const int rc = run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string()});
+  const char* cpp_peer = std::getenv("LOSSBENCH_TORCH_PEER");
+  const int rc = run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string(),
+                              "--cpp-peer", cpp_peer && *cpp_peer ? cpp_peer : LOSSBENCH_TORCH_PEER});
   std::ifstream in(out);
   if (rc != 0 || !in) return {{"reason", "scripts/torch_peer.py failed (exit " + std::to_string(rc) + ")"}};
   nlohmann::json result = nlohmann::json::parse(in, nullptr, false);

@@ -309,3 +309,23 @@ def test_two_python_threads_train_at_once():
         t.join()
     for x, y in zip(xs, ys):
         assert_close(x.grad, 2 * (x.detach() - y) / x.numel())
+
+
+def test_bad_arguments_name_themselves_on_either_backend():
+    x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(lossbench.Error, match="reduction") as e:
+        lt.mse_loss(x, x.detach(), reduction="avg")
+    assert e.value.argument == "reduction"
+    with pytest.raises(TypeError, match="target: is float32 but the loss computes in float64"):
+        lt.mse_loss(x, torch.randn(4, 3))
+    with pytest.raises(lossbench.Error) as e:
+        lt.mse_loss(x, torch.randn(4, 2, dtype=torch.float64))
+    assert e.value.argument == "target"
+    with pytest.raises(lossbench.Error) as e:
+        lt.huber_loss(x, x.detach(), delta=-1.0)
+    assert e.value.argument == "delta"
+    with pytest.raises(TypeError, match="margin: expected a number"):
+        lt.hinge_loss(x, x.detach(), margin="1")
+    with pytest.raises(lossbench.Error) as e:
+        lt.cross_entropy(x, torch.tensor([0, 1, 5, 2]))
+    assert e.value.argument == "target"

@@ -20,6 +20,7 @@ import unittest
 CLI = None
 OUT = None
 PYTHON_PACKAGE = True  # whether the build has the Python package (not under the sanitizers)
+TORCH_PEER = True  # whether the build has lossbench_torch_peer (libtorch-dev; not under the sanitizers)
 
 ROW_FIELDS = ["name", "loss", "variant", "isa", "dtype", "mode", "n", "threads", "repetitions", "time_ns",
               "items_per_second", "bytes_per_second", "cv", "noisy", "value_rel_err", "compulsory_bytes", "flops",
@@ -148,7 +149,17 @@ class SmallSweep(unittest.TestCase):
         with open(os.path.join(self.dir, "report.md")) as f:
             md = f.read()
         self.assertIn("## Against PyTorch", md)
-        self.assertIn("| loss | dtype | 4K, 1 thread |", md)  # × torch per (n, threads)
+        self.assertIn("| loss | dtype | through | 4K, 1 thread |", md)  # × torch per (n, threads)
+        if TORCH_PEER:  # the same cells in C++: ATen + autograd against lossbench::evaluate
+            for r in peer["rows"]:
+                self.assertGreater(r["cpp"]["torch_s"], 0)
+                self.assertAlmostEqual(r["cpp"]["speedup"], r["cpp"]["torch_s"] / r["cpp"]["lossbench_s"])
+                # the same loss on the same data: both float32 values within a few tens of units of 2⁻²⁴
+                # of the exact one (summation orders differ), so 1e-5 (84 units) apart at most
+                self.assertLess(r["cpp"]["value_rel_difference"], 1e-5, r)
+            self.assertIn("| C++ |", md)
+        else:
+            self.assertIn("In C++: not measured", md)
         with open(os.path.join(self.dir, "index.html")) as f:
             self.assertIn('id="chart-torch"', f.read())
 
@@ -227,13 +238,15 @@ class BadInput(unittest.TestCase):
 
 
 def main():
-    global CLI, OUT, PYTHON_PACKAGE
+    global CLI, OUT, PYTHON_PACKAGE, TORCH_PEER
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("--out")
     ap.add_argument("--python-package", choices=["ON", "OFF"], default="ON")
+    ap.add_argument("--torch-peer", choices=["ON", "OFF"], default="ON")
     args, rest = ap.parse_known_args()
     PYTHON_PACKAGE = args.python_package == "ON"
+    TORCH_PEER = args.torch_peer == "ON"
     CLI = os.path.abspath(args.cli)
     OUT = args.out or tempfile.mkdtemp(prefix="lossbench-report-test-")
     os.makedirs(OUT, exist_ok=True)

@@ -197,20 +197,29 @@ class SparseAndInvalid(unittest.TestCase):
         cells = sorted({(r["loss"], r["dtype"], r["n"], r["threads"]) for r in data["lossbench_rows"]
                         if r["mode"] == "value_grad"})
         rows = [{"loss": l, "dtype": d, "n": n, "threads": t, "items": n, "torch_s": 3e-5 * (i + 1),
-                 "lossbench_s": 1e-5, "speedup": 3.0 * (i + 1), "speedup_bound": 3.75 * (i + 1)}
+                 "lossbench_s": 1e-5, "speedup": 3.0 * (i + 1), "speedup_bound": 3.75 * (i + 1),
+                 "cpp": {"torch_s": 2e-5 * (i + 1), "lossbench_s": 1e-6, "speedup": 20.0 * (i + 1),
+                         "value_rel_difference": 1e-7}}
                 for i, (l, d, n, t) in enumerate(cells)]
         data["lossbench_peer"] = {"context": {"peer": "torch", "torch_version": "1.13", "aten_cpu_capability": "AVX512",
                                               "allocator": "jemalloc", "timer": "perf_counter", "repetitions": 5,
                                               "python_overhead_ns": 900.0, "python_call_ns": 1200.0,
                                               "cpp_call_ns": 300.0, "autograd_floor_s": 8e-6,
-                                              "lossbench_adapter": "C++ autograd node (lossbench._torch)"},
+                                              "lossbench_adapter": "C++ autograd node (lossbench._torch)",
+                                              "cpp": {"torch": "ATen ops", "lossbench": "lossbench::evaluate",
+                                                      "timer": "Google Benchmark"}},
                                   "rows": rows}
         return data, cells, rows
 
     def test_torch_peer_cells_under_two_name_their_bound(self):
         data, cells, rows = self.with_peer()
         rows[0].update(speedup=1.5, speedup_bound=2.25)
+        data["lossbench_peer"]["context"]["cpp"] = {"reason": "not asked for (--cpp-peer)"}
+        for r in rows:
+            del r["cpp"]
         md = self.assert_renders("peer_under_two", data)
+        self.assertIn("In C++: not measured (not asked for (--cpp-peer)).", md)
+        self.assertNotIn("| C++ |", md)
         l, d, n, t = cells[0]
         self.assertIn(f"Under 2×: {l} {d} ", md)
         self.assertIn("1.50× (bound 2.25×)", md)
@@ -226,8 +235,11 @@ class SparseAndInvalid(unittest.TestCase):
         self.assertIn("## Against PyTorch", md)
         self.assertIn(f"lossbench is **3.00–{3 * len(cells):.1f}×** torch's speed over these {len(cells)} cells", md)
         self.assertIn("One lossbench call through Python costs 900 ns more than the same C++ call", md)
+        self.assertIn(f"In C++ (ATen ops against lossbench::evaluate; Google Benchmark): lossbench is "
+                      f"**20.0–{20 * len(cells)}×** torch's speed over {len(cells)} cells", md)
         for l, d, _, _ in cells:
-            self.assertIn(f"| {l} | {d} |", md)
+            self.assertIn(f"| {l} | {d} | Python |", md)
+            self.assertIn(f"| {l} | {d} | C++ |", md)
         results = expected_results(data["lossbench_rows"])
         shown = 0
         for loss in sorted({c[0] for c in cells}):
