@@ -253,7 +253,8 @@ def main():
     for row in rows:
         cpp = measured.get((row["loss"], row["dtype"], row["n"], row["threads"]))
         if cpp:
-            row["cpp"] = {k: cpp[k] for k in ("torch_s", "lossbench_s", "speedup", "value_rel_difference")}
+            row["cpp"] = {k: cpp[k] for k in ("torch_s", "lossbench_s", "speedup", "torch_cv", "lossbench_cv",
+                                              "value_rel_difference")}
     if args.json:
         tmp = args.json + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:

@@ -117,14 +117,24 @@ double value_difference(const cell& c) {
 }
 
 // Keeps each benchmark's median real time (seconds per step) and prints the console's view.
+// Also keeps the coefficient of variation over the repetitions: a median from scattered
+// repetitions is flagged in the report rather than trusted.
 class median_reporter final : public benchmark::ConsoleReporter {
 public:
-  std::map<std::string, double> medians;
+  median_reporter() : ConsoleReporter(OO_Tabular) {}  // no colour: the output goes to logs
+  std::map<std::string, double> medians, cvs;
   void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs)  // the median of the repetitions, or the one run (--repetitions 1)
+    for (const Run& r : runs) {  // the median of the repetitions, or the one run (--repetitions 1)
+      const std::string& name = r.run_name.function_name;
       if (r.run_type == Run::RT_Aggregate ? r.aggregate_name == "median" : r.repetitions <= 1)
-        medians[r.run_name.function_name] = r.GetAdjustedRealTime() / 1e9;  // ns → s (Unit kNanosecond)
+        medians[name] = r.GetAdjustedRealTime() / 1e9;  // ns → s (Unit kNanosecond)
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "cv") cvs[name] = r.real_accumulated_time;
+    }
     ConsoleReporter::ReportRuns(runs);
+  }
+  double cv(const std::string& name) const {
+    const auto it = cvs.find(name);
+    return it == cvs.end() ? 0.0 : it->second;
   }
 };
 
@@ -165,7 +175,7 @@ int run(const settings& s) {
   std::vector<std::string> flags = {"lossbench_torch_peer", "--benchmark_repetitions=" + std::to_string(s.repetitions),
                                     "--benchmark_min_time=" + std::to_string(s.min_time),
                                     "--benchmark_enable_random_interleaving=true",
-                                    "--benchmark_report_aggregates_only=true", "--benchmark_color=false"};
+                                    "--benchmark_report_aggregates_only=true"};
   std::vector<char*> argv;
   for (auto& f : flags) argv.push_back(f.data());
   int argc = static_cast<int>(argv.size());
@@ -187,10 +197,14 @@ int run(const settings& s) {
     rows.push_back({{"loss", c.loss->name()}, {"dtype", to_string(c.type)}, {"n", c.items},
                     {"items", problem_of(c).items()}, {"threads", c.threads}, {"torch_s", t_torch},
                     {"lossbench_s", t_ours}, {"speedup", t_torch / t_ours},
+                    {"torch_cv", reporter.cv(c.prefix() + "torch")},
+                    {"lossbench_cv", reporter.cv(c.prefix() + "lossbench")},
                     {"value_rel_difference", value_difference(c)}});
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "[%zu/%zu, %.0f s] C++: %s torch %.1f µs, lossbench %.1f µs, %.2f×\n", i + 1,
-                 s.cells.size(), elapsed, c.prefix().c_str(), t_torch * 1e6, t_ours * 1e6, t_torch / t_ours);
+    std::fprintf(stderr, "[%zu/%zu, %.0f s] C++: %s torch %.1f µs (cv %.0f%%), lossbench %.1f µs (cv %.0f%%), %.2f×\n",
+                 i + 1, s.cells.size(), elapsed, c.prefix().c_str(), t_torch * 1e6,
+                 100 * reporter.cv(c.prefix() + "torch"), t_ours * 1e6, 100 * reporter.cv(c.prefix() + "lossbench"),
+                 t_torch / t_ours);
   }
   benchmark::Shutdown();
   if (!s.json.empty()) {

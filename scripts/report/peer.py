@@ -61,9 +61,28 @@ def cpp_lines(report, context):
     if not ups:
         return [f"In C++: not measured ({cpp.get('reason', 'lossbench_torch_peer did not run')})."]
     worst = max(r["cpp"].get("value_rel_difference", 0) for r in rows(report) if isinstance(r.get("cpp"), dict))
-    return [f"In C++ ({cpp.get('torch')} against {cpp.get('lossbench')}; {cpp.get('timer')}): lossbench is "
-            f"**{fmt.sig3(min(ups))}–{fmt.times(max(ups))}** torch's speed over {len(ups)} cells "
-            f"({sum(u >= 2 for u in ups)} at 2× or more); the two values differ by at most {worst:.1e} (relative)."]
+    out = [f"In C++ ({cpp.get('torch')} against {cpp.get('lossbench')}; {cpp.get('timer')}): lossbench is "
+           f"**{fmt.sig3(min(ups))}–{fmt.times(max(ups))}** torch's speed over {len(ups)} cells "
+           f"({sum(u >= 2 for u in ups)} at 2× or more); the two values differ by at most {worst:.1e} (relative)."]
+    return out + unsteady_lines(report)
+
+
+UNSTEADY_CV = 0.10  # the report's own threshold for a noisy row
+
+
+def unsteady_lines(report):
+    """The C++ cells whose repetitions scatter by more than UNSTEADY_CV: their ratios are less sure."""
+    cells = [r for r in rows(report) if isinstance(r.get("cpp"), dict)
+             and max(r["cpp"].get("torch_cv", 0), r["cpp"].get("lossbench_cv", 0)) > UNSTEADY_CV]
+    if not cells:
+        return []
+    cells.sort(key=lambda r: -max(r["cpp"].get("torch_cv", 0), r["cpp"].get("lossbench_cv", 0)))
+    shown = ", ".join(f"{r['loss']} {r['dtype']} {fmt.size(r['n'])} {r['threads']}T (torch cv "
+                      f"{fmt.percent(100 * r['cpp'].get('torch_cv', 0))}, lossbench {fmt.percent(100 * r['cpp'].get('lossbench_cv', 0))})"
+                      for r in cells[:8])
+    more = f" and {len(cells) - 8} more" if len(cells) > 8 else ""
+    return [f"{len(cells)} C++ cells vary by more than {UNSTEADY_CV:.0%} over their repetitions, so their ratios "
+            f"are less sure: {shown}{more}."]
 
 
 def table(report):

@@ -229,8 +229,13 @@ class SparseAndInvalid(unittest.TestCase):
     def test_torch_peer(self):
         """A report with PyTorch measured: the section, its table, the chart and the × torch column."""
         data, cells, rows = self.with_peer()
+        rows[1]["cpp"].update(torch_cv=0.5, lossbench_cv=0.02)
         md = self.assert_renders("peer", data)
         self.assertIn("through C++ autograd node (lossbench._torch)", md)
+        l, d, n, t = cells[1]
+        self.assertIn(f"1 C++ cells vary by more than 10% over their repetitions, so their ratios are less sure: "
+                      f"{l} {d} ", md)
+        self.assertIn("(torch cv 50%, lossbench 2.0%)", md)
         self.assertNotIn("Under 2×", md)
         self.assertIn("## Against PyTorch", md)
         self.assertIn(f"lossbench is **3.00–{3 * len(cells):.1f}×** torch's speed over these {len(cells)} cells", md)
