@@ -10,7 +10,7 @@
 namespace lossbench {
 
 namespace losses {
-// One line per loss, in catalogue order (README's catalogue table).
+// One line per loss, in catalogue order (the README's catalogue table).
 const loss_spec& mse_spec();
 const loss_spec& mae_spec();
 const loss_spec& huber_spec();

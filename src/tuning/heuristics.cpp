@@ -1,5 +1,5 @@
 // heuristics.cpp — see heuristics.hpp. The break-even sizes were measured per loss (omp at 2
-// threads against simd, README "OpenMP"); on a machine with more cores they are conservative,
+// threads against simd, docs/performance.md "OpenMP"); on a machine with more cores they are conservative,
 // which costs speed just above them but never makes a small call slower.
 #include "tuning/heuristics.hpp"
 

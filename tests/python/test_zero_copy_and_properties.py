@@ -726,7 +726,7 @@ def test_kl_div_batchmean_is_sum_over_batch(data):
 
 
 # omp against simd, bit for bit, above each loss's OpenMP break-even (parallel_min_elements in each
-# loss's header; README "OpenMP break-even") so that the omp driver really splits the work.
+# loss's header; docs/performance.md "OpenMP") so that the omp driver really splits the work.
 BREAK_EVEN = {"mse": 262144, "mae": 262144, "huber": 131072, "hinge": 131072, "bce": 16384, "bce_logits": 8192,
               "kl_div": 32768, "cross_entropy": 32768, "triplet": 131072, "contrastive": 131072, "ctc": 12000}
 
