@@ -1,6 +1,8 @@
 // options.cpp — parsing of the --lossbench_* flags (see options.hpp for their meaning).
 #include "options.hpp"
 
+#include "core/environment.hpp"
+
 #include <lossbench/types.hpp>
 
 #include <cstdio>
@@ -77,8 +79,7 @@ bool match_flag(std::string_view arg, std::string_view name, std::string_view& v
 }  // namespace
 
 options parse_options(int* argc, char** argv) {
-  const char* env = std::getenv("LOSSBENCH_QUICK");
-  bool quick = env && *env && parse_bool("LOSSBENCH_QUICK", env);
+  bool quick = core::environment::flag("LOSSBENCH_QUICK").value_or(false);
   std::string_view sizes = "small,l2,large";
   bool roofline = true;
   std::int64_t width = 0;

@@ -10,6 +10,7 @@
 // Exit 0; 2 on bad input; 1 when benchmarks failed or the rendering did.
 #include "cli/commands.hpp"
 
+#include "core/environment.hpp"
 #include "io/atomic_file.hpp"
 #include "report_sweep.hpp"
 
@@ -52,8 +53,7 @@ struct report_cli_options {
 
 // The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
 fs::path renderer_path() {
-  const char* env = std::getenv("LOSSBENCH_SCRIPTS_DIR");
-  return fs::path(env && *env ? env : LOSSBENCH_SCRIPTS_DIR) / "report_render.py";
+  return fs::path(core::environment::text("LOSSBENCH_SCRIPTS_DIR").value_or(LOSSBENCH_SCRIPTS_DIR)) / "report_render.py";
 }
 
 // Debian's python3 (where python3-matplotlib installs), else whatever python3 is on PATH.
@@ -73,8 +73,7 @@ int run_program(std::vector<std::string> args) {
 
 // The Python package's directory: LOSSBENCH_PYTHON_DIR, else the build tree's (empty: not built).
 std::string python_package_dir() {
-  const char* env = std::getenv("LOSSBENCH_PYTHON_DIR");
-  return env && *env ? env : LOSSBENCH_PYTHON_DIR;
+  return core::environment::text("LOSSBENCH_PYTHON_DIR").value_or(LOSSBENCH_PYTHON_DIR);
 }
 
 // PyTorch measured beside lossbench on the sweep's cells ({"reason": ...} where it is not).
@@ -83,17 +82,16 @@ nlohmann::json measure_peer(const std::string& peer, const fs::path& partial, co
   const std::string package = python_package_dir();
   if (package.empty() || !fs::exists(fs::path(package) / "lossbench"))
     return {{"reason", "the Python package is not built (pybind11-dev, python3-dev)"}};
-  const char* old = std::getenv("PYTHONPATH");
-  ::setenv("PYTHONPATH", (package + (old && *old ? ":" + std::string(old) : "")).c_str(), 1);
+  const auto old = core::environment::text("PYTHONPATH");
+  ::setenv("PYTHONPATH", (package + (old ? ":" + *old : "")).c_str(), 1);
   if (run_program({python(), "-c", "import torch, lossbench.torch"}) != 0) {
     if (peer == "torch") throw error("--peer", "torch or lossbench.torch does not import (scripts/setup.sh installs python3-torch)");
     return {{"reason", "torch does not import here (Debian's python3-torch; scripts/setup.sh installs it)"}};
   }
   const fs::path script = renderer_path().parent_path() / "torch_peer.py", out = dir / "peer.partial.json";
   std::fprintf(stderr, "report: measuring PyTorch beside lossbench (%s)\n", script.c_str());
-  const char* cpp_peer = std::getenv("LOSSBENCH_TORCH_PEER");
   const int rc = run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string(),
-                              "--cpp-peer", cpp_peer && *cpp_peer ? cpp_peer : LOSSBENCH_TORCH_PEER});
+                              "--cpp-peer", core::environment::text("LOSSBENCH_TORCH_PEER").value_or(LOSSBENCH_TORCH_PEER)});
   std::ifstream in(out);
   if (rc != 0 || !in) return {{"reason", "scripts/torch_peer.py failed (exit " + std::to_string(rc) + ")"}};
   nlohmann::json result = nlohmann::json::parse(in, nullptr, false);

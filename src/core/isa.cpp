@@ -2,6 +2,8 @@
 //
 // xsimd 8.1's own detection reads CPUID bits only and does not ask the OS (XGETBV) whether the
 // AVX / AVX-512 register state is enabled, so a VM that masks it would SIGILL; we check both.
+#include "core/environment.hpp"
+
 #include <lossbench/isa.hpp>
 
 #include <array>
@@ -97,7 +99,7 @@ bool cpu_supports(isa i) {
 isa max_isa() {
   if (const int known = ceiling.load(std::memory_order_relaxed); known >= 0) return static_cast<isa>(known);
   isa from_env = isa::avx512bw;
-  if (const char* env = std::getenv("LOSSBENCH_MAX_ISA"); env && *env) from_env = parse_isa(env, "LOSSBENCH_MAX_ISA");
+  if (const auto env = core::environment::text("LOSSBENCH_MAX_ISA")) from_env = parse_isa(*env, "LOSSBENCH_MAX_ISA");
   int unknown = -1;  // a set_max_isa meanwhile wins
   ceiling.compare_exchange_strong(unknown, static_cast<int>(from_env), std::memory_order_relaxed);
   return static_cast<isa>(ceiling.load(std::memory_order_relaxed));

@@ -1,6 +1,8 @@
 // parallel.cpp — the only translation unit with OpenMP constructs (see parallel.hpp).
 #include "core/parallel.hpp"
 
+#include "core/environment.hpp"
+
 #include <lossbench/threads.hpp>
 
 #include <omp.h>
@@ -44,16 +46,7 @@ void run_team(int threads, void (*body)(void*, int, int), void* ctx) {
 }
 
 std::int64_t parallel_min_override() {
-  static const std::int64_t value = [] {
-    const char* env = std::getenv("LOSSBENCH_PARALLEL_MIN");
-    if (!env || !*env) return std::int64_t{-1};
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(env, &end, 10);
-    if (*end != '\0' || v < 0 || errno == ERANGE)
-      throw error("LOSSBENCH_PARALLEL_MIN", std::string("expected an element count ≥ 0, got '") + env + "'");
-    return static_cast<std::int64_t>(v);
-  }();
+  static const std::int64_t value = environment::count("LOSSBENCH_PARALLEL_MIN", "an element count").value_or(-1);
   return value;
 }
 

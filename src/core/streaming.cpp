@@ -1,6 +1,8 @@
 // streaming.cpp — see streaming.hpp.
 #include "core/streaming.hpp"
 
+#include "core/environment.hpp"
+
 #include <lossbench/types.hpp>
 
 #include <atomic>
@@ -14,14 +16,8 @@ namespace lossbench::core {
 namespace {
 
 std::size_t from_environment() {
-  const char* env = std::getenv("LOSSBENCH_STREAMING_MIN_BYTES");
-  if (!env || !*env) return std::size_t{32} << 20;
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(env, &end, 10);
-  if (errno != 0 || *end != '\0' || env[0] == '-')
-    throw error("LOSSBENCH_STREAMING_MIN_BYTES", "expected a byte count ≥ 0, got '" + std::string(env) + "'");
-  return static_cast<std::size_t>(v);
+  const auto bytes = environment::count("LOSSBENCH_STREAMING_MIN_BYTES", "a byte count");
+  return bytes ? static_cast<std::size_t>(*bytes) : std::size_t{32} << 20;
 }
 
 std::atomic<std::size_t>& threshold() {

@@ -2,6 +2,8 @@
 // lossbench/tuning.hpp).
 #include "tuning/auto_select.hpp"
 
+#include "core/environment.hpp"
+
 #include "tuning/heuristics.hpp"
 #include "tuning/profile.hpp"
 
@@ -29,9 +31,11 @@ std::string candidate::name() const {
 }
 
 std::filesystem::path default_profile_path() {
-  if (const char* p = std::getenv("LOSSBENCH_PROFILE"); p && *p) return p;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') return std::filesystem::path(xdg) / "lossbench/profile.json";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache/lossbench/profile.json";
+  namespace env = core::environment;
+  if (const auto p = env::text("LOSSBENCH_PROFILE")) return *p;
+  if (const auto xdg = env::text("XDG_CACHE_HOME"); xdg && xdg->front() == '/')
+    return std::filesystem::path(*xdg) / "lossbench/profile.json";
+  if (const auto home = env::text("HOME")) return std::filesystem::path(*home) / ".cache/lossbench/profile.json";
   return {};
 }
 
@@ -107,9 +111,8 @@ void warn_ignored(const profile_status& s) {
 std::unique_ptr<loaded_profile> load() {
   auto l = std::make_unique<loaded_profile>();
   profile_status& s = l->status;
-  const char* env = std::getenv("LOSSBENCH_PROFILE");
-  const bool named = env && *env;
-  if (named && std::string_view(env) == "none") {
+  const auto named = core::environment::text("LOSSBENCH_PROFILE");
+  if (named == "none") {
     s.message = "LOSSBENCH_PROFILE=none";
     return l;
   }
