@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #ifndef LOSSBENCH_GOLDEN_DIR
@@ -108,6 +109,9 @@ void run(const check_options& o) {
                u.cases_added);
     return;
   }
+  std::error_code ec;  // a golden directory that is not there is a bad argument (exit 2), not a failed check
+  if (!std::filesystem::is_directory(o.golden, ec))
+    throw error("--golden", "'" + o.golden + "' is not a readable directory of golden files");
   const check::check_report r = check::run_check(selected_entries(o), o.golden);
   fmt::print("{}", o.json ? report_json(r).dump(2) + "\n" : report_text(r));
   if (!r.passed()) throw exit_with{1};

@@ -2,8 +2,9 @@
 // speed and accuracy drift between two Google Benchmark JSON files (src/compare/compare.hpp).
 // Summary first (counts, then every regression), the per-benchmark table after. Exit 1 when a
 // change is significant and slower than the threshold, an accuracy counter got worse beyond the
-// loss's bound, or a benchmark newly fails; exit 2 (lossbench::error naming the file) when a file
-// cannot be read.
+// loss's bound, a benchmark newly fails, or a benchmark of OLD is missing from NEW; exit 2
+// (lossbench::error naming the file or argument) when a file cannot be read or nothing in the two
+// files can be compared.
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 
@@ -25,7 +26,7 @@ struct compare_cli_options {
   bool json = false;
 };
 
-// "5%" or "0.05" → 0.05.
+// "5%" or "0.05" → 0.05. A bare number ≥ 1 ("5") is refused: 5 % and 500 % are both plausible.
 double parse_threshold(const std::string& s) {
   const bool percent = !s.empty() && s.back() == '%';
   std::size_t used = 0;
@@ -35,7 +36,10 @@ double parse_threshold(const std::string& s) {
   } catch (const std::exception&) {
     used = std::string::npos;
   }
-  if (used != s.size() - percent || !(v >= 0)) throw error("--threshold", "expected a fraction or a percentage such as 5%, got '" + s + "'");
+  if (used != s.size() - percent || !(v >= 0) || !std::isfinite(v))
+    throw error("--threshold", "expected a fraction or a percentage such as 5%, got '" + s + "'");
+  if (!percent && v >= 1)
+    throw error("--threshold", "'" + s + "' is ambiguous: write a percentage (" + s + "%) or a fraction below 1 (0.05)");
   return percent ? v / 100 : v;
 }
 
@@ -69,8 +73,9 @@ std::string report_text(const compare::compare_report& r, const compare_cli_opti
     if (c.regression || c.accuracy_regression || !c.error.empty())
       list += fmt::format("  {}: {} (p = {:.3g}); {}\n", c.name, c.error.empty() ? percent(c.ratio) : "-", c.p_value, verdict(c));
   }
+  for (const auto& n : r.only_old) list += fmt::format("  {}: MISSING from NEW\n", n);
   std::string s = fmt::format(
-      "compare {} → {}: {} benchmarks in both, {} only in OLD, {} only in NEW\n"
+      "compare {} → {}: {} benchmarks in both, {} only in OLD (missing: a failure), {} only in NEW\n"
       "  slower (p < {} and > {:.3g}% slower): {}; accuracy worse beyond the loss's bound: {}; failed: {}\n"
       "  faster: {}; too few repetitions to judge: {}\n{}verdict: {}\n\n",
       o.before, o.after, r.changes.size(), r.only_old.size(), r.only_new.size(), o.alpha, threshold * 100, regressions,
@@ -109,6 +114,10 @@ void run(const compare_cli_options& o) {
   const auto before = compare::read_bench_json(o.before);
   const auto after = compare::read_bench_json(o.after);
   const compare::compare_report r = compare::compare_runs(before, after, opt);
+  if (r.changes.empty())  // nothing judged would read as "ok"
+    throw error(o.after, "no benchmark has repetitions in both files (OLD: " + std::to_string(before.size()) +
+                             ", NEW: " + std::to_string(after.size()) +
+                             " with repetitions; aggregate rows alone cannot be compared): nothing to compare");
   fmt::print("{}", o.json ? report_json(r).dump(2) + "\n" : report_text(r, o, opt.threshold));
   if (r.failed()) throw exit_with{1};
 }

@@ -92,7 +92,7 @@ bench_change compare_one(const bench_run& a, const bench_run& b, const compare_o
 }  // namespace
 
 bool compare_report::failed() const {
-  return std::any_of(changes.begin(), changes.end(), [](const bench_change& c) {
+  return !only_old.empty() || std::any_of(changes.begin(), changes.end(), [](const bench_change& c) {
     return c.regression || c.accuracy_regression || (!c.error.empty() && c.error.rfind("old run failed", 0) != 0);
   });
 }

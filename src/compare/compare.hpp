@@ -51,7 +51,9 @@ struct bench_change {
 struct compare_report {
   std::vector<bench_change> changes;  // benchmarks in both files, in the new file's order
   std::vector<std::string> only_old, only_new;
-  bool failed() const;  // any speed or accuracy regression, or a benchmark that newly fails
+  // Any speed or accuracy regression, a benchmark that newly fails, or one of OLD missing from
+  // NEW (a gate that passed on rows it never saw would pass silently).
+  bool failed() const;
 };
 
 compare_report compare_runs(const std::vector<bench_run>& before, const std::vector<bench_run>& after,

@@ -39,20 +39,24 @@ mann_whitney_result mann_whitney(std::span<const double> x, std::span<const doub
   mann_whitney_result r;
   const std::size_t n1 = x.size(), n2 = y.size(), n = n1 + n2;
   if (n1 == 0 || n2 == 0) return r;
-  for (double a : x)
-    for (double b : y) r.u += a > b ? 1.0 : (a == b ? 0.5 : 0.0);
-
-  std::vector<double> all(x.begin(), x.end());
-  all.insert(all.end(), y.begin(), y.end());
-  std::sort(all.begin(), all.end());
-  double tie_term = 0;  // Σ(t³ − t) over groups of equal values
+  // U from ranks, O(n log n): U = R_x − n1(n1 + 1)/2 with tied values at their mid-rank, which
+  // counts a tie as half a win, as the pairwise definition (Σ [x > y] + ½[x = y]) does.
+  std::vector<std::pair<double, bool>> all;  // value, from x
+  all.reserve(n);
+  for (double a : x) all.emplace_back(a, true);
+  for (double b : y) all.emplace_back(b, false);
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  double rank_sum_x = 0, tie_term = 0;  // tie_term: Σ(t³ − t) over groups of equal values
   for (std::size_t i = 0; i < n;) {
     std::size_t j = i;
-    while (j < n && all[j] == all[i]) ++j;
+    while (j < n && all[j].first == all[i].first) ++j;
+    const double mid_rank = static_cast<double>(i + 1 + j) / 2;  // ranks i + 1 … j
+    for (std::size_t k = i; k < j; ++k) rank_sum_x += all[k].second ? mid_rank : 0.0;
     const double t = static_cast<double>(j - i);
     tie_term += t * t * t - t;
     i = j;
   }
+  r.u = rank_sum_x - static_cast<double>(n1) * static_cast<double>(n1 + 1) / 2;
 
   const double mean = static_cast<double>(n1 * n2) / 2;
   if (tie_term == 0 && n1 <= exact_limit && n2 <= exact_limit) {

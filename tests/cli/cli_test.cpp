@@ -258,6 +258,7 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("eval --loss mse " + x + " '" + path("trunc.npy") + "'", path("trunc.npy") + ": truncated data");
   expect_bad_input("eval --loss mse " + x + " '" + path("bad.npy") + "'", path("bad.npy") + ": not a .npy file");
   expect_bad_input("eval --loss mse " + x + " '" + path("malformed.npy") + "'", path("malformed.npy") + ": malformed .npy header");
+  expect_bad_input("check --loss mse --golden '" + path("no_such_dir") + "'", "--golden");
   expect_bad_input("eval --loss mse " + x, "missing target");
   expect_bad_input("eval --loss mse", "missing input, target");
   expect_bad_input("eval --loss mse " + x + " " + y + " " + y, "extra");

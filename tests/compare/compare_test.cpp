@@ -55,11 +55,43 @@ TEST(Compare, ThresholdDecides) {
   EXPECT_EQ(compare("base.json", "slower.json", "--threshold 0.1").code, 1);
 }
 
-TEST(Compare, MissingRowsAreReported) {
+TEST(Compare, MissingRowsFailAndAreListed) {
+  // A row of OLD that NEW lacks was never judged: the gate fails rather than pass on it silently.
   const outcome o = compare("base.json", "missing_row.json");
-  EXPECT_EQ(o.code, 0) << o.out;
-  EXPECT_TRUE(has(o.out, "only in OLD: mse/scalar/f32/value_grad/n:4096")) << o.out;
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_TRUE(has(o.out, "mse/scalar/f32/value_grad/n:4096: MISSING from NEW")) << o.out;
+  EXPECT_LT(o.out.find("MISSING from NEW"), o.out.find("BENCHMARK")) << "in the summary:\n" << o.out;
   EXPECT_TRUE(has(o.out, "only in NEW: mse/scalar/f64/value/n:4096")) << o.out;
+  const outcome extra = compare("base.json", "extra_row.json");  // a new row alone is no failure
+  EXPECT_EQ(extra.code, 0) << extra.out;
+  EXPECT_TRUE(has(extra.out, "only in NEW: mse/scalar/f64/value/n:4096")) << extra.out;
+}
+
+TEST(Compare, NothingComparableIsExitTwo) {
+  for (const char* after : {"aggregates_only.json", "empty.json"}) {
+    const outcome o = compare("base.json", after);
+    EXPECT_EQ(o.code, 2) << after << "\n" << o.out;
+    EXPECT_TRUE(has(o.out, "nothing to compare")) << o.out;
+  }
+  EXPECT_EQ(compare("empty.json", "base.json").code, 2);
+}
+
+TEST(Compare, BadFieldsAreExitTwoNamingTheFile) {
+  for (const char* after : {"wrong_type.json", "zero_time.json"}) {
+    const outcome o = compare("base.json", after);
+    EXPECT_EQ(o.code, 2) << after << "\n" << o.out;
+    EXPECT_TRUE(has(o.out, after)) << o.out;
+    EXPECT_TRUE(has(o.out, "row 0")) << o.out;
+  }
+}
+
+TEST(Compare, ABareThresholdOfOneOrMoreIsRefused) {
+  const outcome o = compare("base.json", "slower.json", "--threshold 5");
+  EXPECT_EQ(o.code, 2) << o.out;
+  EXPECT_TRUE(has(o.out, "ambiguous")) << o.out;
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold 5%").code, 1);
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold 0.05").code, 1);
+  EXPECT_EQ(compare("base.json", "slower.json", "--threshold -1%").code, 2);
 }
 
 TEST(Compare, AccuracyWorseBeyondTheBoundFails) {

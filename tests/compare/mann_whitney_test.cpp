@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace lossbench::compare {
@@ -86,6 +88,21 @@ TEST(MannWhitney, LargeSamplesUseTheNormalApproximation) {
   const mann_whitney_result r = mann_whitney(x, y);
   EXPECT_FALSE(r.exact);
   EXPECT_GT(r.p_value, 0.5);  // interleaved samples: no difference
+}
+
+TEST(MannWhitney, UFromRanksIsThePairwiseCountWithTiesAsHalves) {
+  // Values on a coarse grid so that ties are frequent, sizes on both sides of the exact limit.
+  std::uint64_t state = 12345;
+  auto next = [&] { return static_cast<double>((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 60); };
+  for (const auto& [n1, n2] : std::vector<std::pair<int, int>>{{1, 1}, {3, 7}, {20, 20}, {64, 51}, {300, 1}}) {
+    std::vector<double> x(static_cast<std::size_t>(n1)), y(static_cast<std::size_t>(n2));
+    for (double& v : x) v = next();
+    for (double& v : y) v = next();
+    double pairwise = 0;
+    for (double a : x)
+      for (double b : y) pairwise += a > b ? 1.0 : (a == b ? 0.5 : 0.0);
+    EXPECT_EQ(mann_whitney(x, y).u, pairwise) << n1 << " + " << n2;  // both exact: sums of halves
+  }
 }
 
 }  // namespace

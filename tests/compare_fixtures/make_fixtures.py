@@ -51,6 +51,7 @@ write("noise.json", 2)                                   # same distribution, ot
 write("slower.json", 3, factors={first: 1.2})            # a clear 20% regression
 write("faster.json", 4, factors={first: 0.8})            # a clear 20% improvement
 write("missing_row.json", 5, drop=(first,), add=("mse/scalar/f64/value/n:4096",))
+write("extra_row.json", 9, add=("mse/scalar/f64/value/n:4096",))  # every row of base.json, and one more
 write("accuracy_worse.json", 6, worse_ulp=(first, 9.0))  # grad_max_ulp 0.5 -> 9 (mse's grad_ulps: 3)
 write("few_old.json", 7, reps=3)                        # 3 + 3 repetitions: p >= 0.1, cannot judge
 write("few_new.json", 8, reps=3, factors={first: 2.0})
@@ -58,3 +59,35 @@ with open("base.json") as f:
     text = f.read()
 with open("malformed.json", "w") as f:
     f.write(text[: len(text) // 2])                       # truncated mid-file
+
+
+def rewrite(path, source, change):
+    """A fixture made from another by editing its document."""
+    with open(source) as f:
+        doc = json.load(f)
+    change(doc)
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+
+
+def only_aggregates(doc):
+    doc["benchmarks"] = [r for r in doc["benchmarks"] if r["run_type"] == "aggregate"]
+
+
+def empty(doc):
+    doc["benchmarks"] = []
+
+
+def wrong_type(doc):
+    doc["benchmarks"][0]["time_unit"] = 7                  # a number where a unit name belongs
+
+
+def zero_time(doc):
+    for r in doc["benchmarks"][:4]:
+        r["real_time"] = 0.0                               # a time that cannot be
+
+
+rewrite("aggregates_only.json", "slower.json", only_aggregates)  # no repetitions to compare
+rewrite("empty.json", "base.json", empty)
+rewrite("wrong_type.json", "base.json", wrong_type)
+rewrite("zero_time.json", "base.json", zero_time)
