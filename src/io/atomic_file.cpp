@@ -40,10 +40,21 @@ std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesyste
   throw error(name, "cannot find a free temporary name in " + dir.string());
 }
 
+// Renaming over a symlink, FIFO or device node would put a regular file in its place (as root,
+// /dev/null): only a regular file, or nothing, may be replaced.
+void require_regular_or_absent(const std::filesystem::path& path, const std::string& name) {
+  std::error_code ec;
+  const auto st = std::filesystem::symlink_status(path, ec);
+  if (ec || st.type() == std::filesystem::file_type::not_found || st.type() == std::filesystem::file_type::regular) return;
+  throw error(name, "exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces "
+                    "only regular files: remove it or write elsewhere");
+}
+
 }  // namespace
 
 void write_file_atomically(const std::filesystem::path& path, std::initializer_list<std::string_view> parts) {
   const std::string name = path.string();
+  require_regular_or_absent(path, name);
   auto [tmp, f] = create_temporary(path, name);
   const auto discard = [&](const std::string& why) {
     std::error_code ignored;
@@ -56,6 +67,9 @@ void write_file_atomically(const std::filesystem::path& path, std::initializer_l
   const bool closed = std::fclose(f.release()) == 0;  // flushes: a full disk shows up here
   if (!written || !closed) discard("cannot write: " + std::generic_category().message(written ? errno : write_errno));
   std::error_code ec;
+  const auto st = std::filesystem::symlink_status(path, ec);  // again: it may have changed meanwhile
+  if (!ec && st.type() != std::filesystem::file_type::not_found && st.type() != std::filesystem::file_type::regular)
+    discard("exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces only regular files");
   std::filesystem::rename(tmp, path, ec);
   if (ec) discard("cannot replace the file: " + ec.message());
 }

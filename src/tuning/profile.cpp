@@ -180,16 +180,29 @@ profile parse_profile(std::string_view text_in) {
   return p;
 }
 
+// A profile of every loss, dtype and size bucket is tens of KiB; anything past this is not one.
+constexpr std::uintmax_t max_profile_bytes = 16u << 20;
+
 profile read_profile(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw error(path.string(), "is a directory, not a profile");
+  // Only a regular file is opened: a FIFO would block the first `auto` call, /dev/zero never end.
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && st.type() != std::filesystem::file_type::regular)
+    throw error(path.string(), "is not a regular file (a FIFO, socket or device), not a profile");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_profile_bytes)
+    throw error(path.string(), std::to_string(size) + " bytes; a profile is at most " + std::to_string(max_profile_bytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw error(path.string(), "cannot be read: " + std::generic_category().message(errno));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  // One byte more than the size found: a file that grew meanwhile is caught, never read unbounded.
+  std::string text(ec ? 0 : static_cast<std::size_t>(size) + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) throw error(path.string(), "cannot be read");
+  if (static_cast<std::uintmax_t>(in.gcount()) > size) throw error(path.string(), "changed while it was read");
+  text.resize(static_cast<std::size_t>(in.gcount()));
   try {
-    return parse_profile(bytes.str());
+    return parse_profile(text);
   } catch (const error& e) {
     throw error(path.string(), e.what());
   }

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -221,18 +223,38 @@ TEST_F(Npy, FailedWriteLeavesNothingBehind) {
   } catch (const error& e) {
     EXPECT_EQ(e.argument(), file("missing/x.npy").string());
   }
-  // The destination is a non-empty directory: the temporary is complete but cannot be renamed
-  // over it, so it must be removed and the directory left as it was.
+  // The destination is a directory: refused, the directory left as it was, no temporary left over.
   fs::create_directories(file("occupied.npy/inner"));
   try {
     write_npy(file("occupied.npy"), filled(dtype::f32, {3}));
     ADD_FAILURE();
   } catch (const error& e) {
     EXPECT_EQ(e.argument(), file("occupied.npy").string());
-    EXPECT_NE(std::string(e.what()).find("cannot replace"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(fs::is_directory(file("occupied.npy/inner")));
   EXPECT_EQ(entries_in_dir(), 1u);  // only occupied.npy: no temporary left over
+}
+
+TEST_F(Npy, WriteNeverReplacesASymlinkOrAFifo) {
+  // Renaming over them would leave a regular file where the link or the pipe was (as root, over
+  // /dev/null): both are refused, untouched, and nothing is left behind.
+  write_npy(file("target.npy"), filled(dtype::f32, {2}));
+  fs::create_symlink(file("target.npy"), file("link.npy"));
+  ASSERT_EQ(::mkfifo(file("pipe.npy").c_str(), 0600), 0);
+  for (const char* name : {"link.npy", "pipe.npy"}) {
+    try {
+      write_npy(file(name), filled(dtype::f64, {5}));
+      ADD_FAILURE() << name;
+    } catch (const error& e) {
+      EXPECT_EQ(e.argument(), file(name).string());
+      EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_TRUE(fs::is_symlink(file("link.npy")));
+  EXPECT_TRUE(fs::is_fifo(file("pipe.npy")));
+  EXPECT_EQ(read_npy(file("target.npy")).shape(), shape{2});  // the link's target is unchanged too
+  EXPECT_EQ(entries_in_dir(), 3u);
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -260,6 +262,20 @@ TEST_F(AutoProfile, UnreadableIsIgnored) {
   // A directory in the file's place: unreadable as a file even for root (chmod 000 is not).
   fs::create_directories(dir / "p.json");
   expect_ignored(use(dir / "p.json"), "is a directory");
+}
+
+TEST_F(AutoProfile, FifoIsIgnoredWithoutBlocking) {
+  // Opening a FIFO blocks until a writer comes: the first `auto` call would hang.
+  ASSERT_EQ(::mkfifo((dir / "p.json").c_str(), 0600), 0);
+  expect_ignored(use(dir / "p.json"), "not a regular file");
+}
+
+TEST_F(AutoProfile, OversizeIsIgnoredUnread) {
+  // Sparse: 64 MiB of nothing, read by no one (a profile is tens of KiB; /dev/zero never ends).
+  const fs::path p = dir / "p.json";
+  std::ofstream(p) << "{";
+  fs::resize_file(p, std::uintmax_t{64} << 20);
+  expect_ignored(use(p), "a profile is at most");
 }
 
 TEST_F(AutoProfile, MissingNamedFileIsIgnored) { expect_ignored(use(dir / "absent.json"), "cannot be read"); }
