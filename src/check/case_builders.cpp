@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <map>
 
 namespace lossbench::check {
@@ -25,13 +26,31 @@ double number_of(const json& v, const case_desc& c) {
 }
 
 std::int64_t option(const case_desc& c, const char* key, std::int64_t fallback) {
-  return c.options.contains(key) ? c.options.at(key).get<std::int64_t>() : fallback;
+  if (!c.options.contains(key)) return fallback;
+  const json& v = c.options.at(key);
+  if (!v.is_number_integer()) fail(c, std::string("option '") + key + "' must be an integer, got " + v.dump());
+  return v.get<std::int64_t>();
 }
+
+// An integer option in [lo, hi] (an index into the inputs, a step).
+std::int64_t option_in(const case_desc& c, const char* key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+  const std::int64_t v = option(c, key, fallback);
+  if (v < lo || v > hi)
+    fail(c, std::string("option '") + key + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                "], got " + std::to_string(v));
+  return v;
+}
+
+// Element counts a case may ask for: far above any golden case, far below what would exhaust memory.
+constexpr std::int64_t max_case_elements = std::int64_t{1} << 26;
 
 // A parameter array: {"uniform": [lo, hi], "size": n, "seed": s} in the case dtype.
 array param_array(const json& spec, dtype dt, const case_desc& c) {
   if (!spec.contains("uniform") || !spec.contains("size")) fail(c, "array parameters need \"uniform\" and \"size\"");
-  array a(dt, {spec.at("size").get<std::int64_t>()});
+  const json& size = spec.at("size");
+  if (!size.is_number_integer() || size.get<std::int64_t>() < 0 || size.get<std::int64_t>() > max_case_elements)
+    fail(c, "an array parameter's size must be an integer in [0, " + std::to_string(max_case_elements) + "]");
+  array a(dt, {size.get<std::int64_t>()});
   core::prng rng(spec.value("seed", std::uint64_t{1}));
   const double lo = spec.at("uniform").at(0).get<double>(), hi = spec.at("uniform").at(1).get<double>();
   for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, rng.uniform(lo, hi));
@@ -47,9 +66,16 @@ std::vector<array> explicit_inputs(const loss_spec&, dtype dt, const case_desc& 
   for (const json& in : c.options.at("inputs")) {
     const std::string kind = in.at("dtype").get<std::string>();
     const std::vector<std::int64_t> dims = in.at("shape").get<std::vector<std::int64_t>>();
-    array a(kind == "real" ? dt : parse_dtype(kind), shape(std::span<const std::int64_t>(dims)));
     const json& values = in.at("values");
-    if (static_cast<std::int64_t>(values.size()) != a.numel()) fail(c, "values do not fill shape " + a.shape().str());
+    // The values fix the size: compared before anything is allocated (a huge shape is no allocation).
+    std::int64_t numel = 1;
+    for (std::int64_t d : dims) {
+      if (d < 0 || (d > 0 && numel > max_case_elements / d)) fail(c, "explicit inputs have at most 2^26 elements");
+      numel *= d;
+    }
+    if (!values.is_array() || static_cast<std::int64_t>(values.size()) != numel)
+      fail(c, "values do not fill shape " + shape(std::span<const std::int64_t>(dims)).str());
+    array a(kind == "real" ? dt : parse_dtype(kind), shape(std::span<const std::int64_t>(dims)));
     for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, number_of(values[static_cast<std::size_t>(i)], c));
     out.push_back(std::move(a));
   }
@@ -58,9 +84,11 @@ std::vector<array> explicit_inputs(const loss_spec&, dtype dt, const case_desc& 
 
 std::vector<array> sprinkle(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
   auto in = from_generator(s, dt, c, p);
-  array& a = in.at(static_cast<std::size_t>(option(c, "input", 0)));
+  array& a = in[static_cast<std::size_t>(option_in(c, "input", 0, 0, static_cast<std::int64_t>(in.size()) - 1))];
+  if (!c.options.contains("values") || !c.options.at("values").is_array() || c.options.at("values").empty())
+    fail(c, "sprinkle needs a non-empty array of \"values\"");
   const json& values = c.options.at("values");
-  const auto every = static_cast<std::uint64_t>(option(c, "every", 4));
+  const auto every = static_cast<std::uint64_t>(option_in(c, "every", 4, 1, std::numeric_limits<std::int64_t>::max()));
   core::prng rng(c.seed ^ 0x5bd1e995ULL);
   std::size_t k = 0;
   for (std::int64_t i = 0; i < a.numel(); ++i)
@@ -70,10 +98,17 @@ std::vector<array> sprinkle(const loss_spec& s, dtype dt, const case_desc& c, co
 
 std::vector<array> copy_rows(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
   auto in = from_generator(s, dt, c, p);
-  const std::int64_t every = option(c, "every", 1);
+  const std::int64_t every = option_in(c, "every", 1, 1, std::numeric_limits<std::int64_t>::max());
+  const auto input_at = [&](const json& v) -> array& {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
+      fail(c, "copy_rows: " + v.dump() + " is not an input index (0 to " + std::to_string(in.size() - 1) + ")");
+    return in[v.get<std::size_t>()];
+  };
+  if (!c.options.contains("copies") || !c.options.at("copies").is_array()) fail(c, "copy_rows needs \"copies\": [[from, to], ...]");
   for (const json& pair : c.options.at("copies")) {
-    const array& from = in.at(pair.at(0).get<std::size_t>());
-    array& to = in.at(pair.at(1).get<std::size_t>());
+    if (!pair.is_array() || pair.size() != 2) fail(c, "copy_rows: each copy is [from, to], got " + pair.dump());
+    const array& from = input_at(pair[0]);
+    array& to = input_at(pair[1]);
     if (!(from.shape() == to.shape()) || from.shape().rank() < 1) fail(c, "copy_rows needs inputs of one shape");
     const std::int64_t rows = from.shape()[0], width = rows ? from.numel() / rows : 0;
     for (std::int64_t r = 0; r < rows; r += every)
@@ -95,7 +130,7 @@ std::vector<array> probabilities(const loss_spec& s, dtype dt, const case_desc& 
     if (total == 0) w[0] = total = 1;
     for (std::int64_t j = 0; j < width; ++j) probs.set(r * width + j, w[static_cast<std::size_t>(j)] / total);
   }
-  in.at(static_cast<std::size_t>(option(c, "input", 1))) = std::move(probs);
+  in[static_cast<std::size_t>(option_in(c, "input", 1, 0, static_cast<std::int64_t>(in.size()) - 1))] = std::move(probs);
   return in;
 }
 
@@ -126,7 +161,8 @@ array ctc_log_probs(dtype dt, std::int64_t time, std::int64_t batch, std::int64_
 builder ctc_builder(ctc_mode mode) {
   return [mode](const loss_spec&, dtype dt, const case_desc& c, const param_set& p) {
     const std::int64_t batch = c.shape.n, classes = c.shape.inner > 0 ? c.shape.inner : 6;
-    const std::int64_t time = option(c, "time", 20), max_target = option(c, "max_target", 6);
+    const std::int64_t time = option_in(c, "time", 20, 0, 1 << 16), max_target = option_in(c, "max_target", 6, 0, 1 << 15);
+    if (time * batch * classes > max_case_elements) fail(c, "time × batch × classes above 2^26 elements");
     const std::int64_t blank = p.has("blank") ? static_cast<std::int64_t>(p.number("blank")) : 0;
     if (classes < 2 || time < 2 * max_target || max_target < 2 || blank < 0 || blank >= classes)
       fail(c, "needs classes ≥ 2, max_target ≥ 2, time ≥ 2·max_target and blank in [0, classes)");

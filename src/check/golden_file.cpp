@@ -62,24 +62,38 @@ struct reader {
     if (!v.is_number()) throw error(where, std::string("field '") + key + "' must be a number");
     return v.get<double>();
   }
+  // A tolerance: a negative or NaN one would turn every comparison into a pass (or a failure).
+  double tolerance(const json& j, const char* key) const {
+    const double t = number(j, key);
+    if (!(t >= 0)) throw error(where, std::string("field '") + key + "' must be a tolerance ≥ 0, got " + field(j, key).dump());
+    return t;
+  }
   digest read_digest(const json& j) const {
     digest d;
     d.of = field(j, "of").get<std::string>();
     d.count = field(j, "count").get<std::int64_t>();
+    if (d.count < 0) throw error(where, "field 'count' must be ≥ 0");
     d.sum = real(j, "sum");
-    d.sum_tol = number(j, "sum_tol");
+    d.sum_tol = tolerance(j, "sum_tol");
     d.norm = real(j, "norm");
-    d.norm_tol = number(j, "norm_tol");
+    d.norm_tol = tolerance(j, "norm_tol");
     for (const json& s : field(j, "samples")) {
-      if (!s.is_array() || s.size() != 3) throw error(where, "a sample must be [index, value, tol]");
-      d.samples.push_back({s[0].get<std::int64_t>(), parse_long_double(s[1].get<std::string>(), where), s[2].get<double>()});
+      if (!s.is_array() || s.size() != 3 || !s[0].is_number_integer() || !s[1].is_string() || !s[2].is_number())
+        throw error(where, "a sample must be [index, \"value\", tol], got " + s.dump());
+      const std::int64_t index = s[0].get<std::int64_t>();
+      const double tol = s[2].get<double>();
+      if (index < 0 || index >= d.count)  // checked against the array before it is read
+        throw error(where, "sample index " + std::to_string(index) + " outside the " + std::to_string(d.count) +
+                               " elements of " + d.of);
+      if (!(tol >= 0)) throw error(where, "sample " + std::to_string(index) + ": tolerance must be ≥ 0");
+      d.samples.push_back({index, parse_long_double(s[1].get<std::string>(), where), tol});
     }
     return d;
   }
   expectation read_expectation(const json& j) const {
     expectation e;
     e.value = real(j, "value");
-    e.value_tol = number(j, "value_tol");
+    e.value_tol = tolerance(j, "value_tol");
     if (j.contains("losses")) e.losses = read_digest(j.at("losses"));
     for (const json& g : field(j, "grads")) e.grads.push_back(read_digest(g));
     return e;
@@ -93,6 +107,11 @@ struct reader {
     d.seed = r.field(j, "seed").get<std::uint64_t>();
     d.shape.n = r.field(r.field(j, "shape"), "n").get<std::int64_t>();
     d.shape.inner = r.field(r.field(j, "shape"), "inner").get<std::int64_t>();
+    // Golden cases are small (the largest has 100003 samples); a file asking for more is not one.
+    constexpr std::int64_t max_n = std::int64_t{1} << 24, max_inner = std::int64_t{1} << 16;
+    if (d.shape.n < 0 || d.shape.n > max_n || d.shape.inner < 0 || d.shape.inner > max_inner)
+      throw error(r.where, "shape n must be in [0, 2^24] and inner in [0, 2^16], got n = " + std::to_string(d.shape.n) +
+                               ", inner = " + std::to_string(d.shape.inner));
     if (j.contains("params")) d.params = j.at("params");
     if (j.contains("options")) d.options = j.at("options");
     d.reduction = parse_reduction(r.field(j, "reduction").get<std::string>());
@@ -136,7 +155,10 @@ golden_file read_golden(const std::string& path) {
                             std::to_string(golden_format_version));
     golden_file f;
     f.loss = r.field(j, "loss").get<std::string>();
-    for (const json& c : r.field(j, "cases")) f.cases.push_back(r.read_case(c));
+    const json& cases = r.field(j, "cases");
+    if (!cases.is_array() || cases.empty())  // a file of no cases would check nothing and pass
+      throw error(path, "'cases' must be a non-empty array of cases");
+    for (const json& c : cases) f.cases.push_back(r.read_case(c));
     return f;
   } catch (const json::exception& e) {
     throw error(path, std::string("malformed golden file: ") + e.what());

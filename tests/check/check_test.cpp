@@ -2,6 +2,7 @@
 // deliberately broken kernel (a wrapped loss_spec, passed in as an entry) fails, named by loss,
 // variant, dtype and case; --update is idempotent and never needs a kernel; the portable
 // logarithm and number texts behave.
+#include "check/case_builders.hpp"
 #include "check/check.hpp"
 #include "check/golden_file.hpp"
 #include "check/portable_log.hpp"
@@ -9,8 +10,14 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 
 #ifdef LOSSBENCH_GOLDEN_DIR
 
@@ -97,6 +104,103 @@ TEST(Check, MissingGoldenFileIsAProblem) {
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].find("mse"), std::string::npos);
   EXPECT_FALSE(r.passed());
+}
+
+// ---- golden files are untrusted input -----------------------------------------------------
+
+namespace fs = std::filesystem;
+
+// The real mse.json with `edit` applied to its JSON, written to a temporary file.
+std::string edited_golden(const std::string& tag, const std::function<void(nlohmann::json&)>& edit) {
+  std::ifstream in(fs::path(LOSSBENCH_GOLDEN_DIR) / "mse.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  edit(j);
+  const fs::path p = fs::temp_directory_path() / ("lossbench_hostile_" + std::to_string(::getpid()) + "_" + tag + ".json");
+  std::ofstream(p) << j.dump();
+  return p.string();
+}
+
+// read_golden refuses the file with an error naming it and saying what is wrong.
+void expect_refused(const std::string& tag, const std::function<void(nlohmann::json&)>& edit, const std::string& what) {
+  const std::string path = edited_golden(tag, edit);
+  try {
+    read_golden(path);
+    ADD_FAILURE() << tag << ": accepted";
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument().rfind(path, 0), 0u) << tag << ": " << e.argument();
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << tag << ": " << e.what();
+  }
+  fs::remove(path);
+}
+
+nlohmann::json& first_grad_digest(nlohmann::json& j) {
+  for (auto& c : j["cases"])
+    if (c["shape"]["n"].get<int>() > 1) return c["expected"]["f64"]["grads"][0];
+  throw std::logic_error("mse.json has no case with n > 1");
+}
+
+TEST(CheckHostileGolden, SampleIndicesOutsideTheArrayAreRefused) {
+  // They would be read unchecked: 10^12 crashes, n or −1 reads past the array.
+  for (long long index : {1000000000000LL, -1LL, -1000000000000LL}) {
+    expect_refused("index" + std::to_string(index), [&](nlohmann::json& j) {
+      auto& d = first_grad_digest(j);
+      d["samples"] = nlohmann::json::array({nlohmann::json::array({index, "1.0", 1e-9})});
+    }, "outside the");
+  }
+  expect_refused("index_count", [](nlohmann::json& j) {
+    auto& d = first_grad_digest(j);
+    d["samples"] = nlohmann::json::array({nlohmann::json::array({d["count"], "1.0", 1e-9})});
+  }, "outside the");
+}
+
+TEST(CheckHostileGolden, NegativeOrNanTolerancesAreRefused) {
+  // A negative tolerance made every comparison "ok" although the golden value was off by 10^10.
+  expect_refused("sum_tol", [](nlohmann::json& j) { first_grad_digest(j)["sum_tol"] = -1.0; }, "sum_tol");
+  expect_refused("norm_tol", [](nlohmann::json& j) { first_grad_digest(j)["norm_tol"] = -1e-9; }, "norm_tol");
+  expect_refused("value_tol", [](nlohmann::json& j) { j["cases"][3]["expected"]["f32"]["value_tol"] = -5.0; }, "value_tol");
+}
+
+TEST(CheckHostileGolden, AFileWithoutCasesIsRefused) {
+  // "cases": {} passed as "0 runs, all within tolerance".
+  expect_refused("cases_object", [](nlohmann::json& j) { j["cases"] = nlohmann::json::object(); }, "non-empty array");
+  expect_refused("cases_empty", [](nlohmann::json& j) { j["cases"] = nlohmann::json::array(); }, "non-empty array");
+}
+
+TEST(CheckHostileGolden, HugeShapesAreRefusedBeforeAnyAllocation) {
+  expect_refused("huge_n", [](nlohmann::json& j) { j["cases"][3]["shape"]["n"] = 1000000000000LL; }, "shape n");
+  expect_refused("negative_inner", [](nlohmann::json& j) { j["cases"][3]["shape"]["inner"] = -4; }, "shape n");
+}
+
+// build_case refuses builder options that would loop forever, divide by zero or index outside
+// the inputs, with an error naming the case.
+void expect_bad_case(const char* loss, const char* generator, const nlohmann::json& options, const std::string& what) {
+  case_desc c;
+  c.name = std::string(generator) + " " + options.dump();
+  c.generator = generator;
+  c.seed = 7;
+  c.shape = {8, 3};
+  c.options = options;
+  try {
+    build_case(find_loss(loss), dtype::f64, c);
+    ADD_FAILURE() << c.name << ": accepted";
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument(), "case '" + c.name + "'");
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << c.name << ": " << e.what();
+  }
+}
+
+TEST(CheckHostileGolden, BuilderOptionsAreChecked) {
+  const auto copies = nlohmann::json::array({nlohmann::json::array({0, 1})});
+  expect_bad_case("contrastive", "copy_rows", {{"copies", copies}, {"every", -1}}, "'every' must be in [1");
+  expect_bad_case("contrastive", "copy_rows", {{"copies", copies}, {"every", 0}}, "'every' must be in [1");
+  expect_bad_case("contrastive", "copy_rows", {{"copies", nlohmann::json::array({nlohmann::json::array({0, 9})})}},
+                  "not an input index");
+  expect_bad_case("mse", "sprinkle", {{"values", nlohmann::json::array()}}, "non-empty array");
+  expect_bad_case("mse", "sprinkle", {{"values", {1.0}}, {"every", 0}}, "'every' must be in [1");
+  expect_bad_case("mse", "sprinkle", {{"values", {1.0}}, {"input", 5}}, "'input' must be in [0, 1]");
+  expect_bad_case("mse", "explicit",
+                  {{"inputs", {{{"dtype", "real"}, {"shape", {1000000000000LL, 1000000000000LL}}, {"values", {1.0}}}}}},
+                  "at most 2^26");
 }
 
 TEST(Check, UpdateRewritesTheSameValues) {
