@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -39,6 +40,24 @@ TEST(PublicApi, ErrorsNameTheArgument) {
   try { lossbench::mse<float>(x, y, o); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "variant"); }
   const std::vector<float> short_y = {0.f};
   try { lossbench::mse<float>(x, short_y); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "target"); }
+}
+
+
+TEST(PublicApi, NullDataWithElementsIsAnErrorNotACrash) {
+  const std::vector<float> x = {1.f, 2.f};
+  const lossbench::tensor_ref good{lossbench::dtype::f32, lossbench::shape{2}, x.data()};
+  const lossbench::tensor_ref null_target{lossbench::dtype::f32, lossbench::shape{2}, nullptr};
+  const std::array<lossbench::tensor_ref, 2> in{good, null_target};
+  try {
+    lossbench::evaluate("mse", in);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "target");
+  }
+  // No elements, no memory needed: a null pointer is fine there.
+  const lossbench::tensor_ref empty{lossbench::dtype::f32, lossbench::shape{0}, nullptr};
+  const std::array<lossbench::tensor_ref, 2> none{empty, empty};
+  EXPECT_TRUE(std::isnan(lossbench::evaluate("mse", none)));  // torch: the mean of nothing is NaN
 }
 
 }  // namespace

@@ -15,6 +15,10 @@ double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const
   if (opt.variant == "all") throw error("variant", "name one variant (lossbench list shows them), not 'all'");
   const dtype dt = inputs[0].type;
   if (!is_floating(dt)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
+  for (std::size_t i = 0; i < inputs.size(); ++i)  // a view of nothing that claims elements
+    if (!inputs[i].data && inputs[i].numel() > 0)
+      throw error(i < spec.inputs().size() ? std::string(spec.inputs()[i].name) : "inputs[" + std::to_string(i) + "]",
+                  "a null data pointer for " + std::to_string(inputs[i].numel()) + " elements");
   const auto entries = find_entries(loss, opt.variant, dt, "variant");
   return entries.front()->run(call{inputs, &resolved, opt.reduction, out, opt.threads});
 }
