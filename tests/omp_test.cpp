@@ -4,9 +4,11 @@
 // runs serially (same bits, trivially).
 #include "support/harness.hpp"
 
+#include <lossbench/losses.hpp>
 #include <lossbench/threads.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace lossbench::testing {
@@ -78,6 +80,33 @@ TEST(Threads, SetAndRestoreTheDefault) {
   set_num_threads(0);
   EXPECT_EQ(num_threads(), def);
   EXPECT_GE(def, 1);
+}
+
+TEST(Threads, CountsBeyondTheLimitAreErrorsNotATeamOfThatSize) {
+  // 100,000 threads were created when asked for, and crashed under a memory limit.
+  try {
+    set_num_threads(max_threads + 1);
+    ADD_FAILURE();
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument(), "threads");
+  }
+  const std::vector<float> x(8, 1.f);
+  const tensor_ref in{dtype::f32, shape{8}, x.data()};
+  const std::array<tensor_ref, 2> both{in, in};
+  for (int threads : {-1, max_threads + 1, 100000}) {
+    options o;
+    o.variant = "omp";
+    o.threads = threads;
+    try {
+      lossbench::evaluate("mse", both, {}, o);
+      ADD_FAILURE() << threads;
+    } catch (const error& e) {
+      EXPECT_EQ(e.argument(), "threads") << threads;
+    }
+  }
+  options o;
+  o.threads = max_threads;  // the limit itself is allowed (and mse at n = 8 runs serially anyway)
+  EXPECT_EQ(lossbench::evaluate("mse", both, {}, o), 0.0);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // checks the caller's output spans, and runs the chosen registry entry.
 #include <lossbench/losses.hpp>
 #include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
 
 #include <vector>
 
@@ -15,6 +16,9 @@ double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const
   if (opt.variant == "all") throw error("variant", "name one variant (lossbench list shows them), not 'all'");
   const dtype dt = inputs[0].type;
   if (!is_floating(dt)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
+  if (opt.threads < 0 || opt.threads > max_threads)
+    throw error("threads", "must be in [0, " + std::to_string(max_threads) + "] (0: the process default), got " +
+                               std::to_string(opt.threads));
   for (std::size_t i = 0; i < inputs.size(); ++i)  // a view of nothing that claims elements
     if (!inputs[i].data && inputs[i].numel() > 0)
       throw error(i < spec.inputs().size() ? std::string(spec.inputs()[i].name) : "inputs[" + std::to_string(i) + "]",

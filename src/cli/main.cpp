@@ -50,7 +50,9 @@ int parse_thread_count(const std::string& s) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != s.size() || n < 1 || n > 4096) throw lossbench::error("--threads", "expected a thread count ≥ 1, got '" + s + "'");
+  if (used != s.size() || n < 1 || n > lossbench::max_threads)
+    throw lossbench::error("--threads", "expected a thread count in [1, " + std::to_string(lossbench::max_threads) +
+                                            "], got '" + s + "'");
   return n;
 }
 

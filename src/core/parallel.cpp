@@ -23,11 +23,17 @@ std::atomic<int> requested_threads{0};  // 0: OpenMP's default
 }
 
 int num_threads() {
-  const int n = requested_threads.load(std::memory_order_relaxed);
-  return n > 0 ? n : std::max(1, omp_get_max_threads());
+  if (const int n = requested_threads.load(std::memory_order_relaxed); n > 0) return n;
+  const int omp = omp_get_max_threads();
+  if (omp > max_threads)
+    throw error("OMP_NUM_THREADS", std::to_string(omp) + " threads; lossbench runs at most " + std::to_string(max_threads));
+  return std::max(1, omp);
 }
 
-void set_num_threads(int n) { requested_threads.store(n < 0 ? 0 : n, std::memory_order_relaxed); }
+void set_num_threads(int n) {
+  if (n > max_threads) throw error("threads", "at most " + std::to_string(max_threads) + ", got " + std::to_string(n));
+  requested_threads.store(n < 0 ? 0 : n, std::memory_order_relaxed);
+}
 
 namespace core {
 

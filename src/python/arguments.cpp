@@ -4,6 +4,7 @@
 #include "python/array_view.hpp"
 
 #include <lossbench/registry.hpp>
+#include <lossbench/threads.hpp>
 
 #include <cstring>
 
@@ -94,8 +95,9 @@ int threads_arg(const py::handle& h) {
     type_error("threads", std::string("expected an int, got ") + Py_TYPE(h.ptr())->tp_name);
   int overflow = 0;
   const long long n = PyLong_AsLongLongAndOverflow(h.ptr(), &overflow);
-  if (overflow || n < 0 || n > 65536)
-    throw error("threads", "must be in [0, 65536] (0: the process default), got " + std::string(py::str(h)));
+  if (overflow || n < 0 || n > max_threads)
+    throw error("threads", "must be in [0, " + std::to_string(max_threads) + "] (0: the process default), got " +
+                               std::string(py::str(h)));
   return static_cast<int>(n);
 }
 

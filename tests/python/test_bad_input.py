@@ -564,8 +564,8 @@ def test_unknown_variant(loss, variant):
 
 
 @pytest.mark.parametrize("loss", ALL_LOSSES)
-@pytest.mark.parametrize("threads", [-1, -2**31])
-def test_negative_threads(loss, threads):
+@pytest.mark.parametrize("threads", [-1, -2**31, 4097, 100000])
+def test_threads_outside_0_to_4096(loss, threads):
     with pytest.raises(lb.Error) as ei:
         run(loss, valid_inputs(loss), threads=threads, variant="omp")
     assert str(threads) in assert_lb_error(ei, "threads")
