@@ -35,8 +35,21 @@ std::int64_t parse_count(std::string_view token) {
     if (ch < '0' || ch > '9' || n > (std::int64_t{1} << 40)) return -1;
     n = n * 10 + (ch - '0');
   }
-  return digits.empty() ? -1 : n * scale;
+  if (digits.empty() || n > (std::int64_t{1} << 50) / scale) return -1;  // also keeps n · scale from overflowing
+  return n * scale;
 }
+
+}  // namespace
+
+std::int64_t parse_element_count(std::string_view token, std::string_view flag) {
+  const std::int64_t n = parse_count(token);
+  if (n < 0)
+    throw error(std::string(flag), "expects an element count such as 100000, 64k or 2M (at most 2^50), got '" +
+                                       std::string(token) + "'");
+  return n;
+}
+
+namespace {
 
 size_class parse_size(std::string_view token, bool quick, std::string_view flag) {
   if (token == "small") return {"small", small_elements};

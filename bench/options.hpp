@@ -49,6 +49,9 @@ options parse_options(int* argc, char** argv);
 
 void print_options_help();
 
+// "100000", "64k", "2M" → elements (k = 2^10, M = 2^20), at most 2^50; errors name `flag`.
+std::int64_t parse_element_count(std::string_view token, std::string_view flag);
+
 // "small,l2,64k,2M" → size classes (errors name `flag`).
 std::vector<size_class> parse_sizes(std::string_view list, bool quick, std::string_view flag = "--lossbench_sizes");
 

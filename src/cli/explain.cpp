@@ -3,6 +3,7 @@
 // entry with every candidate's measured time, or the heuristic rule that applied.
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "options.hpp"
 
 #include <lossbench/registry.hpp>
 #include <lossbench/threads.hpp>
@@ -18,6 +19,7 @@ namespace {
 
 struct explain_options {
   std::string loss;
+  std::string n_text;  // as every size of the CLI: 100000, 64k, 2M
   std::int64_t n = 0;
   std::string dtype = "f32";
   std::optional<std::string> mode;
@@ -43,7 +45,8 @@ void explain_one(const loss_spec& loss, dtype t, bool with_grad, const explain_o
   std::fputs(tab.str().c_str(), stdout);
 }
 
-void run_explain(const explain_options& o) {
+void run_explain(explain_options o) {
+  o.n = bench::parse_element_count(o.n_text, "--n");
   const loss_spec& loss = find_loss(o.loss, "--loss");
   const dtype t = parse_dtype(o.dtype);
   if (t != dtype::f32 && t != dtype::f64) throw error("--dtype", "expected f32 or f64");
@@ -72,7 +75,8 @@ void add_explain_command(CLI::App& app) {
   auto o = std::make_shared<explain_options>();
   auto* cmd = app.add_subcommand("explain", "Show which kernel the `auto` variant runs for a call, and why");
   cmd->add_option("--loss", o->loss, "The loss")->required();
-  cmd->add_option("--n", o->n, "Elements of the prediction tensor (the size buckets' unit)")->required()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--n", o->n_text, "Elements of the prediction tensor (the size buckets' unit): 100000, 64k, 2M")
+      ->required();
   cmd->add_option("--dtype", o->dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
   cmd->add_option("--mode", o->mode, "value or value_grad (default: both)")->check(CLI::IsMember({"value", "value_grad"}));
   cmd->add_option("--threads", o->threads, "The call's thread limit (default: OMP_NUM_THREADS, else the cores)")

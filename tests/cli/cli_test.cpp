@@ -229,6 +229,12 @@ TEST_F(Cli, EvalTextShowsValuesAndTruncatesLosses) {
   EXPECT_NE(r.out.find("(50 values)"), std::string::npos) << r.out;
 }
 
+TEST_F(Cli, ExplainTakesSizesLikeTheRestOfTheCli) {
+  const cli_result r = run("explain --loss mse --n 64k --mode value");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("at 65536 items"), std::string::npos) << r.out;
+}
+
 TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   const std::string x = "'" + write("x.npy", filled(dtype::f32, {6}, 0.1, 0.5)) + "'";
   const std::string y = "'" + write("y.npy", filled(dtype::f32, {6}, 0.2, 0.5)) + "'";
@@ -259,6 +265,10 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("eval --loss mse " + x + " '" + path("bad.npy") + "'", path("bad.npy") + ": not a .npy file");
   expect_bad_input("eval --loss mse " + x + " '" + path("malformed.npy") + "'", path("malformed.npy") + ": malformed .npy header");
   expect_bad_input("check --loss mse --golden '" + path("no_such_dir") + "'", "--golden");
+  expect_bad_input("explain --loss mse --n 1e20", "--n");
+  expect_bad_input("explain --loss mse --n 99999999999999999999", "--n");
+  expect_bad_input("explain --loss mse --n 9999999999999M", "--n");
+  expect_bad_input("explain --loss mse --n -5", "--n");
   expect_bad_input("eval --loss mse " + x, "missing target");
   expect_bad_input("eval --loss mse", "missing input, target");
   expect_bad_input("eval --loss mse " + x + " " + y + " " + y, "extra");
