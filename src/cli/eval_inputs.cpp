@@ -114,6 +114,10 @@ void add_param(const loss_spec& spec, const std::string& arg, dtype run, param_s
       if (!v) throw error(argument, "expected a number, got '" + value + "'");
       if (d.kind == param_kind::integer && (!std::isfinite(*v) || *v != std::floor(*v)))
         throw error(argument, "expected an integer, got '" + value + "'");
+      // Held as a double: beyond ±2^53 the digits given may already have been rounded away
+      // (2^53 + 1 would silently become 2^53).
+      if (d.kind == param_kind::integer && std::fabs(*v) >= 0x1p53)
+        throw error(argument, "an integer beyond ±2^53 cannot be held exactly, got '" + value + "'");
       given.set(key, *v);
       return;
     }

@@ -85,6 +85,10 @@ void check_kind(const param_desc& d, const param_set& given) {
   const double v = given.number(d.name);
   if (d.kind == param_kind::integer && (v != std::floor(v) || !std::isfinite(v)))
     throw error(name, "expects an integer, got " + std::to_string(v));
+  // Parameters are held as doubles: from 2^53 on, the integer given may have been rounded already
+  // (2^53 + 1 arrives as 2^53), so such values are refused rather than silently changed.
+  if (d.kind == param_kind::integer && std::fabs(v) >= 0x1p53)
+    throw error(name, "expects an integer of magnitude below 2^53, got " + std::to_string(v));
   if (d.kind == param_kind::boolean && v != 0 && v != 1)
     throw error(name, "expects a boolean (true/false or 1/0)");
 }

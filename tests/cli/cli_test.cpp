@@ -265,6 +265,8 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("eval --loss mse " + x + " '" + path("bad.npy") + "'", path("bad.npy") + ": not a .npy file");
   expect_bad_input("eval --loss mse " + x + " '" + path("malformed.npy") + "'", path("malformed.npy") + ": malformed .npy header");
   expect_bad_input("check --loss mse --golden '" + path("no_such_dir") + "'", "--golden");
+  expect_bad_input("eval --loss cross_entropy --param ignore_index=9007199254740993 " + x + " " + yi,
+                   "--param ignore_index");
   expect_bad_input("explain --loss mse --n 1e20", "--n");
   expect_bad_input("explain --loss mse --n 99999999999999999999", "--n");
   expect_bad_input("explain --loss mse --n 9999999999999M", "--n");

@@ -760,6 +760,11 @@ def test_integer_parameters_reject_fractions():
     with pytest.raises(lb.Error) as ei:
         lb.cross_entropy(z, t, ignore_index=2**70)
     assert_lb_error(ei, "ignore_index")
+    # held as a double, 2^53 + 1 would arrive as 2^53: refused rather than silently changed
+    with pytest.raises(lb.Error) as ei:
+        lb.cross_entropy(z, t, ignore_index=2**53 + 1)
+    assert "2^53" in assert_lb_error(ei, "ignore_index")
+    assert np.isfinite(lb.cross_entropy(z, t, ignore_index=2**53 - 1))
     with pytest.raises(TypeError) as ei:  # an array where a number is expected
         lb.evaluate("huber", *valid_inputs("huber"), delta=np.ones(1, np.float32))
     assert "expected a number" in assert_type_error(ei, "delta")
