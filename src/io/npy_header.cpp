@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace lossbench::io {
@@ -12,11 +14,29 @@ namespace {
 
 constexpr char native_order = std::endian::native == std::endian::little ? '<' : '>';
 
+// File text shown in an error message, at most `limit` bytes: printable ASCII as it is, any
+// other byte as \xNN, so a hostile header cannot put control sequences on the user's terminal.
+std::string printable(std::string_view text, std::size_t limit = 120) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (const char ch : text.substr(0, limit)) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b >= 0x20 && b < 0x7f && b != '\\') {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += hex[b >> 4];
+      out += hex[b & 15];
+    }
+  }
+  return out;
+}
+
 // "<f4" → f32, and whether its bytes need swapping here. '=' is native order; '|' is numpy's
 // "order not applicable", which numpy itself reads as native for these types, so it is too.
 void apply_descr(const std::string& descr, const std::string& file, npy_header& h) {
   const auto unsupported = [&] {
-    return error(file, "unsupported dtype '" + descr +
+    return error(file, "unsupported dtype '" + printable(descr) +
                            "' (expected float32, float64, int32 or int64: '<f4', '<f8', '<i4', '<i8')");
   };
   if (descr.size() != 3) throw unsupported();
@@ -56,7 +76,7 @@ public:
         h.shape = shape_tuple();
         have_shape = true;
       } else {
-        fail("unknown key '" + key + "'");
+        fail("unknown key '" + printable(key) + "'");
       }
       if (!consume(',')) break;
     }
@@ -69,9 +89,9 @@ public:
 
 private:
   [[noreturn]] void fail(const std::string& what) const {
-    std::string shown(text_.substr(0, 120));
-    while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.pop_back();
-    throw error(file_, "malformed .npy header (" + what + " at offset " + std::to_string(pos_) + "): " + shown);
+    std::string_view shown = std::string_view(text_).substr(0, 120);
+    while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.remove_suffix(1);
+    throw error(file_, "malformed .npy header (" + what + " at offset " + std::to_string(pos_) + "): " + printable(shown));
   }
   void skip_space() {
     while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))

@@ -189,6 +189,25 @@ TEST_F(Npy, MalformedHeaderIsAnError) {
   }
 }
 
+TEST_F(Npy, ErrorsShowHeaderBytesEscaped) {
+  // A header with a terminal escape sequence, a NUL and a non-ASCII byte: the message shows them
+  // as \xNN, never raw (they would act on the user's terminal).
+  const std::string header = std::string("{'descr': '<f4', '\x1b[31mred': 1, '\0\xff', 'shape': (1,), }");
+  const fs::path p = write_bytes("esc.npy", npy_bytes(1, header, raw<float>({1})));
+  try {
+    read_npy(p);
+    ADD_FAILURE();
+  } catch (const error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("\\x1b[31mred"), std::string::npos) << m;
+    for (const char ch : m) EXPECT_TRUE(static_cast<unsigned char>(ch) >= 0x20 || ch == '\n') << m;
+    EXPECT_EQ(m.find('\x1b'), std::string::npos);
+  }
+  expect_read_error(write_bytes("d.npy", npy_bytes(1, "{'descr': '<\x07\x08', 'fortran_order': False, 'shape': (1,), }",
+                                                   raw<float>({1}))),
+                    "unsupported dtype '<\\x07\\x08'");
+}
+
 TEST_F(Npy, FortranOrderAndUnsupportedDtypesAreErrors) {
   expect_read_error(write_bytes("f.npy", npy_bytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", raw<float>({1}))),
                     "fortran_order is True");
