@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 
 namespace {
@@ -116,6 +117,9 @@ int main(int argc, char** argv) {
     return e.code;
   } catch (const lossbench::error& e) {
     report("error: ", e.what());
+    return exit_bad_input;
+  } catch (const std::bad_alloc&) {  // the input asked for more memory than there is: its fault, not ours
+    report("error: ", "out of memory: the inputs need more memory than this machine gives (a shape too large?)");
     return exit_bad_input;
   } catch (const std::exception& e) {
     report("internal error: ", e.what());

@@ -313,6 +313,19 @@ TEST(CrossEntropy, EmptyBatch) {
         }
 }
 
+TEST(CrossEntropy, EmptyBatchCostsNothingWhateverItsClassCount) {
+  // A 128-byte .npy may claim shape (0, 2^62): no row, so no work and no memory by C (the
+  // reference allocated C long doubles, bind summed C weights: 16 GiB, or a loop for ever).
+  const std::int64_t huge = std::int64_t{1} << 62;
+  for (dtype dt : {dtype::f32, dtype::f64}) {
+    owned_call oc(ce(), inputs_of(array(dt, {0, huge}), array(dtype::i64, {0})), {}, reduction::mean);
+    for (const entry* e : ce_entries(dt)) EXPECT_TRUE(std::isnan(evaluate(*e, oc, true).value)) << e->name();
+    const reference_result ref = ce().reference(oc.view());
+    EXPECT_TRUE(std::isnan(static_cast<double>(ref.value)));
+    EXPECT_TRUE(ref.grads.empty() || ref.grads[0].empty());
+  }
+}
+
 // ---- bad input ---------------------------------------------------------------------------------
 struct bad_case {
   std::string what, argument;

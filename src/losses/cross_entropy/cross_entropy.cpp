@@ -130,9 +130,13 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
   else if (t.type == dtype::i64) p.index64 = t.as<std::int64_t>();
   else p.probs = t.as<T>();
   if (const array* w = c.params->tensor("weight")) p.weight = w->data<T>();
-  core::ordered_sum total_weight;
-  for (std::size_t k = 0; k < p.classes; ++k) total_weight.add(p.weight_of(k));
-  p.weight_total = total_weight.value();
+  // Σ w (label smoothing's spread mass): O(C) once, skipped for an empty batch, whose C may be
+  // anything a header claims (2^62 would loop for ever).
+  if (row_count(logits) > 0) {
+    core::ordered_sum total_weight;
+    for (std::size_t k = 0; k < p.classes; ++k) total_weight.add(p.weight_of(k));
+    p.weight_total = total_weight.value();
+  }
   p.ignore_index = static_cast<std::int64_t>(core::param(c, "ignore_index"));
   p.smoothing = core::param(c, "label_smoothing");
   p.grad = static_cast<T*>(c.out.grad[0]);

@@ -103,7 +103,7 @@ reference_result cross_entropy::reference(const call& c) {
   row_inputs in;
   in.eps = static_cast<R>(core::param(c, "label_smoothing"));
   if (const array* w = c.params->tensor("weight")) in.w = core::to_reference(w->ref());
-  else in.w.assign(classes, 1);
+  else if (rows > 0) in.w.assign(classes, 1);  // an empty batch allocates nothing by its class count
   const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
 
   // The mean's divisor first (torch: Σ w[t_i] over non-ignored rows, or B), then each row.
