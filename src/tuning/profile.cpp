@@ -12,6 +12,7 @@
 #include "io/atomic_file.hpp"
 
 #include <lossbench/isa.hpp>
+#include <lossbench/threads.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -90,7 +91,8 @@ candidate parse_candidate(const json& j, const std::string& where, bool with_tim
   candidate c;
   c.variant = parse_variant_key(text(j, where, "variant"), "profile: " + where + ".variant");
   const std::int64_t threads = integer(j, where, "threads");
-  if (threads < 1 || threads > 4096) bad(where + ".threads", "expected 1..4096, got " + std::to_string(threads));
+  if (threads < 1 || threads > max_threads)
+    bad(where + ".threads", "expected 1.." + std::to_string(max_threads) + ", got " + std::to_string(threads));
   if (c.variant.drv != driver::omp && threads != 1) bad(where + ".threads", "a serial variant runs on 1 thread");
   c.threads = static_cast<int>(threads);
   if (with_time) {
@@ -134,7 +136,10 @@ cpu_signature parse_cpu(const json& j) {
     if (!i.is_string()) bad("cpu.isas", "expected strings");
     c.isas.push_back(i.get<std::string>());
   }
-  c.logical_cpus = static_cast<int>(integer(j, "cpu", "logical_cpus"));
+  const std::int64_t cpus = integer(j, "cpu", "logical_cpus");
+  if (cpus < 1 || cpus > (std::int64_t{1} << 20))  // 2^32 + 2 must not pass as 2
+    bad("cpu.logical_cpus", "expected 1..2^20, got " + std::to_string(cpus));
+  c.logical_cpus = static_cast<int>(cpus);
   return c;
 }
 

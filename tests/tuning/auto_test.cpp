@@ -242,6 +242,21 @@ TEST_F(AutoProfile, OtherCoreCountIsIgnored) {
   expect_ignored(use(dir / "p.json"), "another CPU");
 }
 
+TEST_F(AutoProfile, CoreCountBeyondRangeIsIgnoredNotTruncated) {
+  // 2^32 + this machine's count would pass as this machine's count once cut to an int.
+  const fs::path p = dir / "p.json";
+  tuning::write_profile(p, changed([](tuning::profile&) {}));
+  std::ifstream in(p);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const std::string key = "\"logical_cpus\": ";
+  const auto at = text.find(key);
+  ASSERT_NE(at, std::string::npos) << text;
+  const auto end = text.find_first_not_of("0123456789", at + key.size());
+  const long long cpus = std::stoll(text.substr(at + key.size(), end - at - key.size()));
+  text.replace(at + key.size(), end - at - key.size(), std::to_string((1LL << 32) + cpus));
+  expect_ignored(use(write("q.json", text)), "logical_cpus");
+}
+
 TEST_F(AutoProfile, OtherVersionIsIgnored) {
   tuning::write_profile(dir / "p.json", changed([](tuning::profile& p) { p.build.version = "0.0.1"; }));
   expect_ignored(use(dir / "p.json"), "another lossbench build");
