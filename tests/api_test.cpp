@@ -43,6 +43,28 @@ TEST(PublicApi, ErrorsNameTheArgument) {
 }
 
 
+// time·batch·classes = 2^120 wraps to 0 in 64 bits, which an empty span would match: refused.
+TEST(PublicApi, CtcSizesThatOverflowAreRefused) {
+  const std::vector<float> lp;
+  const std::vector<std::int64_t> none;
+  const std::int64_t huge = std::int64_t{1} << 40;
+  try {
+    lossbench::ctc<float, std::int64_t>(lp, huge, huge, huge, none, true, none, none);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "log_probs") << e.what();
+  }
+}
+
+// A shape whose dimensions multiply past 2^63 − 1 cannot be described, even with a zero among
+// them: every stride computed from it would overflow.
+TEST(PublicApi, ShapesPastInt64AreRefused) {
+  const std::int64_t big = std::int64_t{1} << 32;
+  EXPECT_THROW((lossbench::shape{big, big}), lossbench::error);
+  EXPECT_THROW((lossbench::shape{0, big, big}), lossbench::error);
+  EXPECT_EQ((lossbench::shape{big, big / 2 - 1}).numel(), big * (big / 2 - 1));  // control: fits
+}
+
 TEST(PublicApi, NullDataWithElementsIsAnErrorNotACrash) {
   const std::vector<float> x = {1.f, 2.f};
   const lossbench::tensor_ref good{lossbench::dtype::f32, lossbench::shape{2}, x.data()};

@@ -148,6 +148,10 @@ T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t
       bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len, const ctc_options& o,
       std::span<T> g, std::span<T> l) {
   if (time < 0 || batch < 0 || classes <= 0) throw error("log_probs", "time, batch must be ≥ 0 and classes > 0");
+  std::int64_t elements = 0;  // time·batch·classes must fit, or a wrapped product could match an empty span
+  if (__builtin_mul_overflow(time, batch, &elements) || __builtin_mul_overflow(elements, classes, &elements))
+    throw error("log_probs", "time·batch·classes = " + std::to_string(time) + "·" + std::to_string(batch) + "·" +
+                                 std::to_string(classes) + " overflows 64 bits");
   const shape ts = concatenated ? flat(targets.size())
                                 : shape{batch, batch ? static_cast<std::int64_t>(targets.size()) / batch : 0};
   param_set p;

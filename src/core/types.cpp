@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 
 namespace lossbench {
@@ -57,6 +58,12 @@ shape::shape(std::span<const std::int64_t> dims) {
     throw error("shape", "rank " + std::to_string(dims.size()) + " exceeds the maximum of " + std::to_string(max_rank));
   for (auto d : dims)
     if (d < 0) throw error("shape", "negative dimension " + std::to_string(d));
+  // The non-empty dimensions' product bounds every index and stride computed from this shape, so
+  // it must fit in int64 even when another dimension is 0 (numel() then never overflows either).
+  std::int64_t product = 1;
+  for (auto d : dims)
+    if (d != 0 && __builtin_mul_overflow(product, d, &product))
+      throw error("shape", "dimensions multiply past 2^63 - 1 elements");
   rank_ = static_cast<int>(dims.size());
   std::copy(dims.begin(), dims.end(), dims_.begin());
 }
@@ -80,6 +87,8 @@ std::string shape::str() const {
 void array::free_deleter::operator()(std::byte* p) const noexcept { std::free(p); }
 
 array::array(dtype t, lossbench::shape s) : type_(t), shape_(s) {
+  if (static_cast<std::uint64_t>(numel()) > (std::numeric_limits<std::size_t>::max() - 63) / size_of(t))
+    throw std::bad_alloc();  // more bytes than the address space: bytes() would wrap
   // 64-byte alignment (a cache line, an AVX-512 register); at least one line so data() is never null.
   const std::size_t n = std::max<std::size_t>(64, (bytes() + 63) / 64 * 64);
   auto* p = static_cast<std::byte*>(std::aligned_alloc(64, n));

@@ -84,6 +84,26 @@ TEST(BceLogits, InfiniteLogitsGiveWhatTorchGives) {
   }
 }
 
+// pos_weight = ∞ (torch 1.13, reduction="none", z = 0.3, −0.5, 2, y = 1, 0, 0.5): torch's loss is
+// ∞, NaN (lw = 1 + ∞·0), ∞; so is ours in every variant. Its autograd gradient is NaN everywhere
+// (it differentiates through ∞ − ∞); ours is the limit −∞ where y > 0 and NaN where lw is.
+TEST(BceLogits, InfinitePosWeightGivesTorchsLossAndTheLimitGradient) {
+  const double inf = std::numeric_limits<double>::infinity();
+  param_set pw;
+  pw.set("pos_weight", inf);
+  for (dtype dt : {dtype::f32, dtype::f64})
+    for (const entry* e : find_entries("bce_logits", "all", dt)) {
+      const auto ev = evaluate(*e, fixed_call(*e, {3}, {0.3, -0.5, 2.0}, {1.0, 0.0, 0.5}, params_as(pw, dt),
+                                              reduction::none), true);
+      EXPECT_EQ(ev.losses.get(0), inf) << e->name();
+      EXPECT_TRUE(std::isnan(ev.losses.get(1))) << e->name();
+      EXPECT_EQ(ev.losses.get(2), inf) << e->name();
+      EXPECT_EQ(ev.grads[0].get(0), -inf) << e->name();
+      EXPECT_TRUE(std::isnan(ev.grads[0].get(1))) << e->name();
+      EXPECT_EQ(ev.grads[0].get(2), -inf) << e->name();
+    }
+}
+
 // z = ±100, reduction="none". torch 1.13 gives losses 100, 0, 0, 100 and gradients 1, 0, σ(−100)
 // (f64; 0 in f32), −1. Ours: the same where the answer is ≥ 1; where torch rounds to 0 we return
 // the exact log1p(e^−100) = σ(−100) = 3.7200759760208e-44 (an f32 subnormal there), within two

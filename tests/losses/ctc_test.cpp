@@ -8,6 +8,10 @@
 // w.r.t. lp — which, as in warp-ctc, is already the gradient w.r.t. the logits z.
 #include "support/harness.hpp"
 
+#include <lossbench/losses.hpp>
+
+#include <sys/mman.h>
+
 #include <cmath>
 #include <limits>
 
@@ -224,6 +228,11 @@ TEST_P(Ctc, RejectsBadLengths) {
   d = valid(); d.input_lengths = {4, 3, 3}; expect_error(d, "input_lengths");       // B + 1 lengths
   d = valid(); d.target_lengths = {2}; expect_error(d, "target_lengths");
   d = valid(); d.targets = {1, 2, 2}; d.target_shape = {3}; d.target_lengths = {2, 2}; expect_error(d, "target_lengths");  // Σ 4 > 3
+  // Concatenated labels must be exactly Σ target_lengths, as torch checks: one label too many
+  // would shift every later sequence onto another's labels.
+  d = valid(); d.targets = {1, 2, 2, 1}; d.target_shape = {4}; expect_error(d, "targets");  // Σ 3 < 4
+  d = valid(); d.targets = {1, 2, 2}; d.target_shape = {3};
+  EXPECT_NO_THROW(ctc64().run(d.make(reduction::mean).view()));  // control: Σ 3 = 3
 }
 
 TEST_P(Ctc, RejectsBadLabelsAndBlank) {
@@ -276,6 +285,32 @@ TEST_P(Ctc, Int32IndicesGiveTheSameResult) {
   const double want = run(oc).value;
   for (std::size_t i = 1; i < 4; ++i) oc.inputs[i] = oc.inputs[i].astype(dtype::i32), oc.refs[i] = oc.inputs[i].ref();
   EXPECT_EQ(run(oc).value, want);
+}
+
+// Labels past 2^31: C = 2^31 + 16 classes, T = B = 1, target [2^31 + 5]; lp is 0 (probability 1)
+// everywhere but log ½ at the blank and at the label, so the one alignment (the label at t = 0)
+// has probability ½ and the loss is log 2. Indices narrowed to 32 bits would read another class
+// (lp = 0: loss 0). log_probs (8 GiB of f32) is mapped without reserving memory: value only, so
+// the kernels touch just the pages of the blank and the label.
+TEST(CtcLimits, LabelsBeyondInt32AreReadAsTheyAre) {
+  constexpr std::int64_t classes = (std::int64_t{1} << 31) + 16, label = (std::int64_t{1} << 31) + 5;
+  const std::size_t bytes = static_cast<std::size_t>(classes) * sizeof(float);
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) GTEST_SKIP() << "cannot map 8 GiB of address space here";
+  auto* lp = static_cast<float*>(mem);
+  lp[0] = lp[label] = std::log(0.5f);
+  const std::int64_t targets[] = {label}, lengths[] = {1}, input_lengths[] = {1};
+  const std::array<tensor_ref, 4> in{tensor_ref{dtype::f32, {1, 1, classes}, lp}, tensor_ref{dtype::i64, {1, 1}, targets},
+                                     tensor_ref{dtype::i64, {1}, input_lengths}, tensor_ref{dtype::i64, {1}, lengths}};
+  for (const entry* e : find_entries("ctc", "all", dtype::f32)) {
+    const std::string variant = e->variant.name();  // options hold a view of it
+    options o;
+    o.variant = variant;
+    o.reduction = reduction::sum;
+    // One rounding of log ½ in f32 and the kernel's own: a few u of log 2.
+    EXPECT_NEAR(lossbench::evaluate("ctc", in, {}, o), std::log(2.0), 1e-6) << e->name();
+  }
+  munmap(mem, bytes);
 }
 
 }  // namespace

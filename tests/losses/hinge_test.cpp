@@ -69,20 +69,26 @@ TEST(Hinge, MatchesTorchWithMarginTwo) {
   });
 }
 
-// At the kink (t = 0) the loss is 0 and the gradient is −y (clamp_min backward: t ≥ 0 passes);
-// NaN gives loss NaN and gradient 0 (NaN ≥ 0 is false), as torch. Exact.
-TEST(Hinge, KinkIsActiveAndNanPropagates) {
-  for (dtype dt : {dtype::f32, dtype::f64}) {
-    const auto ev = evaluate_fixed("hinge", dt, {4}, {1.0, -1.0, std::nan(""), 1.5}, {1.0, -1.0, 1.0, 1.0});
-    EXPECT_EQ(ev.losses.get(0), 0.0);
-    EXPECT_EQ(ev.grads[0].get(0), -1.0);
-    EXPECT_EQ(ev.losses.get(1), 0.0);
-    EXPECT_EQ(ev.grads[0].get(1), 1.0);
-    EXPECT_TRUE(std::isnan(ev.losses.get(2)));
-    EXPECT_EQ(ev.grads[0].get(2), 0.0);
-    EXPECT_EQ(ev.losses.get(3), 0.0);  // beyond the margin: inactive
-    EXPECT_EQ(ev.grads[0].get(3), 0.0);
-  }
+// At the kink (t = 0) the loss is 0 and the gradient is −y (clamp_min backward: t ≥ 0 passes).
+// torch's gradient is −(mask·y): a NaN score gives loss NaN and gradient 0 (NaN ≥ 0 is false), a
+// NaN label loss NaN and gradient NaN (0·NaN); checked in torch 1.13. Exact, every variant.
+TEST(Hinge, KinkIsActiveAndNanPropagatesLikeTorch) {
+  const double nan = std::nan("");
+  for (dtype dt : {dtype::f32, dtype::f64})
+    for (const entry* e : find_entries("hinge", "all", dt)) {
+      const auto ev = evaluate(*e, fixed_call(*e, {5}, {1.0, -1.0, nan, 1.5, 0.25}, {1.0, -1.0, 1.0, 1.0, nan},
+                                              params_as({}, dt), reduction::none), true);
+      EXPECT_EQ(ev.losses.get(0), 0.0) << e->name();
+      EXPECT_EQ(ev.grads[0].get(0), -1.0) << e->name();
+      EXPECT_EQ(ev.losses.get(1), 0.0) << e->name();
+      EXPECT_EQ(ev.grads[0].get(1), 1.0) << e->name();
+      EXPECT_TRUE(std::isnan(ev.losses.get(2))) << e->name();
+      EXPECT_EQ(ev.grads[0].get(2), 0.0) << e->name();
+      EXPECT_EQ(ev.losses.get(3), 0.0) << e->name();  // beyond the margin: inactive
+      EXPECT_EQ(ev.grads[0].get(3), 0.0) << e->name();
+      EXPECT_TRUE(std::isnan(ev.losses.get(4))) << e->name();
+      EXPECT_TRUE(std::isnan(ev.grads[0].get(4))) << e->name();
+    }
 }
 
 TEST(Hinge, RejectsLabelsOtherThanPlusMinusOne) {

@@ -214,6 +214,21 @@ TEST_P(TripletVariant, NanPropagatesThroughSwapAndTheClamp) {
   EXPECT_TRUE(std::isnan(run_triplet({nan, 0}, {0, 0}, {100, 0}, {1, 2}, params_of({1, 2, 1e-6, 0}), reduction::sum).value));
 }
 
+// clamp_min's backward passes the gradient where margin + d(a,p) − d_neg ≥ 0: a NaN margin with
+// finite inputs gives loss NaN and gradient 0, NaN inputs a NaN gradient (torch's 0·∇d); both
+// checked in torch 1.13. Exact.
+TEST_P(TripletVariant, NanMarginGivesZeroGradientNanInputsNanLikeTorch) {
+  const double nan = std::nan("");
+  for (double swap : {0.0, 1.0}) {
+    const auto margin = run_triplet({0, 0}, {1, 0}, {3, 0}, {1, 2}, params_of({nan, 2, 1e-6, swap}), reduction::sum);
+    EXPECT_TRUE(std::isnan(margin.value));
+    for (int k = 0; k < 3; ++k)
+      for (std::int64_t i = 0; i < 2; ++i) EXPECT_EQ(margin.grads[static_cast<std::size_t>(k)].get(i), 0.0) << k << i;
+    const auto input = run_triplet({nan, 0}, {1, 0}, {3, 0}, {1, 2}, params_of({1, 2, 1e-6, swap}), reduction::sum);
+    EXPECT_TRUE(std::isnan(input.grads[0].get(0)));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Triplet, TripletVariant, ::testing::ValuesIn(variant_names("triplet")), variant_test_name);
 
 // ---- bad input: each names the argument ------------------------------------------------------

@@ -64,7 +64,10 @@ struct bce_logits_formula {
     const auto nonneg = z >= V(0);
     const V sigma_z = math::select(nonneg, sigma_abs, sigma_neg_abs);
     const V sigma_minus_z = math::select(nonneg, sigma_neg_abs, sigma_abs);
-    return {((V(1) - y) * z + log_weight * neg_part) + log_weight * softplus_neg_abs,
+    // lw·max(−z, 0) is 0 where max(−z, 0) is, even for lw = ∞ (pos_weight = ∞): torch multiplies lw
+    // by the sum max(−z, 0) + log1p(…) > 0, so its loss is ∞ there, not ∞·0 = NaN.
+    const V weighted_neg_part = math::select(neg_part == V(0), V(0), log_weight * neg_part);
+    return {((V(1) - y) * z + weighted_neg_part) + log_weight * softplus_neg_abs,
             (V(1) - y) * sigma_z - pw * y * sigma_minus_z};
   }
 

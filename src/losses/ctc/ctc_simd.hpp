@@ -74,7 +74,7 @@ struct workspace {
   buffer<T, Arch> occupation;      // [C + W] γ_t(c), then the gradient row's padded tail
   buffer<T, Arch> terms;           // [np] the occupation term of each state
   buffer<double, Arch> alpha_norm; // A_t
-  buffer<std::int32_t, Arch> ext;  // [np] extended labels (pad lanes: blank)
+  buffer<std::int64_t, Arch> ext;  // [np] extended labels (pad lanes: blank); 64-bit: C may pass 2^31
 };
 
 template <class Arch, class T>
@@ -133,10 +133,10 @@ void prepare(const sequence<Arch, T>& q) {
   auto& ws = q.ws;
   const std::int64_t offset = q.p.target_offset[q.b];
   for (std::int64_t s = 0; s < q.np; ++s)
-    ws.ext[s] = static_cast<std::int32_t>((s & 1) && s < q.states ? core::index_at(q.p.targets, offset + s / 2) : q.p.blank);
+    ws.ext[s] = ((s & 1) && s < q.states ? core::index_at(q.p.targets, offset + s / 2) : q.p.blank);
   for (std::int64_t s = 0; s < q.np + 2; ++s)
     ws.allow[s] = s >= 2 && s < q.states && ws.ext[s] != ws.ext[s - 2] ? T(1) : T(0);
-  const std::int32_t* ext = ws.ext.data();
+  const std::int64_t* ext = ws.ext.data();
   for (std::int64_t t = 0; t < q.length; ++t) {
     const T* lp = q.lp_row(t);
     T* out = ws.lpx.data() + t * q.np;
@@ -252,7 +252,7 @@ void gradient_row(const sequence<Arch, T>& q, std::int64_t t, T offset, T scale)
     blank_sum += xsimd::select(is_blank, term, V(T(0)));
     term.store_unaligned(terms + k);
   }
-  const std::int32_t* ext = q.ws.ext.data();
+  const std::int64_t* ext = q.ws.ext.data();
   for (std::int64_t s = 1; s < q.states; s += 2) occ[ext[s]] += terms[s];
   occ[q.p.blank] += xsimd::hadd(blank_sum);
 
@@ -308,7 +308,7 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
   grow(ws.alpha, (with_grad && length > 2 ? length : 2) * stride);
   grow(ws.beta, 2 * stride);
   grow(ws.allow, np + 2);
-  grow(ws.occupation, p.classes + W);
+  if (with_grad) grow(ws.occupation, p.classes + W);  // a C-sized buffer only where a gradient row needs it
   grow(ws.terms, np);
   grow(ws.alpha_norm, length);
   grow(ws.ext, np);

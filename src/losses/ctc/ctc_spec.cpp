@@ -84,6 +84,11 @@ void ctc::validate(const loss_spec& spec, const call& c, dtype dt) {
     check_labels(targets, start, tl, classes, static_cast<std::int64_t>(blank), b);
     offset += tl;
   }
+  // Concatenated targets are exactly the labels, as torch checks: a mismatch means the lengths and
+  // the labels disagree, and every sequence after the first wrong length would read another's labels.
+  if (!padded && offset != columns)
+    throw error("targets", "concatenated targets hold " + std::to_string(columns) +
+                               " labels but target_lengths add up to " + std::to_string(offset));
 }
 
 lossbench::shape ctc::losses_shape(std::span<const tensor_ref> in) { return {in[log_probs_i].shape[1]}; }

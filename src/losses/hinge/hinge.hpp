@@ -1,7 +1,8 @@
 // hinge.hpp — hinge loss, torch's clamp(margin − y·x, min=0) (torch has no functional of its own).
 //   t = margin − y·x,   ℓ = max(0, t)        ∂ℓ/∂x = −y where t ≥ 0, else 0
 // As torch 1.13: clamp_min propagates NaN to the loss, and its backward passes the gradient where
-// t ≥ min, so the kink t = 0 *is* active (gradient −y) and NaN (t ≥ 0 false) gets gradient 0.
+// t ≥ min, so the kink t = 0 *is* active (gradient −y); the gradient is −(mask·y), so a NaN score
+// (t ≥ 0 false) gets 0 and a NaN label gets NaN, as torch's autograd gives them.
 // y must be −1 or +1 (an error naming `target` otherwise; NaN propagates instead).
 // Precision: y·x is exact (y = ±1), so t rounds once; errors are measured against |margin| + |x|
 // because t may cancel. A margin that T cannot represent is rounded once, as torch does.
@@ -53,7 +54,9 @@ struct hinge_formula {
   template <class V, class K>
   static loss_grad<V> eval(V x, V y, V, const K& k) {
     const V t = V(k.margin) - y * x;
-    return {math::select(t < V(0), V(0), t), math::select(t >= V(0), -y, V(0))};
+    // torch's backward is −(mask·y), a product: a NaN label gives a NaN gradient, a NaN score
+    // (mask 0) gives 0, and an inactive element's zero carries torch's sign.
+    return {math::select(t < V(0), V(0), t), -(math::select(t >= V(0), V(1), V(0)) * y)};
   }
 
   template <class T>

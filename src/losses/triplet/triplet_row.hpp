@@ -50,7 +50,9 @@ void triplet_choose(triplet_row<T>& r, const triplet_coeffs<T>& k) {
     else if (r.pn.d != r.pn.d) neg = r.pn.d;  // torch.minimum propagates NaN
   }
   r.raw = (k.margin + r.ap.d) - neg;
-  r.active = !(r.raw < 0);
+  // clamp_min's backward passes the gradient where raw ≥ 0, so a NaN margin with finite distances
+  // gives 0 as in torch; a NaN distance (NaN inputs) stays active: torch's 0·∇d is NaN there too.
+  r.active = r.raw >= 0 || (r.raw != r.raw && (r.ap.d != r.ap.d || neg != neg));
   r.loss = r.raw < 0 ? T(0) : r.raw;  // not std::max: NaN must stay NaN
 }
 
