@@ -2,6 +2,8 @@
 # setup.sh — install what lossbench needs from Debian's packages (idempotent).
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 # Nothing is ever downloaded from anywhere else.
+#   scripts/setup.sh          what the build, the report and the tests need
+#   scripts/setup.sh --fuzz   that and clang 14 with libFuzzer and its OpenMP (scripts/test.sh --fuzz)
 set -euo pipefail
 
 packages=(
@@ -17,6 +19,13 @@ packages=(
   libtorch-dev                   # lossbench.torch's C++ autograd nodes (src/python/torch/)
   libjemalloc2                   # torch at its best in the report's peer rows (scripts/torch_peer.py)
 )
+
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev) ;;
+    *) echo "setup.sh: unknown argument '$arg' (expected --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

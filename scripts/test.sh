@@ -2,17 +2,25 @@
 # test.sh — set up, build and run the whole test suite.
 #   scripts/test.sh              optimised build with line tables (build-test/)
 #   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build (build-sanitize/)
+#   scripts/test.sh --fuzz       libFuzzer on every target of tests/fuzz/ (clang 14, ASan + UBSan;
+#                                build-fuzz/), LOSSBENCH_FUZZ_SECONDS each (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=0
+fuzz=0
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
-    *) echo "test.sh: unknown argument '$arg' (expected --sanitize)" >&2; exit 2 ;;
+    --fuzz) fuzz=1 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument '$arg' (expected --sanitize or --fuzz)" >&2; exit 2 ;;
   esac
 done
+
+if ((fuzz)); then
+  exec scripts/fuzz.sh
+fi
 
 scripts/setup.sh
 

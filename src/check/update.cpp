@@ -39,7 +39,8 @@ bool diff_case(std::vector<std::string>& diff, const std::string& header, const 
     changed = true;
     diff.push_back(line);
   };
-  for (const auto& [label, text] : before) {
+  for (const auto& field : before) {  // not a structured binding: clang 14 cannot capture one
+    const std::string &label = field.first, &text = field.second;
     auto it = std::find_if(after.begin(), after.end(), [&](const auto& f) { return f.first == label; });
     if (it == after.end()) note("- " + label + " " + text);
     else if (it->second != text) {
@@ -47,9 +48,9 @@ bool diff_case(std::vector<std::string>& diff, const std::string& header, const 
       note("+ " + label + " " + it->second);
     }
   }
-  for (const auto& [label, text] : after)
-    if (std::none_of(before.begin(), before.end(), [&](const auto& f) { return f.first == label; }))
-      note("+ " + label + " " + text);
+  for (const auto& field : after)
+    if (std::none_of(before.begin(), before.end(), [&](const auto& f) { return f.first == field.first; }))
+      note("+ " + field.first + " " + field.second);
   return changed;
 }
 

@@ -6,6 +6,7 @@
 //      unexpected (a bug, out of memory), then with one line on stderr
 // Nothing escapes main as an exception, so no input makes the program abort.
 #include "cli/commands.hpp"
+#include "cli/thread_list.hpp"
 
 #include <lossbench/isa.hpp>
 #include <lossbench/threads.hpp>
@@ -43,30 +44,6 @@ bool check_subcommand(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
-int parse_thread_count(const std::string& s) {
-  std::size_t used = 0;
-  int n = 0;
-  try {
-    n = std::stoi(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != s.size() || n < 1 || n > lossbench::max_threads)
-    throw lossbench::error("--threads", "expected a thread count in [1, " + std::to_string(lossbench::max_threads) +
-                                            "], got '" + s + "'");
-  return n;
-}
-
-// "2", or a list such as report's "1,2": the omp default becomes the largest count.
-int parse_threads(const std::string& s) {
-  int most = 0;
-  for (std::size_t b = 0, e; b <= s.size(); b = e + 1) {
-    e = std::min(s.find(',', b), s.size());
-    most = std::max(most, parse_thread_count(s.substr(b, e - b)));
-  }
-  return most;
-}
-
 // --max-isa and --threads apply before anything touches the registry (which is built once), so it is read
 // from argv ahead of CLI11's parse; CLI11 still declares it for --help and validation.
 void apply_max_isa(int argc, char** argv) {
@@ -74,8 +51,8 @@ void apply_max_isa(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--max-isa" && i + 1 < argc) lossbench::set_max_isa(lossbench::parse_isa(argv[i + 1]));
     if (a.rfind("--max-isa=", 0) == 0) lossbench::set_max_isa(lossbench::parse_isa(a.substr(10)));
-    if (a == "--threads" && i + 1 < argc) lossbench::set_num_threads(parse_threads(argv[i + 1]));
-    if (a.rfind("--threads=", 0) == 0) lossbench::set_num_threads(parse_threads(a.substr(10)));
+    if (a == "--threads" && i + 1 < argc) lossbench::set_num_threads(lossbench::cli::parse_threads(argv[i + 1]));
+    if (a.rfind("--threads=", 0) == 0) lossbench::set_num_threads(lossbench::cli::parse_threads(a.substr(10)));
   }
 }
 

@@ -55,7 +55,9 @@ void require_regular_or_absent(const std::filesystem::path& path, const std::str
 void write_file_atomically(const std::filesystem::path& path, std::initializer_list<std::string_view> parts) {
   const std::string name = path.string();
   require_regular_or_absent(path, name);
-  auto [tmp, f] = create_temporary(path, name);
+  auto created = create_temporary(path, name);
+  const auto& tmp = created.first;  // named, not a structured binding: clang 14 cannot capture one
+  auto& f = created.second;
   const auto discard = [&](const std::string& why) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
