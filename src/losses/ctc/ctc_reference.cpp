@@ -84,7 +84,8 @@ R step_magnitudes(const ref_sequence& q) {
   R total = 0;
   for (const auto& row : q.lp) {
     R top = 0;
-    for (R v : row) top = std::max(top, std::fabs(v));
+    for (R v : row)  // −∞ (probability 0) is exact in every step: only finite entries round
+      if (std::isfinite(v)) top = std::max(top, std::fabs(v));
     total += 2 + std::log(static_cast<R>(q.ext.size())) + top;
   }
   return total;
@@ -125,8 +126,12 @@ reference_result ctc::reference(const call& c) {
       for (std::int64_t k = 0; k < C; ++k) {
         const R lpk = q.lp[t][static_cast<std::size_t>(k)];
         R occupation = 0;
-        for (std::size_t s = 0; s < W; ++s)
-          if (q.ext[s] == k) occupation += std::exp(alpha[t][s] + beta[t][s] - lpk + nll);
+        for (std::size_t s = 0; s < W; ++s) {
+          // An unreachable state (also lp = −∞, which α and β both carry) has no occupation:
+          // −∞ − (−∞) would make it NaN, as torch's formula does (docs/numerics.md).
+          const R both = alpha[t][s] + beta[t][s];
+          if (q.ext[s] == k && both != minus_infinity) occupation += std::exp(both - lpk + nll);
+        }
         const std::size_t i = static_cast<std::size_t>((static_cast<std::int64_t>(t) * B + b) * C + k);
         r.grads[0][i] = (std::exp(lpk) - occupation) / divisor;
         r.grad_magnitude[0][i] = (std::exp(lpk) + occupation) * (4 * M + 1) / divisor;
