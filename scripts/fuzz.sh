@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh --fuzz
+scripts/setup.sh --clang
 
 dir=build-fuzz
 targets=(npy golden profile bench_json cli_args)

@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command to run and fails.
 # Nothing is ever downloaded from anywhere else.
 #   scripts/setup.sh          what the build, the report and the tests need
-#   scripts/setup.sh --fuzz   that and clang 14 with libFuzzer and its OpenMP (scripts/test.sh --fuzz)
+#   scripts/setup.sh --clang  that and clang 14 with its sanitizer runtimes, libFuzzer and LLVM's OpenMP
+#                             (scripts/test.sh --fuzz and --tsan)
 set -euo pipefail
 
 packages=(
@@ -22,8 +23,8 @@ packages=(
 
 for arg in "$@"; do
   case "$arg" in
-    --fuzz) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev) ;;
-    *) echo "setup.sh: unknown argument '$arg' (expected --fuzz)" >&2; exit 2 ;;
+    --clang) packages+=(clang-14 libclang-rt-14-dev libomp-14-dev) ;;
+    *) echo "setup.sh: unknown argument '$arg' (expected --clang)" >&2; exit 2 ;;
   esac
 done
 

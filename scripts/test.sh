@@ -4,6 +4,7 @@
 #   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build (build-sanitize/)
 #   scripts/test.sh --fuzz       libFuzzer on every target of tests/fuzz/ (clang 14, ASan + UBSan;
 #                                build-fuzz/), LOSSBENCH_FUZZ_SECONDS each (default 60)
+#   scripts/test.sh --tsan       the concurrency test under ThreadSanitizer (clang 14; build-tsan/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,9 @@ for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
     --fuzz) fuzz=1 ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) echo "test.sh: unknown argument '$arg' (expected --sanitize or --fuzz)" >&2; exit 2 ;;
+    --tsan) exec scripts/tsan.sh ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument '$arg' (expected --sanitize, --fuzz or --tsan)" >&2; exit 2 ;;
   esac
 done
 

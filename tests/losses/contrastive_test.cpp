@@ -93,6 +93,19 @@ TEST_P(ContrastiveVariant, NanPropagatesOnBothBranches) {
   }
 }
 
+// One block of 4096 similar pairs, D = 1: row 0's loss is ½(2^10)² = 2^19, the others
+// ½(2^-17)² = 2^-35 each (all exact). The exact sum 2^19 + 4095·2^-35 spans 55 bits: long double
+// holds it, independently of the library's reference. A plain in-block chain absorbs every small
+// loss (~1000 ulps off); compensated, the value is the exact sum rounded once, within ½ ulp.
+TEST_P(ContrastiveVariant, OneLargeRowLossDoesNotAbsorbTheSmallOnes) {
+  constexpr int rows = 4096;
+  std::vector<double> x1(rows, 0x1p-17), x2(rows, 0.0), y(rows, 1.0);
+  x1[0] = 0x1p10;
+  const auto ev = run_contrastive(x1, x2, literal(y, {rows}, dtype::f64), {rows, 1}, 1.0, reduction::sum);
+  const long double exact = 0x1p19L + (rows - 1) * 0x1p-35L;
+  EXPECT_LE(std::fabs(static_cast<long double>(ev.value) - exact), 0.5L * 0x1p-33L) << ev.value;  // ulp(2^19) = 2^-33
+}
+
 INSTANTIATE_TEST_SUITE_P(Contrastive, ContrastiveVariant, ::testing::ValuesIn(variant_names("contrastive")),
                          variant_test_name);
 

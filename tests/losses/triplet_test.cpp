@@ -229,6 +229,20 @@ TEST_P(TripletVariant, NanMarginGivesZeroGradientNanInputsNanLikeTorch) {
   }
 }
 
+// One block of 4096 rows, D = 1: row 0's loss is 2^20, the others 2^-35 each (margin 0, eps 0:
+// every distance and loss is exact). The exact sum 2^20 + 4095·2^-35 spans 56 bits, so long double
+// holds it: an answer independent of the library's reference. A plain in-block chain absorbs every
+// small loss (2^-35 is below half an ulp of 2^20): ~1000 ulps off. Compensated, the value is the
+// exact sum rounded once to double, within ½ ulp.
+TEST_P(TripletVariant, OneLargeRowLossDoesNotAbsorbTheSmallOnes) {
+  constexpr int rows = 4096;
+  std::vector<double> a(rows, 0x1p-35), p(rows, 0.0), n(rows, 0x1p-35);
+  a[0] = n[0] = 0x1p20;
+  const auto ev = run_triplet(a, p, n, {rows, 1}, params_of({0, 2, 0, 0}), reduction::sum);
+  const long double exact = 0x1p20L + (rows - 1) * 0x1p-35L;
+  EXPECT_LE(std::fabs(static_cast<long double>(ev.value) - exact), 0.5L * 0x1p-32L) << ev.value;  // ulp(2^20) = 2^-32
+}
+
 INSTANTIATE_TEST_SUITE_P(Triplet, TripletVariant, ::testing::ValuesIn(variant_names("triplet")), variant_test_name);
 
 // ---- bad input: each names the argument ------------------------------------------------------

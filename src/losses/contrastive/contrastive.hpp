@@ -76,7 +76,7 @@ struct contrastive {
 
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
-    double acc = 0;
+    core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
     const bool grad = p.grad_x1 || p.grad_x2;
     for (std::size_t i = b; i < e; ++i) {
       const std::size_t o = i * p.dim;
@@ -85,9 +85,9 @@ struct contrastive {
         contrastive_backward(p.x1 + o, p.x2 + o, p.dim, r, p.grad_scale, p.grad_x1 ? p.grad_x1 + o : nullptr,
                              p.grad_x2 ? p.grad_x2 + o : nullptr);
       if (p.losses) p.losses[i] = r.loss;
-      acc += r.loss;
+      acc.add(r.loss);
     }
-    return acc;
+    return acc.value();
   }
 
   // The xsimd kernel (contrastive_simd.hpp), instantiated per ISA by simd/instantiate.hpp.

@@ -61,7 +61,7 @@ template <class Arch, class T>
 double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
   constexpr std::size_t rows_per_group = 8;
   const bool grad = p.grad_x1 || p.grad_x2;
-  double acc = 0;
+  core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
     const std::size_t rows = std::min(rows_per_group, e - g);
     std::array<contrastive_row<T>, rows_per_group> r;
@@ -72,7 +72,7 @@ double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e
     for (std::size_t k = 0; k < rows; ++k) {
       contrastive_finish<T, Arch>(r[k], contrastive_simd::similar<Arch>(p.target, p.target_type, g + k), p.margin);
       if (p.losses) p.losses[g + k] = r[k].loss;
-      acc += r[k].loss;
+      acc.add(r[k].loss);
     }
     if (grad)
       for (std::size_t k = 0; k < rows; ++k) {
@@ -81,7 +81,7 @@ double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e
                                                 p.grad_x1 ? p.grad_x1 + o : nullptr, p.grad_x2 ? p.grad_x2 + o : nullptr);
       }
   }
-  return acc;
+  return acc.value();
 }
 
 }  // namespace lossbench::losses

@@ -71,7 +71,7 @@ struct triplet {
 
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
-    double acc = 0;
+    core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
     const bool grad = p.grad_anchor || p.grad_positive || p.grad_negative;
     for (std::size_t i = b; i < e; ++i) {
       const std::size_t o = i * p.dim;
@@ -81,9 +81,9 @@ struct triplet {
                          p.grad_anchor ? p.grad_anchor + o : nullptr, p.grad_positive ? p.grad_positive + o : nullptr,
                          p.grad_negative ? p.grad_negative + o : nullptr);
       if (p.losses) p.losses[i] = r.loss;
-      acc += r.loss;
+      acc.add(r.loss);
     }
-    return acc;
+    return acc.value();
   }
 
   // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by simd/instantiate.hpp.

@@ -120,7 +120,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
     return row_pointers<Arch, T>{p.anchor + o,         p.positive + o,         p.negative + o,
                                  at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
   };
-  double acc = 0;
+  core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
     const std::size_t rows = std::min(rows_per_group, e - g);
     std::array<triplet_row<T>, rows_per_group> r;
@@ -139,12 +139,12 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
     for (std::size_t k = 0; k < rows; ++k) {
       triplet_choose<T, Arch>(r[k], p.k);
       if (p.losses) p.losses[g + k] = r[k].loss;
-      acc += r[k].loss;
+      acc.add(r[k].loss);
     }
     if (grad)
       for (std::size_t k = 0; k < rows; ++k) gradient<K>(pointers(g + k), dim, p.k, r[k], p.grad_scale);
   }
-  return acc;
+  return acc.value();
 }
 
 }  // namespace triplet_simd
