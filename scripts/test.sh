@@ -73,7 +73,9 @@ if ((sanitize)); then
   # The install/consumer test too: a sanitized library needs the sanitizer runtimes in whatever
   # links it, which is not what the installed package promises (the plain run checks it).
   # The report's rendering tests are Python alone: nothing for the sanitizers to see.
-  unit_tests '-*_simd_sse2_f*:*_simd_sse4_2_f*:*_simd_avx2_f*:*_simd_avx512bw_f*:*_auto_f32:*_auto_f64'
+  # The property test too: it runs the kernels the registry suite runs here, on random shapes, and
+  # under ASan it alone would cost minutes; the plain run checks its properties.
+  unit_tests '-*_simd_sse2_f*:*_simd_sse4_2_f*:*_simd_avx2_f*:*_simd_avx512bw_f*:*_auto_f32:*_auto_f64:Property/*'
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" -LE unit \
     -E 'SimdSymbolsStayInTheirIsa|consumer_find_package|report_render|report_screenshot'
 else

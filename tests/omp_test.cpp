@@ -28,16 +28,6 @@ const entry& serial_twin(const entry& e) {
   return *find_entries(e.loss->name(), e.variant.impl == implementation::simd ? "simd" : "scalar", e.type).front();
 }
 
-void expect_identical(const evaluation& a, const evaluation& b, const std::string& what) {
-  EXPECT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << what << ": " << a.value << " vs " << b.value;
-  ASSERT_EQ(a.grads.size(), b.grads.size());
-  for (std::size_t k = 0; k < a.grads.size(); ++k)
-    EXPECT_EQ(std::memcmp(a.grads[k].raw(), b.grads[k].raw(), a.grads[k].bytes()), 0) << what << " gradient " << k;
-  if (a.losses.raw() && b.losses.raw()) {
-    EXPECT_EQ(std::memcmp(a.losses.raw(), b.losses.raw(), a.losses.bytes()), 0) << what << " losses";
-  }
-}
-
 // Samples for ~3× the loss's parallel threshold, plus an odd remainder so the last block is short.
 std::int64_t samples_above_threshold(const loss_spec& l, dtype t) {
   const auto one = l.generate(t, {1, 0}, 1, l.resolve({}));
@@ -56,8 +46,8 @@ TEST_P(EveryOmpEntry, BitIdenticalToSerialForAnyThreadCount) {
     const evaluation want = evaluate(serial, oc, true);
     for (int threads : {1, 2, 3, 4, 8}) {
       set_num_threads(threads);
-      expect_identical(evaluate(e, oc, true), want, e.name() + " threads=" + std::to_string(threads));
-      expect_identical(evaluate(e, oc, false), evaluate(serial, oc, false), e.name() + " value only");
+      expect_same_bits(evaluate(e, oc, true), want, e.name() + " threads=" + std::to_string(threads));
+      expect_same_bits(evaluate(e, oc, false), evaluate(serial, oc, false), e.name() + " value only");
     }
     set_num_threads(0);
   }
@@ -67,7 +57,7 @@ TEST_P(EveryOmpEntry, SmallInputsRunSeriallyWithTheSameBits) {
   const entry& e = *GetParam();
   owned_call oc(*e.loss, e.loss->generate(e.type, {3, 0}, 4, e.loss->resolve({})));
   set_num_threads(2);
-  expect_identical(evaluate(e, oc, true), evaluate(serial_twin(e), oc, true), e.name());
+  expect_same_bits(evaluate(e, oc, true), evaluate(serial_twin(e), oc, true), e.name());
   set_num_threads(0);
 }
 

@@ -12,7 +12,6 @@
 
 #include "core/prng.hpp"
 
-#include <cstring>
 #include <sstream>
 
 namespace lossbench::testing {
@@ -76,34 +75,6 @@ std::int64_t samples_above_threshold(const loss_spec& l, dtype t, std::int64_t i
   return l.parallel_min_elements() / std::max<std::int64_t>(1, l.items(refs)) + 3;
 }
 
-void expect_same_bits(const evaluation& a, const evaluation& b, const std::string& what) {
-  EXPECT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << what << ": " << a.value << " vs " << b.value;
-  ASSERT_EQ(a.grads.size(), b.grads.size());
-  for (std::size_t k = 0; k < a.grads.size(); ++k)
-    EXPECT_EQ(std::memcmp(a.grads[k].raw(), b.grads[k].raw(), a.grads[k].bytes()), 0) << what << " gradient " << k;
-  if (a.losses.raw() && b.losses.raw())
-    EXPECT_EQ(std::memcmp(a.losses.raw(), b.losses.raw(), a.losses.bytes()), 0) << what << " losses";
-}
-
-evaluation evaluate_on_threads(const entry& e, const owned_call& oc, int threads) {
-  evaluation ev;
-  outputs out;
-  if (oc.red == reduction::none) {
-    ev.losses = array(e.type, e.loss->losses_shape(oc.refs));
-    out.losses = ev.losses.raw();
-  }
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < e.loss->inputs().size(); ++i) {
-    if (!e.loss->inputs()[i].differentiable) continue;
-    ev.grads.emplace_back(e.type, oc.inputs[i].shape());
-    out.grad[k++] = ev.grads.back().raw();
-  }
-  call c = oc.view(out);
-  c.threads = threads;
-  ev.value = e.run(c);
-  return ev;
-}
-
 struct trial {
   const loss_spec* loss;
   dtype type;
@@ -164,7 +135,7 @@ TEST_P(EveryLoss, EveryVariantAgreesWithTheReferenceOnRandomCalls) {
       expect_matches_reference(*e, oc, ev, true, 1.0, &ref);
       if (e->variant.drv == driver::omp && simd) {
         const evaluation serial = evaluate(*simd, oc, true);
-        for (int threads : {1, 2, 3}) expect_same_bits(evaluate_on_threads(*e, oc, threads), serial, e->name() + " threads " + std::to_string(threads));
+        for (int threads : {1, 2, 3}) expect_same_bits(evaluate(*e, oc, true, threads), serial, e->name() + " threads " + std::to_string(threads));
       }
     }
   }

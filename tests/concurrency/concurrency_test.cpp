@@ -8,7 +8,7 @@
 // Plain test builds run it (ctest `concurrency`); `scripts/test.sh --tsan` runs it under
 // ThreadSanitizer with LLVM's OpenMP and its Archer tool, which tells TSan about OpenMP's own
 // synchronisation (without it every barrier of an uninstrumented OpenMP runtime looks like a race).
-#include "tuning/profile.hpp"
+#include "support/test_profile.hpp"
 
 #include <lossbench/lossbench.hpp>
 
@@ -75,12 +75,7 @@ bool same_bits(const result& a, const result& b) {
 // A profile of this machine in which auto runs mse (f32, value and gradient) on omp×2 below 1M
 // items and simd above: concurrent auto calls then load it and fork OpenMP teams.
 std::filesystem::path write_profile(const std::filesystem::path& dir) {
-  tuning::profile p;
-  p.rigor = "measure";
-  p.created = "2026-01-01T00:00:00Z";
-  p.cpu = this_cpu();
-  p.build = this_build();
-  p.statistic = "concurrency test";
+  tuning::profile p = testing::empty_profile_of_this_machine("concurrency test");
   for (bool grad : {false, true}) {
     tuning::profile_entry e;
     e.loss = "mse", e.type = dtype::f32, e.with_grad = grad, e.items = 4096, e.items_min = 0, e.items_max = 1 << 20;

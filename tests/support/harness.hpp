@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -34,7 +35,8 @@ struct evaluation {
   std::vector<array> grads;   // one per differentiable input (empty when value-only)
 };
 
-inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad) {
+// `threads`: the omp variant's team for this call (0: the process default).
+inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad, int threads = 0) {
   evaluation ev;
   outputs out;
   if (oc.red == reduction::none) {
@@ -50,8 +52,21 @@ inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad)
       out.grad[k++] = ev.grads.back().raw();
     }
   }
-  ev.value = e.run(oc.view(out));
+  call c = oc.view(out);
+  c.threads = threads;
+  ev.value = e.run(c);
   return ev;
+}
+
+// Two evaluations of one call carry the same bits: value, every gradient, per-sample losses.
+inline void expect_same_bits(const evaluation& a, const evaluation& b, const std::string& what) {
+  EXPECT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << what << ": " << a.value << " vs " << b.value;
+  ASSERT_EQ(a.grads.size(), b.grads.size());
+  for (std::size_t k = 0; k < a.grads.size(); ++k)
+    EXPECT_EQ(std::memcmp(a.grads[k].raw(), b.grads[k].raw(), a.grads[k].bytes()), 0) << what << " gradient " << k;
+  if (a.losses.raw() && b.losses.raw()) {
+    EXPECT_EQ(std::memcmp(a.losses.raw(), b.losses.raw(), a.losses.bytes()), 0) << what << " losses";
+  }
 }
 
 inline double unit_roundoff(dtype t) { return t == dtype::f32 ? 0x1p-24 : 0x1p-53; }

@@ -3,6 +3,7 @@
 // every bad profile (another CPU, another build, corrupt, truncated, unreadable, a wrong field)
 // is ignored with one clear warning, leaving `auto` on the heuristics with a correct result.
 #include "support/harness.hpp"
+#include "support/test_profile.hpp"
 #include "tuning/auto_select.hpp"
 #include "tuning/heuristics.hpp"
 #include "tuning/profile.hpp"
@@ -63,12 +64,7 @@ candidate make(const std::string& key, int threads, double time_ns) {
 // A profile of this machine and build: mse/f32/value picks `first` below 1000 items (then the
 // others, in order) and the scalar kernel from 1000 on.
 tuning::profile this_machines_profile(std::vector<candidate> small) {
-  tuning::profile p;
-  p.rigor = "measure";
-  p.created = "2026-01-01T00:00:00Z";
-  p.cpu = this_cpu();
-  p.build = this_build();
-  p.statistic = "test";
+  tuning::profile p = empty_profile_of_this_machine("test");
   tuning::profile_entry e;
   e.loss = "mse", e.type = dtype::f32, e.with_grad = false, e.items = 500, e.items_min = 0, e.items_max = 1000;
   e.chosen = small.front();
