@@ -161,11 +161,11 @@ private:
     if (dims.size() > static_cast<std::size_t>(lossbench::shape::max_rank))
       throw error(file_, "rank " + std::to_string(dims.size()) + " exceeds the maximum of " +
                              std::to_string(lossbench::shape::max_rank));
-    std::int64_t product = 1;  // checked here so that the error names the file, not "shape"
-    for (auto d : dims)
-      if (d != 0 && __builtin_mul_overflow(product, d, &product))
-        throw error(file_, "shape is too large: its dimensions multiply past 2^63 - 1 elements");
-    return lossbench::shape(std::span<const std::int64_t>(dims));
+    try {
+      return lossbench::shape(std::span<const std::int64_t>(dims));
+    } catch (const error& e) {  // dimensions past 2^63 − 1 elements: the error names the file
+      throw error(file_, std::string("shape is too large: ") + e.what());
+    }
   }
 
   std::string_view text_;
