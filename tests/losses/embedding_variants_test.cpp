@@ -16,15 +16,6 @@ constexpr std::int64_t rows = 9;
 
 class EmbeddingVariant : public ::testing::TestWithParam<const entry*> {};
 
-std::vector<const entry*> embedding_entries() {
-  std::vector<const entry*> out;
-  for (const char* loss : {"triplet", "contrastive"})
-    for (dtype t : {dtype::f32, dtype::f64})
-      for (const entry* e : find_entries(loss, "all", t))
-        if (e->variant.name() != "simd" && e->variant.name() != "auto") out.push_back(e);
-  return out;
-}
-
 // param_set is move-only: options are kept as name/value lists.
 using option = std::vector<std::pair<const char*, double>>;
 
@@ -109,7 +100,7 @@ TEST_P(EmbeddingVariant, NanInTheTailPropagates) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingVariant, ::testing::ValuesIn(embedding_entries()), entry_test_name);
+INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingVariant, ::testing::ValuesIn(entries_of({"triplet", "contrastive"})), entry_test_name);
 
 // General p: the SIMD kernels' |v|^p and root (pow_abs) are no less accurate than the scalar
 // kernel's std::pow. With a = n = 0, eps = 0, margin = 0 and D = 1 a row's loss is (|v|^p)^(1/p),
@@ -144,7 +135,7 @@ void expect_pow_as_accurate_as_scalar(const entry& e) {
 }
 
 TEST(EmbeddingGeneralPower, AsAccurateAsScalarAcrossMagnitudes) {
-  for (const entry* entry_ptr : embedding_entries()) {
+  for (const entry* entry_ptr : entries_of({"triplet", "contrastive"})) {
     const entry& e = *entry_ptr;
     if (e.loss->name() != "triplet") continue;  // general p is triplet's option
     SCOPED_TRACE(e.name());

@@ -5,6 +5,7 @@
 #include "support/harness.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,16 @@ inline std::vector<std::string> variant_names(std::string_view loss) {
     if (e->variant.name() != "simd" && e->variant.name() != "auto") out.push_back(e->variant.name());
   return out;
 }
+// Every entry of the losses, both dtypes, but the `simd` and `auto` aliases.
+inline std::vector<const entry*> entries_of(std::initializer_list<const char*> losses) {
+  std::vector<const entry*> out;
+  for (const char* loss : losses)
+    for (dtype t : {dtype::f32, dtype::f64})
+      for (const entry* e : find_entries(loss, "all", t))
+        if (e->variant.name() != "simd" && e->variant.name() != "auto") out.push_back(e);
+  return out;
+}
+
 inline std::string variant_test_name(const ::testing::TestParamInfo<std::string>& info) {
   std::string s = info.param;
   for (char& ch : s)

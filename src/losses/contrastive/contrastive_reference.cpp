@@ -39,8 +39,8 @@ reference_result contrastive::reference(const call& c) {
     const auto r = contrastive_forward(x1.data() + o, x2.data() + o, rows.dim, similar, margin);
     contrastive_backward(x1.data() + o, x2.data() + o, rows.dim, r, scale, res.grads[0].data() + o,
                          res.grads[1].data() + o);
-    const R e_s = r.squared * (D + 2);
-    const R d = std::sqrt(r.squared);
+    const R e_s = r.squared.scaled * (D + 2);  // the reference never rescales: exponent 0
+    const R d = std::sqrt(r.squared.scaled);
     const R e_d = d * ((D + 2) / 2 + 1);
     const R h = std::fabs(margin - d), e_h = e_d + h;
     const R hinge = similar ? 0 : r.hinge;

@@ -6,6 +6,8 @@
 //   dissimilar (y = 0):  ℓ = ½ max(0, m − d)², d = √S                 ∂ℓ/∂x1 = −max(0, m − d)(x1 − x2)/d,
 //                        0 where d = 0 (torch's norm backward masks it)
 //   ∂ℓ/∂x2 = −∂ℓ/∂x1. The similar branch uses S directly: no square root to round and undo.
+// S comes as scaled·4^e (embedding/rescaled_norm.hpp): where Σv² overflows or underflows, d is
+// still finite and exact to rounding, and ½S rounds once.
 #pragma once
 
 #include "losses/embedding/row_distance.hpp"
@@ -17,7 +19,7 @@ namespace lossbench::losses {
 
 template <class T>
 struct contrastive_row {
-  T squared = 0;  // S
+  embedding::power_sum<T> squared;  // S = squared.scaled·4^squared.exponent
   T d = 0;        // √S (dissimilar rows only)
   T hinge = 0;    // max(0, m − d), NaN kept (dissimilar rows only)
   T loss = 0;
@@ -29,11 +31,13 @@ struct contrastive_row {
 template <class T, class Tag = void>
 void contrastive_finish(contrastive_row<T>& r, bool similar, T margin) {
   if (similar) {
-    r.loss = T(0.5) * r.squared;
+    const auto& S = r.squared;
+    r.loss = S.exponent == 0 ? T(0.5) * S.scaled : std::ldexp(S.scaled, 2 * S.exponent - 1);
     r.coef = 1;
     return;
   }
-  r.d = std::sqrt(r.squared);
+  const T root = std::sqrt(r.squared.scaled);
+  r.d = r.squared.exponent == 0 ? root : std::ldexp(root, r.squared.exponent);
   const T h = margin - r.d;
   r.hinge = h < 0 ? T(0) : h;  // not std::max: NaN must stay NaN
   r.loss = T(0.5) * r.hinge * r.hinge;

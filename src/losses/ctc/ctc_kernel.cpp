@@ -209,9 +209,9 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
 
 template <class T>
 double ctc::scalar_block(const ctc_problem<T>& p, std::size_t begin, std::size_t end) {
-  double total = 0;
-  for (std::size_t b = begin; b < end; ++b) total += sequence_loss(p, static_cast<std::int64_t>(b));
-  return total;
+  core::ordered_sum total;  // compensated, should a block ever hold more than one sequence (ctc_spec.cpp)
+  for (std::size_t b = begin; b < end; ++b) total.add(sequence_loss(p, static_cast<std::int64_t>(b)));
+  return total.value();
 }
 
 template double ctc::scalar_block<float>(const ctc_problem<float>&, std::size_t, std::size_t);

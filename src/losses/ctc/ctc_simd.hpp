@@ -331,9 +331,9 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
 
 template <class Arch, class T>
 double ctc::simd_block(const ctc_problem<T>& p, std::size_t begin, std::size_t end) {
-  double total = 0;
-  for (std::size_t b = begin; b < end; ++b) total += ctc_simd::sequence_loss<Arch, T>(p, static_cast<std::int64_t>(b));
-  return total;
+  core::ordered_sum total;  // compensated, should a block ever hold more than one sequence (ctc_spec.cpp)
+  for (std::size_t b = begin; b < end; ++b) total.add(ctc_simd::sequence_loss<Arch, T>(p, static_cast<std::int64_t>(b)));
+  return total.value();
 }
 
 }  // namespace lossbench::losses

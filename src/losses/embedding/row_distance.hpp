@@ -9,36 +9,18 @@
 //   for p = ±inf the gradient is shared equally among the elements with |v_j| = d; 0 for p = 0.
 //
 // Precision: one accumulator in T per row (D − 1 roundings); distance_error.hpp derives the bound.
+// A sum that overflows or underflows is taken again, rescaled (rescaled_norm.hpp).
 #pragma once
+
+#include "losses/embedding/p_norm.hpp"
+#include "losses/embedding/rescaled_norm.hpp"
 
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
 #include <limits>
+#include <type_traits>
 
 namespace lossbench::losses::embedding {
-
-enum class norm_kind : std::uint8_t { count_nonzero, one, two, max_abs, min_abs, general };
-
-template <class T>
-struct p_norm {
-  norm_kind kind = norm_kind::two;
-  T p = 2;
-  T inv_p = T(0.5);
-  T p_minus_1 = 1;
-};
-
-template <class T>
-p_norm<T> make_p_norm(double p) {
-  norm_kind k = norm_kind::general;  // also NaN: the general formula propagates it
-  if (p == 0) k = norm_kind::count_nonzero;
-  else if (p == 1) k = norm_kind::one;
-  else if (p == 2) k = norm_kind::two;
-  else if (p == std::numeric_limits<double>::infinity()) k = norm_kind::max_abs;
-  else if (p == -std::numeric_limits<double>::infinity()) k = norm_kind::min_abs;
-  const T pt = static_cast<T>(p);
-  return {k, pt, T(1) / pt, pt - T(1)};
-}
 
 // A row's distance, plus each arg-max element's share of the gradient for p = ±inf.
 template <class T>
@@ -61,6 +43,11 @@ row_norm<T> extreme_abs(const T* x, const T* y, std::size_t dim, T eps) {
   return {m, ties ? T(1) / static_cast<T>(ties) : T(0)};
 }
 
+// Whether a plain sum in T may need rescaled_norm.hpp's second pass. The long-double reference
+// never does: its range holds the square of every float and double.
+template <class T>
+constexpr bool rescues = !std::is_same_v<T, long double>;
+
 template <class T>
 row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
   switch (n.kind) {
@@ -72,17 +59,22 @@ row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p
   switch (n.kind) {
     case norm_kind::two:
       for (std::size_t j = 0; j < dim; ++j) { const T v = (x[j] - y[j]) + eps; s += v * v; }
-      return {std::sqrt(s), 1};
+      break;
     case norm_kind::one:
       for (std::size_t j = 0; j < dim; ++j) s += std::fabs((x[j] - y[j]) + eps);
-      return {s, 1};
+      break;
     case norm_kind::count_nonzero:
       for (std::size_t j = 0; j < dim; ++j) s += ((x[j] - y[j]) + eps) != T(0) ? T(1) : T(0);
       return {s, 1};
     default:
       for (std::size_t j = 0; j < dim; ++j) s += std::pow(std::fabs((x[j] - y[j]) + eps), n.p);
-      return {std::pow(s, n.inv_p), 1};
+      break;
   }
+  if constexpr (rescues<T>)
+    if (outside_plain_range(s, dim, n)) return {rescaled_norm(x, y, dim, eps, n), 1};
+  if (n.kind == norm_kind::two) return {std::sqrt(s), 1};
+  if (n.kind == norm_kind::one) return {s, 1};
+  return {std::pow(s, n.inv_p), 1};
 }
 
 // ∂d/∂v_j for v_j = (x_j − y_j) + eps (∂d/∂x_j; ∂d/∂y_j is its negative).
@@ -103,12 +95,15 @@ T distance_derivative(T v, const row_norm<T>& r, const p_norm<T>& n) {
   return std::copysign(std::pow(std::fabs(v) / r.d, n.p_minus_1), v);
 }
 
-// Σ_j (x_j − y_j)²: contrastive's squared Euclidean distance (no eps, no square root).
+// Σ_j (x_j − y_j)²: contrastive's squared Euclidean distance (no eps, no square root), as
+// scaled·4^exponent (exponent ≠ 0 only where the plain sum left the normal range).
 template <class T>
-T squared_distance(const T* x, const T* y, std::size_t dim) {
+power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
   T s = 0;
   for (std::size_t j = 0; j < dim; ++j) { const T v = x[j] - y[j]; s += v * v; }
-  return s;
+  if constexpr (rescues<T>)
+    if (outside_plain_range(s, dim, p_norm<T>{})) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
+  return {s, 0};
 }
 
 }  // namespace lossbench::losses::embedding

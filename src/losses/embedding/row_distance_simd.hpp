@@ -4,6 +4,8 @@
 // tail (D mod W lanes) runs the same code on a zero-padded batch with the dead lanes masked out.
 // Include only from ISA translation units: everything here is templated on Arch (ODR, notes §0.10).
 //
+// A sum outside the normal range is taken again by rescaled_norm.hpp's out-of-line pass, as in
+// the scalar kernel.
 // Same formulas as row_distance.hpp, with these differences in rounding (bounds: distance_error.hpp):
 //   * the row sum is taken in W·2 lanes, then a horizontal tree: each term still passes through
 //     at most D − 1 additions, so the (D − 1)u summation bound holds; FMA (v·v + s) rounds once
@@ -198,6 +200,11 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
   reduce_rows<K, N, Arch, T>(x, y, dim, eps, n.p, raw, nan);
   for (std::size_t k = 0; k < N; ++k) {
     out[k].tie_share = 1;
+    if constexpr (K == norm_kind::two || K == norm_kind::general)
+      if (outside_plain_range<T, Arch>(raw[k], dim, n)) {  // rare: rescaled_norm.hpp
+        out[k].d = rescaled_norm(x[k], y[k], dim, eps, n);
+        continue;
+      }
     if constexpr (K == norm_kind::two) out[k].d = std::sqrt(raw[k]);
     else if constexpr (K == norm_kind::general) {
       using V = xsimd::batch<T, Arch>;
@@ -209,13 +216,14 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
   }
 }
 
-// Σ_j (x_j − y_j)² (contrastive: no eps).
+// Σ_j (x_j − y_j)² (contrastive: no eps), as row_distance.hpp's squared_distance.
 template <class Arch, class T>
-T squared_distance(const T* x, const T* y, std::size_t dim) {
+power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
   std::array<T, 1> raw;
   std::array<bool, 1> nan;
   reduce_rows<norm_kind::two, 1, Arch, T, false>({x}, {y}, dim, T(0), T(2), raw, nan);
-  return raw[0];
+  if (outside_plain_range<T, Arch>(raw[0], dim, p_norm<T>{})) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
+  return {raw[0], 0};
 }
 
 // ∂d/∂v per lane (row_distance.hpp's distance_derivative).

@@ -1,0 +1,51 @@
+// rescaled_norm.cpp — rescaled_norm.hpp's rare path, compiled once for the baseline ISA.
+#include "losses/embedding/rescaled_norm.hpp"
+
+namespace lossbench::losses::embedding {
+namespace {
+
+// |v|^p for the kinds outside_plain_range admits: p = 2 and general p.
+template <class T>
+T term(T w, const p_norm<T>& n) {
+  return n.kind == norm_kind::two ? w * w : std::pow(w, n.p);
+}
+
+template <class T>
+power_sum<T> rescaled(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
+  T largest = 0, plain = 0;
+  for (std::size_t j = 0; j < dim; ++j) {
+    const T a = std::fabs((x[j] - y[j]) + eps);
+    largest = a > largest ? a : largest;
+    plain += term(a, n);
+  }
+  // ±inf or NaN elements, or an all-zero row: the plain sum is the answer.
+  if (!(largest > 0) || !std::isfinite(largest)) return {plain, 0};
+  int e = 0;
+  (void)std::frexp(largest, &e);  // largest = f·2^e, f ∈ [½, 1)
+  T s = 0;
+  for (std::size_t j = 0; j < dim; ++j) s += term(std::ldexp(std::fabs((x[j] - y[j]) + eps), -e), n);
+  return {s, e};
+}
+
+template <class T>
+T norm_of(const power_sum<T>& s, const p_norm<T>& n) {
+  return std::ldexp(n.kind == norm_kind::two ? std::sqrt(s.scaled) : std::pow(s.scaled, n.inv_p), s.exponent);
+}
+
+}  // namespace
+
+power_sum<float> rescaled_power_sum(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n) {
+  return rescaled(x, y, dim, eps, n);
+}
+power_sum<double> rescaled_power_sum(const double* x, const double* y, std::size_t dim, double eps,
+                                     const p_norm<double>& n) {
+  return rescaled(x, y, dim, eps, n);
+}
+float rescaled_norm(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n) {
+  return norm_of(rescaled(x, y, dim, eps, n), n);
+}
+double rescaled_norm(const double* x, const double* y, std::size_t dim, double eps, const p_norm<double>& n) {
+  return norm_of(rescaled(x, y, dim, eps, n), n);
+}
+
+}  // namespace lossbench::losses::embedding

@@ -1,0 +1,53 @@
+// rescaled_norm.hpp — the rare path of a row's p-norm when the plain sum Σ|v_j|^p left the
+// dtype's normal range: |v| = 1e20 in every element of a float row squares past FLT_MAX, so the
+// plain √Σv² is +inf although ‖v‖ = 8e20 (D = 64) is finite; |v| = 1e-25 squares to 0, so d = 0
+// and the gradient v/d is masked to 0 where it is 1/8. BLAS's nrm2 and hypot meet the same.
+//
+// The kernels first sum plainly (the common case stays as fast) and call rescaled_power_sum only
+// when the sum is outside [D·min_normal, max]: it sums again with every |v_j| scaled by 2^-e,
+// where 2^e is the smallest power of two above max |v|. Scaling by a power of two is exact, the
+// largest scaled term lies in [2^-p, 1), so the rescaled sum neither overflows nor loses digits,
+// and the error bound of distance_error.hpp holds as for the plain sum. Above the lower limit
+// the plain sum's underflowed terms err by ≤ D·½·2^-149 (f32) ≤ u·S: within the bound's slack.
+// Rows holding ±inf or NaN keep the plain result (it is already the answer), as do p ≤ 1 (no
+// spurious overflow or underflow there) and p > 64, where the largest scaled term could itself
+// underflow.
+//
+// Out of line and not a template (rescaled_norm.cpp): the scalar kernel and every ISA's kernel
+// call the same compiled code, so no ISA's instruction set leaks into another's (ODR).
+#pragma once
+
+#include "losses/embedding/p_norm.hpp"
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+namespace lossbench::losses::embedding {
+
+// Σ_j |v_j|^p = scaled·2^(p·exponent), v_j = (x_j − y_j) + eps (pass eps = 0 for x − y).
+template <class T>
+struct power_sum {
+  T scaled = 0;
+  int exponent = 0;
+};
+
+// Whether a plain sum s of `dim` terms |v|^p may have overflowed or lost digits to underflow,
+// for the norms that can (p = 2 and 1 < p ≤ 64: p = 1 sums |v| exactly as given, p < 1 raises
+// small |v| and cannot overflow short of the result itself). NaN is never outside. `Tag` keeps
+// each SIMD ISA's instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+template <class T, class Tag = void>
+bool outside_plain_range(T s, std::size_t dim, const p_norm<T>& n) {
+  const bool rescalable = n.kind == norm_kind::two || (n.kind == norm_kind::general && n.p > 1 && n.p <= 64);
+  return rescalable && (s > std::numeric_limits<T>::max() || s < std::numeric_limits<T>::min() * static_cast<T>(dim));
+}
+
+power_sum<float> rescaled_power_sum(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n);
+power_sum<double> rescaled_power_sum(const double* x, const double* y, std::size_t dim, double eps,
+                                     const p_norm<double>& n);
+
+// ‖v‖_p of the row from its rescaled power sum: scaled^(1/p)·2^exponent.
+float rescaled_norm(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n);
+double rescaled_norm(const double* x, const double* y, std::size_t dim, double eps, const p_norm<double>& n);
+
+}  // namespace lossbench::losses::embedding
