@@ -13,7 +13,8 @@ namespace lossbench::check {
 
 namespace {
 
-using builder = std::function<std::vector<array>(const loss_spec&, dtype, const case_desc&, const param_set&)>;
+// Builders return the inputs; `scaled` alone also changes the parameters.
+using builder = std::function<std::vector<array>(const loss_spec&, dtype, const case_desc&, param_set&)>;
 
 [[noreturn]] void fail(const case_desc& c, const std::string& what) {
   throw error("case '" + c.name + "'", "generator '" + c.generator + "': " + what);
@@ -117,6 +118,56 @@ std::vector<array> copy_rows(const loss_spec& s, dtype dt, const case_desc& c, c
   return in;
 }
 
+const std::map<std::string, builder, std::less<>>& builders();
+
+// scaled: options.base's inputs (default: the default generator's), then the inputs
+// options.scale_inputs (default: every input of the case dtype) and the parameters
+// options.scale_params (default: none) multiplied by options.factor, a number or one per dtype
+// ({"f32": 1e19, "f64": 1e154}): the same case at the edges of each dtype's range. A product
+// rounds once, correctly, on every machine.
+std::vector<array> scaled(const loss_spec& s, dtype dt, const case_desc& c, param_set& p) {
+  const json base = c.options.value("base", json("default"));
+  if (!base.is_string() || base == "scaled" || !builders().contains(base.get<std::string>()))
+    fail(c, "scaled: \"base\" must name another generator, got " + base.dump());
+  auto in = builders().at(base.get<std::string>())(s, dt, c, p);
+  if (!c.options.contains("factor")) fail(c, "scaled needs a \"factor\": a number or {\"f32\": x, \"f64\": y}");
+  const json& f = c.options.at("factor");
+  const std::string key(to_string(dt));
+  if (f.is_object() && !f.contains(key)) fail(c, "scaled: \"factor\" has no entry for " + key);
+  const double factor = number_of(f.is_object() ? f.at(key) : f, c);
+  auto index_list = [&](const char* key_name) {
+    std::vector<std::int64_t> out;
+    if (!c.options.contains(key_name)) return out;
+    const json& list = c.options.at(key_name);
+    if (!list.is_array()) fail(c, std::string("scaled: \"") + key_name + "\" must be an array");
+    for (const json& v : list) {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
+        fail(c, "scaled: " + v.dump() + " is not an input index (0 to " + std::to_string(in.size() - 1) + ")");
+      out.push_back(v.get<std::int64_t>());
+    }
+    return out;
+  };
+  std::vector<std::int64_t> inputs = index_list("scale_inputs");
+  if (!c.options.contains("scale_inputs"))
+    for (std::size_t k = 0; k < in.size(); ++k)
+      if (in[k].type() == dt) inputs.push_back(static_cast<std::int64_t>(k));
+  for (std::int64_t k : inputs) {
+    array& a = in[static_cast<std::size_t>(k)];
+    if (a.type() != dt) fail(c, "scaled: input " + std::to_string(k) + " is not of the case dtype");
+    for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, a.get(i) * factor);
+  }
+  if (c.options.contains("scale_params")) {
+    const json& names = c.options.at("scale_params");
+    if (!names.is_array()) fail(c, "scaled: \"scale_params\" must be an array of parameter names");
+    const param_set resolved = s.resolve(p);
+    for (const json& name : names) {
+      if (!name.is_string() || !resolved.has(name.get<std::string>())) fail(c, "scaled: " + name.dump() + " is not a parameter");
+      p.set(name.get<std::string>(), resolved.number(name.get<std::string>()) * factor);
+    }
+  }
+  return in;
+}
+
 std::vector<array> probabilities(const loss_spec& s, dtype dt, const case_desc& c, const param_set& p) {
   auto in = from_generator(s, dt, c, p);
   const shape& sh = in.at(0).shape();
@@ -204,6 +255,7 @@ const std::map<std::string, builder, std::less<>>& builders() {
       {"explicit", explicit_inputs},
       {"sprinkle", sprinkle},
       {"copy_rows", copy_rows},
+      {"scaled", scaled},
       {"probabilities", probabilities},
       {"ctc_random", ctc_builder(ctc_mode::random)},
       {"ctc_empty_target", ctc_builder(ctc_mode::empty_target)},

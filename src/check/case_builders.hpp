@@ -10,6 +10,9 @@
 //                     1/options.every is replaced by the next of options.values (cycled)
 //   copy_rows         default, then for each [from, to] of options.copies, row r of input `from`
 //                     is copied to input `to` where r % options.every (1) == 0
+//   scaled            generator options.base ("default"), then the inputs options.scale_inputs
+//                     (every input of the case dtype) and the parameters options.scale_params multiplied by
+//                     options.factor, one number or one per dtype ({"f32": x, "f64": y})
 //   probabilities     default, then input options.input (1) becomes rows of probabilities shaped
 //                     as input 0 (w/Σw with uniform w, a quarter of them exactly 0)
 //   ctc_random, ctc_empty_target, ctc_exact_length, ctc_impossible

@@ -61,14 +61,23 @@ template <class Arch, class T>
 double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
   constexpr std::size_t rows_per_group = 8;
   const bool grad = p.grad_x1 || p.grad_x2;
+  const auto range = embedding::plain_range_of<T, Arch>(p.dim, embedding::p_norm<T>{});
   core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
     const std::size_t rows = std::min(rows_per_group, e - g);
     std::array<contrastive_row<T>, rows_per_group> r;
+    embedding::sum_extremes<T, Arch> sums;
     for (std::size_t k = 0; k < rows; ++k) {
       const std::size_t o = (g + k) * p.dim;
-      r[k].squared = embedding::simd_rows::squared_distance<Arch, T>(p.x1 + o, p.x2 + o, p.dim);
+      r[k].squared = {embedding::simd_rows::plain_squared_distance<Arch, T>(p.x1 + o, p.x2 + o, p.dim), 0};
+      sums.add(r[k].squared.scaled);
     }
+    if (__builtin_expect(sums.outside(range), 0))  // rare: embedding/rescaled_norm.hpp
+      for (std::size_t k = 0; k < rows; ++k)
+        if (embedding::outside<T, Arch>(r[k].squared.scaled, range)) {
+          const std::size_t o = (g + k) * p.dim;
+          r[k].squared = embedding::rescaled_power_sum(p.x1 + o, p.x2 + o, p.dim, T(0), embedding::p_norm<T>{});
+        }
     for (std::size_t k = 0; k < rows; ++k) {
       contrastive_finish<T, Arch>(r[k], contrastive_simd::similar<Arch>(p.target, p.target_type, g + k), p.margin);
       if (p.losses) p.losses[g + k] = r[k].loss;

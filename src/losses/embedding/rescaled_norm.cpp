@@ -4,7 +4,7 @@
 namespace lossbench::losses::embedding {
 namespace {
 
-// |v|^p for the kinds outside_plain_range admits: p = 2 and general p.
+// |v|^p for the kinds plain_range_of bounds: p = 2 and general p.
 template <class T>
 T term(T w, const p_norm<T>& n) {
   return n.kind == norm_kind::two ? w * w : std::pow(w, n.p);

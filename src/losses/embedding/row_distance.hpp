@@ -71,7 +71,7 @@ row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p
       break;
   }
   if constexpr (rescues<T>)
-    if (outside_plain_range(s, dim, n)) return {rescaled_norm(x, y, dim, eps, n), 1};
+    if (__builtin_expect(outside(s, plain_range_of(dim, n)), 0)) return {rescaled_norm(x, y, dim, eps, n), 1};
   if (n.kind == norm_kind::two) return {std::sqrt(s), 1};
   if (n.kind == norm_kind::one) return {s, 1};
   return {std::pow(s, n.inv_p), 1};
@@ -102,7 +102,7 @@ power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
   T s = 0;
   for (std::size_t j = 0; j < dim; ++j) { const T v = x[j] - y[j]; s += v * v; }
   if constexpr (rescues<T>)
-    if (outside_plain_range(s, dim, p_norm<T>{})) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
+    if (__builtin_expect(outside(s, plain_range_of(dim, p_norm<T>{})), 0)) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
   return {s, 0};
 }
 

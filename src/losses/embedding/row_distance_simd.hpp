@@ -4,8 +4,8 @@
 // tail (D mod W lanes) runs the same code on a zero-padded batch with the dead lanes masked out.
 // Include only from ISA translation units: everything here is templated on Arch (ODR, notes §0.10).
 //
-// A sum outside the normal range is taken again by rescaled_norm.hpp's out-of-line pass, as in
-// the scalar kernel.
+// Where a sum leaves the normal range, the caller goes through that group of rows again and
+// takes the distances outside it (norm_outside) with rescaled_norm.hpp's out-of-line pass.
 // Same formulas as row_distance.hpp, with these differences in rounding (bounds: distance_error.hpp):
 //   * the row sum is taken in W·2 lanes, then a horizontal tree: each term still passes through
 //     at most D − 1 additions, so the (D − 1)u summation bound holds; FMA (v·v + s) rounds once
@@ -192,19 +192,17 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
 }
 
 // The distances ‖x[k] − y[k] + eps‖_p of one row, k < N, in one pass (row_distance's semantics).
+// Each plain sum goes into `sums`: where one left the normal range, the caller takes that
+// distance again, rescaled (rescaled_norm.hpp), apart from this loop, which then holds no call.
 template <norm_kind K, std::size_t N, class Arch, class T>
 void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& y, std::size_t dim, T eps,
-               const p_norm<T>& n, std::array<row_norm<T>, N>& out) {
+               const p_norm<T>& n, sum_extremes<T, Arch>& sums, std::array<row_norm<T>, N>& out) {
   std::array<T, N> raw;
   std::array<bool, N> nan;
   reduce_rows<K, N, Arch, T>(x, y, dim, eps, n.p, raw, nan);
   for (std::size_t k = 0; k < N; ++k) {
     out[k].tie_share = 1;
-    if constexpr (K == norm_kind::two || K == norm_kind::general)
-      if (outside_plain_range<T, Arch>(raw[k], dim, n)) {  // rare: rescaled_norm.hpp
-        out[k].d = rescaled_norm(x[k], y[k], dim, eps, n);
-        continue;
-      }
+    sums.add(raw[k]);
     if constexpr (K == norm_kind::two) out[k].d = std::sqrt(raw[k]);
     else if constexpr (K == norm_kind::general) {
       using V = xsimd::batch<T, Arch>;
@@ -216,14 +214,14 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
   }
 }
 
-// Σ_j (x_j − y_j)² (contrastive: no eps), as row_distance.hpp's squared_distance.
+// Σ_j (x_j − y_j)² (contrastive: no eps), summed plainly: the caller checks the range
+// (sum_extremes) apart from its loop of sums, which then holds no call.
 template <class Arch, class T>
-power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
+T plain_squared_distance(const T* x, const T* y, std::size_t dim) {
   std::array<T, 1> raw;
   std::array<bool, 1> nan;
   reduce_rows<norm_kind::two, 1, Arch, T, false>({x}, {y}, dim, T(0), T(2), raw, nan);
-  if (outside_plain_range<T, Arch>(raw[0], dim, p_norm<T>{})) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
-  return {raw[0], 0};
+  return raw[0];
 }
 
 // ∂d/∂v per lane (row_distance.hpp's distance_derivative).

@@ -120,22 +120,36 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
     return row_pointers<Arch, T>{p.anchor + o,         p.positive + o,         p.negative + o,
                                  at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
   };
+  const auto range = embedding::plain_range_of<T, Arch>(dim, p.k.norm);
   core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
     const std::size_t rows = std::min(rows_per_group, e - g);
     std::array<triplet_row<T>, rows_per_group> r;
+    embedding::sum_extremes<T, Arch> sums;
     for (std::size_t k = 0; k < rows; ++k) {
-      const row_pointers<Arch, T> x = pointers(g + k);
+      const std::size_t o = (g + k) * dim;
+      const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
       if (p.k.swap) {
         std::array<embedding::row_norm<T>, 3> d;
-        distances<K, 3, Arch, T>({x.a, x.a, x.p}, {x.p, x.n, x.n}, dim, p.k.eps, p.k.norm, d);
+        distances<K, 3, Arch, T>({a, a, pos}, {pos, neg, neg}, dim, p.k.eps, p.k.norm, sums, d);
         r[k].ap = d[0], r[k].an = d[1], r[k].pn = d[2];
       } else {
         std::array<embedding::row_norm<T>, 2> d;
-        distances<K, 2, Arch, T>({x.a, x.a}, {x.p, x.n}, dim, p.k.eps, p.k.norm, d);
+        distances<K, 2, Arch, T>({a, a}, {pos, neg}, dim, p.k.eps, p.k.norm, sums, d);
         r[k].ap = d[0], r[k].an = d[1];
       }
     }
+    if (__builtin_expect(sums.outside(range), 0))  // rare: embedding/rescaled_norm.hpp
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t o = (g + k) * dim;
+        const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
+        auto rescue = [&](embedding::row_norm<T>& d, const T* x, const T* y) {
+          if (embedding::norm_outside<T, Arch>(d.d, range)) d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
+        };
+        rescue(r[k].ap, a, pos);
+        rescue(r[k].an, a, neg);
+        if (p.k.swap) rescue(r[k].pn, pos, neg);
+      }
     for (std::size_t k = 0; k < rows; ++k) {
       triplet_choose<T, Arch>(r[k], p.k);
       if (p.losses) p.losses[g + k] = r[k].loss;
