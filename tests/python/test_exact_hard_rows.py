@@ -3,7 +3,8 @@ evaluation breaks, against exact values computed here in decimal arithmetic (60 
 correctly rounded sqrt, exp and ln), independently of the library's long-double reference:
 
   * squares past the dtype's range (triplet, contrastive): every |v| ~ 1e19 (f32) / 1e154 (f64),
-    so Σv² overflows although ‖v‖ does not;
+    so Σv² overflows although ‖v‖ does not (and |a − p| = 1e20 / 1e155 in all of D = 64 elements,
+    which gave inf/NaN in every variant before the norms were rescaled);
   * squares below it: |v| ~ 1e-22 / 1e-160, so Σv² underflows to 0 and v/‖v‖ is lost;
   * one large row loss among small ones (triplet, contrastive, cross_entropy, ctc): 2^20 next to
     ~1e-10 in every other row, which a plain in-block sum absorbs.
@@ -119,6 +120,10 @@ def case(name, dt):
         s = 3e19 if big else 3e154
         a, p, n = (np.asarray(rng.normal(size=(4, 64)) * s, dt) for _ in range(3))
         return "triplet", (a, p, n), {}, lambda k: triplet_exact(a, p, n, 1.0, 1e-6, k)
+    if name == "triplet, |a - p| = 1e20 (f32) / 1e155 (f64) in every element, D = 64":
+        c = 1e20 if big else 1e155
+        a, p, n = np.full((4, 64), c, dt), np.zeros((4, 64), dt), np.full((4, 64), c / 2, dt)
+        return "triplet", (a, p, n), {}, lambda k: triplet_exact(a, p, n, 1.0, 1e-6, k)
     if name == "triplet, squares below the range":
         s = 1e-22 if big else 1e-160
         a, p, n = (np.asarray(rng.normal(size=(4, 64)) * s, dt) for _ in range(3))
@@ -160,7 +165,8 @@ def case(name, dt):
     raise KeyError(name)
 
 
-NAMES = ["triplet, squares past the range", "triplet, squares below the range",
+NAMES = ["triplet, squares past the range", "triplet, |a - p| = 1e20 (f32) / 1e155 (f64) in every element, D = 64",
+         "triplet, squares below the range",
          "triplet, one large row loss, D=1", "triplet, one large row loss, D=8",
          "contrastive, squares past the range, dissimilar", "contrastive, squares below the range, dissimilar",
          "contrastive, one large row loss, D=1", "contrastive, one large row loss, D=8",
