@@ -1,7 +1,7 @@
 // property_test.cpp — differential testing of every registry entry on random calls: shapes that
 // straddle SIMD widths and block boundaries (0, 1, odd, powers of two ± 1, above the parallel
-// threshold), random reductions and options, and extreme values injected into the prediction
-// (±0, subnormals, ±inf, NaN, logits ±1e4). For each call, either the reference and every entry
+// threshold), random reductions and options, extreme values injected into the prediction
+// (±0, subnormals, ±inf, NaN, logits ±1e4), and embeddings scaled to the ends of the range. For each call, either the reference and every entry
 // reject it with lossbench::error, or every entry matches the long-double reference within the
 // loss's documented bound (NaN and ±inf exactly where the reference has them), and `omp` gives
 // the bits of `simd` on 1, 2 and 3 threads.
@@ -68,6 +68,25 @@ double draw_extreme(const loss_spec& l, dtype t, core::prng& r) {
   return v[r.below(std::size(v))];
 }
 
+// The embedding losses at the ends of the dtype's range: every embedding input and the parameters
+// that share their unit multiplied by one factor, so that Σ|v|^p overflows (huge) or underflows
+// (tiny) while the distances, losses and gradients stay representable (the loss is homogeneous
+// of degree 1 in them; contrastive's of degree 2, so only tiny: huge would overflow the loss
+// itself). 1 for the other losses, and for two calls in three.
+struct magnitude {
+  double factor = 1;
+  std::vector<const char*> params;
+};
+
+magnitude draw_magnitude(const loss_spec& l, dtype t, core::prng& r) {
+  const bool f32 = t == dtype::f32;
+  const double huge = f32 ? 1e19 : 1e154, tiny = f32 ? 1e-22 : 1e-160;
+  const std::uint64_t pick = r.below(3);
+  if (l.name() == "triplet" && pick) return {pick == 1 ? huge : tiny, {"margin", "eps"}};
+  if (l.name() == "contrastive" && pick == 1) return {tiny, {"margin"}};
+  return {};
+}
+
 std::int64_t samples_above_threshold(const loss_spec& l, dtype t, std::int64_t inner) {
   const auto one = l.generate(t, {1, inner}, 1, l.resolve({}));
   std::vector<tensor_ref> refs;
@@ -102,7 +121,7 @@ TEST_P(EveryLoss, EveryVariantAgreesWithTheReferenceOnRandomCalls) {
     core::prng r(seed);
     const std::int64_t inner = draw_inner(r);
     const std::int64_t n = draw_samples(r, samples_above_threshold(l, t, inner));
-    const param_set params = draw_params(l, r);
+    param_set params = draw_params(l, r);
     const auto reds = l.reductions();
     const reduction red = reds[r.below(reds.size())];
     std::vector<array> in = l.generate(t, {n, inner}, seed, l.resolve(params));
@@ -115,6 +134,15 @@ TEST_P(EveryLoss, EveryVariantAgreesWithTheReferenceOnRandomCalls) {
       const double v = draw_extreme(l, t, r);
       in[0].set(at, v);
       what << " [" << at << "] = " << v;
+    }
+    const magnitude m = draw_magnitude(l, t, r);  // drawn last: the draws above stay as they were
+    if (m.factor != 1) {
+      for (std::size_t k = 0; k < in.size(); ++k)  // the embeddings, not contrastive's 0/1 target
+        if (l.inputs()[k].differentiable)
+          for (std::int64_t i = 0; i < in[k].numel(); ++i) in[k].set(i, in[k].get(i) * m.factor);
+      const param_set resolved = l.resolve(params);
+      for (const char* name : m.params) params.set(name, resolved.number(name) * m.factor);
+      what << ", inputs and their parameters scaled by " << m.factor;
     }
     SCOPED_TRACE(what.str());
     const owned_call oc(l, std::move(in), params, red);

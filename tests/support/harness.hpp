@@ -70,6 +70,10 @@ inline void expect_same_bits(const evaluation& a, const evaluation& b, const std
 }
 
 inline double unit_roundoff(dtype t) { return t == dtype::f32 ? 0x1p-24 : 0x1p-53; }
+// Half the dtype's smallest denormal: what a rounding that underflows may err by absolutely,
+// whatever the relative bound says (the golden files count it the same way). f64's half is not
+// a double: rounded up to the smallest one.
+inline double half_denormal(dtype t) { return t == dtype::f32 ? 0x1p-150 : 0x1p-1074; }
 
 // Checks value, per-sample losses and gradients against the reference within the loss's
 // documented bound (accuracy_bound); `slack` multiplies it for callers that add their own
@@ -79,17 +83,18 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
                                      double slack = 1.0, const reference_result* known = nullptr) {
   const reference_result ref = known ? *known : e.loss->reference(oc.view());
   const accuracy_bound b = e.loss->accuracy();
-  const double u = unit_roundoff(e.type);
+  const double u = unit_roundoff(e.type), half_tiny = half_denormal(e.type);
   auto mag = [](const std::vector<long double>& m, const std::vector<long double>& v, std::size_t i) {
     return static_cast<double>(std::fabs(m.empty() ? v[i] : m[i]));
   };
-  // The reduced value: each per-sample error ≤ value_ulps·u·magnitude, times the reduction scale,
-  // plus the final rounding of the value to the dtype (½u·|value|).
+  // The reduced value: each per-sample error ≤ value_ulps·(u·magnitude + ½tiny), times the
+  // reduction scale, plus the final rounding of the value to the dtype (½(u·|value| + tiny)).
   double total_mag = 0;
   for (std::size_t i = 0; i < ref.losses.size(); ++i) total_mag += mag(ref.loss_magnitude, ref.losses, i);
   const double rv = static_cast<double>(ref.value);
-  const double tol = b.value_ulps * u * total_mag * static_cast<double>(std::fabs(ref.value_scale)) * slack +
-                     0.5 * u * std::fabs(rv) + std::numeric_limits<double>::denorm_min();
+  const double samples = static_cast<double>(ref.losses.size());
+  const double tol = b.value_ulps * (u * total_mag + samples * half_tiny) * static_cast<double>(std::fabs(ref.value_scale)) * slack +
+                     0.5 * u * std::fabs(rv) + half_tiny + std::numeric_limits<double>::denorm_min();
   if (std::isnan(rv)) EXPECT_TRUE(std::isnan(ev.value)) << e.name();
   else if (std::isinf(rv)) EXPECT_EQ(ev.value, rv) << e.name();
   else EXPECT_NEAR(ev.value, rv, tol) << e.name() << " value (bound: " << b.reason << ")";
@@ -104,7 +109,8 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
         if (!(std::isnan(r) ? std::isnan(got) : got == r)) { ADD_FAILURE() << e.name() << " loss[" << i << "]"; ++reported; }
         continue;
       }
-      const double t = b.value_ulps * u * mag(ref.loss_magnitude, ref.losses, i) * slack + std::numeric_limits<double>::denorm_min();
+      const double t = b.value_ulps * (u * mag(ref.loss_magnitude, ref.losses, i) + half_tiny) * slack +
+                       std::numeric_limits<double>::denorm_min();
       if (!(std::fabs(got - r) <= t)) {
         ADD_FAILURE() << e.name() << " loss[" << i << "] = " << got << ", reference " << r << ", bound " << t << " (" << b.reason << ")";
         ++reported;
@@ -129,7 +135,7 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
       }
       // A NaN magnitude (the scale of a row holding ±∞) bounds nothing: the value must then be exact.
       const double scale = mag(m, r, i);
-      const double t = std::isnan(scale) ? 0 : b.grad_ulps * u * scale * slack + std::numeric_limits<double>::denorm_min();
+      const double t = std::isnan(scale) ? 0 : b.grad_ulps * (u * scale + half_tiny) * slack + std::numeric_limits<double>::denorm_min();
       if (!(std::fabs(got - want) <= t)) {
         ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want << ", bound " << t
                       << " (" << b.reason << ")";
