@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <new>
 #include <vector>
 
 namespace {
@@ -63,6 +64,13 @@ TEST(PublicApi, ShapesPastInt64AreRefused) {
   EXPECT_THROW((lossbench::shape{big, big}), lossbench::error);
   EXPECT_THROW((lossbench::shape{0, big, big}), lossbench::error);
   EXPECT_EQ((lossbench::shape{big, big / 2 - 1}).numel(), big * (big / 2 - 1));  // control: fits
+}
+
+// An array of more bytes than the address space holds (2^61 doubles: 2^64 bytes, which a size_t
+// product would wrap to 0) is std::bad_alloc before any allocation, as for memory that is not there.
+TEST(PublicApi, ArraysPastTheAddressSpaceAreBadAlloc) {
+  EXPECT_THROW(lossbench::array(lossbench::dtype::f64, lossbench::shape{std::int64_t{1} << 61}), std::bad_alloc);
+  EXPECT_EQ(lossbench::array(lossbench::dtype::f64, lossbench::shape{4}).bytes(), 32u);  // control
 }
 
 TEST(PublicApi, NullDataWithElementsIsAnErrorNotACrash) {
