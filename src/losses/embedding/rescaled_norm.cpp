@@ -12,14 +12,13 @@ T term(T w, const p_norm<T>& n) {
 
 template <class T>
 power_sum<T> rescaled(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
-  T largest = 0, plain = 0;
+  T largest = 0;  // max |v|; a NaN sticks
   for (std::size_t j = 0; j < dim; ++j) {
     const T a = std::fabs((x[j] - y[j]) + eps);
-    largest = a > largest ? a : largest;
-    plain += term(a, n);
+    largest = a > largest || a != a ? a : largest;
   }
-  // ±inf or NaN elements, or an all-zero row: the plain sum is the answer.
-  if (!(largest > 0) || !std::isfinite(largest)) return {plain, 0};
+  // An all-zero row sums to 0, one with ±inf to +inf, one with NaN to NaN: what largest is.
+  if (!(largest > 0) || !std::isfinite(largest)) return {largest, 0};
   int e = 0;
   (void)std::frexp(largest, &e);  // largest = f·2^e, f ∈ [½, 1)
   T s = 0;

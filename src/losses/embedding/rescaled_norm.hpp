@@ -38,19 +38,24 @@ struct power_sum {
 // sums |v| exactly as given, p < 1 raises small |v| and cannot overflow short of the result
 // itself), all of ℝ for the others. Computed once per block; `Tag` keeps each SIMD ISA's
 // instantiation a distinct symbol (ODR: simd/instantiate.hpp).
-// `norm_lower` is lower^(1/p): a norm below it may come from a sum below `lower`.
 template <class T>
 struct plain_range {
   T lower = -std::numeric_limits<T>::infinity();
   T upper = std::numeric_limits<T>::infinity();
-  T norm_lower = -std::numeric_limits<T>::infinity();
 };
 
 template <class T, class Tag = void>
 plain_range<T> plain_range_of(std::size_t dim, const p_norm<T>& n) {
   if (n.kind != norm_kind::two && !(n.kind == norm_kind::general && n.p > 1 && n.p <= 64)) return {};
-  const T lower = std::numeric_limits<T>::min() * static_cast<T>(dim);
-  return {lower, std::numeric_limits<T>::max(), n.kind == norm_kind::two ? std::sqrt(lower) : std::pow(lower, n.inv_p)};
+  return {std::numeric_limits<T>::min() * static_cast<T>(dim), std::numeric_limits<T>::max()};
+}
+
+// lower^(1/p): a norm below it may come from a sum below `lower` (for kernels that judge from
+// the norm, once per block; the scalar kernel judges from the sum and never needs it).
+template <class T, class Tag = void>
+T norm_lower_of(const plain_range<T>& r, const p_norm<T>& n) {
+  if (!(r.lower > 0)) return r.lower;
+  return n.kind == norm_kind::two ? std::sqrt(r.lower) : std::pow(r.lower, n.inv_p);
 }
 
 // Whether the plain sum s needs the second pass (NaN never does: it is the answer).
@@ -62,8 +67,8 @@ bool outside(T s, const plain_range<T>& r) {
 // The same judged from the norm d = s^(1/p) (+inf where s overflowed): near the lower limit
 // the root's rounding may decide either way, and either result is within the bound.
 template <class T, class Tag = void>
-bool norm_outside(T d, const plain_range<T>& r) {
-  return d > r.upper || d < r.norm_lower;
+bool norm_outside(T d, const plain_range<T>& r, T norm_lower) {
+  return d > r.upper || d < norm_lower;
 }
 
 // The smallest and largest plain sums of a group of rows (NaN skipped): the SIMD kernels check

@@ -121,6 +121,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
                                  at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
   };
   const auto range = embedding::plain_range_of<T, Arch>(dim, p.k.norm);
+  const T norm_lower = embedding::norm_lower_of<T, Arch>(range, p.k.norm);
   core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
     const std::size_t rows = std::min(rows_per_group, e - g);
@@ -144,7 +145,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
         const std::size_t o = (g + k) * dim;
         const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
         auto rescue = [&](embedding::row_norm<T>& d, const T* x, const T* y) {
-          if (embedding::norm_outside<T, Arch>(d.d, range)) d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
+          if (embedding::norm_outside<T, Arch>(d.d, range, norm_lower)) d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
         };
         rescue(r[k].ap, a, pos);
         rescue(r[k].an, a, neg);
