@@ -140,6 +140,9 @@ public:
   // False where the gradient is not ∂value/∂input (ctc's is w.r.t. the logits under
   // log_softmax, as torch and warp-ctc return it), so generic finite-difference checks skip it.
   virtual bool gradient_is_of_inputs() const { return true; }
+  // The dimension of the first input where the per-sample losses' dimensions start: a gradient
+  // times per-sample weights broadcasts them there (0; ctc's losses [B] sit at 1 of its [T, B, C]).
+  virtual int losses_axis() const { return 0; }
   // Whether this build has SIMD block kernels for the loss (the `simd` and `omp` variants).
   virtual bool has_simd() const { return false; }
   // Below this many elements (items()) the omp variant runs serially on the calling thread: the

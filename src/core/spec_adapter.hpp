@@ -19,6 +19,8 @@
 //     or flops(inputs, with_grad)                     where the count depends on more than items
 //   optionally items(inputs)                          elements of the prediction tensor
 //   optionally gradient_is_of_inputs                  constexpr bool (ctc: false)
+//   optionally losses_axis                            constexpr int: where the per-sample losses'
+//                                                     dimensions start in the first input's (ctc: 1)
 //   optionally parallel_min_elements                 constexpr int64: below it (elements of the
 //                                                     prediction tensor) omp runs serially; measured
 //   optionally problem::invalid (bool*) + report_invalid(spec, call, dtype)
@@ -57,6 +59,10 @@ public:
   std::int64_t parallel_min_elements() const override {
     if constexpr (requires { L::parallel_min_elements; }) return L::parallel_min_elements;
     else return loss_spec::parallel_min_elements();
+  }
+  int losses_axis() const override {
+    if constexpr (requires { L::losses_axis; }) return L::losses_axis;
+    else return loss_spec::losses_axis();
   }
   bool gradient_is_of_inputs() const override {
     if constexpr (requires { L::gradient_is_of_inputs; }) return L::gradient_is_of_inputs;

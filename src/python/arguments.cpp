@@ -85,9 +85,12 @@ param_set to_params(const loss_spec& spec, const py::dict& params, dtype loss_dt
   return out;
 }
 
-std::string string_arg(const py::handle& h, const char* name) {
+std::string_view string_arg(const py::handle& h, const char* name) {
   if (!py::isinstance<py::str>(h)) type_error(name, std::string("expected a str, got ") + Py_TYPE(h.ptr())->tp_name);
-  return h.cast<std::string>();
+  Py_ssize_t size = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
+  if (!utf8) throw py::error_already_set();  // a lone surrogate: not encodable
+  return {utf8, static_cast<std::size_t>(size)};
 }
 
 int threads_arg(const py::handle& h) {
@@ -102,13 +105,13 @@ int threads_arg(const py::handle& h) {
 }
 
 // The reduction by torch's name, one the loss has (the library's message names the CLI's flag).
-lossbench::reduction reduction_of(const loss_spec& spec, const std::string& name) {
+lossbench::reduction reduction_of(const loss_spec& spec, std::string_view name) {
   std::string known;
   for (auto r : spec.reductions()) {
     if (to_string(r) == name) return r;
     known += (known.empty() ? "'" : ", '") + std::string(to_string(r)) + "'";
   }
-  throw error("reduction", "'" + name + "' is not a reduction of " + std::string(spec.name()) + " (expected " + known + ")");
+  throw error("reduction", "'" + std::string(name) + "' is not a reduction of " + std::string(spec.name()) + " (expected " + known + ")");
 }
 
 bool target_gradient_is_minus_input(const loss_spec& spec) {

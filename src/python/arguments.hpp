@@ -10,6 +10,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace lossbench::python {
 
@@ -23,11 +24,12 @@ void check_input_dtypes(const loss_spec& spec, std::span<const tensor_ref> input
 // (they are [C]: small).
 param_set to_params(const loss_spec& spec, const pybind11::dict& params, dtype loss_dtype);
 
-std::string string_arg(const pybind11::handle& h, const char* name);
+// The str's UTF-8 form, held by the str itself (valid while `h` lives): no copy per call.
+std::string_view string_arg(const pybind11::handle& h, const char* name);
 int threads_arg(const pybind11::handle& h);
 
 // The reduction by torch's name, one the loss has.
-lossbench::reduction reduction_of(const loss_spec& spec, const std::string& name);
+lossbench::reduction reduction_of(const loss_spec& spec, std::string_view name);
 
 // mse, l1 and huber depend on input − target alone, so ∂/∂target = −∂/∂input exactly: the
 // PyTorch adapters give the target that gradient without a kernel of its own.

@@ -133,7 +133,6 @@ py::object scalar(dtype t, double v) {
 
 // Everything one call needs, checked, with the arrays it returns allocated.
 struct prepared_call {
-  std::string variant;  // opt.variant views it
   std::vector<array_view> views;
   std::vector<tensor_ref> refs;
   param_set params;
@@ -143,14 +142,13 @@ struct prepared_call {
   py::object losses = py::none();
 };
 
-prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+prepared_call prepare(std::string_view loss, const py::tuple& inputs, const py::dict& params,
                       const py::handle& reduction, const py::handle& variant, const py::handle& threads,
                       const py::object& grad, const py::object& out) {
   const loss_spec& spec = find_loss(loss, "loss");
   prepared_call c;
   c.opt.reduction = reduction_of(spec, string_arg(reduction, "reduction"));
-  c.variant = string_arg(variant, "variant");
-  c.opt.variant = c.variant;
+  c.opt.variant = string_arg(variant, "variant");  // a view of the caller's str, alive for the call
   c.opt.threads = threads_arg(threads);
   c.views = view_inputs(spec, inputs);
   for (const auto& v : c.views) c.refs.push_back(v.ref());
@@ -190,7 +188,7 @@ prepared_call prepare(const std::string& loss, const py::tuple& inputs, const py
 
 }  // namespace
 
-py::object run_loss(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+py::object run_loss(std::string_view loss, const py::tuple& inputs, const py::dict& params,
                     const py::handle& reduction, const py::handle& variant, const py::handle& threads,
                     const py::object& grad, const py::object& out) {
   prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, out);
@@ -207,7 +205,7 @@ py::object run_loss(const std::string& loss, const py::tuple& inputs, const py::
   return t;
 }
 
-double native_call_ns(const std::string& loss, const py::tuple& inputs, const py::dict& params,
+double native_call_ns(std::string_view loss, const py::tuple& inputs, const py::dict& params,
                       const py::handle& reduction, const py::handle& variant, const py::handle& threads,
                       const py::object& grad, std::int64_t calls) {
   if (calls < 1) throw error("calls", "must be ≥ 1, got " + std::to_string(calls));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace lossbench::python {
 
@@ -14,13 +15,13 @@ namespace lossbench::python {
 // array, or one array (or None) per differentiable input, receiving those gradients.
 // Returns the value (a numpy scalar of the loss dtype), or the per-sample losses with reduction
 // "none"; with gradients, a tuple (value or losses, gradient per differentiable input or None).
-pybind11::object run_loss(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
+pybind11::object run_loss(std::string_view loss, const pybind11::tuple& inputs, const pybind11::dict& params,
                           const pybind11::handle& reduction, const pybind11::handle& variant,
                           const pybind11::handle& threads, const pybind11::object& grad, const pybind11::object& out);
 
 // The C++ side of the same call, for measuring what Python adds: the call is prepared once (views,
 // outputs), then `evaluate` runs `calls` times back to back with the GIL released. Mean ns a call.
-double native_call_ns(const std::string& loss, const pybind11::tuple& inputs, const pybind11::dict& params,
+double native_call_ns(std::string_view loss, const pybind11::tuple& inputs, const pybind11::dict& params,
                       const pybind11::handle& reduction, const pybind11::handle& variant,
                       const pybind11::handle& threads, const pybind11::object& grad, std::int64_t calls);
 

@@ -35,6 +35,7 @@ py::dict describe(const loss_spec& s) {
                   py::arg("accuracy") = py::dict(py::arg("value_ulps") = b.value_ulps, py::arg("grad_ulps") = b.grad_ulps,
                                                  py::arg("reason") = b.reason),
                   py::arg("gradient_is_of_inputs") = s.gradient_is_of_inputs(), py::arg("has_simd") = s.has_simd(),
+                  py::arg("losses_axis") = s.losses_axis(),
                   py::arg("target_gradient_is_minus_input") = lossbench::python::target_gradient_is_minus_input(s));
 }
 

@@ -36,11 +36,11 @@ void* allocate(bridge_call& c, int slot, dtype type, const shape& s) {
 }
 
 void run_checked(bridge_call& c) {
-  const std::string loss = string_arg(c.loss, "loss");
+  const std::string_view loss = string_arg(c.loss, "loss");
   const loss_spec& spec = find_loss(loss, "loss");
   const auto descs = spec.inputs();
   if (c.input_count < 0 || static_cast<std::size_t>(c.input_count) != descs.size())
-    throw py::type_error(loss + " takes " + std::to_string(descs.size()) + " inputs, got " +
+    throw py::type_error(std::string(loss) + " takes " + std::to_string(descs.size()) + " inputs, got " +
                          std::to_string(c.input_count));
   const std::span<const bridge_input> in(c.inputs, descs.size());
   std::array<tensor_ref, 8> ref_storage;  // a loss has at most 4 inputs
@@ -51,8 +51,7 @@ void run_checked(bridge_call& c) {
 
   options opt;
   opt.reduction = reduction_of(spec, string_arg(c.reduction, "reduction"));
-  const std::string variant = string_arg(c.variant, "variant");
-  opt.variant = variant;
+  opt.variant = string_arg(c.variant, "variant");
   opt.threads = threads_arg(c.threads);
   const dtype dt = refs[0].type;
   const param_set params = to_params(spec, py::reinterpret_borrow<py::dict>(c.params), dt);
@@ -63,7 +62,7 @@ void run_checked(bridge_call& c) {
   for (std::size_t i = 0; i < descs.size(); ++i)
     if (in[i].requires_grad && !descs[i].differentiable && !(i == 1 && minus))
       throw error(std::string(descs[i].name), "lossbench computes no gradient for " + std::string(descs[i].name) +
-                                                  " of " + loss + "; pass " + std::string(descs[i].name) + ".detach()");
+                                                  " of " + std::string(loss) + "; pass " + std::string(descs[i].name) + ".detach()");
   outputs out;
   for (std::size_t i = 0, k = 0; i < descs.size(); ++i) {
     if (!descs[i].differentiable) continue;
@@ -77,6 +76,8 @@ void run_checked(bridge_call& c) {
     c.value = evaluate(loss, refs, params, opt, out);
   }
   c.target_is_minus_input = minus;
+  c.loss_name = spec.name();
+  c.losses_axis = spec.losses_axis();
 }
 
 // Sets the Python error for the exception in flight, through the translators the modules registered

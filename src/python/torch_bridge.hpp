@@ -11,6 +11,7 @@
 #include <Python.h>
 
 #include <cstdint>
+#include <string_view>
 
 namespace lossbench::python {
 
@@ -40,6 +41,8 @@ struct bridge_call {
   bridge_allocate allocate = nullptr;
   void* context = nullptr;
   // out
+  std::string_view loss_name;          // the catalogue's name of the loss (lives as long as _core)
+  int losses_axis = 0;                 // where the per-sample losses' dimensions start in input 0's
   double value = 0;                    // the value, unless the reduction is "none"
   bool per_sample = false;             // reduction "none": the losses are in slot −1
   bool target_is_minus_input = false;  // input 1's gradient is minus input 0's (slot 1 not allocated)

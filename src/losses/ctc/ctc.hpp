@@ -67,6 +67,8 @@ struct ctc {
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // The gradient is w.r.t. the logits under log_softmax, not ∂value/∂log_probs.
   static constexpr bool gradient_is_of_inputs = false;
+  // The per-sample losses [B] sit in dimension 1 of log_probs [T, B, C].
+  static constexpr int losses_axis = 1;
 
   // Error model (u = unit roundoff of T). One time step of the normalised forward recursion does
   // two log-add-exps (each ≤ 1.5u absolute + u·|result|, results O(log 3(2S+1)) for the states

@@ -43,6 +43,8 @@ __all__ = [
 _DIFFERENTIABLE = {d["name"]: tuple(i["differentiable"] for i in d["inputs"]) for d in _core.losses()}
 _NAMES = {d["name"]: tuple(i["name"] for i in d["inputs"]) for d in _core.losses()}
 _TARGET_IS_MINUS_INPUT = {d["name"] for d in _core.losses() if d["target_gradient_is_minus_input"]}
+# Where each loss's per-sample losses start in its first input's dimensions (ctc: 1, of [T, B, C]).
+_LOSSES_AXIS = {d["name"]: d["losses_axis"] for d in _core.losses()}
 _NUMPY_DTYPES = (torch.float32, torch.float64, torch.int32, torch.int64)
 
 
@@ -107,11 +109,8 @@ def _scale(grad, grad_output, loss, reduction):
         # loss.backward() passes 1: the saved gradient is the answer, and autograd may adopt it as
         # .grad without a copy (a pass over the array saved: a quarter of the step at 16M)
         return grad if grad_output.item() == 1.0 else grad * grad_output
-    w = grad_output
-    if loss == "ctc":  # per-sample losses [B]; the gradient [T, B, C]
-        w = w.reshape(1, -1, 1)
-    else:  # per-sample losses over the leading dimensions of the gradient
-        w = w.reshape(w.shape + (1,) * (grad.dim() - w.dim()))
+    axis = _LOSSES_AXIS[loss]  # the per-sample losses broadcast over the gradient's other dimensions
+    w = grad_output.reshape((1,) * axis + grad_output.shape + (1,) * (grad.dim() - axis - grad_output.dim()))
     return grad * w
 
 

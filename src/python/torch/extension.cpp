@@ -115,11 +115,10 @@ py::object fused(py::args args) {
   bool any_grad = false;
   for (std::size_t i = 0; i < n; ++i) any_grad = any_grad || out.grads[i].defined();
   if (any_grad) {
-    const std::string loss = py::str(args[0]);
     std::vector<at::Tensor> grads(out.grads.begin(), out.grads.begin() + static_cast<std::ptrdiff_t>(n));
-    auto node = std::shared_ptr<fused_backward>(
-        new fused_backward(loss, std::move(grads), call.per_sample, call.target_is_minus_input, loss == "ctc" ? 1 : 0),
-        torch::autograd::deleteNode);
+    auto node = std::shared_ptr<fused_backward>(new fused_backward(call.loss_name, std::move(grads), call.per_sample,
+                                                                   call.target_is_minus_input, call.losses_axis),
+                                                torch::autograd::deleteNode);
     node->set_next_edges(torch::autograd::collect_next_edges(
         at::ArrayRef<at::Tensor>(tensors.data(), n)));
     torch::autograd::set_history(result, node);

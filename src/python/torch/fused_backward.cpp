@@ -9,10 +9,10 @@
 
 namespace lossbench::torch_adapter {
 
-fused_backward::fused_backward(std::string loss, std::vector<at::Tensor> grads, bool per_sample,
-                               bool target_is_minus_input, int batch_dim)
-    : loss_(std::move(loss)), grads_(std::move(grads)), per_sample_(per_sample),
-      target_is_minus_input_(target_is_minus_input), batch_dim_(batch_dim) {}
+fused_backward::fused_backward(std::string_view loss, std::vector<at::Tensor> grads, bool per_sample,
+                               bool target_is_minus_input, int losses_axis)
+    : loss_(loss), grads_(std::move(grads)), per_sample_(per_sample), target_is_minus_input_(target_is_minus_input),
+      losses_axis_(losses_axis) {}
 
 void fused_backward::release_variables() {
   grads_.clear();
@@ -42,7 +42,7 @@ at::Tensor fused_backward::scaled(std::size_t input, const at::Tensor& grad_outp
   // Per-sample losses: grad_output has their shape, broadcast over the gradient's other dimensions.
   std::vector<std::int64_t> dims(static_cast<std::size_t>(g.dim()), 1);
   for (std::int64_t d = 0; d < grad_output.dim(); ++d)
-    dims[static_cast<std::size_t>(batch_dim_ + d)] = grad_output.size(d);
+    dims[static_cast<std::size_t>(losses_axis_ + d)] = grad_output.size(d);
   const at::Tensor w = grad_output.reshape(dims);
   return releasing_ ? g.mul_(w) : g.mul(w);
 }
