@@ -1,7 +1,7 @@
 // report_rows.cpp — see report_rows.hpp.
 #include "report_rows.hpp"
 
-#include "tuning/heuristics.hpp"
+#include "core/omp_threads.hpp"
 
 #include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
@@ -78,7 +78,7 @@ std::string isa_of(const std::string& loss, const std::string& variant, const st
 // Whether the row's calls ran on more than one thread: omp below its loss's break-even size runs
 // the simd kernel serially (spec_adapter.hpp), which the report must not credit to OpenMP.
 bool ran_parallel(const name_parts& p, int threads) {
-  return threads >= 2 && p.n >= tuning::parallel_break_even(find_loss(p.loss));
+  return threads >= 2 && p.n >= core::parallel_break_even(find_loss(p.loss));
 }
 
 // What an `auto` row ran: the kernel explain_auto names for its loss, dtype, mode, size and threads.

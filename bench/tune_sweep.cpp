@@ -6,6 +6,7 @@
 #include "machine_info.hpp"
 #include "report_rows.hpp"
 #include "sweep_reporter.hpp"
+#include "core/omp_threads.hpp"
 #include "tuning/heuristics.hpp"
 
 #include <lossbench/isa.hpp>
@@ -99,7 +100,7 @@ void set_bucket_bounds(std::vector<tuning::profile_entry>& entries) {
 // the simd kernel on the calling thread.
 bool same_kernel(const loss_spec& loss, std::int64_t items, const candidate& a, const candidate& b) {
   const auto effective = [&](const candidate& c) {
-    const bool parallel = c.variant.drv == driver::omp && c.threads > 1 && items >= tuning::parallel_break_even(loss);
+    const bool parallel = c.variant.drv == driver::omp && c.threads > 1 && items >= core::parallel_break_even(loss);
     return std::make_tuple(c.variant.impl, c.variant.isa, parallel ? c.threads : 1);
   };
   return effective(a) == effective(b);

@@ -169,9 +169,16 @@ public:
                                       const param_set& params) const = 0;
   // The same formulas in long double, from the validated call. Slow; tests and accuracy only.
   virtual reference_result reference(const call& c) const = 0;
-  // Compute with the given kernel implementation and driver. Validates first.
-  // Returns the reduced value rounded to the loss dtype (sum of per-sample losses for `none`).
-  virtual double run(const variant& v, dtype dt, const call& c) const = 0;
+  // Compute with the given kernel implementation and driver: a concrete variant (`auto` is the
+  // registry's to resolve, entry::run; std::logic_error here). The omp driver runs on c.threads
+  // (0: the process default), serially below the loss's break-even. Returns the reduced value
+  // rounded to the loss dtype (sum of per-sample losses for `none`). run validates first;
+  // run_validated is for a call that has passed validate(c, dt).
+  double run(const variant& v, dtype dt, const call& c) const {
+    validate(c, dt);
+    return run_validated(v, dt, c);
+  }
+  virtual double run_validated(const variant& v, dtype dt, const call& c) const = 0;
 
   std::size_t differentiable_count() const;
   std::size_t input_index(std::string_view name) const;

@@ -2,6 +2,7 @@
 // The CLI, the tests and the benchmarks iterate this; none keeps a list of its own.
 #pragma once
 
+#include <lossbench/catalogue.hpp>
 #include <lossbench/loss_spec.hpp>
 
 #include <string>
@@ -16,17 +17,14 @@ struct entry {
   dtype type = dtype::f32;
 
   std::string name() const;  // "cross_entropy/scalar/f32": the prefix of every benchmark name
-  // Validate and compute. Returns the reduced value (rounded to `type`).
-  double run(const call& c) const { return loss->run(variant, type, c); }
+  // Validate and compute; `auto` chooses the variant and threads for this call here (the
+  // tuning profile, else the heuristics). Returns the reduced value (rounded to `type`).
+  double run(const call& c) const;
 };
 
-// Every loss in the catalogue, in catalogue order.
-const std::vector<const loss_spec*>& catalogue();
 // Every runnable entry on this CPU.
 const std::vector<entry>& registry();
 
-// Lookups; unknown names throw lossbench::error naming `argument`.
-const loss_spec& find_loss(std::string_view name, std::string_view argument = "--loss");
 // The entries of one loss and dtype whose variant matches `variant` ("all" matches every one).
 std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant, dtype dt,
                                        std::string_view argument = "--variant");

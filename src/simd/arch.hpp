@@ -1,6 +1,6 @@
 // arch.hpp — the xsimd architectures lossbench compiles kernels for, and the mapping from the
 // registry's `isa` to them. Safe to include from baseline translation units: it names arch tags
-// only; a `batch` of an arch is usable only in that arch's kernels_<isa>.cpp.
+// only; a `batch` of an arch is usable only in that arch's src/isa/kernels_<isa>.cpp.
 #pragma once
 
 #include <lossbench/loss_spec.hpp>
@@ -9,14 +9,14 @@
 
 namespace lossbench::simd {
 
-// One tag per compiled ISA (kernels_<isa>.cpp): SSE2 is every x86-64; AVX2 kernels also use FMA.
+// One tag per compiled ISA (src/isa/kernels_<isa>.cpp): SSE2 is every x86-64; AVX2 kernels also use FMA.
 using sse2 = xsimd::sse2;
 using sse4_2 = xsimd::sse4_2;
 using avx2 = xsimd::fma3<xsimd::avx2>;
 using avx512bw = xsimd::avx512bw;
 
 // The block kernel `L::simd_block<Arch, T>` for an ISA. The kernels are defined and explicitly
-// instantiated only in the ISA translation units (simd/instantiate.hpp); here we take addresses.
+// instantiated only in the ISA translation units (isa/instantiate.hpp); here we take addresses.
 template <class L, class T>
 auto block_kernel(isa i) -> double (*)(const typename L::template problem<T>&, std::size_t, std::size_t) {
   switch (i) {

@@ -3,12 +3,13 @@
 #include "tuning/auto_select.hpp"
 
 #include "core/environment.hpp"
+#include "core/omp_threads.hpp"
 
 #include "tuning/heuristics.hpp"
 #include "tuning/profile.hpp"
 
 #include <lossbench/isa.hpp>
-#include <lossbench/registry.hpp>
+#include <lossbench/catalogue.hpp>
 #include <lossbench/threads.hpp>
 
 #include <algorithm>
@@ -222,10 +223,10 @@ candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::i
   }
   // The threads to run on (omp_threads: the rule the profile's omp timings were taken under) change
   // at the loss's break-even: the kept range stops there.
-  const std::int64_t break_even = parallel_break_even(loss);
+  const std::int64_t break_even = core::parallel_break_even(loss);
   if (items < break_even) hi = std::min(hi, break_even);
   else lo = std::max(lo, break_even);
-  chosen.threads = chosen.variant.drv == driver::omp ? omp_threads(loss, items, chosen.threads) : 1;
+  chosen.threads = chosen.variant.drv == driver::omp ? core::omp_threads(loss, items, chosen.threads) : 1;
   last = {&prof, &loss, type, with_grad, limit, ceiling, lo, hi, chosen};
   return chosen;
 }

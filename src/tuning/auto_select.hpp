@@ -1,5 +1,5 @@
-// auto_select.hpp — the `auto` variant's choice for one call (spec_adapter.hpp calls it before
-// running): the profile's entry for the call's loss, dtype, mode and size bucket, or the
+// auto_select.hpp — the `auto` variant's choice for one call (entry::run, src/registry/, calls
+// it before running): the profile's entry for the call's loss, dtype, mode and size bucket, or the
 // heuristics. After the first call it takes no lock and allocates nothing; a call like the
 // thread's previous one (same loss, dtype, mode, bucket, limits) reuses its choice.
 #pragma once

@@ -3,27 +3,17 @@
 // which costs speed just above them but never makes a small call slower.
 #include "tuning/heuristics.hpp"
 
-#include "core/parallel.hpp"
+#include "core/omp_threads.hpp"
 
 #include <lossbench/isa.hpp>
 #include <lossbench/threads.hpp>
 
 namespace lossbench::tuning {
 
-std::int64_t parallel_break_even(const loss_spec& loss) {
-  const std::int64_t forced = core::parallel_min_override();
-  return forced >= 0 ? forced : loss.parallel_min_elements();
-}
-
-int omp_threads(const loss_spec& loss, std::int64_t items, int threads) {
-  if (items < parallel_break_even(loss)) return 1;
-  return threads > 0 ? threads : num_threads();
-}
-
 candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread_limit, std::string* reason) {
   const isa best = loss.has_simd() ? best_isa() : isa::none;
   const implementation impl = best == isa::none ? implementation::scalar : implementation::simd;
-  const std::int64_t break_even = parallel_break_even(loss);
+  const std::int64_t break_even = core::parallel_break_even(loss);
   const bool parallel = thread_limit > 1 && items >= break_even;
   // The reason is words for `explain`; `auto` asks on every call, with no reason and no allocation.
   if (reason) {

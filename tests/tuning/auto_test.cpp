@@ -5,7 +5,7 @@
 #include "support/harness.hpp"
 #include "support/test_profile.hpp"
 #include "tuning/auto_select.hpp"
-#include "tuning/heuristics.hpp"
+#include "core/omp_threads.hpp"
 #include "tuning/profile.hpp"
 
 #include <lossbench/isa.hpp>
@@ -150,7 +150,7 @@ TEST_F(AutoProfile, KeptChoiceFollowsEveryChangeOfCall) {
   prof.entries[0].candidates = {prof.entries[0].chosen};
   tuning::write_profile(dir / "b.json", prof);
 
-  const std::int64_t break_even = tuning::parallel_break_even(mse);
+  const std::int64_t break_even = core::parallel_break_even(mse);
   ASSERT_GT(break_even, 1000) << "the calls below assume mse's break-even inside the large bucket";
   const auto expect_explained = [&](std::int64_t n, int limit) {
     const candidate want = explain_auto(mse, dtype::f32, false, n, limit).chosen;

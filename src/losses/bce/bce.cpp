@@ -1,7 +1,7 @@
 // bce.cpp — registers the binary cross-entropy spec.
 #include "losses/bce/bce.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

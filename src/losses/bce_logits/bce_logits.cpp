@@ -1,7 +1,7 @@
 // bce_logits.cpp — registers the binary cross-entropy with logits spec.
 #include "losses/bce_logits/bce_logits.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

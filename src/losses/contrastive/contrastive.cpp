@@ -3,7 +3,7 @@
 #include "losses/contrastive/contrastive.hpp"
 
 #include "core/checks.hpp"
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 #include "losses/embedding/rows.hpp"
 
 #include <cmath>

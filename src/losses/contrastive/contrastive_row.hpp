@@ -27,7 +27,7 @@ struct contrastive_row {
 };
 
 // Given r.squared: the row's loss and gradient coefficient. `Tag` keeps each SIMD ISA's
-// instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+// instantiation a distinct symbol (ODR: isa/instantiate.hpp).
 template <class T, class Tag = void>
 void contrastive_finish(contrastive_row<T>& r, bool similar, T margin) {
   if (similar) {

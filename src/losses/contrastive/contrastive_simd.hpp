@@ -3,7 +3,7 @@
 // two FMA accumulators, masked vector tail), contrastive_finish (shared with the scalar kernel)
 // for the loss and the coefficient c, then one pass writing scale·c·(x1 − x2) and its negative —
 // the scalar kernel's operations in the same order, so the same error bound. Row losses are
-// summed in double as in the scalar kernel. Include only from simd/instantiate.hpp.
+// summed in double as in the scalar kernel. Include only from isa/instantiate.hpp.
 #pragma once
 
 #include "losses/contrastive/contrastive.hpp"

@@ -4,7 +4,7 @@
 #include "losses/cross_entropy/cross_entropy.hpp"
 
 #include "core/checks.hpp"
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 #include <cmath>
 #include <limits>

@@ -15,7 +15,7 @@
 // The last, partial batch of a row is masked (simd_row.hpp: row_tail), never a scalar loop.
 // f32 gradients are formed in f32 (≤ 2.5 more roundings than the scalar kernel's double
 // formula; within the documented bound, see cross_entropy.hpp); f64 ones in f64 like scalar.
-// Include only from the ISA translation units (simd/instantiate.hpp).
+// Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/cross_entropy/cross_entropy.hpp"

@@ -14,7 +14,7 @@
 // ℓ = a·(m − z_t) + a·log s with a = w_t; ratio = a/s; g_c = e_c·(T)(scale·ratio) and the target
 // class by the scalar kernel's double formula. Ignored rows and the dead lanes of a last, short
 // group read logits 0 (finite, so nothing NaN leaks into the sums) and weigh 0: loss 0, gradient 0.
-// Include only from the ISA translation units (simd/instantiate.hpp).
+// Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/cross_entropy/cross_entropy.hpp"

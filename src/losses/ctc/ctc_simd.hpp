@@ -26,7 +26,7 @@
 //
 // ODR: everything is templated on Arch; workspaces use an Arch-tagged allocator so no std::vector
 // instantiation is shared with another ISA's object; tails use zero-padded lane copies.
-// Include only from the ISA translation units (simd/instantiate.hpp).
+// Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "core/checks.hpp"

@@ -3,7 +3,7 @@
 #include "losses/ctc/ctc.hpp"
 
 #include "core/checks.hpp"
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 #include <algorithm>
 #include <string>

@@ -4,7 +4,7 @@
 // same code on a zero-padded copy with the padding lanes masked out — no scalar code path, so
 // nothing compiled here for one ISA can be merged into another ISA's path (ODR): every function
 // here depends on Arch, and the tail copies are plain loops rather than std::copy.
-// Include only from the ISA translation units (simd/instantiate.hpp).
+// Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/elementwise/elementwise.hpp"

@@ -37,7 +37,7 @@ struct power_sum {
 // [D·min_normal, max] for the norms that can leave it spuriously (p = 2 and 1 < p ≤ 64; p = 1
 // sums |v| exactly as given, p < 1 raises small |v| and cannot overflow short of the result
 // itself), all of ℝ for the others. Computed once per block; `Tag` keeps each SIMD ISA's
-// instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+// instantiation a distinct symbol (ODR: isa/instantiate.hpp).
 template <class T>
 struct plain_range {
   T lower = -std::numeric_limits<T>::infinity();

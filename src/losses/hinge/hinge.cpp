@@ -1,7 +1,7 @@
 // hinge.cpp — registers the hinge loss spec.
 #include "losses/hinge/hinge.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

@@ -1,7 +1,7 @@
 // huber.cpp — registers the Huber loss spec.
 #include "losses/huber/huber.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

@@ -1,7 +1,7 @@
 // kl_div.cpp — registers the Kullback–Leibler divergence spec.
 #include "losses/kl_div/kl_div.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

@@ -1,7 +1,7 @@
 // mae.cpp — registers the mean absolute error spec.
 #include "losses/mae/mae.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

@@ -1,7 +1,7 @@
 // mse.cpp — registers the mean squared error spec.
 #include "losses/mse/mse.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 
 namespace lossbench::losses {
 

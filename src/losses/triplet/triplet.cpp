@@ -2,7 +2,7 @@
 // (the reference is in triplet_reference.cpp).
 #include "losses/triplet/triplet.hpp"
 
-#include "core/spec_adapter.hpp"
+#include "losses/spec_adapter.hpp"
 #include "losses/embedding/rows.hpp"
 
 namespace lossbench::losses {

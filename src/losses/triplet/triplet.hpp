@@ -86,7 +86,7 @@ struct triplet {
     return acc.value();
   }
 
-  // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by simd/instantiate.hpp.
+  // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 

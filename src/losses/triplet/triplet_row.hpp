@@ -40,7 +40,7 @@ struct triplet_row {
 };
 
 // Given r.ap, r.an (and r.pn with swap): picks the negative distance and applies the clamp.
-// `Tag` keeps each SIMD ISA's instantiation a distinct symbol (ODR: simd/instantiate.hpp).
+// `Tag` keeps each SIMD ISA's instantiation a distinct symbol (ODR: isa/instantiate.hpp).
 template <class T, class Tag = void>
 void triplet_choose(triplet_row<T>& r, const triplet_coeffs<T>& k) {
   T neg = r.an.d;

@@ -8,7 +8,7 @@
 // scalar kernel. p = 2 folds v/d and the scale into one coefficient per distance, c = w·scale/d
 // (one division per row, then one product per element: the same number of roundings as the
 // scalar v/d·scale, see distance_error.hpp); the other norms use the scalar kernel's expression.
-// Row losses are summed in double as in the scalar kernel. Include only from simd/instantiate.hpp.
+// Row losses are summed in double as in the scalar kernel. Include only from isa/instantiate.hpp.
 #pragma once
 
 #include "losses/embedding/row_distance_simd.hpp"

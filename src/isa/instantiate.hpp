@@ -3,7 +3,7 @@
 // each of those files its ISA's flags. The library itself is built for baseline x86-64.
 // Adding a SIMD kernel: include its <loss>_simd.hpp and add one LOSSBENCH_INSTANTIATE line.
 #ifndef LOSSBENCH_SIMD_ARCH
-#error "define LOSSBENCH_SIMD_ARCH (an xsimd arch) before including simd/instantiate.hpp"
+#error "define LOSSBENCH_SIMD_ARCH (an xsimd arch) before including isa/instantiate.hpp"
 #endif
 
 #include "losses/bce/bce.hpp"

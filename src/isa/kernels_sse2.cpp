@@ -1,3 +1,3 @@
 // kernels_sse2.cpp — every SIMD block kernel compiled for sse2 (flags: CMakeLists.txt).
 #define LOSSBENCH_SIMD_ARCH xsimd::sse2
-#include "simd/instantiate.hpp"
+#include "isa/instantiate.hpp"

@@ -30,18 +30,17 @@
 //   optionally template <class Arch, class T> simd_block(problem, b, e)
 //                                                     the xsimd block kernel, declared here and
 //                                                     defined in <loss>_simd.hpp, instantiated per
-//                                                     ISA by simd/instantiate.hpp
+//                                                     ISA by isa/instantiate.hpp
 #pragma once
 
 #include "core/driver.hpp"
-#include "core/parallel.hpp"
-#include <lossbench/isa.hpp>
-#include <lossbench/threads.hpp>
+#include "core/omp_threads.hpp"
 #include "simd/arch.hpp"
-#include "tuning/auto_select.hpp"
-#include "tuning/heuristics.hpp"
 
+#include <lossbench/isa.hpp>
 #include <lossbench/loss_spec.hpp>
+
+#include <stdexcept>
 
 namespace lossbench::core {
 
@@ -90,19 +89,14 @@ public:
   }
   reference_result reference(const call& c) const override { return L::reference(c); }
 
-  double run(const variant& v, dtype dt, const call& c) const override {
-    validate(c, dt);
-    if (v.impl != implementation::automatic) return run_typed(v, dt, c, threads_for(v, c));
-    // `auto`: the profile's (or the heuristics') kernel and thread count for this call.
-    const candidate k = tuning::resolve_auto(*this, dt, c.out.wants_grad(), items(c.inputs), c.threads);
-    return run_typed(k.variant, dt, c, k.threads);
-  }
-
-private:
-  double run_typed(const variant& v, dtype dt, const call& c, int threads) const {
+  double run_validated(const variant& v, dtype dt, const call& c) const override {
+    if (v.impl == implementation::automatic)
+      throw std::logic_error("loss_spec::run: `auto` is resolved by the registry (entry::run), not by a loss");
+    const int threads = v.drv == driver::omp ? core::omp_threads(*this, items(c.inputs), c.threads) : 1;
     return dt == dtype::f32 ? run_as<float>(v, dt, c, threads) : run_as<double>(v, dt, c, threads);
   }
 
+private:
   template <class T>
   double run_as(const variant& v, dtype dt, const call& c, int threads) const {
     auto p = L::template bind<T>(c);
@@ -116,12 +110,6 @@ private:
       }
     }
     return static_cast<T>(total * p.value_scale);
-  }
-
-  // The threads for this call: the omp variant's by tuning::omp_threads (the call's request, else
-  // the process default; one below the break-even size), one for the serial drivers.
-  int threads_for(const variant& v, const call& c) const {
-    return v.drv == driver::omp ? tuning::omp_threads(*this, items(c.inputs), c.threads) : 1;
   }
 
   template <class T>
