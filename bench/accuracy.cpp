@@ -18,8 +18,8 @@ namespace lossbench::bench {
 namespace {
 
 struct dtype_limits {
-  int digits;         // significand bits, with the implicit one
-  int min_exponent;   // frexp exponent of the smallest normal
+  int digits;        // significand bits, with the implicit one
+  int min_exponent;  // frexp exponent of the smallest normal
   int max_exponent;
   long double smallest_normal;
 };

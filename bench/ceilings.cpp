@@ -21,8 +21,9 @@ constexpr double seconds_per_trial = 0.02;
 
 void add_context(const roofline::ceilings& c) {
   for (const auto& b : c.bandwidth)
-    benchmark::AddCustomContext(fmt::format("roofline_read_GBps_ws{}KiB_threads{}", b.working_set_bytes >> 10, b.threads),
-                                fmt::format("{:.2f}", b.bytes_per_second * 1e-9));
+    benchmark::AddCustomContext(
+        fmt::format("roofline_read_GBps_ws{}KiB_threads{}", b.working_set_bytes >> 10, b.threads),
+        fmt::format("{:.2f}", b.bytes_per_second * 1e-9));
   for (const auto& p : c.peak)
     benchmark::AddCustomContext(fmt::format("roofline_peak_GFLOPs_{}_threads{}", to_string(p.type), p.threads),
                                 fmt::format("{:.1f}", p.flops_per_second * 1e-9));
@@ -45,7 +46,8 @@ nlohmann::json to_json(const roofline::ceilings& c) {
   auto bandwidth = nlohmann::json::array();
   auto dram = nlohmann::json::object();
   for (const auto& b : c.bandwidth) {
-    bandwidth.push_back({{"threads", b.threads}, {"working_set_bytes", b.working_set_bytes}, {"bytes_per_second", b.bytes_per_second}});
+    bandwidth.push_back(
+        {{"threads", b.threads}, {"working_set_bytes", b.working_set_bytes}, {"bytes_per_second", b.bytes_per_second}});
     dram[std::to_string(b.threads)] = c.dram_bandwidth(b.threads);
   }
   auto peak = nlohmann::json::object();

@@ -79,8 +79,9 @@ void initialize_google_benchmark(const char* program, int repetitions, double mi
   // never moves them.
   static std::deque<std::string> kept;
   std::vector<char*> argv;
-  for (std::string a : {std::string(program), fmt::format("--benchmark_repetitions={}", repetitions),
-                        fmt::format("--benchmark_min_time={}", min_time), std::string("--benchmark_enable_random_interleaving=true")})
+  for (std::string a :
+       {std::string(program), fmt::format("--benchmark_repetitions={}", repetitions),
+        fmt::format("--benchmark_min_time={}", min_time), std::string("--benchmark_enable_random_interleaving=true")})
     argv.push_back(kept.emplace_back(std::move(a)).data());
   argv.push_back(nullptr);
   int argc = static_cast<int>(argv.size()) - 1;

@@ -76,7 +76,8 @@ void set_roofline_counters(benchmark::State& state, const bench_case& bc, const 
   if (!c || r.bytes <= 0 || seconds <= 0 || state.iterations() == 0) return;
   const double per_call = seconds / static_cast<double>(state.iterations());
   const auto roof = roofline::bound_of(*c, r.flops, r.bytes, r.footprint, bc.e->type, bc.threads);
-  if (roof.bound_flops_per_second > 0) state.counters["roofline_pct"] = 100 * r.flops / per_call / roof.bound_flops_per_second;
+  if (roof.bound_flops_per_second > 0)
+    state.counters["roofline_pct"] = 100 * r.flops / per_call / roof.bound_flops_per_second;
   if (const double bw = c->read_bandwidth(r.footprint, bc.threads); bw > 0)
     state.counters["bandwidth_pct"] = 100 * r.bytes / per_call / bw;
 }
@@ -135,7 +136,8 @@ std::vector<int> thread_counts(const entry& e, const options& opt) {
 
 // A loss whose 1-sample problem cannot be generated still shows up, as a failed benchmark.
 void register_failure(const std::string& name, std::string message) {
-  benchmark::RegisterBenchmark(name.c_str(), [message](benchmark::State& state) { state.SkipWithError(message.c_str()); });
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [message](benchmark::State& state) { state.SkipWithError(message.c_str()); });
 }
 
 // The registry's (loss, dtype) pairs in registry order: one problem (data + reference) per
@@ -151,7 +153,9 @@ std::vector<std::pair<const loss_spec*, dtype>> loss_dtype_groups(const options&
 }
 
 // Benchmarks that may run on several threads: a thread count in their name, and wall time.
-bool multithreaded(const entry& e) { return e.variant.drv == driver::omp || e.variant.impl == implementation::automatic; }
+bool multithreaded(const entry& e) {
+  return e.variant.drv == driver::omp || e.variant.impl == implementation::automatic;
+}
 
 void register_group(const loss_spec& loss, dtype t, const options& opt, std::vector<registered_benchmark>& out) {
   std::int64_t per_sample = 0;
@@ -165,7 +169,8 @@ void register_group(const loss_spec& loss, dtype t, const options& opt, std::vec
   }
   std::vector<std::int64_t> seen;  // sizes that round to the same sample count are run once
   for (const size_class& size : opt.sizes) {
-    const auto samples = std::max<std::int64_t>(1, std::llround(static_cast<double>(size.elements) / static_cast<double>(per_sample)));
+    const auto samples =
+        std::max<std::int64_t>(1, std::llround(static_cast<double>(size.elements) / static_cast<double>(per_sample)));
     if (std::find(seen.begin(), seen.end(), samples) != seen.end()) continue;
     seen.push_back(samples);
     for (const entry& e : registry()) {
@@ -175,8 +180,9 @@ void register_group(const loss_spec& loss, dtype t, const options& opt, std::vec
           bench_case bc{&e, size.label, samples, opt.width, samples * per_sample, m, threads, opt.accuracy, {}};
           bc.name = e.name() + "/" + mode_name(m) + "/n:" + std::to_string(bc.items);
           if (multithreaded(e)) bc.name += "/threads:" + std::to_string(threads);
-          auto* b = benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) { run_case(state, bc); })
-                        ->Unit(benchmark::kMicrosecond);
+          auto* b = benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) {
+                      run_case(state, bc);
+                    })->Unit(benchmark::kMicrosecond);
           // The calling thread's CPU time would hide the other threads' work (Google Benchmark
           // then appends /real_time to the name).
           if (multithreaded(e)) b->UseRealTime();
@@ -196,7 +202,8 @@ std::vector<registered_benchmark> register_loss_benchmarks(const options& opt) {
 
 std::string group_filter(const registered_benchmark& b) {
   if (b.items == 0) return "^" + b.name + "$";  // a loss that failed to generate: its one failure row
-  return "^" + std::string(b.loss->name()) + "/[^/]+/" + std::string(to_string(b.type)) + "/[a-z_]+/n:" + std::to_string(b.items) + "(/|$)";
+  return "^" + std::string(b.loss->name()) + "/[^/]+/" + std::string(to_string(b.type)) +
+         "/[a-z_]+/n:" + std::to_string(b.items) + "(/|$)";
 }
 
 std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& registered) {
@@ -209,8 +216,8 @@ std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& 
   return out;
 }
 
-void add_group(std::vector<benchmark_group>& out, const std::vector<benchmark_group>& all, const loss_spec& loss, dtype type,
-               std::int64_t items) {
+void add_group(std::vector<benchmark_group>& out, const std::vector<benchmark_group>& all, const loss_spec& loss,
+               dtype type, std::int64_t items) {
   const std::string want = group_filter({"", &loss, type, items});
   if (std::any_of(out.begin(), out.end(), [&](const benchmark_group& g) { return g.filter == want; })) return;
   for (const benchmark_group& g : all)

@@ -39,7 +39,7 @@ std::vector<benchmark_group> groups_of(const std::vector<registered_benchmark>& 
 
 // Appends to `out`, unless it is there already, the group of `all` that measures `loss` in `type`
 // at `items` (a second pass: `tune`'s disputed sizes, the report's trailing `auto` rows).
-void add_group(std::vector<benchmark_group>& out, const std::vector<benchmark_group>& all, const loss_spec& loss, dtype type,
-               std::int64_t items);
+void add_group(std::vector<benchmark_group>& out, const std::vector<benchmark_group>& all, const loss_spec& loss,
+               dtype type, std::int64_t items);
 
 }  // namespace lossbench::bench

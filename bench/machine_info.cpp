@@ -22,15 +22,17 @@ std::string cpuinfo_field(const std::string& key) {
   for (std::string line; std::getline(in, line);)
     if (line.rfind(key, 0) == 0)
       if (const auto colon = line.find(':'); colon != std::string::npos)
-        return line.substr(line.find_first_not_of(" \t", colon + 1) == std::string::npos ? line.size() : line.find_first_not_of(" \t", colon + 1));
+        return line.substr(line.find_first_not_of(" \t", colon + 1) == std::string::npos
+                               ? line.size()
+                               : line.find_first_not_of(" \t", colon + 1));
   return "";
 }
 
 // The flags that matter to loss kernels, in the kernel's spelling.
 nlohmann::json simd_flags() {
-  static const std::set<std::string> wanted = {"sse2", "ssse3", "sse4_1", "sse4_2", "avx", "avx2", "fma", "f16c",
-                                               "avx512f", "avx512cd", "avx512dq", "avx512bw", "avx512vl",
-                                               "avx512_bf16", "avx512_fp16", "avx512vnni", "amx_tile"};
+  static const std::set<std::string> wanted = {
+      "sse2",     "ssse3",    "sse4_1",   "sse4_2",   "avx",         "avx2",        "fma",        "f16c",    "avx512f",
+      "avx512cd", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "avx512vnni", "amx_tile"};
   auto out = nlohmann::json::array();
   std::istringstream flags(cpuinfo_field("flags"));
   for (std::string f; flags >> f;)
@@ -89,9 +91,10 @@ nlohmann::json noise_warnings(const nlohmann::json& context) {
   for (const char* when : {"start", "end"}) {
     const double busy = lb.value(std::string("busy_cpus_at_") + when, 0.0);
     if (busy > 0.5)
-      out.push_back(fmt::format("other work kept {:.1f} of {} CPUs busy at the sweep's {}: timings (and the omp rows "
-                                "most) are unreliable",
-                                busy, cpus, when));
+      out.push_back(
+          fmt::format("other work kept {:.1f} of {} CPUs busy at the sweep's {}: timings (and the omp rows "
+                      "most) are unreliable",
+                      busy, cpus, when));
   }
   return out;
 }

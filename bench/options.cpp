@@ -28,8 +28,10 @@ bool parse_bool(std::string_view flag, std::string_view v) {
 std::int64_t parse_count(std::string_view token) {
   std::int64_t scale = 1;
   std::string_view digits = token;
-  if (!digits.empty() && (digits.back() == 'k' || digits.back() == 'K')) scale = 1024, digits.remove_suffix(1);
-  else if (!digits.empty() && (digits.back() == 'm' || digits.back() == 'M')) scale = 1 << 20, digits.remove_suffix(1);
+  if (!digits.empty() && (digits.back() == 'k' || digits.back() == 'K'))
+    scale = 1024, digits.remove_suffix(1);
+  else if (!digits.empty() && (digits.back() == 'm' || digits.back() == 'M'))
+    scale = 1 << 20, digits.remove_suffix(1);
   std::int64_t n = 0;
   for (char ch : digits) {
     if (ch < '0' || ch > '9' || n > (std::int64_t{1} << 40)) return -1;
@@ -44,8 +46,8 @@ std::int64_t parse_count(std::string_view token) {
 std::int64_t parse_element_count(std::string_view token, std::string_view flag) {
   const std::int64_t n = parse_count(token);
   if (n < 0)
-    throw error(std::string(flag), "expects an element count such as 100000, 64k or 2M (at most 2^50), got '" +
-                                       std::string(token) + "'");
+    throw error(std::string(flag),
+                "expects an element count such as 100000, 64k or 2M (at most 2^50), got '" + std::string(token) + "'");
   return n;
 }
 
@@ -99,14 +101,17 @@ options parse_options(int* argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < *argc; ++i) {
     std::string_view value;
-    if (match_flag(argv[i], "--lossbench_sizes", value)) sizes = value;
-    else if (match_flag(argv[i], "--lossbench_quick", value)) quick = parse_bool("--lossbench_quick", value);
-    else if (match_flag(argv[i], "--lossbench_roofline", value)) roofline = parse_bool("--lossbench_roofline", value);
+    if (match_flag(argv[i], "--lossbench_sizes", value))
+      sizes = value;
+    else if (match_flag(argv[i], "--lossbench_quick", value))
+      quick = parse_bool("--lossbench_quick", value);
+    else if (match_flag(argv[i], "--lossbench_roofline", value))
+      roofline = parse_bool("--lossbench_roofline", value);
     else if (match_flag(argv[i], "--lossbench_width", value)) {
       width = parse_count(value);
       if (width <= 0) throw error("--lossbench_width", "expects a positive count, got '" + std::string(value) + "'");
-    }
-    else argv[kept++] = argv[i];  // not ours: left for Google Benchmark
+    } else
+      argv[kept++] = argv[i];  // not ours: left for Google Benchmark
   }
   *argc = kept;
   argv[kept] = nullptr;

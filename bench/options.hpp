@@ -16,8 +16,8 @@ namespace lossbench::bench {
 // whole samples with its own items-per-sample, so the generated count is close to, not equal to,
 // the target.
 struct size_class {
-  std::string label;       // "small", "l2", "large", or the number as given
-  std::int64_t elements;   // target element count
+  std::string label;      // "small", "l2", "large", or the number as given
+  std::int64_t elements;  // target element count
 };
 
 struct options {

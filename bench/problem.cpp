@@ -36,7 +36,11 @@ std::int64_t items_per_sample(const loss_spec& loss, dtype t, std::int64_t width
 }
 
 problem::problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width)
-    : loss_(&loss), type_(t), samples_(samples), width_(width), params_(loss.resolve({})),
+    : loss_(&loss),
+      type_(t),
+      samples_(samples),
+      width_(width),
+      params_(loss.resolve({})),
       reduction_(benchmark_reduction(loss)) {
   pool_.push_back(loss.generate(t, shape_request{samples, width}, base_seed, params_));
   if (2 * bytes_of(pool_[0]) <= pool_budget_bytes)

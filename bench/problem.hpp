@@ -16,7 +16,7 @@
 namespace lossbench::bench {
 
 class problem {
-public:
+ public:
   problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width = 0);
 
   const loss_spec& loss() const noexcept { return *loss_; }
@@ -40,12 +40,12 @@ public:
   problem(const problem&) = delete;
   problem& operator=(const problem&) = delete;
 
-private:
+ private:
   const loss_spec* loss_;
   dtype type_;
   std::int64_t samples_;
   std::int64_t width_;  // the generator's inner size (0: the loss's default)
-  param_set params_;  // resolved once: the timed loop must not resolve or allocate
+  param_set params_;    // resolved once: the timed loop must not resolve or allocate
   reduction reduction_;
   std::vector<std::vector<array>> pool_;
   std::vector<std::vector<tensor_ref>> refs_;

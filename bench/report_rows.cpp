@@ -104,7 +104,8 @@ nlohmann::json counter_or_null(const nlohmann::json& row, const char* name) {
   return row.contains(name) ? row[name] : nlohmann::json(nullptr);
 }
 
-void add_roofline(nlohmann::json& out, const nlohmann::json& first, const roofline::ceilings* c, dtype t, double items_per_second) {
+void add_roofline(nlohmann::json& out, const nlohmann::json& first, const roofline::ceilings* c, dtype t,
+                  double items_per_second) {
   const double flops = first.value("flops", 0.0), bytes = first.value("compulsory_bytes", 0.0);
   const auto footprint = static_cast<std::size_t>(first.value("footprint_bytes", 0.0));
   out["flops"] = flops;
@@ -139,15 +140,24 @@ nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ce
     const auto& runs = reps[key];
     const auto& first = *runs.front();
     std::vector<double> times;
-    for (const auto* r : runs) times.push_back(to_ns((*r)["real_time"].get<double>(), (*r)["time_unit"].get<std::string>()));
+    for (const auto* r : runs)
+      times.push_back(to_ns((*r)["real_time"].get<double>(), (*r)["time_unit"].get<std::string>()));
     const double t = median(times), cv = coefficient_of_variation(times);
     const double items_per_second = static_cast<double>(p.n) / (t * 1e-9);
-    nlohmann::json row = {{"name", key}, {"loss", p.loss}, {"variant", p.variant},
-                          {"dtype", p.dtype}, {"mode", p.mode}, {"n", p.n}, {"threads", p.threads},
-                          {"size_label", first.value("label", "")}, {"repetitions", runs.size()}, {"time_ns", t},
+    nlohmann::json row = {{"name", key},
+                          {"loss", p.loss},
+                          {"variant", p.variant},
+                          {"dtype", p.dtype},
+                          {"mode", p.mode},
+                          {"n", p.n},
+                          {"threads", p.threads},
+                          {"size_label", first.value("label", "")},
+                          {"repetitions", runs.size()},
+                          {"time_ns", t},
                           {"items_per_second", items_per_second},
                           {"bytes_per_second", first.value("compulsory_bytes", 0.0) / (t * 1e-9)},
-                          {"cv", cv}, {"noisy", cv > noisy_cv},
+                          {"cv", cv},
+                          {"noisy", cv > noisy_cv},
                           {"value_rel_err", counter_or_null(first, "value_rel_err")},
                           {"grad_max_rel_err", counter_or_null(first, "grad_max_rel_err")},
                           {"grad_max_ulp", counter_or_null(first, "grad_max_ulp")},

@@ -39,7 +39,8 @@ struct ladder {
 ladder ladder_for(bool full) {
   if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 8 << 20}}, 3, 0.02};
   std::vector<size_class> sizes;
-  for (std::int64_t n = 1024; n <= (16 << 20); n *= 4) sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});
+  for (std::int64_t n = 1024; n <= (16 << 20); n *= 4)
+    sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});
   return {sizes, 5, 0.05};
 }
 
@@ -67,7 +68,7 @@ std::function<bool(const entry&)> selection(const sweep_settings& s) {
   check_names(s.dtypes, {"f32", "f64"}, "--dtype");
   const std::vector<std::string> chosen = !s.variants.empty() ? s.variants
                                           : s.full            ? variants
-                                                              : std::vector<std::string>{"scalar", "simd", "omp", "auto"};
+                                                   : std::vector<std::string>{"scalar", "simd", "omp", "auto"};
   return [s, chosen](const entry& e) {
     return (s.losses.empty() || listed(s.losses, std::string(e.loss->name()))) && listed(chosen, e.variant.name()) &&
            (s.dtypes.empty() || listed(s.dtypes, std::string(to_string(e.type))));
@@ -92,8 +93,14 @@ std::vector<registered_benchmark> register_sweep(const options& opt, bool full) 
 // Which profile the `auto` rows used: the report compares them with the fixed variants.
 nlohmann::json auto_profile_json() {
   const profile_status& st = auto_profile();
-  const char* state = st.status == profile_status::state::loaded ? "loaded" : st.status == profile_status::state::ignored ? "ignored" : "none";
-  return {{"state", state}, {"path", st.path.string()}, {"message", st.message}, {"rigor", st.rigor}, {"entries", st.entries}};
+  const char* state = st.status == profile_status::state::loaded    ? "loaded"
+                      : st.status == profile_status::state::ignored ? "ignored"
+                                                                    : "none";
+  return {{"state", state},
+          {"path", st.path.string()},
+          {"message", st.message},
+          {"rigor", st.rigor},
+          {"entries", st.entries}};
 }
 
 // The benchmarks to measure again: at each size (loss, dtype, mode, n) where `auto` trails the
@@ -107,8 +114,8 @@ nlohmann::json auto_profile_json() {
 // differed by up to 14%.)
 std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows) {
   const auto size_of = [](const nlohmann::json& r) {
-    return fmt::format("{}/{}/{}/{}", r["loss"].get<std::string>(), r["dtype"].get<std::string>(), r["mode"].get<std::string>(),
-                       r["n"].get<std::int64_t>());
+    return fmt::format("{}/{}/{}/{}", r["loss"].get<std::string>(), r["dtype"].get<std::string>(),
+                       r["mode"].get<std::string>(), r["n"].get<std::int64_t>());
   };
   std::map<std::string, double> fastest;  // by size: the fastest fixed variant's median time
   for (const auto& r : rows)
@@ -120,7 +127,9 @@ std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows) {
   std::vector<benchmark_group> out;
   for (const auto& a : rows) {
     const auto best = fastest.find(size_of(a));
-    if (a["variant"] != "auto" || best == fastest.end() || a["time_ns"].get<double>() <= (1 + tie_fraction) * best->second) continue;
+    if (a["variant"] != "auto" || best == fastest.end() ||
+        a["time_ns"].get<double>() <= (1 + tie_fraction) * best->second)
+      continue;
     // Row names are [a-z0-9_:/] only: literal in Google Benchmark's filter regex.
     benchmark_group g{"^(" + a["name"].get<std::string>(), 1};
     for (const auto& r : rows)
@@ -146,8 +155,11 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   nlohmann::json info = build_info();
   info.update(machine_info());
   info["auto_profile"] = auto_profile_json();
-  info.update({{"sweep", s.full ? "full" : "quick"}, {"repetitions", l.repetitions}, {"min_time_s", l.min_time},
-               {"started", now_iso8601()}, {"busy_cpus_at_start", other_busy_cpus()}});
+  info.update({{"sweep", s.full ? "full" : "quick"},
+               {"repetitions", l.repetitions},
+               {"min_time_s", l.min_time},
+               {"started", now_iso8601()},
+               {"busy_cpus_at_start", other_busy_cpus()}});
   const roofline::ceilings& ceilings = measure_run_ceilings(/*verbose=*/true);
   info["roofline"] = to_json(ceilings);
 
@@ -164,7 +176,9 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   const auto again = disputed_auto_groups(summary_rows(reporter.result()["benchmarks"], nullptr));
   const int again_repetitions = 3 * l.repetitions;
   if (!again.empty()) {
-    std::fprintf(stderr, "\nreport: measuring %zu sizes again (%d repetitions), where `auto` trails a fixed variant by more than %.0f%%\n",
+    std::fprintf(stderr,
+                 "\nreport: measuring %zu sizes again (%d repetitions), where `auto` trails a fixed variant by more "
+                 "than %.0f%%\n",
                  again.size(), again_repetitions, 100 * tie_fraction);
     initialize_google_benchmark("lossbench report", again_repetitions, l.min_time);
     for (const benchmark_group& g : again) reporter.extend(g.benchmarks);
@@ -182,11 +196,14 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   lb["duration_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result["lossbench_rows"] = summary_rows(result["benchmarks"], &ceilings);
   const auto rows = result["lossbench_rows"];
-  const auto noisy = std::count_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.value("noisy", false); });
+  const auto noisy =
+      std::count_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.value("noisy", false); });
   if (noisy > 0)
-    lb["warnings"].push_back(fmt::format("{} of {} rows vary by more than {:.0f}% over their repetitions (marked noisy)", noisy,
-                                         rows.size(), 100 * noisy_cv));
-  if (reporter.failures() > 0) lb["warnings"].push_back(fmt::format("{} benchmarks failed (error_message in their rows)", reporter.failures()));
+    lb["warnings"].push_back(
+        fmt::format("{} of {} rows vary by more than {:.0f}% over their repetitions (marked noisy)", noisy, rows.size(),
+                    100 * noisy_cv));
+  if (reporter.failures() > 0)
+    lb["warnings"].push_back(fmt::format("{} benchmarks failed (error_message in their rows)", reporter.failures()));
   return result;
 }
 

@@ -23,9 +23,12 @@ std::string duration_text(double seconds) {
 nlohmann::json google_benchmark_context(const benchmark::BenchmarkReporter::Context& c) {
   auto caches = nlohmann::json::array();
   for (const auto& cache : c.cpu_info.caches)
-    caches.push_back({{"type", cache.type}, {"level", cache.level}, {"size", cache.size}, {"num_sharing", cache.num_sharing}});
+    caches.push_back(
+        {{"type", cache.type}, {"level", cache.level}, {"size", cache.size}, {"num_sharing", cache.num_sharing}});
   return {{"host_name", c.sys_info.name},
-          {"executable", benchmark::BenchmarkReporter::Context::executable_name ? benchmark::BenchmarkReporter::Context::executable_name : ""},
+          {"executable", benchmark::BenchmarkReporter::Context::executable_name
+                             ? benchmark::BenchmarkReporter::Context::executable_name
+                             : ""},
           {"num_cpus", c.cpu_info.num_cpus},
           {"mhz_per_cpu", static_cast<long>(c.cpu_info.cycles_per_second / 1e6 + 0.5)},
           {"cpu_scaling_enabled", c.cpu_info.scaling == benchmark::CPUInfo::ENABLED},
@@ -78,7 +81,8 @@ void sweep_reporter::ReportRuns(const std::vector<Run>& runs) {
     rows_.push_back(run_to_json(run));
     if (run.error_occurred) {
       ++failures_;
-      std::fprintf(stderr, "\n%s: %s failed: %s\n", label_.c_str(), run.benchmark_name().c_str(), run.error_message.c_str());
+      std::fprintf(stderr, "\n%s: %s failed: %s\n", label_.c_str(), run.benchmark_name().c_str(),
+                   run.error_message.c_str());
     }
   }
   // Google Benchmark reports a benchmark's repetitions, then its aggregates: count it once.
@@ -95,8 +99,8 @@ void sweep_reporter::show_progress(const std::string& name) {
   if (!tty && done_ != total_ && done_ % std::max(1, total_ / 20) != 0) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double left = done_ > 0 ? elapsed / done_ * (total_ - done_) : 0;
-  std::fprintf(stderr, "%s%s: [%d/%d] %s  %s elapsed, ~%s left%s", tty ? "\r\033[K" : "", label_.c_str(), done_, total_, name.c_str(),
-               duration_text(elapsed).c_str(), duration_text(left).c_str(), tty ? "" : "\n");
+  std::fprintf(stderr, "%s%s: [%d/%d] %s  %s elapsed, ~%s left%s", tty ? "\r\033[K" : "", label_.c_str(), done_, total_,
+               name.c_str(), duration_text(elapsed).c_str(), duration_text(left).c_str(), tty ? "" : "\n");
   std::fflush(stderr);
 }
 

@@ -15,7 +15,7 @@
 namespace lossbench::bench {
 
 class sweep_reporter final : public benchmark::BenchmarkReporter {
-public:
+ public:
   // `total`: benchmarks that will run; `partial`: rewritten after each one (empty: none);
   // `label`: the progress line's prefix (the command).
   sweep_reporter(int total, std::filesystem::path partial, nlohmann::json context, std::string label = "report");
@@ -33,7 +33,7 @@ public:
   nlohmann::json result() const;
   int failures() const noexcept { return failures_; }
 
-private:
+ private:
   void show_progress(const std::string& name);
 
   int total_;

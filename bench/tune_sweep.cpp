@@ -63,16 +63,18 @@ void check_selection(const tune_settings& s) {
 // Candidates are concrete: scalar, each simd:<isa> and omp; not the `simd` alias (it is one of the
 // simd:<isa>) nor `auto` (what is being tuned).
 bool is_candidate(const entry& e) {
-  return e.variant.impl != implementation::automatic && !(e.variant.impl == implementation::simd && e.variant.isa == isa::none &&
-                                                          e.variant.drv == driver::serial);
+  return e.variant.impl != implementation::automatic &&
+         !(e.variant.impl == implementation::simd && e.variant.isa == isa::none && e.variant.drv == driver::serial);
 }
 
 // A summary row of report_rows.hpp → the candidate it measured.
 candidate candidate_of(const nlohmann::json& row) {
   const std::string v = row["variant"], isa_name = row["isa"];
   candidate c;
-  if (v == "omp") c.variant = tuning::parse_variant_key(isa_name == "none" ? "omp:scalar" : "omp:" + isa_name, "tune");
-  else c.variant = tuning::parse_variant_key(v, "tune");
+  if (v == "omp")
+    c.variant = tuning::parse_variant_key(isa_name == "none" ? "omp:scalar" : "omp:" + isa_name, "tune");
+  else
+    c.variant = tuning::parse_variant_key(v, "tune");
   c.threads = row["threads"].get<int>();
   c.time_ns = row["time_ns"].get<double>();
   return c;
@@ -89,9 +91,10 @@ void set_bucket_bounds(std::vector<tuning::profile_entry>& entries) {
     std::sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->items < b->items; });
     for (std::size_t i = 0; i < list.size(); ++i) {
       list[i]->items_min = i == 0 ? 0 : list[i - 1]->items_max;
-      list[i]->items_max = i + 1 == list.size() ? std::numeric_limits<std::int64_t>::max()
-                                                : std::llround(std::sqrt(static_cast<double>(list[i]->items) *
-                                                                         static_cast<double>(list[i + 1]->items)));
+      list[i]->items_max =
+          i + 1 == list.size()
+              ? std::numeric_limits<std::int64_t>::max()
+              : std::llround(std::sqrt(static_cast<double>(list[i]->items) * static_cast<double>(list[i + 1]->items)));
     }
   }
 }
@@ -111,16 +114,20 @@ bool same_kernel(const loss_spec& loss, std::int64_t items, const candidate& a, 
 // else the simplest tied one wins (fewer threads, then serial before omp). Of candidates running
 // the same code the simplest is named (omp at 1 thread is simd). `candidates` are sorted fastest
 // first; `margin` = how much slower the fastest candidate running other code is.
-candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vector<candidate>& candidates, double* margin) {
-  std::sort(candidates.begin(), candidates.end(), [](const candidate& a, const candidate& b) { return a.time_ns < b.time_ns; });
+candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vector<candidate>& candidates,
+                           double* margin) {
+  std::sort(candidates.begin(), candidates.end(),
+            [](const candidate& a, const candidate& b) { return a.time_ns < b.time_ns; });
   const auto simpler = [](const candidate& a, const candidate& b) {
-    return std::make_tuple(a.threads, a.variant.drv == driver::omp) < std::make_tuple(b.threads, b.variant.drv == driver::omp);
+    return std::make_tuple(a.threads, a.variant.drv == driver::omp) <
+           std::make_tuple(b.threads, b.variant.drv == driver::omp);
   };
   const auto same = [&](const candidate& a, const candidate& b) { return same_kernel(loss, items, a, b); };
   const auto tied = [&](const candidate& c) { return c.time_ns <= candidates.front().time_ns * (1 + tie_fraction); };
   const candidate prior = tuning::heuristic_choice(loss, items, num_threads());
   candidate best = candidates.front();
-  if (const auto p = std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return same(c, prior) && tied(c); });
+  if (const auto p = std::find_if(candidates.begin(), candidates.end(),
+                                  [&](const candidate& c) { return same(c, prior) && tied(c); });
       p != candidates.end()) {
     best = *p;
   } else {
@@ -129,8 +136,10 @@ candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vecto
   }
   for (const candidate& c : candidates)
     if (same(c, best) && simpler(c, best)) best = c;
-  const auto own = std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return same(c, best); });
-  const auto other = std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return !same(c, best); });
+  const auto own =
+      std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return same(c, best); });
+  const auto other =
+      std::find_if(candidates.begin(), candidates.end(), [&](const candidate& c) { return !same(c, best); });
   *margin = other != candidates.end() && own->time_ns > 0 ? other->time_ns / own->time_ns - 1 : 0;
   return best;
 }
@@ -138,7 +147,8 @@ candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vecto
 std::vector<tuning::profile_entry> measured_entries(const nlohmann::json& rows) {
   std::map<std::tuple<std::string, std::string, bool, std::int64_t>, std::vector<candidate>> by_bucket;
   for (const auto& r : rows)
-    by_bucket[{r["loss"], r["dtype"], r["mode"] == "value_grad", r["n"].get<std::int64_t>()}].push_back(candidate_of(r));
+    by_bucket[{r["loss"], r["dtype"], r["mode"] == "value_grad", r["n"].get<std::int64_t>()}].push_back(
+        candidate_of(r));
   std::vector<tuning::profile_entry> out;
   for (auto& [key, cands] : by_bucket) {
     tuning::profile_entry e;
@@ -216,7 +226,8 @@ std::vector<tuning::profile_entry> measure(const std::vector<registered_benchmar
   if (const auto again = disputed_groups(entries, groups); !again.empty() && *complete) {
     int more = 0;
     for (const benchmark_group& g : again) more += g.benchmarks;
-    std::fprintf(stderr, "\ntune: measuring %zu sizes again, where a choice differs from the heuristics'\n", again.size());
+    std::fprintf(stderr, "\ntune: measuring %zu sizes again, where a choice differs from the heuristics'\n",
+                 again.size());
     reporter.extend(more);
     *complete = run_groups(again, reporter, time_limit_s, start);
     entries = measured_entries(summary_rows(reporter.result()["benchmarks"], nullptr));
@@ -242,7 +253,8 @@ tuning::profile run_tune(const tune_settings& s) {
     p.statistic = "none: the built-in heuristics (rigor estimate)";
     p.entries = estimated_entries(s, plan);
   } else {
-    p.statistic = fmt::format("median of {} repetitions of ≥ {} s, interleaved at random within each size", plan.repetitions, plan.min_time);
+    p.statistic = fmt::format("median of {} repetitions of ≥ {} s, interleaved at random within each size",
+                              plan.repetitions, plan.min_time);
     options opt;
     opt.sizes = plan.sizes;
     opt.omp_threads = plan.threads;
@@ -260,8 +272,10 @@ tuning::profile run_tune(const tune_settings& s) {
     // that as a fact about this machine: say so (the report warns the same way).
     for (const auto& [when, busy] : {std::pair{"start", busy_before}, std::pair{"end", other_busy_cpus()}})
       if (busy > 0.5)
-        std::fprintf(stderr, "tune: warning: other work kept %.1f CPUs busy at the %s: the choices (omp's most) may be "
-                             "wrong; run `lossbench tune` again on a quiet machine\n", busy, when);
+        std::fprintf(stderr,
+                     "tune: warning: other work kept %.1f CPUs busy at the %s: the choices (omp's most) may be "
+                     "wrong; run `lossbench tune` again on a quiet machine\n",
+                     busy, when);
   }
   set_bucket_bounds(p.entries);
   return p;

@@ -13,11 +13,11 @@
 namespace lossbench::bench {
 
 struct tune_settings {
-  std::string rigor = "measure";     // estimate (no measurement), measure, patient
-  double time_limit_s = 0;           // > 0: stop starting new sizes once the next would pass it
-  std::vector<std::string> losses;   // empty: all
-  std::vector<std::string> dtypes;   // empty: f32 and f64
-  std::string sizes;                 // element counts replacing the rigor's ladder ("4k,1M"); empty: the ladder
+  std::string rigor = "measure";    // estimate (no measurement), measure, patient
+  double time_limit_s = 0;          // > 0: stop starting new sizes once the next would pass it
+  std::vector<std::string> losses;  // empty: all
+  std::vector<std::string> dtypes;  // empty: f32 and f64
+  std::string sizes;                // element counts replacing the rigor's ladder ("4k,1M"); empty: the ladder
 };
 
 // Candidates whose medians lie within this fraction of the fastest are tied, the difference being

@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev libgtest-dev  # benchmarks and tests
   libcli11-dev nlohmann-json3-dev libfmt-dev  # the command-line tool
   pkg-config                     # tests/consumer_test.sh: the installed lossbench.pc
+  clang-format-14 python3-flake8 # the tree's C++ and Python style (ctest: formatting, python_lint)
   python3                        # report helpers
   python3-matplotlib             # report charts (scripts/report_render.py; numpy comes with it)
   python3-dev pybind11-dev libdlpack-dev python3-numpy  # the Python package (src/python/)

@@ -20,7 +20,6 @@ import tempfile
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 torch.set_num_threads(1)
 

@@ -46,7 +46,8 @@ best_allocator()
 
 import lossbench  # noqa: E402  (before torch: it picks torch's CPU capability)
 
-os.environ.setdefault("ATEN_CPU_CAPABILITY", {"avx512bw": "avx512", "avx2": "avx2"}.get(lossbench.best_isa(), "default"))
+os.environ.setdefault("ATEN_CPU_CAPABILITY",
+                      {"avx512bw": "avx512", "avx2": "avx2"}.get(lossbench.best_isa(), "default"))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -77,8 +78,9 @@ def problem(loss, n, dtype, gen):
     if loss in ("mse", "mae", "huber", "bce", "bce_logits", "hinge"):
         x, y = torch.randn(n, dtype=d, generator=gen), torch.randn(n, dtype=d, generator=gen)
         if loss == "bce":
-            return lt.binary_cross_entropy, F.binary_cross_entropy, (torch.rand(n, dtype=d, generator=gen) * 0.98 + 0.01,
-                                                                     torch.randint(0, 2, (n,), generator=gen).to(d)), (0,)
+            return lt.binary_cross_entropy, F.binary_cross_entropy, (
+                torch.rand(n, dtype=d, generator=gen) * 0.98 + 0.01,
+                torch.randint(0, 2, (n,), generator=gen).to(d)), (0,)
         if loss == "bce_logits":
             return (lt.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits,
                     (x, torch.randint(0, 2, (n,), generator=gen).to(d)), (0,))
@@ -107,7 +109,8 @@ def problem(loss, n, dtype, gen):
         B = max(1, n // (T * C))
         lp = torch.log_softmax(torch.randn(T, B, C, dtype=d, generator=gen), 2)
         return (lt.ctc_loss, F.ctc_loss, (lp, torch.randint(1, C, (B, S), generator=gen),
-                                          torch.full((B,), T, dtype=torch.int64), torch.full((B,), S, dtype=torch.int64)), (0,))
+                                          torch.full((B,), T, dtype=torch.int64),
+                                          torch.full((B,), S, dtype=torch.int64)), (0,))
     raise ValueError(f"--loss: unknown loss {loss!r}")
 
 

@@ -34,15 +34,34 @@ TEST(PublicApi, PerSampleLossesWithReductionNone) {
 TEST(PublicApi, ErrorsNameTheArgument) {
   const std::vector<float> x = {1.f, 2.f}, y = {0.f, 2.f};
   std::vector<float> g(3), l(2);
-  try { lossbench::mse<float>(x, y, {}, g); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "grad_input"); }
-  try { lossbench::mse<float>(x, y, {}, {}, l); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "losses"); }
+  try {
+    lossbench::mse<float>(x, y, {}, g);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "grad_input");
+  }
+  try {
+    lossbench::mse<float>(x, y, {}, {}, l);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "losses");
+  }
   lossbench::options o;
   o.variant = "no_such_variant";
-  try { lossbench::mse<float>(x, y, o); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "variant"); }
+  try {
+    lossbench::mse<float>(x, y, o);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "variant");
+  }
   const std::vector<float> short_y = {0.f};
-  try { lossbench::mse<float>(x, short_y); FAIL(); } catch (const lossbench::error& e) { EXPECT_EQ(e.argument(), "target"); }
+  try {
+    lossbench::mse<float>(x, short_y);
+    FAIL();
+  } catch (const lossbench::error& e) {
+    EXPECT_EQ(e.argument(), "target");
+  }
 }
-
 
 // time·batch·classes = 2^120 wraps to 0 in 64 bits, which an empty span would match: refused.
 TEST(PublicApi, CtcSizesThatOverflowAreRefused) {
@@ -112,7 +131,8 @@ double registry_value(std::string_view loss, const std::vector<array>& in, const
       out.grad[k++] = grads->back().raw();
     }
   // The span API's default variant is `auto`: the registry's auto entry runs the same choice.
-  return lossbench::find_entries(loss, "auto", in[0].type())[0]->run({refs, &resolved, lossbench::reduction::mean, out});
+  return lossbench::find_entries(loss, "auto", in[0].type())[0]->run(
+      {refs, &resolved, lossbench::reduction::mean, out});
 }
 
 TEST(PublicApi, CrossEntropyMatchesTheRegistry) {
@@ -129,7 +149,8 @@ TEST(PublicApi, CrossEntropyMatchesTheRegistry) {
   o.weight = w;
   o.label_smoothing = 0.1;
   std::vector<float> g(60);
-  const float got = lossbench::cross_entropy<float, std::int64_t>(in[0].span<float>(), 10, in[1].span<std::int64_t>(), o, g);
+  const float got =
+      lossbench::cross_entropy<float, std::int64_t>(in[0].span<float>(), 10, in[1].span<std::int64_t>(), o, g);
   EXPECT_EQ(got, v);
   for (int i = 0; i < 60; ++i) EXPECT_EQ(g[i], want[0].get(i));
 }
@@ -141,9 +162,9 @@ TEST(PublicApi, CtcMatchesTheRegistry) {
   const double v = registry_value("ctc", in, {}, &want);
   const auto& s = in[0].shape();
   std::vector<double> g(static_cast<std::size_t>(in[0].numel()));
-  const double got = lossbench::ctc<double, std::int64_t>(in[0].span<double>(), s[0], s[1], s[2],
-                                                          in[1].span<std::int64_t>(), false, in[2].span<std::int64_t>(),
-                                                          in[3].span<std::int64_t>(), {}, g);
+  const double got =
+      lossbench::ctc<double, std::int64_t>(in[0].span<double>(), s[0], s[1], s[2], in[1].span<std::int64_t>(), false,
+                                           in[2].span<std::int64_t>(), in[3].span<std::int64_t>(), {}, g);
   EXPECT_EQ(got, v);
   for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i], want[0].get(static_cast<std::int64_t>(i)));
 }
@@ -155,11 +176,10 @@ TEST(PublicApi, TripletAndContrastiveMatchTheRegistry) {
     std::vector<array> want;
     const double v = registry_value(loss, in, {}, &want);
     std::vector<float> g1(32), g2(32), g3(32);
-    const float got = loss == "triplet"
-                          ? lossbench::triplet<float>(in[0].span<float>(), in[1].span<float>(), in[2].span<float>(), 8,
-                                                      {}, g1, g2, g3)
-                          : lossbench::contrastive<float>(in[0].span<float>(), in[1].span<float>(),
-                                                          in[2].span<float>(), 8, {}, g1, g2);
+    const float got = loss == "triplet" ? lossbench::triplet<float>(in[0].span<float>(), in[1].span<float>(),
+                                                                    in[2].span<float>(), 8, {}, g1, g2, g3)
+                                        : lossbench::contrastive<float>(in[0].span<float>(), in[1].span<float>(),
+                                                                        in[2].span<float>(), 8, {}, g1, g2);
     EXPECT_EQ(got, v) << loss;
     for (int i = 0; i < 32; ++i) EXPECT_EQ(g1[i], want[0].get(i)) << loss;
   }

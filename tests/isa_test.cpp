@@ -48,7 +48,8 @@ TEST(Isa, SimdIsTheBestUsableIsa) {
       const evaluation b = evaluate(*find_entries(l->name(), best, t).front(), oc, true);
       EXPECT_EQ(a.value, b.value) << l->name();
       for (std::size_t k = 0; k < a.grads.size(); ++k)
-        for (std::int64_t i = 0; i < a.grads[k].numel(); ++i) ASSERT_EQ(a.grads[k].get(i), b.grads[k].get(i)) << l->name();
+        for (std::int64_t i = 0; i < a.grads[k].numel(); ++i)
+          ASSERT_EQ(a.grads[k].get(i), b.grads[k].get(i)) << l->name();
     }
   }
 }

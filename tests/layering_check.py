@@ -99,7 +99,8 @@ def main():
     if cycle:
         sys.exit("layering_check: the allowed arrows form a cycle: " + " -> ".join(cycle))
     problems, checked = [], 0
-    files = [p for d in ("src", "include", "bench") for p in sorted((root / d).rglob("*")) if p.suffix in (".hpp", ".cpp", ".h")]
+    files = [p for d in ("src", "include", "bench") for p in sorted((root / d).rglob("*"))
+             if p.suffix in (".hpp", ".cpp", ".h")]
     for path in files:
         here = floor_of(path, root, headers)
         if here is None:
@@ -126,7 +127,8 @@ def main():
     if problems:
         print("layering_check: includes against src/layers.txt:", *problems, sep="\n  ", file=sys.stderr)
         return 1
-    print(f"layering_check: {checked} includes in {len(files)} files follow src/layers.txt ({len(allowed)} floors, no cycle)")
+    print(f"layering_check: {checked} includes in {len(files)} files follow src/layers.txt "
+          f"({len(allowed)} floors, no cycle)")
     return 0
 
 

@@ -41,8 +41,9 @@ TEST_P(EveryOmpEntry, BitIdenticalToSerialForAnyThreadCount) {
   const entry& e = *GetParam();
   const entry& serial = serial_twin(e);
   for (reduction r : {reduction::mean, reduction::none}) {
-    owned_call oc(*e.loss, e.loss->generate(e.type, {samples_above_threshold(*e.loss, e.type), 0}, 9, e.loss->resolve({})),
-                  {}, r);
+    owned_call oc(*e.loss,
+                  e.loss->generate(e.type, {samples_above_threshold(*e.loss, e.type), 0}, 9, e.loss->resolve({})), {},
+                  r);
     const evaluation want = evaluate(serial, oc, true);
     for (int threads : {1, 2, 3, 4, 8}) {
       set_num_threads(threads);

@@ -1,10 +1,10 @@
 // property_test.cpp — differential testing of every registry entry on random calls: shapes that
 // straddle SIMD widths and block boundaries (0, 1, odd, powers of two ± 1, above the parallel
 // threshold), random reductions and options, extreme values injected into the prediction
-// (±0, subnormals, ±inf, NaN, logits ±1e4), and embeddings scaled to the ends of the range. For each call, either the reference and every entry
-// reject it with lossbench::error, or every entry matches the long-double reference within the
-// loss's documented bound (NaN and ±inf exactly where the reference has them), and `omp` gives
-// the bits of `simd` on 1, 2 and 3 threads.
+// (±0, subnormals, ±inf, NaN, logits ±1e4), and embeddings scaled to the ends of the range. For each call, either the
+// reference and every entry reject it with lossbench::error, or every entry matches the long-double reference within
+// the loss's documented bound (NaN and ±inf exactly where the reference has them), and `omp` gives the bits of `simd`
+// on 1, 2 and 3 threads.
 //
 // Trials per loss and dtype are fixed, so CI's time is bounded; the seed is 20261205, or
 // --gtest_random_seed=N to explore others. A failure prints the trial's seed and call.
@@ -27,11 +27,15 @@ std::uint64_t base_seed() {
 
 // Sizes around SIMD widths (4, 8, 16 lanes, unrolled ×4) and block sizes (4096 elements).
 std::int64_t draw_samples(core::prng& r, std::int64_t above_threshold) {
-  static constexpr std::int64_t edges[] = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 127, 129, 255, 4095, 4097};
+  static constexpr std::int64_t edges[] = {0,  1,  2,  3,  5,  7,   8,   9,   15,   16,  17,
+                                           31, 33, 63, 64, 65, 127, 129, 255, 4095, 4097};
   switch (r.below(4)) {
-    case 0: return above_threshold;
-    case 1: return static_cast<std::int64_t>(r.below(3000));
-    default: return edges[r.below(std::size(edges))];
+    case 0:
+      return above_threshold;
+    case 1:
+      return static_cast<std::int64_t>(r.below(3000));
+    default:
+      return edges[r.below(std::size(edges))];
   }
 }
 
@@ -163,7 +167,8 @@ TEST_P(EveryLoss, EveryVariantAgreesWithTheReferenceOnRandomCalls) {
       expect_matches_reference(*e, oc, ev, true, 1.0, &ref);
       if (e->variant.drv == driver::omp && simd) {
         const evaluation serial = evaluate(*simd, oc, true);
-        for (int threads : {1, 2, 3}) expect_same_bits(evaluate(*e, oc, true, threads), serial, e->name() + " threads " + std::to_string(threads));
+        for (int threads : {1, 2, 3})
+          expect_same_bits(evaluate(*e, oc, true, threads), serial, e->name() + " threads " + std::to_string(threads));
       }
     }
   }

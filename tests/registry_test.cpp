@@ -146,8 +146,18 @@ TEST(Registry, EveryLossHasScalarF32AndF64) {
 }
 
 TEST(Registry, UnknownNamesAreErrorsNamingTheArgument) {
-  try { find_loss("nope"); FAIL(); } catch (const error& e) { EXPECT_EQ(e.argument(), "--loss"); }
-  try { find_entries("mse", "nope", dtype::f32); FAIL(); } catch (const error& e) { EXPECT_EQ(e.argument(), "--variant"); }
+  try {
+    find_loss("nope");
+    FAIL();
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument(), "--loss");
+  }
+  try {
+    find_entries("mse", "nope", dtype::f32);
+    FAIL();
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument(), "--variant");
+  }
 }
 
 }  // namespace

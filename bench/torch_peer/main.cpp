@@ -41,8 +41,8 @@ struct cell {
   std::int64_t items;
   int threads;
   std::string prefix() const {
-    return "torch_peer/" + std::string(loss->name()) + "/" + std::string(to_string(type)) + "/n:" +
-           std::to_string(items) + "/threads:" + std::to_string(threads) + "/";
+    return "torch_peer/" + std::string(loss->name()) + "/" + std::string(to_string(type)) +
+           "/n:" + std::to_string(items) + "/threads:" + std::to_string(threads) + "/";
   }
 };
 
@@ -120,7 +120,7 @@ double value_difference(const cell& c) {
 // Also keeps the coefficient of variation over the repetitions: a median from scattered
 // repetitions is flagged in the report rather than trusted.
 class median_reporter final : public benchmark::ConsoleReporter {
-public:
+ public:
   median_reporter() : ConsoleReporter(OO_Tabular) {}  // no colour: the output goes to logs
   std::map<std::string, double> medians, cvs;
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -159,11 +159,16 @@ settings parse_args(int argc, char** argv) {
       if (i + 1 >= argc) throw error(a, "needs a value");
       return argv[++i];
     };
-    if (a == "--cells") cells = value();
-    else if (a == "--repetitions") s.repetitions = std::stoi(value());
-    else if (a == "--min-time") s.min_time = std::stod(value());
-    else if (a == "--json") s.json = value();
-    else throw error(a, "unknown argument (--cells, --repetitions, --min-time, --json)");
+    if (a == "--cells")
+      cells = value();
+    else if (a == "--repetitions")
+      s.repetitions = std::stoi(value());
+    else if (a == "--min-time")
+      s.min_time = std::stod(value());
+    else if (a == "--json")
+      s.json = value();
+    else
+      throw error(a, "unknown argument (--cells, --repetitions, --min-time, --json)");
   }
   if (s.repetitions < 1) throw error("--repetitions", "must be ≥ 1");
   if (!(s.min_time > 0)) throw error("--min-time", "must be > 0");
@@ -182,9 +187,12 @@ int run(const settings& s) {
   benchmark::Initialize(&argc, argv.data());
   for (const cell& c : s.cells) {
     benchmark::RegisterBenchmark((c.prefix() + "torch").c_str(), [c](benchmark::State& st) { torch_step(st, c); })
-        ->UseRealTime()->Unit(benchmark::kNanosecond);
-    benchmark::RegisterBenchmark((c.prefix() + "lossbench").c_str(), [c](benchmark::State& st) { lossbench_step(st, c); })
-        ->UseRealTime()->Unit(benchmark::kNanosecond);
+        ->UseRealTime()
+        ->Unit(benchmark::kNanosecond);
+    benchmark::RegisterBenchmark((c.prefix() + "lossbench").c_str(),
+                                 [c](benchmark::State& st) { lossbench_step(st, c); })
+        ->UseRealTime()
+        ->Unit(benchmark::kNanosecond);
   }
   median_reporter reporter;
   nlohmann::json rows = nlohmann::json::array();
@@ -194,9 +202,14 @@ int run(const settings& s) {
     benchmark::RunSpecifiedBenchmarks(&reporter, "^" + c.prefix());
     const double t_torch = reporter.medians.at(c.prefix() + "torch");
     const double t_ours = reporter.medians.at(c.prefix() + "lossbench");
-    rows.push_back({{"loss", c.loss->name()}, {"dtype", to_string(c.type)}, {"n", c.items},
-                    {"items", problem_of(c).items()}, {"threads", c.threads}, {"torch_s", t_torch},
-                    {"lossbench_s", t_ours}, {"speedup", t_torch / t_ours},
+    rows.push_back({{"loss", c.loss->name()},
+                    {"dtype", to_string(c.type)},
+                    {"n", c.items},
+                    {"items", problem_of(c).items()},
+                    {"threads", c.threads},
+                    {"torch_s", t_torch},
+                    {"lossbench_s", t_ours},
+                    {"speedup", t_torch / t_ours},
                     {"torch_cv", reporter.cv(c.prefix() + "torch")},
                     {"lossbench_cv", reporter.cv(c.prefix() + "lossbench")},
                     {"value_rel_difference", value_difference(c)}});
@@ -209,10 +222,10 @@ int run(const settings& s) {
   benchmark::Shutdown();
   if (!s.json.empty()) {
     const nlohmann::json out = {
-        {"context", {{"timer", "Google Benchmark in C++, median of " + std::to_string(s.repetitions) +
-                                   " interleaved repetitions"},
-                     {"torch", "ATen ops + torch::autograd::backward (libtorch " + torch_version() + ")"},
-                     {"lossbench", "lossbench::evaluate, variant auto, value + gradient"}}},
+        {"context",
+         {{"timer", "Google Benchmark in C++, median of " + std::to_string(s.repetitions) + " interleaved repetitions"},
+          {"torch", "ATen ops + torch::autograd::backward (libtorch " + torch_version() + ")"},
+          {"lossbench", "lossbench::evaluate, variant auto, value + gradient"}}},
         {"rows", rows}};
     const std::string tmp = s.json + ".tmp";
     {

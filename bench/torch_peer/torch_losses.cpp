@@ -9,20 +9,28 @@ namespace {
 
 at::ScalarType scalar_type(dtype t) {
   switch (t) {
-    case dtype::f32: return at::kFloat;
-    case dtype::f64: return at::kDouble;
-    case dtype::i32: return at::kInt;
-    case dtype::i64: return at::kLong;
+    case dtype::f32:
+      return at::kFloat;
+    case dtype::f64:
+      return at::kDouble;
+    case dtype::i32:
+      return at::kInt;
+    case dtype::i64:
+      return at::kLong;
   }
   throw std::logic_error("torch_inputs: unknown dtype");
 }
 
 std::int64_t torch_reduction(reduction r) {
   switch (r) {
-    case reduction::none: return at::Reduction::None;
-    case reduction::mean: return at::Reduction::Mean;
-    case reduction::sum: return at::Reduction::Sum;
-    case reduction::batchmean: break;
+    case reduction::none:
+      return at::Reduction::None;
+    case reduction::mean:
+      return at::Reduction::Mean;
+    case reduction::sum:
+      return at::Reduction::Sum;
+    case reduction::batchmean:
+      break;
   }
   throw std::logic_error("torch_loss: the peer measures mean and sum");
 }

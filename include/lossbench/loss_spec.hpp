@@ -43,15 +43,15 @@ struct param_desc {
 // Parameter values by name. Numbers are stored as double; array-valued options (cross_entropy's
 // weight[C], bce_logits' pos_weight[C]) as arrays.
 class param_set {
-public:
+ public:
   param_set& set(std::string_view name, double value);
   param_set& set(std::string_view name, array value);
   bool has(std::string_view name) const;
-  double number(std::string_view name) const;         // throws if absent or array-valued
+  double number(std::string_view name) const;        // throws if absent or array-valued
   const array* tensor(std::string_view name) const;  // nullptr if absent or a number
   std::vector<std::string> names() const;
 
-private:
+ private:
   struct slot {
     std::string name;
     double number = 0;
@@ -88,7 +88,7 @@ struct reference_result {
   // relative to those terms. Empty = |losses[i]| and |grads[k][i]|.
   std::vector<long double> loss_magnitude;
   std::vector<std::vector<long double>> grad_magnitude;
-  long double value_scale = 1;                  // the reduction's factor (1/N for mean)
+  long double value_scale = 1;  // the reduction's factor (1/N for mean)
 };
 
 // A kernel's documented error bound, in units of the dtype's unit roundoff u (2^-24 for f32,
@@ -127,11 +127,11 @@ struct variant {
 };
 
 class loss_spec {
-public:
+ public:
   virtual ~loss_spec() = default;
 
   virtual std::string_view name() const = 0;
-  virtual std::string_view summary() const = 0;    // the formula in one line
+  virtual std::string_view summary() const = 0;     // the formula in one line
   virtual std::string_view torch_name() const = 0;  // "" where torch has none
   virtual std::span<const input_desc> inputs() const = 0;
   virtual std::span<const param_desc> params() const = 0;

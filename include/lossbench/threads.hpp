@@ -9,7 +9,7 @@ namespace lossbench {
 // which creating the team exhausts memory (100,000 threads crashed). Beyond it: lossbench::error.
 inline constexpr int max_threads = 4096;
 
-int num_threads();            // the process default for the omp variant (≥ 1); OMP_NUM_THREADS > max_threads is an error
+int num_threads();  // the process default for the omp variant (≥ 1); OMP_NUM_THREADS > max_threads is an error
 void set_num_threads(int n);  // 1 ≤ n ≤ max_threads; 0 restores OpenMP's default
 
 }  // namespace lossbench

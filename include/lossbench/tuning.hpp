@@ -22,8 +22,8 @@ namespace lossbench {
 
 // The machine and build a profile belongs to.
 struct cpu_signature {
-  std::string model;               // the CPUID brand string
-  std::vector<std::string> isas;   // SIMD ISAs this CPU and OS support, of those lossbench knows
+  std::string model;              // the CPUID brand string
+  std::vector<std::string> isas;  // SIMD ISAs this CPU and OS support, of those lossbench knows
   int logical_cpus = 0;
   bool operator==(const cpu_signature&) const = default;
 };
@@ -58,7 +58,7 @@ void reload_auto_profile();
 struct candidate {
   lossbench::variant variant;
   int threads = 1;
-  double time_ns = 0;  // median measured by `lossbench tune`; 0 = not measured
+  double time_ns = 0;        // median measured by `lossbench tune`; 0 = not measured
   std::string name() const;  // "simd:avx2", "omp:avx512bw×2"
 };
 
@@ -67,10 +67,10 @@ struct candidate {
 struct auto_choice {
   candidate chosen;
   bool from_profile = false;
-  std::string reason;                 // one line: the profile entry, or the heuristic's rule
+  std::string reason;                           // one line: the profile entry, or the heuristic's rule
   std::int64_t bucket_min = 0, bucket_max = 0;  // the profile entry's size range [min, max)
   std::int64_t measured_items = 0;              // the size the entry was measured at
-  std::vector<candidate> candidates;  // the entry's candidates, fastest first (profile only)
+  std::vector<candidate> candidates;            // the entry's candidates, fastest first (profile only)
 };
 auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std::int64_t items, int threads = 0);
 

@@ -22,11 +22,24 @@ dtype parse_dtype(std::string_view s);  // "f32" | "f64" | "i32" | "i64" (also "
 std::size_t size_of(dtype t);
 bool is_floating(dtype t);
 
-template <class T> constexpr dtype dtype_of();
-template <> constexpr dtype dtype_of<float>() { return dtype::f32; }
-template <> constexpr dtype dtype_of<double>() { return dtype::f64; }
-template <> constexpr dtype dtype_of<std::int32_t>() { return dtype::i32; }
-template <> constexpr dtype dtype_of<std::int64_t>() { return dtype::i64; }
+template <class T>
+constexpr dtype dtype_of();
+template <>
+constexpr dtype dtype_of<float>() {
+  return dtype::f32;
+}
+template <>
+constexpr dtype dtype_of<double>() {
+  return dtype::f64;
+}
+template <>
+constexpr dtype dtype_of<std::int32_t>() {
+  return dtype::i32;
+}
+template <>
+constexpr dtype dtype_of<std::int64_t>() {
+  return dtype::i64;
+}
 
 // How per-sample losses become the returned value (torch's `reduction=`).
 // `none` returns the per-sample losses; its gradient is that of their sum.
@@ -39,17 +52,17 @@ reduction parse_reduction(std::string_view s);
 // Every failure the library reports: which argument was wrong and what was expected.
 // The library never crashes or returns a silently wrong number on bad input; it throws this.
 class error : public std::runtime_error {
-public:
+ public:
   error(std::string argument, const std::string& message);
   const std::string& argument() const noexcept { return argument_; }
 
-private:
+ private:
   std::string argument_;
 };
 
 // A shape of up to `max_rank` dimensions, stored inline so that describing a call never allocates.
 class shape {
-public:
+ public:
   static constexpr int max_rank = 8;
   shape() = default;
   shape(std::initializer_list<std::int64_t> dims);
@@ -62,7 +75,7 @@ public:
   bool operator==(const shape& o) const noexcept;
   std::string str() const;  // "[3, 4]"
 
-private:
+ private:
   int rank_ = 0;
   std::array<std::int64_t, max_rank> dims_{};
 };
@@ -74,13 +87,16 @@ struct tensor_ref {
   const void* data = nullptr;
 
   std::int64_t numel() const noexcept { return shape.numel(); }
-  template <class T> const T* as() const { return static_cast<const T*>(data); }
+  template <class T>
+  const T* as() const {
+    return static_cast<const T*>(data);
+  }
 };
 
 // An owning, 64-byte-aligned, contiguous (C order) array. Used for generated data, gradients and
 // files; kernels never allocate these on their hot path.
 class array {
-public:
+ public:
   array() = default;
   array(dtype t, lossbench::shape s);  // zero-filled
 
@@ -91,21 +107,38 @@ public:
 
   void* raw() noexcept { return storage_.get(); }
   const void* raw() const noexcept { return storage_.get(); }
-  template <class T> T* data() { check<T>(); return static_cast<T*>(raw()); }
-  template <class T> const T* data() const { check<T>(); return static_cast<const T*>(raw()); }
-  template <class T> std::span<T> span() { return {data<T>(), static_cast<std::size_t>(numel())}; }
-  template <class T> std::span<const T> span() const { return {data<T>(), static_cast<std::size_t>(numel())}; }
+  template <class T>
+  T* data() {
+    check<T>();
+    return static_cast<T*>(raw());
+  }
+  template <class T>
+  const T* data() const {
+    check<T>();
+    return static_cast<const T*>(raw());
+  }
+  template <class T>
+  std::span<T> span() {
+    return {data<T>(), static_cast<std::size_t>(numel())};
+  }
+  template <class T>
+  std::span<const T> span() const {
+    return {data<T>(), static_cast<std::size_t>(numel())};
+  }
 
   tensor_ref ref() const noexcept { return {type_, shape_, raw()}; }
   double get(std::int64_t i) const;  // element i converted to double (slow; for printing and tests)
   void set(std::int64_t i, double v);
   array astype(dtype t) const;
 
-private:
-  template <class T> void check() const {
+ private:
+  template <class T>
+  void check() const {
     if (dtype_of<T>() != type_) throw error("array", "element type is " + std::string(to_string(type_)));
   }
-  struct free_deleter { void operator()(std::byte* p) const noexcept; };
+  struct free_deleter {
+    void operator()(std::byte* p) const noexcept;
+  };
   dtype type_ = dtype::f32;
   lossbench::shape shape_;
   std::unique_ptr<std::byte[], free_deleter> storage_;

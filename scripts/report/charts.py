@@ -168,7 +168,8 @@ def torch_chart(report):
     losses = sorted({r["loss"] for r in rows})
     sizes = sorted({r["n"] for r in rows})
     shades = plt.cm.Blues([0.35 + 0.6 * i / max(1, len(sizes) - 1) for i in range(len(sizes))])
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 1.2, 0.45 * len(losses) * len(sizes) / 2 + 1.6),
+    fig, axes = plt.subplots(1, len(panels),
+                             figsize=(4.2 * len(panels) + 1.2, 0.45 * len(losses) * len(sizes) / 2 + 1.6),
                              squeeze=False, sharey=True)
     height = 0.8 / len(sizes)
     for ax, (dtype, threads) in zip(axes[0], panels):

@@ -78,8 +78,8 @@ def loss_table(results, report=None):
         vs_torch = peer.speedup(report, s.loss, s.dtype, s.n, b.threads) \
             if report is not None and s.mode == "value_grad" else None
         rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
-                     fmt.times(s.speedup), fmt.times(vs_torch), roof, fmt.rel_err(b.value_rel_err), fmt.rel_err(b.grad_max_rel_err),
-                     fmt.noisy_cv(b)])
+                     fmt.times(s.speedup), fmt.times(vs_torch), roof, fmt.rel_err(b.value_rel_err),
+                     fmt.rel_err(b.grad_max_rel_err), fmt.noisy_cv(b)])
     return LOSS_HEADER, rows
 
 
@@ -128,8 +128,9 @@ def auto_lines(report, autos):
     again = report.lossbench.get("sizes_measured_again")
     if again:
         more = report.lossbench.get("repetitions_again")
-        line += (f". {again} sizes where `auto` trailed by more than {fmt.percent(100 * TIE)} after the first pass were measured again, "
-                 f"interleaved{f', {more} repetitions more' if more else ''}; their rows pool both passes' repetitions")
+        line += (f". {again} sizes where `auto` trailed by more than {fmt.percent(100 * TIE)} after the first pass "
+                 f"were measured again, interleaved{f', {more} repetitions more' if more else ''}; "
+                 "their rows pool both passes' repetitions")
     return [line]
 
 
@@ -144,5 +145,6 @@ def auto_table(autos):
                      (a.auto.auto_choice or "?") + (" (profile)" if a.auto.auto_source == "profile" else ""),
                      fmt.giga(a.auto.items_per_second), a.fastest.label, fmt.giga(a.fastest.items_per_second),
                      fmt.percent(100 * a.slowdown), "-" if a.vs_simd is None else fmt.percent(100 * a.vs_simd),
-                     {"met": "✓", "noise": "≈ same kernel", "missed": "✗"}[a.verdict] + f" ≤ {fmt.percent(100 * a.goal)}"])
+                     {"met": "✓", "noise": "≈ same kernel", "missed": "✗"}[a.verdict]
+                     + f" ≤ {fmt.percent(100 * a.goal)}"])
     return AUTO_HEADER, rows

@@ -70,7 +70,8 @@ def auto_section(report):
         return []
     return (['<h2 id="auto">The <code>auto</code> variant</h2>'] +
             [f"<p>{text(line)}</p>" for line in content.auto_lines(report, autos)] +
-            [table(*content.auto_table(autos), numeric_from=5, noisy={i for i, a in enumerate(autos) if a.verdict == "missed"})])
+            [table(*content.auto_table(autos), numeric_from=5,
+                   noisy={i for i, a in enumerate(autos) if a.verdict == "missed"})])
 
 
 def peer_section(report):
@@ -115,8 +116,8 @@ def appendix(machine):
 def render(report, results, throughput, others):
     """The page. `throughput`: per-loss charts (a grid); `others`: speed-up and roofline."""
     machine = summary.machine(report)
-    nav = "<nav>" + "".join(f'<a href="#{anchor(l)}">{html.escape(l)}</a>'
-                            for l in summary.losses(report.rows)) + \
+    nav = "<nav>" + "".join(f'<a href="#{anchor(loss)}">{html.escape(loss)}</a>'
+                            for loss in summary.losses(report.rows)) + \
         '<a href="#torch">torch</a><a href="#charts">charts</a><a href="#appendix">appendix</a></nav>'
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
     body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + peer_section(report) +

@@ -78,7 +78,8 @@ def unsteady_lines(report):
         return []
     cells.sort(key=lambda r: -max(r["cpp"].get("torch_cv", 0), r["cpp"].get("lossbench_cv", 0)))
     shown = ", ".join(f"{r['loss']} {r['dtype']} {fmt.size(r['n'])} {r['threads']}T (torch cv "
-                      f"{fmt.percent(100 * r['cpp'].get('torch_cv', 0))}, lossbench {fmt.percent(100 * r['cpp'].get('lossbench_cv', 0))})"
+                      f"{fmt.percent(100 * r['cpp'].get('torch_cv', 0))}, "
+                      f"lossbench {fmt.percent(100 * r['cpp'].get('lossbench_cv', 0))})"
                       for r in cells[:8])
     more = f" and {len(cells) - 8} more" if len(cells) > 8 else ""
     return [f"{len(cells)} C++ cells vary by more than {UNSTEADY_CV:.0%} over their repetitions, so their ratios "

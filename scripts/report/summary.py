@@ -2,8 +2,9 @@
 scalar, the "use X for Y" recommendations, the machine and the noise.
 
 "Fastest" is the highest items_per_second among the rows of one (loss, dtype, mode, n), as the
-schema defines it, with ties within 3% going to the simpler variant (simplest_within_tie); the speed-up divides it by the scalar row of that same key (single-threaded by
-definition), and is None where there is no scalar row.
+schema defines it, with ties within 3% going to the simpler variant (simplest_within_tie); the
+speed-up divides it by the scalar row of that same key (single-threaded by definition), and is
+None where there is no scalar row.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ def variant_order(labels):
         return 0 if label == BASELINE else 1 if label == "simd" else 2 if label.startswith("simd:") else \
             3 if label.startswith("omp") else 4
     labels = list(dict.fromkeys(labels))
-    return sorted(labels, key=lambda l: (rank(l), labels.index(l)))
+    return sorted(labels, key=lambda label: (rank(label), labels.index(label)))
 
 
 def losses(rows):
@@ -127,8 +128,8 @@ def recommendations(results):
 def pair_names(pairs, rows):
     """'mse, huber f32': a loss is named without dtype when every dtype it has is in `pairs`."""
     names = []
-    for loss in ordered(l for l, _ in pairs):
-        mine = [d for l, d in pairs if l == loss]
+    for loss in ordered(pair_loss for pair_loss, _ in pairs):
+        mine = [d for pair_loss, d in pairs if pair_loss == loss]
         all_dtypes = {r.dtype for r in rows if r.loss == loss}
         names.append(loss if set(mine) == all_dtypes else f"{loss} {'/'.join(mine)}")
     return ", ".join(names)

@@ -8,8 +8,8 @@
 
 namespace lossbench {
 
-double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const param_set& params,
-                const options& opt, outputs out) {
+double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const param_set& params, const options& opt,
+                outputs out) {
   const loss_spec& spec = find_loss(loss, "loss");
   const param_set resolved = spec.resolve(params);
   if (inputs.empty()) throw error("inputs", "no inputs given");
@@ -144,16 +144,16 @@ T cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Targ
 }
 
 template <class T, class Index>
-T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes, std::span<const Index> targets,
-      bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len, const ctc_options& o,
-      std::span<T> g, std::span<T> l) {
+T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes,
+      std::span<const Index> targets, bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len,
+      const ctc_options& o, std::span<T> g, std::span<T> l) {
   if (time < 0 || batch < 0 || classes <= 0) throw error("log_probs", "time, batch must be ≥ 0 and classes > 0");
   std::int64_t elements = 0;  // time·batch·classes must fit, or a wrapped product could match an empty span
   if (__builtin_mul_overflow(time, batch, &elements) || __builtin_mul_overflow(elements, classes, &elements))
     throw error("log_probs", "time·batch·classes = " + std::to_string(time) + "·" + std::to_string(batch) + "·" +
                                  std::to_string(classes) + " overflows 64 bits");
-  const shape ts = concatenated ? flat(targets.size())
-                                : shape{batch, batch ? static_cast<std::int64_t>(targets.size()) / batch : 0};
+  const shape ts =
+      concatenated ? flat(targets.size()) : shape{batch, batch ? static_cast<std::int64_t>(targets.size()) / batch : 0};
   param_set p;
   p.set("blank", static_cast<double>(o.blank)).set("zero_infinity", o.zero_infinity);
   return run<T>("ctc",
@@ -176,26 +176,27 @@ template <class T>
 T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y, std::int64_t d,
               const contrastive_options& o, std::span<T> g1, std::span<T> g2, std::span<T> l) {
   const std::int64_t rows = rows_of(x1.size(), d, "x1", "features");
-  return run<T>("contrastive", {view(x1, shape{rows, d}, "x1"), view(x2, shape{rows, d}, "x2"), view(y, shape{rows}, "target")},
+  return run<T>("contrastive",
+                {view(x1, shape{rows, d}, "x1"), view(x2, shape{rows, d}, "x2"), view(y, shape{rows}, "target")},
                 param_set().set("margin", o.margin), o, {g1, g2}, {"grad_x1", "grad_x2"}, l);
 }
 
 // The library is built for float and double; index types int32 and int64.
-#define LOSSBENCH_INSTANTIATE(T)                                                                                   \
+#define LOSSBENCH_INSTANTIATE(T)                                                                                  \
   template T mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
   template T mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
   template T huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>, std::span<T>);  \
   template T bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
   template T bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t, const bce_logits_options<T>&,    \
-                           std::span<T>, std::span<T>);                                                          \
+                           std::span<T>, std::span<T>);                                                           \
   template T hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>, std::span<T>);  \
   template T kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&, std::span<T>, \
-                       std::span<T>);                                                                            \
+                       std::span<T>);                                                                             \
   template T cross_entropy<T, std::int32_t>(std::span<const T>, std::int64_t, std::span<const std::int32_t>,      \
                                             const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
   template T cross_entropy<T, std::int64_t>(std::span<const T>, std::int64_t, std::span<const std::int64_t>,      \
                                             const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
-  template T cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                           \
+  template T cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                            \
                                  const cross_entropy_options<T>&, std::span<T>, std::span<T>);                    \
   template T ctc<T, std::int32_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
                                   std::span<const std::int32_t>, bool, std::span<const std::int32_t>,             \

@@ -23,17 +23,9 @@ const loss_spec& contrastive_spec();
 
 const std::vector<const loss_spec*>& catalogue() {
   static const std::vector<const loss_spec*> all = {
-      &losses::mse_spec(),
-      &losses::mae_spec(),
-      &losses::huber_spec(),
-      &losses::bce_spec(),
-      &losses::bce_logits_spec(),
-      &losses::hinge_spec(),
-      &losses::cross_entropy_spec(),
-      &losses::kl_div_spec(),
-      &losses::ctc_spec(),
-      &losses::triplet_spec(),
-      &losses::contrastive_spec(),
+      &losses::mse_spec(),        &losses::mae_spec(),     &losses::huber_spec(),         &losses::bce_spec(),
+      &losses::bce_logits_spec(), &losses::hinge_spec(),   &losses::cross_entropy_spec(), &losses::kl_div_spec(),
+      &losses::ctc_spec(),        &losses::triplet_spec(), &losses::contrastive_spec(),
   };
   return all;
 }

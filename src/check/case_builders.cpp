@@ -101,11 +101,13 @@ std::vector<array> copy_rows(const loss_spec& s, dtype dt, const case_desc& c, c
   auto in = from_generator(s, dt, c, p);
   const std::int64_t every = option_in(c, "every", 1, 1, std::numeric_limits<std::int64_t>::max());
   const auto input_at = [&](const json& v) -> array& {
-    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
+        v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
       fail(c, "copy_rows: " + v.dump() + " is not an input index (0 to " + std::to_string(in.size() - 1) + ")");
     return in[v.get<std::size_t>()];
   };
-  if (!c.options.contains("copies") || !c.options.at("copies").is_array()) fail(c, "copy_rows needs \"copies\": [[from, to], ...]");
+  if (!c.options.contains("copies") || !c.options.at("copies").is_array())
+    fail(c, "copy_rows needs \"copies\": [[from, to], ...]");
   for (const json& pair : c.options.at("copies")) {
     if (!pair.is_array() || pair.size() != 2) fail(c, "copy_rows: each copy is [from, to], got " + pair.dump());
     const array& from = input_at(pair[0]);
@@ -141,7 +143,8 @@ std::vector<array> scaled(const loss_spec& s, dtype dt, const case_desc& c, para
     const json& list = c.options.at(key_name);
     if (!list.is_array()) fail(c, std::string("scaled: \"") + key_name + "\" must be an array");
     for (const json& v : list) {
-      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 0 ||
+          v.get<std::int64_t>() >= static_cast<std::int64_t>(in.size()))
         fail(c, "scaled: " + v.dump() + " is not an input index (0 to " + std::to_string(in.size() - 1) + ")");
       out.push_back(v.get<std::int64_t>());
     }
@@ -161,7 +164,8 @@ std::vector<array> scaled(const loss_spec& s, dtype dt, const case_desc& c, para
     if (!names.is_array()) fail(c, "scaled: \"scale_params\" must be an array of parameter names");
     const param_set resolved = s.resolve(p);
     for (const json& name : names) {
-      if (!name.is_string() || !resolved.has(name.get<std::string>())) fail(c, "scaled: " + name.dump() + " is not a parameter");
+      if (!name.is_string() || !resolved.has(name.get<std::string>()))
+        fail(c, "scaled: " + name.dump() + " is not a parameter");
       p.set(name.get<std::string>(), resolved.number(name.get<std::string>()) * factor);
     }
   }
@@ -181,7 +185,8 @@ std::vector<array> probabilities(const loss_spec& s, dtype dt, const case_desc& 
     if (total == 0) w[0] = total = 1;
     for (std::int64_t j = 0; j < width; ++j) probs.set(r * width + j, w[static_cast<std::size_t>(j)] / total);
   }
-  in[static_cast<std::size_t>(option_in(c, "input", 1, 0, static_cast<std::int64_t>(in.size()) - 1))] = std::move(probs);
+  in[static_cast<std::size_t>(option_in(c, "input", 1, 0, static_cast<std::int64_t>(in.size()) - 1))] =
+      std::move(probs);
   return in;
 }
 
@@ -204,7 +209,8 @@ array ctc_log_probs(dtype dt, std::int64_t time, std::int64_t batch, std::int64_
       const double u = 0.01 + rng.uniform();
       total += v = (u * u) * (u * u);
     }
-    for (std::int64_t k = 0; k < classes; ++k) lp.set(row * classes + k, portable_log(w[static_cast<std::size_t>(k)] / total));
+    for (std::int64_t k = 0; k < classes; ++k)
+      lp.set(row * classes + k, portable_log(w[static_cast<std::size_t>(k)] / total));
   }
   return lp;
 }
@@ -212,7 +218,8 @@ array ctc_log_probs(dtype dt, std::int64_t time, std::int64_t batch, std::int64_
 builder ctc_builder(ctc_mode mode) {
   return [mode](const loss_spec&, dtype dt, const case_desc& c, const param_set& p) {
     const std::int64_t batch = c.shape.n, classes = c.shape.inner > 0 ? c.shape.inner : 6;
-    const std::int64_t time = option_in(c, "time", 20, 0, 1 << 16), max_target = option_in(c, "max_target", 6, 0, 1 << 15);
+    const std::int64_t time = option_in(c, "time", 20, 0, 1 << 16),
+                       max_target = option_in(c, "max_target", 6, 0, 1 << 15);
     if (time * batch * classes > max_case_elements) fail(c, "time × batch × classes above 2^26 elements");
     const std::int64_t blank = p.has("blank") ? static_cast<std::int64_t>(p.number("blank")) : 0;
     if (classes < 2 || time < 2 * max_target || max_target < 2 || blank < 0 || blank >= classes)
@@ -223,12 +230,15 @@ builder ctc_builder(ctc_mode mode) {
     array targets(dtype::i64, {batch, max_target}), il(dtype::i64, {batch}), tl(dtype::i64, {batch});
     for (std::int64_t b = 0; b < batch; ++b) {
       std::vector<std::int64_t> labels(static_cast<std::size_t>(
-          mode == ctc_mode::empty_target ? 0 : 1 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(max_target)))));
+          mode == ctc_mode::empty_target
+              ? 0
+              : 1 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(max_target)))));
       for (auto& l : labels) {
         const auto k = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(classes - 1)));
         l = k >= blank ? k + 1 : k;  // any class but blank
       }
-      std::int64_t length = time / 2 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(time - time / 2 + 1)));
+      std::int64_t length =
+          time / 2 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(time - time / 2 + 1)));
       if (mode == ctc_mode::random)
         while (frames_needed(labels) > length) labels.pop_back();  // keep it feasible
       if (mode == ctc_mode::exact_length) length = frames_needed(labels);
@@ -238,7 +248,8 @@ builder ctc_builder(ctc_mode mode) {
         length = frames_needed(labels) - 1;  // ≥ the target length, so the call is valid
       }
       if (mode == ctc_mode::empty_target && b == 0) length = 0;  // an empty input too
-      for (std::size_t s = 0; s < labels.size(); ++s) targets.set(b * max_target + static_cast<std::int64_t>(s), static_cast<double>(labels[s]));
+      for (std::size_t s = 0; s < labels.size(); ++s)
+        targets.set(b * max_target + static_cast<std::int64_t>(s), static_cast<double>(labels[s]));
       il.set(b, static_cast<double>(length));
       tl.set(b, static_cast<double>(labels.size()));
     }
@@ -272,8 +283,10 @@ built_case build_case(const loss_spec& spec, dtype dt, const case_desc& c) {
   if (it == builders().end()) fail(c, "unknown generator");
   built_case out;
   for (const auto& [name, v] : c.params.items()) {
-    if (v.is_object()) out.params.set(name, param_array(v, dt, c));
-    else out.params.set(name, number_of(v, c));
+    if (v.is_object())
+      out.params.set(name, param_array(v, dt, c));
+    else
+      out.params.set(name, number_of(v, c));
   }
   try {
     out.inputs = it->second(spec, dt, c, out.params);

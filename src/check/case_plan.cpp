@@ -28,7 +28,8 @@ golden_case make(std::string name, shape_request shape, reduction red, std::uint
 }  // namespace
 
 std::vector<golden_case> default_cases(const loss_spec& spec) {
-  const std::vector<std::int64_t> widths = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 31, 32, 33, 63, 64, 65};
+  const std::vector<std::int64_t> widths = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+                                            13, 14, 15, 16, 17, 31, 32, 33, 63, 64, 65};
   const std::int64_t per_sample = items_per_sample(spec);
   std::vector<golden_case> out;
   std::uint64_t seed = 1000;

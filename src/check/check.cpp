@@ -23,10 +23,14 @@ std::string text(long double v) {
 // One compared quantity: updates the worst ratio and records a violation.
 void compare(case_result& r, const std::string& what, long double got, long double want, double tol) {
   double ratio = 0;
-  if (std::isnan(want)) ratio = std::isnan(got) ? 0 : std::numeric_limits<double>::infinity();
-  else if (std::isinf(want)) ratio = got == want ? 0 : std::numeric_limits<double>::infinity();
-  else if (std::isnan(got)) ratio = std::numeric_limits<double>::infinity();
-  else ratio = static_cast<double>(std::fabs(got - want) / tol);
+  if (std::isnan(want))
+    ratio = std::isnan(got) ? 0 : std::numeric_limits<double>::infinity();
+  else if (std::isinf(want))
+    ratio = got == want ? 0 : std::numeric_limits<double>::infinity();
+  else if (std::isnan(got))
+    ratio = std::numeric_limits<double>::infinity();
+  else
+    ratio = static_cast<double>(std::fabs(got - want) / tol);
   if (ratio > r.worst_ratio || r.worst_what.empty()) {
     r.worst_ratio = ratio;
     r.worst_what = what;
@@ -38,7 +42,8 @@ void compare(case_result& r, const std::string& what, long double got, long doub
 
 void compare_digest(case_result& r, const std::string& what, const array& got, const digest& want) {
   if (got.numel() != want.count) {
-    r.violations.push_back(what + ": " + std::to_string(got.numel()) + " elements, golden " + std::to_string(want.count));
+    r.violations.push_back(what + ": " + std::to_string(got.numel()) + " elements, golden " +
+                           std::to_string(want.count));
     r.worst_ratio = std::numeric_limits<double>::infinity();
     return;
   }
@@ -115,7 +120,8 @@ void check_loss(const loss_spec& loss, const std::vector<const entry*>& entries,
         if (e->type == t) of_type.push_back(e);
       if (of_type.empty()) continue;
       if (!gc.at(t)) {
-        report.problems.push_back(path + ": case '" + gc.desc.name + "' has no " + std::string(to_string(t)) + " values");
+        report.problems.push_back(path + ": case '" + gc.desc.name + "' has no " + std::string(to_string(t)) +
+                                  " values");
         continue;
       }
       built_case input;

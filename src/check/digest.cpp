@@ -55,8 +55,8 @@ double round_up(long double tol) {
   return std::nextafter(d, std::numeric_limits<double>::infinity());
 }
 
-digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude,
-                   double ulps, double u, double tiny) {
+digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude, double ulps,
+                   double u, double tiny) {
   digest d;
   d.of = std::move(of);
   d.count = static_cast<std::int64_t>(v.size());

@@ -25,8 +25,8 @@ std::vector<std::int64_t> sample_indices(std::span<const long double> v);
 // (magnitude empty: |v_i|; tiny = the dtype's smallest denormal: each rounding that underflows
 // errs by up to ½·tiny absolutely, not u relatively — gradual underflow, Higham §2.1); the
 // tolerances as golden_file.hpp's "derivation" says.
-digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude,
-                   double ulps, double u, double tiny);
+digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude, double ulps,
+                   double u, double tiny);
 
 double round_up(long double tol);  // a tolerance as the double just above it (+ the smallest denormal)
 

@@ -18,8 +18,12 @@ json number_or_string(long double v) { return long_double_text(v); }
 json digest_json(const digest& d) {
   json samples = json::array();
   for (const auto& s : d.samples) samples.push_back({s.index, long_double_text(s.value), s.tol});
-  return {{"of", d.of},         {"count", d.count},       {"sum", number_or_string(d.sum)},
-          {"sum_tol", d.sum_tol}, {"norm", number_or_string(d.norm)}, {"norm_tol", d.norm_tol},
+  return {{"of", d.of},
+          {"count", d.count},
+          {"sum", number_or_string(d.sum)},
+          {"sum_tol", d.sum_tol},
+          {"norm", number_or_string(d.norm)},
+          {"norm_tol", d.norm_tol},
           {"samples", samples}};
 }
 
@@ -33,8 +37,11 @@ json expectation_json(const expectation& e) {
 
 json case_json(const golden_case& c) {
   const case_desc& d = c.desc;
-  json j = {{"name", d.name}, {"generator", d.generator}, {"seed", d.seed},
-            {"shape", {{"n", d.shape.n}, {"inner", d.shape.inner}}}, {"params", d.params}};
+  json j = {{"name", d.name},
+            {"generator", d.generator},
+            {"seed", d.seed},
+            {"shape", {{"n", d.shape.n}, {"inner", d.shape.inner}}},
+            {"params", d.params}};
   if (!d.options.empty()) j["options"] = d.options;
   j["reduction"] = to_string(d.reduction);
   json expected = json::object();
@@ -65,7 +72,8 @@ struct reader {
   // A tolerance: a negative or NaN one would turn every comparison into a pass (or a failure).
   double tolerance(const json& j, const char* key) const {
     const double t = number(j, key);
-    if (!(t >= 0)) throw error(where, std::string("field '") + key + "' must be a tolerance ≥ 0, got " + field(j, key).dump());
+    if (!(t >= 0))
+      throw error(where, std::string("field '") + key + "' must be a tolerance ≥ 0, got " + field(j, key).dump());
     return t;
   }
   digest read_digest(const json& j) const {
@@ -125,7 +133,9 @@ struct reader {
 
 }  // namespace
 
-std::string golden_path(const std::string& dir, std::string_view loss) { return dir + "/" + std::string(loss) + ".json"; }
+std::string golden_path(const std::string& dir, std::string_view loss) {
+  return dir + "/" + std::string(loss) + ".json";
+}
 
 std::string long_double_text(long double v) {
   if (std::isnan(v)) return "nan";
@@ -175,14 +185,16 @@ void write_golden(const std::string& path, const golden_file& file, const loss_s
       {"derivation",
        "value_tol = value_ulps·(u·Σ_i magnitude_i + n·½tiny)·|scale| + ½(u·|value| + tiny) (the loss's accuracy "
        "bound, then the rounding of the value to the dtype; tiny = the dtype's smallest denormal, the absolute "
-       "error of a rounding that underflows); each sampled element: ulps·(u·magnitude_i + ½tiny); sum_tol = Σ_i of those "
+       "error of a rounding that underflows); each sampled element: ulps·(u·magnitude_i + ½tiny); sum_tol = Σ_i of "
+       "those "
        "+ 2^-60·Σ|ref_i| (the check's long-double sum); norm_tol = √(Σ_i bound_i²) + 2^-60·‖ref‖ (triangle "
        "inequality); every tolerance + the smallest denormal, rounded up to a double"}};
-  const json header = {{"format", "lossbench-golden"},
-                       {"version", golden_format_version},
-                       {"loss", file.loss},
-                       {"generated_by", "lossbench check --update: loss_spec::reference in long double, never a kernel"},
-                       {"tolerance", tolerance}};
+  const json header = {
+      {"format", "lossbench-golden"},
+      {"version", golden_format_version},
+      {"loss", file.loss},
+      {"generated_by", "lossbench check --update: loss_spec::reference in long double, never a kernel"},
+      {"tolerance", tolerance}};
   // The header indented, then one case per line: small files whose diffs show which cases changed.
   std::string text = header.dump(1);
   text.resize(text.rfind('\n'));  // drop the closing brace

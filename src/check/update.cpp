@@ -19,7 +19,8 @@ void flatten(field_list& out, const std::string& prefix, const digest& d) {
   out.emplace_back(prefix + " sum", long_double_text(d.sum) + " ± " + long_double_text(d.sum_tol));
   out.emplace_back(prefix + " norm", long_double_text(d.norm) + " ± " + long_double_text(d.norm_tol));
   for (const auto& s : d.samples)
-    out.emplace_back(prefix + "[" + std::to_string(s.index) + "]", long_double_text(s.value) + " ± " + long_double_text(s.tol));
+    out.emplace_back(prefix + "[" + std::to_string(s.index) + "]",
+                     long_double_text(s.value) + " ± " + long_double_text(s.tol));
 }
 
 // An expectation as (label, text) pairs: what the diff compares.
@@ -32,7 +33,8 @@ field_list flatten(const std::optional<expectation>& e) {
   return out;
 }
 
-bool diff_case(std::vector<std::string>& diff, const std::string& header, const field_list& before, const field_list& after) {
+bool diff_case(std::vector<std::string>& diff, const std::string& header, const field_list& before,
+               const field_list& after) {
   bool changed = false;
   auto note = [&](const std::string& line) {
     if (!changed) diff.push_back(header);
@@ -42,7 +44,8 @@ bool diff_case(std::vector<std::string>& diff, const std::string& header, const 
   for (const auto& field : before) {  // not a structured binding: clang 14 cannot capture one
     const std::string &label = field.first, &text = field.second;
     auto it = std::find_if(after.begin(), after.end(), [&](const auto& f) { return f.first == label; });
-    if (it == after.end()) note("- " + label + " " + text);
+    if (it == after.end())
+      note("- " + label + " " + text);
     else if (it->second != text) {
       note("- " + label + " " + text);
       note("+ " + label + " " + it->second);
@@ -78,14 +81,15 @@ void update_loss(const loss_spec& loss, const std::string& dir, update_report& r
         throw error(path, "case '" + c.desc.name + "' (" + std::string(to_string(t)) + "): " + ex.what());
       }
       const std::string header = "@@ case '" + c.desc.name + "' " + std::string(to_string(t));
-      if (is_new) diff.push_back(header + " (new)\n+ value " + flatten(c.at(t)).front().second);
-      else changed |= diff_case(diff, header, before, flatten(c.at(t)));
+      if (is_new)
+        diff.push_back(header + " (new)\n+ value " + flatten(c.at(t)).front().second);
+      else
+        changed |= diff_case(diff, header, before, flatten(c.at(t)));
     }
     report.cases_added += added;
     report.cases_changed += changed && !added;
   }
-  if (diff.size() > header_lines || !existed)
-    report.diff.insert(report.diff.end(), diff.begin(), diff.end());
+  if (diff.size() > header_lines || !existed) report.diff.insert(report.diff.end(), diff.begin(), diff.end());
   std::filesystem::create_directories(dir);
   write_golden(path, file, loss);
   ++report.files_written;

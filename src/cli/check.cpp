@@ -55,8 +55,10 @@ std::vector<const check::case_result*> worst_per_entry(const check::check_report
   std::vector<const check::case_result*> out;
   for (const auto& c : r.results) {
     auto it = std::find_if(out.begin(), out.end(), [&](const auto* w) { return w->entry_name() == c.entry_name(); });
-    if (it == out.end()) out.push_back(&c);
-    else if (c.worst_ratio > (*it)->worst_ratio) *it = &c;
+    if (it == out.end())
+      out.push_back(&c);
+    else if (c.worst_ratio > (*it)->worst_ratio)
+      *it = &c;
   }
   return out;
 }
@@ -90,10 +92,16 @@ std::string report_text(const check::check_report& r) {
 json report_json(const check::check_report& r) {
   json results = json::array();
   for (const auto& c : r.results)
-    results.push_back({{"entry", c.entry_name()}, {"loss", c.loss}, {"variant", c.variant}, {"dtype", to_string(c.type)},
-                       {"case", c.case_name}, {"value_ulps", json_number(c.value_ulps)},
-                       {"value_rel_err", json_number(c.value_rel)}, {"worst_err_over_tol", json_number(c.worst_ratio)},
-                       {"worst", c.worst_what}, {"violations", c.violations}});
+    results.push_back({{"entry", c.entry_name()},
+                       {"loss", c.loss},
+                       {"variant", c.variant},
+                       {"dtype", to_string(c.type)},
+                       {"case", c.case_name},
+                       {"value_ulps", json_number(c.value_ulps)},
+                       {"value_rel_err", json_number(c.value_rel)},
+                       {"worst_err_over_tol", json_number(c.worst_ratio)},
+                       {"worst", c.worst_what},
+                       {"violations", c.violations}});
   return {{"passed", r.passed()}, {"problems", r.problems}, {"results", results}};
 }
 
@@ -101,7 +109,8 @@ void run(const check_options& o) {
   if (o.update) {
     std::vector<const loss_spec*> losses;
     for (const loss_spec* l : catalogue())
-      if (o.losses.empty() || std::find(o.losses.begin(), o.losses.end(), l->name()) != o.losses.end()) losses.push_back(l);
+      if (o.losses.empty() || std::find(o.losses.begin(), o.losses.end(), l->name()) != o.losses.end())
+        losses.push_back(l);
     for (const auto& l : o.losses) find_loss(l);
     const check::update_report u = check::update_golden(losses, o.golden);
     for (const auto& line : u.diff) fmt::print("{}\n", line);

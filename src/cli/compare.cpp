@@ -39,7 +39,8 @@ double parse_threshold(const std::string& s) {
   if (used != s.size() - percent || !(v >= 0) || !std::isfinite(v))
     throw error("--threshold", "expected a fraction or a percentage such as 5%, got '" + s + "'");
   if (!percent && v >= 1)
-    throw error("--threshold", "'" + s + "' is ambiguous: write a percentage (" + s + "%) or a fraction below 1 (0.05)");
+    throw error("--threshold",
+                "'" + s + "' is ambiguous: write a percentage (" + s + "%) or a fraction below 1 (0.05)");
   return percent ? v / 100 : v;
 }
 
@@ -47,8 +48,11 @@ std::string percent(double ratio) { return fmt::format("{:+.1f}%", (ratio - 1) *
 
 std::string verdict(const compare::bench_change& c) {
   if (!c.error.empty()) return "FAILED: " + c.error;
-  std::string v = c.regression ? "SLOWER" : c.improvement ? "faster" : !c.judged ? "too few repetitions to judge"
-                 : c.significant ? "changed (within threshold)" : "same";
+  std::string v = c.regression    ? "SLOWER"
+                  : c.improvement ? "faster"
+                  : !c.judged     ? "too few repetitions to judge"
+                  : c.significant ? "changed (within threshold)"
+                                  : "same";
   if (c.accuracy_regression) v += ", ACCURACY WORSE";
   return v;
 }
@@ -71,7 +75,8 @@ std::string report_text(const compare::compare_report& r, const compare_cli_opti
     unjudged += !c.judged && c.error.empty();
     failed += !c.error.empty();
     if (c.regression || c.accuracy_regression || !c.error.empty())
-      list += fmt::format("  {}: {} (p = {:.3g}); {}\n", c.name, c.error.empty() ? percent(c.ratio) : "-", c.p_value, verdict(c));
+      list += fmt::format("  {}: {} (p = {:.3g}); {}\n", c.name, c.error.empty() ? percent(c.ratio) : "-", c.p_value,
+                          verdict(c));
   }
   for (const auto& n : r.only_old) list += fmt::format("  {}: MISSING from NEW\n", n);
   std::string s = fmt::format(
@@ -82,9 +87,9 @@ std::string report_text(const compare::compare_report& r, const compare_cli_opti
       accuracy, failed, improvements, unjudged, list, r.failed() ? "REGRESSION" : "ok");
   table t({"BENCHMARK", "OLD MEDIAN", "NEW MEDIAN", "CHANGE", "REPS", "P", "VERDICT", "ACCURACY (u or ULPs, old→new)"});
   for (const auto& c : r.changes)
-    t.add({c.name, fmt::format("{:.4g} ns", c.old_median_ns), fmt::format("{:.4g} ns", c.new_median_ns), percent(c.ratio),
-           fmt::format("{}+{}", c.old_reps, c.new_reps), fmt::format("{:.3g}{}", c.p_value, c.exact ? "" : " (normal)"),
-           verdict(c), accuracy_text(c)});
+    t.add({c.name, fmt::format("{:.4g} ns", c.old_median_ns), fmt::format("{:.4g} ns", c.new_median_ns),
+           percent(c.ratio), fmt::format("{}+{}", c.old_reps, c.new_reps),
+           fmt::format("{:.3g}{}", c.p_value, c.exact ? "" : " (normal)"), verdict(c), accuracy_text(c)});
   s += t.str();
   for (const auto& n : r.only_old) s += "only in OLD: " + n + "\n";
   for (const auto& n : r.only_new) s += "only in NEW: " + n + "\n";
@@ -96,21 +101,34 @@ json report_json(const compare::compare_report& r) {
   for (const auto& c : r.changes) {
     json acc = json::array();
     for (const auto& a : c.accuracy)
-      acc.push_back({{"counter", a.counter}, {"old", json_number(a.before)}, {"new", json_number(a.after)},
-                     {"allowance", json_number(a.allowance)}, {"worse", a.worse}});
-    changes.push_back({{"name", c.name}, {"old_median_ns", json_number(c.old_median_ns)},
-                       {"new_median_ns", json_number(c.new_median_ns)}, {"ratio", json_number(c.ratio)},
-                       {"old_repetitions", c.old_reps}, {"new_repetitions", c.new_reps},
-                       {"p_value", json_number(c.p_value)}, {"exact", c.exact}, {"judged", c.judged},
-                       {"significant", c.significant}, {"regression", c.regression}, {"improvement", c.improvement},
-                       {"accuracy", acc}, {"accuracy_regression", c.accuracy_regression}, {"error", c.error}});
+      acc.push_back({{"counter", a.counter},
+                     {"old", json_number(a.before)},
+                     {"new", json_number(a.after)},
+                     {"allowance", json_number(a.allowance)},
+                     {"worse", a.worse}});
+    changes.push_back({{"name", c.name},
+                       {"old_median_ns", json_number(c.old_median_ns)},
+                       {"new_median_ns", json_number(c.new_median_ns)},
+                       {"ratio", json_number(c.ratio)},
+                       {"old_repetitions", c.old_reps},
+                       {"new_repetitions", c.new_reps},
+                       {"p_value", json_number(c.p_value)},
+                       {"exact", c.exact},
+                       {"judged", c.judged},
+                       {"significant", c.significant},
+                       {"regression", c.regression},
+                       {"improvement", c.improvement},
+                       {"accuracy", acc},
+                       {"accuracy_regression", c.accuracy_regression},
+                       {"error", c.error}});
   }
   return {{"regression", r.failed()}, {"only_old", r.only_old}, {"only_new", r.only_new}, {"changes", changes}};
 }
 
 void run(const compare_cli_options& o) {
   const compare::compare_options opt{o.alpha, parse_threshold(o.threshold)};
-  if (!(opt.alpha > 0 && opt.alpha < 1)) throw error("--alpha", "expected a level in (0, 1), got " + std::to_string(o.alpha));
+  if (!(opt.alpha > 0 && opt.alpha < 1))
+    throw error("--alpha", "expected a level in (0, 1), got " + std::to_string(o.alpha));
   const auto before = compare::read_bench_json(o.before);
   const auto after = compare::read_bench_json(o.after);
   const compare::compare_report r = compare::compare_runs(before, after, opt);
@@ -125,12 +143,14 @@ void run(const compare_cli_options& o) {
 }  // namespace
 
 void add_compare_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("compare", "Compare two benchmark runs (Google Benchmark JSON): speed and accuracy drift");
+  auto* cmd =
+      app.add_subcommand("compare", "Compare two benchmark runs (Google Benchmark JSON): speed and accuracy drift");
   auto o = std::make_shared<compare_cli_options>();
   cmd->add_option("OLD", o->before, "The baseline run (lossbench_bench --benchmark_out=old.json)")->required();
   cmd->add_option("NEW", o->after, "The run to judge")->required();
   cmd->add_option("--alpha", o->alpha, "Significance level of the Mann-Whitney U test")->capture_default_str();
-  cmd->add_option("--threshold", o->threshold, "Slowdown that counts as a regression (5% or 0.05)")->capture_default_str();
+  cmd->add_option("--threshold", o->threshold, "Slowdown that counts as a regression (5% or 0.05)")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "Write JSON instead of text");
   cmd->callback([o] { run(*o); });
 }

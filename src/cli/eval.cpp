@@ -50,8 +50,8 @@ variant_result run_entry(const entry& e, const loaded_inputs& in, const std::vec
   return r;
 }
 
-void write_outputs(const eval_options& o, const entry& first, const loaded_inputs& in, const std::vector<tensor_ref>& refs,
-                   eval_report& rep) {
+void write_outputs(const eval_options& o, const entry& first, const loaded_inputs& in,
+                   const std::vector<tensor_ref>& refs, eval_report& rep) {
   if (!o.grad_out.empty()) {
     const auto desc = rep.spec->inputs();
     for (std::size_t i = 0, k = 0; i < desc.size(); ++i) {
@@ -63,8 +63,10 @@ void write_outputs(const eval_options& o, const entry& first, const loaded_input
   }
   if (!o.losses_out.empty()) {
     // With another reduction the losses come from one more run of the first variant with `none`.
-    if (rep.red == reduction::none) io::write_npy(o.losses_out, rep.variants.front().losses);
-    else io::write_npy(o.losses_out, run_entry(first, in, refs, reduction::none).losses);
+    if (rep.red == reduction::none)
+      io::write_npy(o.losses_out, rep.variants.front().losses);
+    else
+      io::write_npy(o.losses_out, run_entry(first, in, refs, reduction::none).losses);
     rep.written.emplace_back("per-sample losses", o.losses_out);
   }
 }
@@ -94,15 +96,17 @@ void run_eval(const eval_options& o) {
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a loss and its gradient on .npy arrays and compare every variant "
-                                         "with the high-precision reference");
+  auto* cmd = app.add_subcommand("eval",
+                                 "Evaluate a loss and its gradient on .npy arrays and compare every variant "
+                                 "with the high-precision reference");
   auto o = std::make_shared<eval_options>();
   cmd->add_option("--loss", o->loss, "Loss name (see `lossbench list`)")->required();
   cmd->add_option("--variant", o->variant, "Variant name, or `all`")->capture_default_str();
   cmd->add_option("--dtype", o->dtype, "f32 or f64 (default: the first input's dtype)");
   cmd->add_option("--reduction", o->reduction, "mean, sum, none (batchmean where supported)")->capture_default_str();
   // One NAME=VALUE per --param, so that the positional files after it are not taken as values.
-  cmd->add_option("--param", o->params, "NAME=VALUE: a number, true/false, or FILE.npy for array parameters (repeatable)")
+  cmd->add_option("--param", o->params,
+                  "NAME=VALUE: a number, true/false, or FILE.npy for array parameters (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--grad-out", o->grad_out, "Write PREFIX.<input>.npy for each differentiable input (first variant)");
   cmd->add_option("--losses-out", o->losses_out, "Write the per-sample losses (first variant) to this .npy file");

@@ -38,7 +38,8 @@ dtype run_dtype(const std::optional<std::string>& dtype_arg, const loss_spec& sp
   }
   if (!is_floating(first.type()))
     throw error("--dtype", "cannot take the dtype from the first input '" + std::string(spec.inputs()[0].name) + "' (" +
-                               first_file + " is " + std::string(to_string(first.type())) + "); pass --dtype f32 or f64");
+                               first_file + " is " + std::string(to_string(first.type())) +
+                               "); pass --dtype f32 or f64");
   return first.type();
 }
 
@@ -47,7 +48,8 @@ array convert_input(const input_desc& d, array a, const std::string& file, dtype
   const std::string got = std::string(to_string(a.type())) + " in " + file;
   switch (d.kind) {
     case input_kind::real:
-      if (!is_floating(a.type())) throw error(std::string(d.name), "expected a floating-point array (f32 or f64), got " + got);
+      if (!is_floating(a.type()))
+        throw error(std::string(d.name), "expected a floating-point array (f32 or f64), got " + got);
       break;
     case input_kind::index:
       if (is_floating(a.type())) throw error(std::string(d.name), "expected an integer array (i32 or i64), got " + got);

@@ -21,11 +21,11 @@
 namespace lossbench::cli {
 
 struct loaded_inputs {
-  dtype type = dtype::f32;          // the run dtype
-  std::vector<array> arrays;        // in input order, converted as the loss wants them
-  std::vector<std::string> files;   // where each came from
-  std::vector<dtype> file_types;    // their dtypes in the files
-  param_set params;                 // resolved: defaults filled in
+  dtype type = dtype::f32;         // the run dtype
+  std::vector<array> arrays;       // in input order, converted as the loss wants them
+  std::vector<std::string> files;  // where each came from
+  std::vector<dtype> file_types;   // their dtypes in the files
+  param_set params;                // resolved: defaults filled in
   std::vector<tensor_ref> refs() const;
 };
 

@@ -45,10 +45,14 @@ std::string params_text(const loss_spec& spec, const param_set& p) {
   std::string s;
   for (const auto& d : spec.params()) {
     std::string v;
-    if (const array* t = p.tensor(d.name)) v = "array" + t->shape().str();
-    else if (!p.has(d.name)) v = "none";
-    else if (d.kind == param_kind::boolean) v = p.number(d.name) != 0 ? "true" : "false";
-    else v = fmt::format("{}", p.number(d.name));
+    if (const array* t = p.tensor(d.name))
+      v = "array" + t->shape().str();
+    else if (!p.has(d.name))
+      v = "none";
+    else if (d.kind == param_kind::boolean)
+      v = p.number(d.name) != 0 ? "true" : "false";
+    else
+      v = fmt::format("{}", p.number(d.name));
     s += fmt::format("{}{}={}", s.empty() ? "" : ", ", d.name, v);
   }
   return s.empty() ? "(none)" : s;
@@ -58,10 +62,14 @@ json params_json(const loss_spec& spec, const param_set& p) {
   json out = json::object();
   for (const auto& d : spec.params()) {
     const std::string name(d.name);
-    if (const array* t = p.tensor(d.name)) out[name] = {{"shape", t->shape().dims()}, {"values", json_values(*t)}};
-    else if (!p.has(d.name)) out[name] = nullptr;
-    else if (d.kind == param_kind::boolean) out[name] = p.number(d.name) != 0;
-    else out[name] = json_number(p.number(d.name));
+    if (const array* t = p.tensor(d.name))
+      out[name] = {{"shape", t->shape().dims()}, {"values", json_values(*t)}};
+    else if (!p.has(d.name))
+      out[name] = nullptr;
+    else if (d.kind == param_kind::boolean)
+      out[name] = p.number(d.name) != 0;
+    else
+      out[name] = json_number(p.number(d.name));
   }
   return out;
 }
@@ -91,9 +99,10 @@ std::string report_text(const eval_report& rep) {
   const dtype t = in.type;
   std::string s = fmt::format("loss {}  dtype {}  reduction {}\n", rep.spec->name(), to_string(t), to_string(rep.red));
   for (std::size_t i = 0; i < in.arrays.size(); ++i) {
-    const std::string conv = in.file_types[i] == in.arrays[i].type()
-                                 ? std::string(to_string(in.file_types[i]))
-                                 : fmt::format("{} converted to {}", to_string(in.file_types[i]), to_string(in.arrays[i].type()));
+    const std::string conv =
+        in.file_types[i] == in.arrays[i].type()
+            ? std::string(to_string(in.file_types[i]))
+            : fmt::format("{} converted to {}", to_string(in.file_types[i]), to_string(in.arrays[i].type()));
     s += fmt::format("  {}{}  {} ({})\n", rep.spec->inputs()[i].name, in.arrays[i].shape().str(), in.files[i], conv);
   }
   s += fmt::format("params: {}\n", params_text(*rep.spec, in.params));
@@ -141,10 +150,14 @@ json report_json(const eval_report& rep) {
   }
   json written = json::object();
   for (const auto& [what, path] : rep.written) written[what] = path;
-  return {{"loss", rep.spec->name()},      {"dtype", to_string(in.type)},
-          {"reduction", to_string(rep.red)}, {"inputs", inputs},
-          {"params", params_json(*rep.spec, in.params)}, {"reference", reference},
-          {"variants", variants},          {"written", written}};
+  return {{"loss", rep.spec->name()},
+          {"dtype", to_string(in.type)},
+          {"reduction", to_string(rep.red)},
+          {"inputs", inputs},
+          {"params", params_json(*rep.spec, in.params)},
+          {"reference", reference},
+          {"variants", variants},
+          {"written", written}};
 }
 
 }  // namespace lossbench::cli

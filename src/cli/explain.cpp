@@ -34,8 +34,9 @@ std::string time_text(double ns) {
 
 void explain_one(const loss_spec& loss, dtype t, bool with_grad, const explain_options& o) {
   const auto_choice c = explain_auto(loss, t, with_grad, o.n, o.threads);
-  std::printf("%s/%s/%s at %lld items: %s\n  why: %s\n", std::string(loss.name()).c_str(), std::string(to_string(t)).c_str(),
-              with_grad ? "value_grad" : "value", static_cast<long long>(o.n), c.chosen.name().c_str(), c.reason.c_str());
+  std::printf("%s/%s/%s at %lld items: %s\n  why: %s\n", std::string(loss.name()).c_str(),
+              std::string(to_string(t)).c_str(), with_grad ? "value_grad" : "value", static_cast<long long>(o.n),
+              c.chosen.name().c_str(), c.reason.c_str());
   if (c.candidates.empty()) return;
   table tab({"  candidate", "median", "vs fastest"});
   const double fastest = c.candidates.front().time_ns;
@@ -65,10 +66,12 @@ std::string profile_summary() {
       return fmt::format("profile {} (rigor {}, {} entries)", s.path.string(), s.rigor, s.entries);
     case profile_status::state::ignored:
       return fmt::format("profile {} ignored ({}); built-in heuristics", s.path.string(), s.message);
-    case profile_status::state::none: break;
+    case profile_status::state::none:
+      break;
   }
-  return s.path.empty() ? "no profile (" + s.message + "); built-in heuristics"
-                        : "no profile (" + s.path.string() + " does not exist; `lossbench tune` makes it); built-in heuristics";
+  return s.path.empty()
+             ? "no profile (" + s.message + "); built-in heuristics"
+             : "no profile (" + s.path.string() + " does not exist; `lossbench tune` makes it); built-in heuristics";
 }
 
 void add_explain_command(CLI::App& app) {
@@ -78,7 +81,8 @@ void add_explain_command(CLI::App& app) {
   cmd->add_option("--n", o->n_text, "Elements of the prediction tensor (the size buckets' unit): 100000, 64k, 2M")
       ->required();
   cmd->add_option("--dtype", o->dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
-  cmd->add_option("--mode", o->mode, "value or value_grad (default: both)")->check(CLI::IsMember({"value", "value_grad"}));
+  cmd->add_option("--mode", o->mode, "value or value_grad (default: both)")
+      ->check(CLI::IsMember({"value", "value_grad"}));
   cmd->add_option("--threads", o->threads, "The call's thread limit (default: OMP_NUM_THREADS, else the cores)")
       ->check(CLI::PositiveNumber);
   cmd->callback([o] { run_explain(*o); });

@@ -10,38 +10,53 @@ namespace lossbench::cli {
 
 std::string_view to_string(input_kind k) {
   switch (k) {
-    case input_kind::real: return "real";
-    case input_kind::index: return "index";
-    case input_kind::real_or_index: return "real_or_index";
+    case input_kind::real:
+      return "real";
+    case input_kind::index:
+      return "index";
+    case input_kind::real_or_index:
+      return "real_or_index";
   }
   return "?";
 }
 
 std::string_view to_string(param_kind k) {
   switch (k) {
-    case param_kind::real: return "real";
-    case param_kind::integer: return "integer";
-    case param_kind::boolean: return "boolean";
-    case param_kind::real_or_tensor: return "real_or_tensor";
-    case param_kind::tensor: return "tensor";
+    case param_kind::real:
+      return "real";
+    case param_kind::integer:
+      return "integer";
+    case param_kind::boolean:
+      return "boolean";
+    case param_kind::real_or_tensor:
+      return "real_or_tensor";
+    case param_kind::tensor:
+      return "tensor";
   }
   return "?";
 }
 
 std::string default_text(const param_desc& p) {
   switch (p.kind) {
-    case param_kind::tensor: return "none";
-    case param_kind::boolean: return p.default_value != 0 ? "true" : "false";
-    default: return fmt::format("{}", p.default_value);
+    case param_kind::tensor:
+      return "none";
+    case param_kind::boolean:
+      return p.default_value != 0 ? "true" : "false";
+    default:
+      return fmt::format("{}", p.default_value);
   }
 }
 
 json default_json(const param_desc& p) {
   switch (p.kind) {
-    case param_kind::tensor: return nullptr;
-    case param_kind::boolean: return p.default_value != 0;
-    case param_kind::integer: return static_cast<std::int64_t>(p.default_value);
-    default: return json_number(p.default_value);
+    case param_kind::tensor:
+      return nullptr;
+    case param_kind::boolean:
+      return p.default_value != 0;
+    case param_kind::integer:
+      return static_cast<std::int64_t>(p.default_value);
+    default:
+      return json_number(p.default_value);
   }
 }
 
@@ -81,7 +96,8 @@ std::string truncated_values(const array& a, dtype t) {
 namespace {
 // Characters, not bytes: skip UTF-8 continuation bytes (10xxxxxx).
 std::size_t display_width(const std::string& s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 }  // namespace
 

@@ -25,17 +25,17 @@ std::string number_text(double v, dtype t);
 // A difference or error: three significant digits.
 std::string diff_text(double v);
 json json_number(double v);
-json json_values(const array& a);              // every element, full precision
+json json_values(const array& a);                       // every element, full precision
 std::string truncated_values(const array& a, dtype t);  // "[a, b, c, …, y, z] (N values)"
 
 // Columns padded to their widest cell (counted in characters, not bytes: formulas hold UTF-8).
 class table {
-public:
+ public:
   explicit table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   std::string str() const;
 
-private:
+ private:
   std::vector<std::vector<std::string>> rows_;
 };
 

@@ -19,7 +19,8 @@ namespace {
 json inputs_json(const loss_spec& l) {
   json out = json::array();
   for (const auto& in : l.inputs())
-    out.push_back({{"name", in.name}, {"kind", to_string(in.kind)}, {"differentiable", in.differentiable}, {"doc", in.doc}});
+    out.push_back(
+        {{"name", in.name}, {"kind", to_string(in.kind)}, {"differentiable", in.differentiable}, {"doc", in.doc}});
   return out;
 }
 
@@ -32,7 +33,7 @@ json params_json(const loss_spec& l) {
 
 // The ISA an entry runs on: none for scalar, the best usable one for `simd`.
 std::string entry_isa(const entry& e) {
-  if (e.variant.impl == implementation::scalar) return "none";  // (omp over scalar kernels too)
+  if (e.variant.impl == implementation::scalar) return "none";     // (omp over scalar kernels too)
   if (e.variant.impl == implementation::automatic) return "auto";  // chosen per call (lossbench explain)
   return std::string(to_string(e.variant.isa == isa::none ? best_isa() : e.variant.isa));
 }
@@ -40,20 +41,24 @@ std::string entry_isa(const entry& e) {
 json list_json() {
   json entries = json::array();
   for (const entry& e : registry())
-    entries.push_back({{"name", e.name()}, {"loss", e.loss->name()}, {"variant", e.variant.name()},
-                       {"dtype", to_string(e.type)}, {"isa", entry_isa(e)}});
+    entries.push_back({{"name", e.name()},
+                       {"loss", e.loss->name()},
+                       {"variant", e.variant.name()},
+                       {"dtype", to_string(e.type)},
+                       {"isa", entry_isa(e)}});
   json losses = json::array();
   for (const loss_spec* l : catalogue()) {
     json reductions = json::array();
     for (reduction r : l->reductions()) reductions.push_back(to_string(r));
     const accuracy_bound acc = l->accuracy();
-    losses.push_back({{"name", l->name()},
-                      {"summary", l->summary()},
-                      {"torch", l->torch_name()},
-                      {"inputs", inputs_json(*l)},
-                      {"params", params_json(*l)},
-                      {"reductions", reductions},
-                      {"accuracy", {{"value_ulps", acc.value_ulps}, {"grad_ulps", acc.grad_ulps}, {"reason", acc.reason}}}});
+    losses.push_back(
+        {{"name", l->name()},
+         {"summary", l->summary()},
+         {"torch", l->torch_name()},
+         {"inputs", inputs_json(*l)},
+         {"params", params_json(*l)},
+         {"reductions", reductions},
+         {"accuracy", {{"value_ulps", acc.value_ulps}, {"grad_ulps", acc.grad_ulps}, {"reason", acc.reason}}}});
   }
   json usable = json::array();
   for (isa i : usable_isas()) usable.push_back(to_string(i));
@@ -86,13 +91,15 @@ std::string params_text(const loss_spec& l) {
 std::string list_text() {
   table entries({"ENTRY", "LOSS", "VARIANT", "DTYPE", "ISA"});
   for (const entry& e : registry())
-    entries.add({e.name(), std::string(e.loss->name()), e.variant.name(), std::string(to_string(e.type)), entry_isa(e)});
+    entries.add(
+        {e.name(), std::string(e.loss->name()), e.variant.name(), std::string(to_string(e.type)), entry_isa(e)});
   table losses({"LOSS", "INPUTS", "PARAMS (defaults)", "REDUCTIONS", "TORCH", "FORMULA"});
   for (const loss_spec* l : catalogue()) {
     std::string reductions;
     for (reduction r : l->reductions()) reductions += (reductions.empty() ? "" : ",") + std::string(to_string(r));
     const std::string torch = l->torch_name().empty() ? "-" : std::string(l->torch_name());
-    losses.add({std::string(l->name()), inputs_text(*l), params_text(*l), reductions, torch, std::string(l->summary())});
+    losses.add(
+        {std::string(l->name()), inputs_text(*l), params_text(*l), reductions, torch, std::string(l->summary())});
   }
   return isa_summary() + "\n\n" + entries.str() + "\n" + losses.str() +
          "* differentiable input (eval reports its gradient)\n";
@@ -103,11 +110,11 @@ std::string list_text() {
 std::string isa_summary() {
   std::string usable;
   for (isa i : usable_isas()) usable += (usable.empty() ? "" : ", ") + std::string(to_string(i));
-  return fmt::format("SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)\n"
-                     "omp: {} threads (OMP_NUM_THREADS or --threads)\n"
-                     "auto: {}",
-                     to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()), num_threads(),
-                     profile_summary());
+  return fmt::format(
+      "SIMD: {} (usable here: {}; ceiling {}, set by LOSSBENCH_MAX_ISA or --max-isa)\n"
+      "omp: {} threads (OMP_NUM_THREADS or --threads)\n"
+      "auto: {}",
+      to_string(best_isa()), usable.empty() ? "none" : usable, to_string(max_isa()), num_threads(), profile_summary());
 }
 
 void add_list_command(CLI::App& app) {

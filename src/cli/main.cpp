@@ -67,9 +67,11 @@ int main(int argc, char** argv) {
   try {
     apply_max_isa(argc, argv);
     CLI::App app{"lossbench: machine-learning loss functions and their gradients", "lossbench"};
-    app.set_version_flag("--version", std::string("lossbench ") + LOSSBENCH_VERSION + "\n" + lossbench::cli::isa_summary());
-    app.add_option("--max-isa", "Highest SIMD ISA to use: sse2, sse4_2, avx2, avx512bw or none (default: the best the "
-                                "CPU has; also LOSSBENCH_MAX_ISA)")
+    app.set_version_flag("--version",
+                         std::string("lossbench ") + LOSSBENCH_VERSION + "\n" + lossbench::cli::isa_summary());
+    app.add_option("--max-isa",
+                   "Highest SIMD ISA to use: sse2, sse4_2, avx2, avx512bw or none (default: the best the "
+                   "CPU has; also LOSSBENCH_MAX_ISA)")
         ->check(CLI::IsMember({"none", "scalar", "sse2", "sse4_2", "sse4.2", "avx2", "avx512", "avx512bw"}));
     app.add_option("--threads", "Threads of the omp variant (default: OMP_NUM_THREADS, else one per core)")
         ->check(CLI::PositiveNumber);

@@ -53,7 +53,8 @@ struct report_cli_options {
 
 // The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
 fs::path renderer_path() {
-  return fs::path(core::environment::text("LOSSBENCH_SCRIPTS_DIR").value_or(LOSSBENCH_SCRIPTS_DIR)) / "report_render.py";
+  return fs::path(core::environment::text("LOSSBENCH_SCRIPTS_DIR").value_or(LOSSBENCH_SCRIPTS_DIR)) /
+         "report_render.py";
 }
 
 // Debian's python3 (where python3-matplotlib installs), else whatever python3 is on PATH.
@@ -85,13 +86,15 @@ nlohmann::json measure_peer(const std::string& peer, const fs::path& partial, co
   const auto old = core::environment::text("PYTHONPATH");
   ::setenv("PYTHONPATH", (package + (old ? ":" + *old : "")).c_str(), 1);
   if (run_program({python(), "-c", "import torch, lossbench.torch"}) != 0) {
-    if (peer == "torch") throw error("--peer", "torch or lossbench.torch does not import (scripts/setup.sh installs python3-torch)");
+    if (peer == "torch")
+      throw error("--peer", "torch or lossbench.torch does not import (scripts/setup.sh installs python3-torch)");
     return {{"reason", "torch does not import here (Debian's python3-torch; scripts/setup.sh installs it)"}};
   }
   const fs::path script = renderer_path().parent_path() / "torch_peer.py", out = dir / "peer.partial.json";
   std::fprintf(stderr, "report: measuring PyTorch beside lossbench (%s)\n", script.c_str());
-  const int rc = run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string(),
-                              "--cpp-peer", core::environment::text("LOSSBENCH_TORCH_PEER").value_or(LOSSBENCH_TORCH_PEER)});
+  const int rc =
+      run_program({python(), script.string(), "--cells-from", partial.string(), "--json", out.string(), "--cpp-peer",
+                   core::environment::text("LOSSBENCH_TORCH_PEER").value_or(LOSSBENCH_TORCH_PEER)});
   std::ifstream in(out);
   if (rc != 0 || !in) return {{"reason", "scripts/torch_peer.py failed (exit " + std::to_string(rc) + ")"}};
   nlohmann::json result = nlohmann::json::parse(in, nullptr, false);
@@ -121,7 +124,8 @@ void run_report(const report_cli_options& o) {
   const fs::path dir = o.dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) throw error("-o", "cannot create the directory " + o.dir + (ec ? ": " + ec.message() : ""));
+  if (ec || !fs::is_directory(dir))
+    throw error("-o", "cannot create the directory " + o.dir + (ec ? ": " + ec.message() : ""));
   bench::sweep_settings s{o.full, o.losses, o.variants, o.dtypes, o.threads, dir / "report.partial.json", o.sizes};
   nlohmann::json result = bench::run_sweep(s);
   io::write_file_atomically(s.partial_path, {result.dump(1)});
@@ -130,7 +134,8 @@ void run_report(const report_cli_options& o) {
   fs::remove(s.partial_path, ec);
   std::printf("report: %s (%zu rows, %.0f s)\n", (dir / "report.json").c_str(), result["lossbench_rows"].size(),
               result["context"]["lossbench"]["duration_s"].get<double>());
-  for (const auto& w : result["context"]["lossbench"]["warnings"]) std::printf("warning: %s\n", w.get<std::string>().c_str());
+  for (const auto& w : result["context"]["lossbench"]["warnings"])
+    std::printf("warning: %s\n", w.get<std::string>().c_str());
   std::fflush(stdout);  // before the renderer writes to the same stream
   int rc = render(dir / "report.json", dir);
   if (rc == 0) std::printf("report: %s, %s\n", (dir / "report.md").c_str(), (dir / "index.html").c_str());
@@ -143,22 +148,28 @@ void run_report(const report_cli_options& o) {
 
 void add_report_command(CLI::App& app) {
   auto o = std::make_shared<report_cli_options>();
-  auto* cmd = app.add_subcommand("report", "Measure every loss × variant × dtype × mode over a size ladder and write "
-                                            "report.json, report.md and index.html (charts) into a directory");
+  auto* cmd = app.add_subcommand("report",
+                                 "Measure every loss × variant × dtype × mode over a size ladder and write "
+                                 "report.json, report.md and index.html (charts) into a directory");
   cmd->add_option("-o,--output", o->dir, "Directory for the report (created; default: report)");
-  auto* quick = cmd->add_flag("--quick", o->quick, "Sizes in L1, L2 and DRAM (f64: L1, L2), scalar/simd/omp, 3 repetitions: ≤ 3 minutes (default)");
+  auto* quick =
+      cmd->add_flag("--quick", o->quick,
+                    "Sizes in L1, L2 and DRAM (f64: L1, L2), scalar/simd/omp, 3 repetitions: ≤ 3 minutes (default)");
   cmd->add_flag("--full", o->full, "Eight sizes 1K–16M, every variant and ISA, omp at 1 and N threads, 5 repetitions")
       ->excludes(quick);
   cmd->add_option("--loss", o->losses, "Losses to measure (default: all)")->delimiter(',');
-  cmd->add_option("--variant", o->variants, "Variants: scalar, simd, simd:<isa>, omp (default: scalar, simd, omp; --full: all)")
+  cmd->add_option("--variant", o->variants,
+                  "Variants: scalar, simd, simd:<isa>, omp (default: scalar, simd, omp; --full: all)")
       ->delimiter(',');
   cmd->add_option("--sizes", o->sizes, "Element counts replacing the size ladder, e.g. 4k,64k,16M");
   cmd->add_option("--dtype", o->dtypes, "f32 and/or f64 (default: both)")->delimiter(',');
-  cmd->add_option("--threads", o->threads, "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
+  cmd->add_option("--threads", o->threads,
+                  "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
       ->delimiter(',')
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--peer", o->peer, "torch: also measure torch.nn.functional forward+backward against lossbench.torch "
-                                     "on the same cells (needs python3-torch); none; auto (default): torch where it imports")
+  cmd->add_option("--peer", o->peer,
+                  "torch: also measure torch.nn.functional forward+backward against lossbench.torch "
+                  "on the same cells (needs python3-torch); none; auto (default): torch where it imports")
       ->check(CLI::IsMember({"auto", "torch", "none"}));
   cmd->callback([o] { run_report(*o); });
 }

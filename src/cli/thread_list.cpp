@@ -18,8 +18,8 @@ int parse_thread_count(const std::string& s) {
     used = 0;
   }
   if (used != s.size() || n < 1 || n > lossbench::max_threads)
-    throw lossbench::error("--threads", "expected a thread count in [1, " + std::to_string(lossbench::max_threads) +
-                                            "], got '" + s + "'");
+    throw lossbench::error(
+        "--threads", "expected a thread count in [1, " + std::to_string(lossbench::max_threads) + "], got '" + s + "'");
   return n;
 }
 

@@ -38,7 +38,8 @@ std::string choices_table(const tuning::profile& p) {
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<const tuning::profile_entry*>> rows;
   std::vector<std::tuple<std::string, std::string, std::string>> order;
   for (const auto& e : p.entries) {
-    const auto key = std::make_tuple(e.loss, std::string(to_string(e.type)), std::string(e.with_grad ? "value_grad" : "value"));
+    const auto key =
+        std::make_tuple(e.loss, std::string(to_string(e.type)), std::string(e.with_grad ? "value_grad" : "value"));
     if (!rows.count(key)) order.push_back(key);
     rows[key].push_back(&e);
   }
@@ -55,7 +56,9 @@ std::string choices_table(const tuning::profile& p) {
 
 void run_tune(const tune_cli_options& o) {
   const std::filesystem::path out = o.output.empty() ? default_profile_path() : std::filesystem::path(o.output);
-  if (out.empty()) throw error("-o", "no default profile path (neither LOSSBENCH_PROFILE, XDG_CACHE_HOME nor HOME is set): name a file");
+  if (out.empty())
+    throw error("-o",
+                "no default profile path (neither LOSSBENCH_PROFILE, XDG_CACHE_HOME nor HOME is set): name a file");
   const auto start = std::chrono::steady_clock::now();
   const tuning::profile p = bench::run_tune({o.rigor, o.time_limit, o.losses, o.dtypes, o.sizes});
   tuning::write_profile(out, p);
@@ -74,13 +77,17 @@ void run_tune(const tune_cli_options& o) {
 
 void add_tune_command(CLI::App& app) {
   auto o = std::make_shared<tune_cli_options>();
-  auto* cmd = app.add_subcommand("tune", "Measure every candidate kernel per loss, dtype, mode and size on this machine and write "
-                                          "the profile that the `auto` variant reads");
-  cmd->add_option("-o,--output", o->output,
-                  "Profile file (default: LOSSBENCH_PROFILE, else $XDG_CACHE_HOME/lossbench/profile.json, else ~/.cache/...)");
-  cmd->add_option("--rigor", o->rigor,
-                  "estimate: no measurement, the built-in heuristics; measure (default): 7 sizes 1K–4M, omp at 1, 2, 4, … "
-                  "threads, 3 repetitions; patient: 15 sizes 1K–16M, omp at every thread count, 5 longer repetitions")
+  auto* cmd =
+      app.add_subcommand("tune",
+                         "Measure every candidate kernel per loss, dtype, mode and size on this machine and write "
+                         "the profile that the `auto` variant reads");
+  cmd->add_option(
+      "-o,--output", o->output,
+      "Profile file (default: LOSSBENCH_PROFILE, else $XDG_CACHE_HOME/lossbench/profile.json, else ~/.cache/...)");
+  cmd->add_option(
+         "--rigor", o->rigor,
+         "estimate: no measurement, the built-in heuristics; measure (default): 7 sizes 1K–4M, omp at 1, 2, 4, … "
+         "threads, 3 repetitions; patient: 15 sizes 1K–16M, omp at every thread count, 5 longer repetitions")
       ->check(CLI::IsMember({"estimate", "measure", "patient"}));
   cmd->add_option("--time-limit", o->time_limit,
                   "Stop starting new sizes once the run would pass this many seconds (0: no limit); the sizes left use "

@@ -25,10 +25,25 @@ double to_ns(double t, const std::string& unit, const std::string& path) {
 
 // Fields Google Benchmark writes itself; every other number on a row is a user counter.
 bool is_builtin(const std::string& key) {
-  static const char* const builtin[] = {"name", "family_index", "per_family_instance_index", "run_name", "run_type",
-                                        "repetitions", "repetition_index", "threads", "iterations", "real_time",
-                                        "cpu_time", "time_unit", "aggregate_name", "aggregate_unit", "label",
-                                        "error_occurred", "error_message", "bytes_per_second", "items_per_second"};
+  static const char* const builtin[] = {"name",
+                                        "family_index",
+                                        "per_family_instance_index",
+                                        "run_name",
+                                        "run_type",
+                                        "repetitions",
+                                        "repetition_index",
+                                        "threads",
+                                        "iterations",
+                                        "real_time",
+                                        "cpu_time",
+                                        "time_unit",
+                                        "aggregate_name",
+                                        "aggregate_unit",
+                                        "label",
+                                        "error_occurred",
+                                        "error_message",
+                                        "bytes_per_second",
+                                        "items_per_second"};
   return std::find(std::begin(builtin), std::end(builtin), key) != std::end(builtin);
 }
 
@@ -52,8 +67,8 @@ void add_row(std::vector<bench_run>& runs, const json& row, const std::string& p
     throw error(path, where + " (" + name + "): missing real_time or time_unit");
   const double t = to_ns(row["real_time"].get<double>(), row["time_unit"].get<std::string>(), path);
   if (!(t > 0) || !std::isfinite(t))  // a zero or negative time would count as "faster"
-    throw error(path, where + " (" + name + "): real_time must be a positive, finite time, got " +
-                          row["real_time"].dump());
+    throw error(path,
+                where + " (" + name + "): real_time must be a positive, finite time, got " + row["real_time"].dump());
   it->times_ns.push_back(t);
   if (it->times_ns.size() == 1)
     for (const auto& [key, v] : row.items())

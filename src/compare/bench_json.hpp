@@ -10,10 +10,10 @@
 namespace lossbench::compare {
 
 struct bench_run {
-  std::string name;                       // run_name ("loss/variant/dtype/mode/n:N"), else name
-  std::vector<double> times_ns;           // real_time of each repetition, in nanoseconds
-  std::map<std::string, double> counters; // of the first repetition (accuracy counters are per benchmark)
-  std::string error;                      // error_message of a failed benchmark
+  std::string name;                        // run_name ("loss/variant/dtype/mode/n:N"), else name
+  std::vector<double> times_ns;            // real_time of each repetition, in nanoseconds
+  std::map<std::string, double> counters;  // of the first repetition (accuracy counters are per benchmark)
+  std::string error;                       // error_message of a failed benchmark
 };
 
 // In file order. Throws lossbench::error naming `path` when it cannot be read or is not a

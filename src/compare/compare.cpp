@@ -40,7 +40,11 @@ std::vector<accuracy_change> accuracy_changes(const bench_run& a, const bench_ru
   const accuracy_context ctx = context_of(b.name);
   const bool known = ctx.loss && ctx.u > 0;
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  struct counter_rule { const char* name; bool relative; bool of_value; };
+  struct counter_rule {
+    const char* name;
+    bool relative;
+    bool of_value;
+  };
   static const counter_rule rules[] = {{"value_rel_err", true, true},
                                        {"grad_max_rel_err", true, false},
                                        {"grad_max_ulp", false, false},
@@ -105,8 +109,10 @@ compare_report compare_runs(const std::vector<bench_run>& before, const std::vec
   };
   for (const bench_run& b : after) {
     const auto a = find(before, b.name);
-    if (a == before.end()) r.only_new.push_back(b.name);
-    else r.changes.push_back(compare_one(*a, b, opt));
+    if (a == before.end())
+      r.only_new.push_back(b.name);
+    else
+      r.changes.push_back(compare_one(*a, b, opt));
   }
   for (const bench_run& a : before)
     if (find(after, a.name) == after.end()) r.only_old.push_back(a.name);

@@ -19,8 +19,8 @@ void expect_input_count(const loss_spec& spec, const call& c) {
 
 void expect_dtype(const loss_spec& spec, const call& c, std::size_t i, dtype dt) {
   if (c.inputs[i].type != dt)
-    throw error(input_name(spec, i), "expected dtype " + std::string(to_string(dt)) + ", got " +
-                                         std::string(to_string(c.inputs[i].type)));
+    throw error(input_name(spec, i),
+                "expected dtype " + std::string(to_string(dt)) + ", got " + std::string(to_string(c.inputs[i].type)));
 }
 
 void expect_index(const loss_spec& spec, const call& c, std::size_t i) {
@@ -31,8 +31,8 @@ void expect_index(const loss_spec& spec, const call& c, std::size_t i) {
 
 void expect_rank(const loss_spec& spec, const call& c, std::size_t i, int rank) {
   if (c.inputs[i].shape.rank() != rank)
-    throw error(input_name(spec, i), "expected " + std::to_string(rank) + " dimensions, got shape " +
-                                         c.inputs[i].shape.str());
+    throw error(input_name(spec, i),
+                "expected " + std::to_string(rank) + " dimensions, got shape " + c.inputs[i].shape.str());
 }
 
 void expect_same_shape(const loss_spec& spec, const call& c, std::size_t i, std::size_t j) {

@@ -25,14 +25,14 @@ using block_fn = double (*)(const Problem&, std::size_t begin, std::size_t end);
 template <class Problem>
 struct plan {
   Problem problem;
-  std::size_t items = 0;      // work items
-  std::size_t block = 4096;   // items per block (fixed by the shape)
-  double value_scale = 1.0;   // mean: 1/N, sum and none: 1
+  std::size_t items = 0;     // work items
+  std::size_t block = 4096;  // items per block (fixed by the shape)
+  double value_scale = 1.0;  // mean: 1/N, sum and none: 1
 };
 
 // Neumaier's compensated sum: exact-enough combination of block partials in block order.
 class ordered_sum {
-public:
+ public:
   void add(double x) noexcept {
     const double t = sum_ + x;
     comp_ += (std::abs(sum_) >= std::abs(x)) ? (sum_ - t) + x : (x - t) + sum_;
@@ -41,18 +41,18 @@ public:
   // An infinite partial makes the compensation NaN (inf − inf); the sum itself is then the answer.
   double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
 
-private:
+ private:
   double sum_ = 0, comp_ = 0;
 };
 
 // ordered_sum's interface over a plain double sum: for f32 terms, where double's own rounding
 // is already far below the terms' (a kernel picks one or the other by dtype).
 class plain_sum {
-public:
+ public:
   void add(double x) noexcept { sum_ += x; }
   double value() const noexcept { return sum_; }
 
-private:
+ private:
   double sum_ = 0;
 };
 
@@ -65,8 +65,7 @@ inline void flag_invalid(bool* flag) noexcept {
 template <class Problem>
 double run_serial(block_fn<Problem> kernel, const plan<Problem>& p) {
   ordered_sum total;
-  for (std::size_t b = 0; b < p.items; b += p.block)
-    total.add(kernel(p.problem, b, std::min(p.items, b + p.block)));
+  for (std::size_t b = 0; b < p.items; b += p.block) total.add(kernel(p.problem, b, std::min(p.items, b + p.block)));
   return total.value();
 }
 
@@ -84,10 +83,13 @@ double run_parallel(block_fn<Problem> kernel, const plan<Problem>& p, int thread
     const plan<Problem>* p;
     double* partial;
   } ctx{kernel, &p, block_partials(blocks)};
-  parallel_for_blocks(blocks, threads, [](void* c, std::size_t b) {
-    const auto& x = *static_cast<context*>(c);
-    x.partial[b] = x.kernel(x.p->problem, b * x.p->block, std::min(x.p->items, (b + 1) * x.p->block));
-  }, &ctx);
+  parallel_for_blocks(
+      blocks, threads,
+      [](void* c, std::size_t b) {
+        const auto& x = *static_cast<context*>(c);
+        x.partial[b] = x.kernel(x.p->problem, b * x.p->block, std::min(x.p->items, (b + 1) * x.p->block));
+      },
+      &ctx);
   ordered_sum total;
   for (std::size_t b = 0; b < blocks; ++b) total.add(ctx.partial[b]);
   return total.value();

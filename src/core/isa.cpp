@@ -33,8 +33,8 @@ cpu_features detect() {
   f.sse4_2 = c & (1u << 20);
   const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
   const std::uint64_t xcr0 = osxsave ? xgetbv0() : 0;
-  const bool os_avx = (xcr0 & 0x6) == 0x6;         // XMM and YMM state
-  const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;    // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool os_avx = (xcr0 & 0x6) == 0x6;       // XMM and YMM state
+  const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   unsigned a7 = 0, b7 = 0, c7 = 0, d7 = 0;
   if (__get_cpuid_max(0, nullptr) >= 7) __cpuid_count(7, 0, a7, b7, c7, d7);
   const bool avx2 = b7 & (1u << 5);
@@ -60,11 +60,16 @@ std::atomic<int> ceiling{-1};
 
 std::string_view to_string(isa i) {
   switch (i) {
-    case isa::none: return "none";
-    case isa::sse2: return "sse2";
-    case isa::sse4_2: return "sse4_2";
-    case isa::avx2: return "avx2";
-    case isa::avx512bw: return "avx512bw";
+    case isa::none:
+      return "none";
+    case isa::sse2:
+      return "sse2";
+    case isa::sse4_2:
+      return "sse4_2";
+    case isa::avx2:
+      return "avx2";
+    case isa::avx512bw:
+      return "avx512bw";
   }
   return "?";
 }
@@ -84,11 +89,16 @@ std::span<const isa> compiled_isas() { return all_compiled; }
 bool cpu_supports(isa i) {
   const auto& f = features();
   switch (i) {
-    case isa::none: return true;
-    case isa::sse2: return f.sse2;
-    case isa::sse4_2: return f.sse4_2;
-    case isa::avx2: return f.avx2_fma;
-    case isa::avx512bw: return f.avx512bw;
+    case isa::none:
+      return true;
+    case isa::sse2:
+      return f.sse2;
+    case isa::sse4_2:
+      return f.sse4_2;
+    case isa::avx2:
+      return f.avx2_fma;
+    case isa::avx512bw:
+      return f.avx512bw;
   }
   return false;
 }

@@ -12,11 +12,16 @@ std::string variant::name() const {
   if (drv == driver::omp) return "omp";
   if (impl == implementation::scalar) return "scalar";
   switch (isa) {
-    case lossbench::isa::sse2: return "simd:sse2";
-    case lossbench::isa::sse4_2: return "simd:sse4_2";
-    case lossbench::isa::avx2: return "simd:avx2";
-    case lossbench::isa::avx512bw: return "simd:avx512bw";
-    case lossbench::isa::none: break;
+    case lossbench::isa::sse2:
+      return "simd:sse2";
+    case lossbench::isa::sse4_2:
+      return "simd:sse4_2";
+    case lossbench::isa::avx2:
+      return "simd:avx2";
+    case lossbench::isa::avx512bw:
+      return "simd:avx512bw";
+    case lossbench::isa::none:
+      break;
   }
   return "simd";
 }
@@ -78,7 +83,8 @@ void check_kind(const param_desc& d, const param_set& given) {
   if (t) {
     if (d.kind != param_kind::tensor && d.kind != param_kind::real_or_tensor)
       throw error(name, "expects a number, got an array");
-    if (!is_floating(t->type())) throw error(name, "array must be f32 or f64, got " + std::string(to_string(t->type())));
+    if (!is_floating(t->type()))
+      throw error(name, "array must be f32 or f64, got " + std::string(to_string(t->type())));
     return;
   }
   if (d.kind == param_kind::tensor) throw error(name, "expects an array (.npy file), got a number");
@@ -89,8 +95,7 @@ void check_kind(const param_desc& d, const param_set& given) {
   // (2^53 + 1 arrives as 2^53), so such values are refused rather than silently changed.
   if (d.kind == param_kind::integer && std::fabs(v) >= 0x1p53)
     throw error(name, "expects an integer of magnitude below 2^53, got " + std::to_string(v));
-  if (d.kind == param_kind::boolean && v != 0 && v != 1)
-    throw error(name, "expects a boolean (true/false or 1/0)");
+  if (d.kind == param_kind::boolean && v != 0 && v != 1) throw error(name, "expects a boolean (true/false or 1/0)");
 }
 }  // namespace
 
@@ -103,8 +108,10 @@ param_set loss_spec::resolve(const param_set& given) const {
   for (const auto& d : ps) {
     if (given.has(d.name)) {
       check_kind(d, given);
-      if (const array* t = given.tensor(d.name)) out.set(d.name, t->astype(t->type()));
-      else out.set(d.name, given.number(d.name));
+      if (const array* t = given.tensor(d.name))
+        out.set(d.name, t->astype(t->type()));
+      else
+        out.set(d.name, given.number(d.name));
     } else if (d.kind != param_kind::tensor) {
       out.set(d.name, d.default_value);
     }
@@ -119,7 +126,7 @@ std::int64_t loss_spec::compulsory_bytes(std::span<const tensor_ref> in, bool wi
   const auto desc = inputs();
   for (std::size_t i = 0; i < in.size() && i < desc.size(); ++i) {
     const std::int64_t b = in[i].numel() * static_cast<std::int64_t>(size_of(in[i].type));
-    bytes += b;                                          // every input is read once
+    bytes += b;                                           // every input is read once
     if (with_grad && desc[i].differentiable) bytes += b;  // and its gradient written once
   }
   return bytes;
@@ -127,7 +134,8 @@ std::int64_t loss_spec::compulsory_bytes(std::span<const tensor_ref> in, bool wi
 
 std::size_t loss_spec::differentiable_count() const {
   const auto d = inputs();
-  return static_cast<std::size_t>(std::count_if(d.begin(), d.end(), [](const input_desc& i) { return i.differentiable; }));
+  return static_cast<std::size_t>(
+      std::count_if(d.begin(), d.end(), [](const input_desc& i) { return i.differentiable; }));
 }
 
 std::size_t loss_spec::input_index(std::string_view n) const {

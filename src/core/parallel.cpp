@@ -26,7 +26,8 @@ int num_threads() {
   if (const int n = requested_threads.load(std::memory_order_relaxed); n > 0) return n;
   const int omp = omp_get_max_threads();
   if (omp > max_threads)
-    throw error("OMP_NUM_THREADS", std::to_string(omp) + " threads; lossbench runs at most " + std::to_string(max_threads));
+    throw error("OMP_NUM_THREADS",
+                std::to_string(omp) + " threads; lossbench runs at most " + std::to_string(max_threads));
   return std::max(1, omp);
 }
 

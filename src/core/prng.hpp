@@ -8,7 +8,7 @@ namespace lossbench::core {
 
 // splitmix64 (Steele, Lea, Flood 2014): 64-bit state, passes BigCrush, trivially seedable.
 class prng {
-public:
+ public:
   explicit prng(std::uint64_t seed) : state_(seed) {}
 
   std::uint64_t next() noexcept {
@@ -30,7 +30,7 @@ public:
     return s - 6.0;
   }
 
-private:
+ private:
   std::uint64_t state_;
 };
 

@@ -11,10 +11,14 @@ namespace lossbench {
 
 std::string_view to_string(dtype t) {
   switch (t) {
-    case dtype::f32: return "f32";
-    case dtype::f64: return "f64";
-    case dtype::i32: return "i32";
-    case dtype::i64: return "i64";
+    case dtype::f32:
+      return "f32";
+    case dtype::f64:
+      return "f64";
+    case dtype::i32:
+      return "i32";
+    case dtype::i64:
+      return "i64";
   }
   return "?";
 }
@@ -32,10 +36,14 @@ bool is_floating(dtype t) { return t == dtype::f32 || t == dtype::f64; }
 
 std::string_view to_string(reduction r) {
   switch (r) {
-    case reduction::none: return "none";
-    case reduction::mean: return "mean";
-    case reduction::sum: return "sum";
-    case reduction::batchmean: return "batchmean";
+    case reduction::none:
+      return "none";
+    case reduction::mean:
+      return "mean";
+    case reduction::sum:
+      return "sum";
+    case reduction::batchmean:
+      return "batchmean";
   }
   return "?";
 }
@@ -51,7 +59,8 @@ reduction parse_reduction(std::string_view s) {
 error::error(std::string argument, const std::string& message)
     : std::runtime_error(argument + ": " + message), argument_(std::move(argument)) {}
 
-shape::shape(std::initializer_list<std::int64_t> dims) : shape(std::span<const std::int64_t>(dims.begin(), dims.size())) {}
+shape::shape(std::initializer_list<std::int64_t> dims)
+    : shape(std::span<const std::int64_t>(dims.begin(), dims.size())) {}
 
 shape::shape(std::span<const std::int64_t> dims) {
   if (dims.size() > static_cast<std::size_t>(max_rank))
@@ -99,20 +108,32 @@ array::array(dtype t, lossbench::shape s) : type_(t), shape_(s) {
 
 double array::get(std::int64_t i) const {
   switch (type_) {
-    case dtype::f32: return static_cast<const float*>(raw())[i];
-    case dtype::f64: return static_cast<const double*>(raw())[i];
-    case dtype::i32: return static_cast<const std::int32_t*>(raw())[i];
-    case dtype::i64: return static_cast<double>(static_cast<const std::int64_t*>(raw())[i]);
+    case dtype::f32:
+      return static_cast<const float*>(raw())[i];
+    case dtype::f64:
+      return static_cast<const double*>(raw())[i];
+    case dtype::i32:
+      return static_cast<const std::int32_t*>(raw())[i];
+    case dtype::i64:
+      return static_cast<double>(static_cast<const std::int64_t*>(raw())[i]);
   }
   return 0;
 }
 
 void array::set(std::int64_t i, double v) {
   switch (type_) {
-    case dtype::f32: static_cast<float*>(raw())[i] = static_cast<float>(v); break;
-    case dtype::f64: static_cast<double*>(raw())[i] = v; break;
-    case dtype::i32: static_cast<std::int32_t*>(raw())[i] = static_cast<std::int32_t>(v); break;
-    case dtype::i64: static_cast<std::int64_t*>(raw())[i] = static_cast<std::int64_t>(v); break;
+    case dtype::f32:
+      static_cast<float*>(raw())[i] = static_cast<float>(v);
+      break;
+    case dtype::f64:
+      static_cast<double*>(raw())[i] = v;
+      break;
+    case dtype::i32:
+      static_cast<std::int32_t*>(raw())[i] = static_cast<std::int32_t>(v);
+      break;
+    case dtype::i64:
+      static_cast<std::int64_t*>(raw())[i] = static_cast<std::int64_t>(v);
+      break;
   }
 }
 

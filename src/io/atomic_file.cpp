@@ -25,7 +25,8 @@ using file_ptr = std::unique_ptr<std::FILE, file_closer>;
 std::string last_os_error() { return std::generic_category().message(errno); }
 
 // A fresh name next to `path`, created exclusively so that concurrent writers never share it.
-std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesystem::path& path, const std::string& name) {
+std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesystem::path& path,
+                                                            const std::string& name) {
   static std::atomic<unsigned> counter{0};
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -45,9 +46,11 @@ std::pair<std::filesystem::path, file_ptr> create_temporary(const std::filesyste
 void require_regular_or_absent(const std::filesystem::path& path, const std::string& name) {
   std::error_code ec;
   const auto st = std::filesystem::symlink_status(path, ec);
-  if (ec || st.type() == std::filesystem::file_type::not_found || st.type() == std::filesystem::file_type::regular) return;
-  throw error(name, "exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces "
-                    "only regular files: remove it or write elsewhere");
+  if (ec || st.type() == std::filesystem::file_type::not_found || st.type() == std::filesystem::file_type::regular)
+    return;
+  throw error(name,
+              "exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces "
+              "only regular files: remove it or write elsewhere");
 }
 
 }  // namespace
@@ -64,14 +67,17 @@ void write_file_atomically(const std::filesystem::path& path, std::initializer_l
     throw error(name, why);
   };
   bool written = true;
-  for (std::string_view part : parts) written = written && std::fwrite(part.data(), 1, part.size(), f.get()) == part.size();
+  for (std::string_view part : parts)
+    written = written && std::fwrite(part.data(), 1, part.size(), f.get()) == part.size();
   const int write_errno = errno;
   const bool closed = std::fclose(f.release()) == 0;  // flushes: a full disk shows up here
   if (!written || !closed) discard("cannot write: " + std::generic_category().message(written ? errno : write_errno));
   std::error_code ec;
   const auto st = std::filesystem::symlink_status(path, ec);  // again: it may have changed meanwhile
   if (!ec && st.type() != std::filesystem::file_type::not_found && st.type() != std::filesystem::file_type::regular)
-    discard("exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces only regular files");
+    discard(
+        "exists and is not a regular file (a symlink, directory, FIFO or device); lossbench replaces only regular "
+        "files");
   std::filesystem::rename(tmp, path, ec);
   if (ec) discard("cannot replace the file: " + ec.message());
 }

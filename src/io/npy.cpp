@@ -80,7 +80,8 @@ npy_header read_header(std::FILE* f, std::uintmax_t file_size, const std::string
                           std::to_string(file_size - std::min<std::uintmax_t>(file_size, 8u + length_bytes)) +
                           " present)");
   std::string text(header_len, '\0');
-  if (read_bytes(f, text.data(), header_len) != header_len) throw error(name, "cannot read the header: " + last_os_error());
+  if (read_bytes(f, text.data(), header_len) != header_len)
+    throw error(name, "cannot read the header: " + last_os_error());
   return parse_npy_header(text, name);
 }
 
@@ -107,7 +108,8 @@ array read_npy(const std::filesystem::path& path) {
   if (have > need) throw error(name, "trailing bytes after the data: " + what);
 
   array out(h.type, h.shape);
-  if (read_bytes(f.get(), out.raw(), out.bytes()) != out.bytes()) throw error(name, "cannot read the data: " + last_os_error());
+  if (read_bytes(f.get(), out.raw(), out.bytes()) != out.bytes())
+    throw error(name, "cannot read the data: " + last_os_error());
   if (h.byteswap) byteswap_elements(out.raw(), out.numel(), size_of(h.type));
   return out;
 }
@@ -120,7 +122,8 @@ std::string npy_preamble(const array& a) {
   const std::size_t v1_preamble = magic.size() + 2 + 2;
   const bool v2 = header.size() + 1 + header_alignment + v1_preamble > std::numeric_limits<std::uint16_t>::max();
   const std::size_t preamble = v2 ? v1_preamble + 2 : v1_preamble;
-  const std::size_t padded = (preamble + header.size() + 1 + header_alignment - 1) / header_alignment * header_alignment;
+  const std::size_t padded =
+      (preamble + header.size() + 1 + header_alignment - 1) / header_alignment * header_alignment;
   header.append(padded - preamble - header.size() - 1, ' ');
   header.push_back('\n');
 

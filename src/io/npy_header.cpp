@@ -42,20 +42,28 @@ void apply_descr(const std::string& descr, const std::string& file, npy_header& 
   if (descr.size() != 3) throw unsupported();
   const char order = descr[0];
   const std::string kind = descr.substr(1);
-  if (kind == "f4") h.type = dtype::f32;
-  else if (kind == "f8") h.type = dtype::f64;
-  else if (kind == "i4") h.type = dtype::i32;
-  else if (kind == "i8") h.type = dtype::i64;
-  else throw unsupported();
-  if (order == '<' || order == '>') h.byteswap = order != native_order;
-  else if (order == '=' || order == '|') h.byteswap = false;
-  else throw unsupported();
+  if (kind == "f4")
+    h.type = dtype::f32;
+  else if (kind == "f8")
+    h.type = dtype::f64;
+  else if (kind == "i4")
+    h.type = dtype::i32;
+  else if (kind == "i8")
+    h.type = dtype::i64;
+  else
+    throw unsupported();
+  if (order == '<' || order == '>')
+    h.byteswap = order != native_order;
+  else if (order == '=' || order == '|')
+    h.byteswap = false;
+  else
+    throw unsupported();
 }
 
 // A reader for the subset of Python literals a .npy header uses: one dict of string keys whose
 // values are strings, True/False and tuples of non-negative integers.
 class dict_reader {
-public:
+ public:
   dict_reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
   npy_header read() {
@@ -66,11 +74,14 @@ public:
       const std::string key = string_literal();
       expect(':');
       if (key == "descr") {
-        if (peek('[')) throw error(file_, "structured dtypes are not supported (expected float32, float64, int32 or int64)");
+        if (peek('['))
+          throw error(file_, "structured dtypes are not supported (expected float32, float64, int32 or int64)");
         apply_descr(string_literal(), file_, h);
         have_descr = true;
       } else if (key == "fortran_order") {
-        if (boolean()) throw error(file_, "fortran_order is True: only C-order arrays are supported (save with np.ascontiguousarray)");
+        if (boolean())
+          throw error(file_,
+                      "fortran_order is True: only C-order arrays are supported (save with np.ascontiguousarray)");
         have_order = true;
       } else if (key == "shape") {
         h.shape = shape_tuple();
@@ -87,14 +98,16 @@ public:
     return h;
   }
 
-private:
+ private:
   [[noreturn]] void fail(const std::string& what) const {
     std::string_view shown = std::string_view(text_).substr(0, 120);
     while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.remove_suffix(1);
-    throw error(file_, "malformed .npy header (" + what + " at offset " + std::to_string(pos_) + "): " + printable(shown));
+    throw error(file_,
+                "malformed .npy header (" + what + " at offset " + std::to_string(pos_) + "): " + printable(shown));
   }
   void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
       ++pos_;
   }
   bool peek(char c) {

@@ -19,7 +19,7 @@
 #include "losses/mse/mse.hpp"
 #include "losses/triplet/triplet_simd.hpp"
 
-#define LOSSBENCH_INSTANTIATE_FOR(L, T)                                                                  \
+#define LOSSBENCH_INSTANTIATE_FOR(L, T) \
   template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
 #define LOSSBENCH_INSTANTIATE(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
 

@@ -46,7 +46,7 @@ namespace lossbench::core {
 
 template <class L>
 class spec_of final : public loss_spec {
-public:
+ public:
   std::string_view name() const override { return L::name; }
   std::string_view summary() const override { return L::summary; }
   std::string_view torch_name() const override { return L::torch_name; }
@@ -56,16 +56,22 @@ public:
   accuracy_bound accuracy() const override { return L::accuracy; }
   bool has_simd() const override { return simd::has_simd_kernels<L>; }
   std::int64_t parallel_min_elements() const override {
-    if constexpr (requires { L::parallel_min_elements; }) return L::parallel_min_elements;
-    else return loss_spec::parallel_min_elements();
+    if constexpr (requires { L::parallel_min_elements; })
+      return L::parallel_min_elements;
+    else
+      return loss_spec::parallel_min_elements();
   }
   int losses_axis() const override {
-    if constexpr (requires { L::losses_axis; }) return L::losses_axis;
-    else return loss_spec::losses_axis();
+    if constexpr (requires { L::losses_axis; })
+      return L::losses_axis;
+    else
+      return loss_spec::losses_axis();
   }
   bool gradient_is_of_inputs() const override {
-    if constexpr (requires { L::gradient_is_of_inputs; }) return L::gradient_is_of_inputs;
-    else return true;
+    if constexpr (requires { L::gradient_is_of_inputs; })
+      return L::gradient_is_of_inputs;
+    else
+      return true;
   }
 
   void validate(const call& c, dtype dt) const override {
@@ -75,12 +81,16 @@ public:
   }
   lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return L::losses_shape(in); }
   std::int64_t items(std::span<const tensor_ref> in) const override {
-    if constexpr (requires { L::items(in); }) return L::items(in);
-    else return loss_spec::items(in);
+    if constexpr (requires { L::items(in); })
+      return L::items(in);
+    else
+      return loss_spec::items(in);
   }
   double flops(std::span<const tensor_ref> in, bool with_grad) const override {
-    if constexpr (requires { L::flops(in, with_grad); }) return L::flops(in, with_grad);
-    else return static_cast<double>(items(in)) * L::flops_per_item[with_grad ? 1 : 0];
+    if constexpr (requires { L::flops(in, with_grad); })
+      return L::flops(in, with_grad);
+    else
+      return static_cast<double>(items(in)) * L::flops_per_item[with_grad ? 1 : 0];
   }
   std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& p) const override {
     if (dt != dtype::f32 && dt != dtype::f64) throw error("--dtype", "generate needs f32 or f64");
@@ -96,7 +106,7 @@ public:
     return dt == dtype::f32 ? run_as<float>(v, dt, c, threads) : run_as<double>(v, dt, c, threads);
   }
 
-private:
+ private:
   template <class T>
   double run_as(const variant& v, dtype dt, const call& c, int threads) const {
     auto p = L::template bind<T>(c);

@@ -14,10 +14,14 @@ namespace lossbench::python {
 
 std::string numpy_name(dtype t) {
   switch (t) {
-    case dtype::f32: return "float32";
-    case dtype::f64: return "float64";
-    case dtype::i32: return "int32";
-    case dtype::i64: return "int64";
+    case dtype::f32:
+      return "float32";
+    case dtype::f64:
+      return "float64";
+    case dtype::i32:
+      return "int32";
+    case dtype::i64:
+      return "int64";
   }
   return "?";
 }
@@ -32,10 +36,10 @@ void check_kind(const input_desc& in, dtype got, dtype loss_dtype) {
   const bool index_ok = !is_floating(got);
   const bool ok = in.kind == input_kind::real ? real_ok : in.kind == input_kind::index ? index_ok : real_ok || index_ok;
   if (ok) return;
-  if (in.kind == input_kind::index)
-    type_error(name, "expected int32 or int64 indices, got " + numpy_name(got));
+  if (in.kind == input_kind::index) type_error(name, "expected int32 or int64 indices, got " + numpy_name(got));
   type_error(name, "is " + numpy_name(got) + " but the loss computes in " + numpy_name(loss_dtype) +
-                       " (the first input's dtype)" + (in.kind == input_kind::real_or_index ? ", or int32/int64 class indices" : ""));
+                       " (the first input's dtype)" +
+                       (in.kind == input_kind::real_or_index ? ", or int32/int64 class indices" : ""));
 }
 
 const param_desc* find_param(const loss_spec& spec, std::string_view name) {
@@ -111,7 +115,8 @@ lossbench::reduction reduction_of(const loss_spec& spec, std::string_view name) 
     if (to_string(r) == name) return r;
     known += (known.empty() ? "'" : ", '") + std::string(to_string(r)) + "'";
   }
-  throw error("reduction", "'" + std::string(name) + "' is not a reduction of " + std::string(spec.name()) + " (expected " + known + ")");
+  throw error("reduction", "'" + std::string(name) + "' is not a reduction of " + std::string(spec.name()) +
+                               " (expected " + known + ")");
 }
 
 bool target_gradient_is_minus_input(const loss_spec& spec) {

@@ -22,7 +22,7 @@ namespace lossbench::python {
 enum class access : bool { read, write };
 
 class array_view {
-public:
+ public:
   array_view(pybind11::handle obj, std::string argument, access mode);
   ~array_view();
   array_view(array_view&& other) noexcept;
@@ -34,7 +34,7 @@ public:
   void* data() const noexcept { return const_cast<void*>(ref_.data); }
   const std::string& argument() const noexcept { return argument_; }
 
-private:
+ private:
   void from_buffer(pybind11::handle obj, access mode);
   void from_dlpack(pybind11::handle obj);
 

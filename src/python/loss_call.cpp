@@ -34,7 +34,8 @@ std::vector<array_view> view_inputs(const loss_spec& spec, const py::tuple& inpu
                          std::to_string(inputs.size()));
   std::vector<array_view> views;
   views.reserve(descs.size());
-  for (std::size_t i = 0; i < descs.size(); ++i) views.emplace_back(inputs[i], std::string(descs[i].name), access::read);
+  for (std::size_t i = 0; i < descs.size(); ++i)
+    views.emplace_back(inputs[i], std::string(descs[i].name), access::read);
   std::vector<tensor_ref> refs;
   for (const auto& v : views) refs.push_back(v.ref());
   check_input_dtypes(spec, refs);
@@ -44,8 +45,8 @@ std::vector<array_view> view_inputs(const loss_spec& spec, const py::tuple& inpu
 // Which differentiable inputs get a gradient: `grad` is a bool or one bool per such input.
 std::array<bool, 3> wanted_grads(const py::object& grad, std::size_t count) {
   std::array<bool, 3> want{};
-  const std::string expected = "expected True/False or a list of " + std::to_string(count) +
-                               " booleans (one per differentiable input)";
+  const std::string expected =
+      "expected True/False or a list of " + std::to_string(count) + " booleans (one per differentiable input)";
   if (py::isinstance<py::bool_>(grad)) {
     for (std::size_t k = 0; k < count; ++k) want[k] = grad.cast<bool>();
     return want;
@@ -84,12 +85,14 @@ std::vector<out_slot> view_outs(const py::object& out, std::size_t count) {
     return slots;
   }
   if (!py::isinstance<py::tuple>(out) && !py::isinstance<py::list>(out))
-    type_error("out", "expected a tuple of " + std::to_string(count) + " arrays (or None), one per differentiable input");
+    type_error("out",
+               "expected a tuple of " + std::to_string(count) + " arrays (or None), one per differentiable input");
   const auto seq = py::reinterpret_borrow<py::sequence>(out);
   for (const auto& item : seq)
     if (!item.is_none() && !PyObject_CheckBuffer(item.ptr()) && !py::hasattr(item, "__dlpack__"))
-      type_error("out", std::string("expected arrays (or None), one per differentiable input; got a sequence holding ") +
-                            Py_TYPE(item.ptr())->tp_name);
+      type_error("out",
+                 std::string("expected arrays (or None), one per differentiable input; got a sequence holding ") +
+                     Py_TYPE(item.ptr())->tp_name);
   if (seq.size() != count)
     throw error("out", "expected " + std::to_string(count) + " arrays (or None), one per differentiable input; got " +
                            std::to_string(seq.size()));
@@ -111,7 +114,8 @@ void check_out(const array_view& o, const tensor_ref& input, std::string_view in
                                   "' has shape " + input.shape.str());
   for (const auto& in : inputs)
     if (overlaps(o.ref(), in.ref()))
-      throw error(o.argument(), "overlaps the memory of input '" + in.argument() + "'; gradients go to separate arrays");
+      throw error(o.argument(),
+                  "overlaps the memory of input '" + in.argument() + "'; gradients go to separate arrays");
 }
 
 py::array new_array(dtype t, const shape& s) {
@@ -188,9 +192,9 @@ prepared_call prepare(std::string_view loss, const py::tuple& inputs, const py::
 
 }  // namespace
 
-py::object run_loss(std::string_view loss, const py::tuple& inputs, const py::dict& params,
-                    const py::handle& reduction, const py::handle& variant, const py::handle& threads,
-                    const py::object& grad, const py::object& out) {
+py::object run_loss(std::string_view loss, const py::tuple& inputs, const py::dict& params, const py::handle& reduction,
+                    const py::handle& variant, const py::handle& threads, const py::object& grad,
+                    const py::object& out) {
   prepared_call c = prepare(loss, inputs, params, reduction, variant, threads, grad, out);
   double value;
   {
@@ -229,7 +233,8 @@ py::array float64_array(const std::vector<long double>& v, const shape& s) {
 
 py::dict reference(const std::string& loss, const py::tuple& inputs, const py::dict& params,
                    const py::handle& reduction) {
-  prepared_call c = prepare(loss, inputs, params, reduction, py::str("scalar"), py::int_(0), py::bool_(false), py::none());
+  prepared_call c =
+      prepare(loss, inputs, params, reduction, py::str("scalar"), py::int_(0), py::bool_(false), py::none());
   const loss_spec& spec = find_loss(loss, "loss");
   const param_set resolved = spec.resolve(c.params);
   const call k{c.refs, &resolved, c.opt.reduction, {}, 0};
@@ -244,11 +249,12 @@ py::dict reference(const std::string& loss, const py::tuple& inputs, const py::d
                                                    : py::object(float64_array(r.grad_magnitude[g], c.refs[i].shape)));
     ++g;
   }
-  return py::dict(py::arg("value") = static_cast<double>(r.value), py::arg("losses") = float64_array(r.losses, ls),
-                  py::arg("grads") = grads,
-                  py::arg("loss_magnitude") = r.loss_magnitude.empty() ? py::object(py::none())
-                                                                        : py::object(float64_array(r.loss_magnitude, ls)),
-                  py::arg("grad_magnitude") = grad_magnitude, py::arg("value_scale") = static_cast<double>(r.value_scale));
+  return py::dict(
+      py::arg("value") = static_cast<double>(r.value), py::arg("losses") = float64_array(r.losses, ls),
+      py::arg("grads") = grads,
+      py::arg("loss_magnitude") =
+          r.loss_magnitude.empty() ? py::object(py::none()) : py::object(float64_array(r.loss_magnitude, ls)),
+      py::arg("grad_magnitude") = grad_magnitude, py::arg("value_scale") = static_cast<double>(r.value_scale));
 }
 
 void init_numpy_api() {

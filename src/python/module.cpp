@@ -32,8 +32,8 @@ py::dict describe(const loss_spec& s) {
   const accuracy_bound b = s.accuracy();
   return py::dict(py::arg("name") = s.name(), py::arg("summary") = s.summary(), py::arg("torch_name") = s.torch_name(),
                   py::arg("inputs") = inputs, py::arg("params") = params, py::arg("reductions") = reductions,
-                  py::arg("accuracy") = py::dict(py::arg("value_ulps") = b.value_ulps, py::arg("grad_ulps") = b.grad_ulps,
-                                                 py::arg("reason") = b.reason),
+                  py::arg("accuracy") = py::dict(py::arg("value_ulps") = b.value_ulps,
+                                                 py::arg("grad_ulps") = b.grad_ulps, py::arg("reason") = b.reason),
                   py::arg("gradient_is_of_inputs") = s.gradient_is_of_inputs(), py::arg("has_simd") = s.has_simd(),
                   py::arg("losses_axis") = s.losses_axis(),
                   py::arg("target_gradient_is_minus_input") = lossbench::python::target_gradient_is_minus_input(s));
@@ -110,11 +110,14 @@ PYBIND11_MODULE(_core, m) {
         "Mean ns of the C++ call alone (views and outputs prepared once): what Python adds is run's time minus this.");
   m.def("reference", &lossbench::python::reference, py::arg("loss"), py::arg("inputs"), py::arg("params"),
         py::arg("reduction"), "The long-double reference of a call and the magnitudes its error bounds refer to.");
-  m.def("losses", [] {
-    py::list out;
-    for (const loss_spec* s : catalogue()) out.append(describe(*s));
-    return out;
-  }, "The catalogue: every loss's inputs, parameters (torch's defaults), reductions and accuracy bound.");
+  m.def(
+      "losses",
+      [] {
+        py::list out;
+        for (const loss_spec* s : catalogue()) out.append(describe(*s));
+        return out;
+      },
+      "The catalogue: every loss's inputs, parameters (torch's defaults), reductions and accuracy bound.");
   m.def("registry", &registry_entries, "Every runnable (loss, variant, dtype) entry on this CPU.");
   m.def("explain", &explain, py::arg("loss"), py::arg("n"), py::arg("dtype") = "float32", py::arg("grad") = true,
         py::arg("threads") = 0, "What the auto variant runs for a call with n elements, and why.");
@@ -125,10 +128,14 @@ PYBIND11_MODULE(_core, m) {
   m.def("usable_isas", [] { return isa_names(usable_isas()); });
   m.def("best_isa", [] { return std::string(to_string(best_isa())); });
   m.def("max_isa", [] { return std::string(to_string(max_isa())); });
-  m.def("set_max_isa", [](const std::string& s) { set_max_isa(parse_isa(s, "isa")); }, py::arg("isa"));
+  m.def(
+      "set_max_isa", [](const std::string& s) { set_max_isa(parse_isa(s, "isa")); }, py::arg("isa"));
   m.def("num_threads", &num_threads);
-  m.def("set_num_threads", [](int n) {
-    if (n < 0) throw error("n", "must be ≥ 0 (0: OpenMP's default), got " + std::to_string(n));
-    set_num_threads(n);
-  }, py::arg("n"));
+  m.def(
+      "set_num_threads",
+      [](int n) {
+        if (n < 0) throw error("n", "must be ≥ 0 (0: OpenMP's default), got " + std::to_string(n));
+        set_num_threads(n);
+      },
+      py::arg("n"));
 }

@@ -24,8 +24,8 @@ tensor_ref to_ref(const bridge_input& in, const input_desc& desc) {
   const std::string name(desc.name);
   if (in.problem) type_error(name, in.problem);
   if (in.rank > shape::max_rank)
-    throw error(name, std::to_string(in.rank) + " dimensions; at most " + std::to_string(shape::max_rank) +
-                          " are supported");
+    throw error(name,
+                std::to_string(in.rank) + " dimensions; at most " + std::to_string(shape::max_rank) + " are supported");
   return {in.type, shape(std::span<const std::int64_t>(in.dims, static_cast<std::size_t>(in.rank))), in.data};
 }
 
@@ -62,7 +62,8 @@ void run_checked(bridge_call& c) {
   for (std::size_t i = 0; i < descs.size(); ++i)
     if (in[i].requires_grad && !descs[i].differentiable && !(i == 1 && minus))
       throw error(std::string(descs[i].name), "lossbench computes no gradient for " + std::string(descs[i].name) +
-                                                  " of " + std::string(loss) + "; pass " + std::string(descs[i].name) + ".detach()");
+                                                  " of " + std::string(loss) + "; pass " + std::string(descs[i].name) +
+                                                  ".detach()");
   outputs out;
   for (std::size_t i = 0, k = 0; i < descs.size(); ++i) {
     if (!descs[i].differentiable) continue;

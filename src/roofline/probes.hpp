@@ -3,7 +3,6 @@
 // here would instantiate every ISA's probes in each ISA's unit).
 #pragma once
 
-
 #include <cstddef>
 
 namespace lossbench::roofline {

@@ -28,11 +28,16 @@ using fma_fn = fma_result (*)(std::size_t, T);
 
 inline stream_read_fn stream_read_kernel(isa i) {
   switch (i) {
-    case isa::sse2: return &stream_read_sum<simd::sse2>;
-    case isa::sse4_2: return &stream_read_sum<simd::sse4_2>;
-    case isa::avx2: return &stream_read_sum<simd::avx2>;
-    case isa::avx512bw: return &stream_read_sum<simd::avx512bw>;
-    case isa::none: break;
+    case isa::sse2:
+      return &stream_read_sum<simd::sse2>;
+    case isa::sse4_2:
+      return &stream_read_sum<simd::sse4_2>;
+    case isa::avx2:
+      return &stream_read_sum<simd::avx2>;
+    case isa::avx512bw:
+      return &stream_read_sum<simd::avx512bw>;
+    case isa::none:
+      break;
   }
   return nullptr;
 }
@@ -40,15 +45,19 @@ inline stream_read_fn stream_read_kernel(isa i) {
 template <class T>
 fma_fn<T> fma_kernel(isa i) {
   switch (i) {
-    case isa::sse2: return &fma_chains<simd::sse2, T>;
-    case isa::sse4_2: return &fma_chains<simd::sse4_2, T>;
-    case isa::avx2: return &fma_chains<simd::avx2, T>;
-    case isa::avx512bw: return &fma_chains<simd::avx512bw, T>;
-    case isa::none: break;
+    case isa::sse2:
+      return &fma_chains<simd::sse2, T>;
+    case isa::sse4_2:
+      return &fma_chains<simd::sse4_2, T>;
+    case isa::avx2:
+      return &fma_chains<simd::avx2, T>;
+    case isa::avx512bw:
+      return &fma_chains<simd::avx512bw, T>;
+    case isa::none:
+      break;
   }
   return nullptr;
 }
-
 
 // The machine's ceiling, not the user's: the best ISA the CPU runs, whatever LOSSBENCH_MAX_ISA says.
 isa probe_isa() {
@@ -152,7 +161,8 @@ double measure_read_bandwidth(std::size_t working_set_bytes, int threads, double
 
 double measure_peak_flops(dtype t, int threads, double seconds, int trials) {
   threads = std::max(1, threads);
-  return t == dtype::f32 ? peak_flops_of<float>(threads, seconds, trials) : peak_flops_of<double>(threads, seconds, trials);
+  return t == dtype::f32 ? peak_flops_of<float>(threads, seconds, trials)
+                         : peak_flops_of<double>(threads, seconds, trials);
 }
 
 std::vector<std::size_t> default_working_sets() {
@@ -161,7 +171,8 @@ std::vector<std::size_t> default_working_sets() {
   return sets;
 }
 
-ceilings measure(std::span<const int> thread_counts, std::span<const std::size_t> working_sets, double seconds, bool verbose) {
+ceilings measure(std::span<const int> thread_counts, std::span<const std::size_t> working_sets, double seconds,
+                 bool verbose) {
   ceilings c;
   for (int threads : thread_counts) {
     for (std::size_t ws : working_sets) {
@@ -173,8 +184,8 @@ ceilings measure(std::span<const int> thread_counts, std::span<const std::size_t
     for (dtype t : {dtype::f32, dtype::f64}) {
       c.peak.push_back({t, threads, measure_peak_flops(t, threads, seconds)});
       if (verbose)
-        std::fprintf(stderr, "roofline: %s multiply-add peak on %d thread(s): %.1f GFLOP/s\n", std::string(to_string(t)).c_str(),
-                     threads, c.peak.back().flops_per_second * 1e-9);
+        std::fprintf(stderr, "roofline: %s multiply-add peak on %d thread(s): %.1f GFLOP/s\n",
+                     std::string(to_string(t)).c_str(), threads, c.peak.back().flops_per_second * 1e-9);
     }
   }
   std::sort(c.bandwidth.begin(), c.bandwidth.end(), [](const auto& a, const auto& b) {

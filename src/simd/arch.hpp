@@ -20,17 +20,24 @@ using avx512bw = xsimd::avx512bw;
 template <class L, class T>
 auto block_kernel(isa i) -> double (*)(const typename L::template problem<T>&, std::size_t, std::size_t) {
   switch (i) {
-    case isa::sse2: return &L::template simd_block<sse2, T>;
-    case isa::sse4_2: return &L::template simd_block<sse4_2, T>;
-    case isa::avx2: return &L::template simd_block<avx2, T>;
-    case isa::avx512bw: return &L::template simd_block<avx512bw, T>;
-    case isa::none: break;
+    case isa::sse2:
+      return &L::template simd_block<sse2, T>;
+    case isa::sse4_2:
+      return &L::template simd_block<sse4_2, T>;
+    case isa::avx2:
+      return &L::template simd_block<avx2, T>;
+    case isa::avx512bw:
+      return &L::template simd_block<avx512bw, T>;
+    case isa::none:
+      break;
   }
   return nullptr;
 }
 
 // Does loss struct L declare SIMD block kernels?
 template <class L>
-concept has_simd_kernels = requires { &L::template simd_block<sse2, float>; };
+concept has_simd_kernels = requires {
+  &L::template simd_block<sse2, float>;
+};
 
 }  // namespace lossbench::simd

@@ -21,7 +21,7 @@ namespace lossbench::simd {
 
 template <class Arch, class T>
 class block_sum {
-public:
+ public:
   using batch = xsimd::batch<T, Arch>;
   using wide = xsimd::batch<double, Arch>;
 
@@ -51,7 +51,7 @@ public:
       }
       lane_total<Arch> t;
       for (double x : lanes) t.add(x);
-      if (!(t.sum - t.sum == 0)) return t.sum;  // ±inf or NaN: the compensations are NaN then
+      if (!(t.sum - t.sum == 0)) return t.sum;      // ±inf or NaN: the compensations are NaN then
       return t.sum + (t.comp + xsimd::hadd(comp));  // the compensations are O(u) of the sum
     } else {
       wide s(0.0);
@@ -73,7 +73,7 @@ public:
     }
   }
 
-private:
+ private:
   static constexpr int slots = std::is_same_v<T, double> ? 4 : 8;
 
   wide acc_[slots];

@@ -12,7 +12,8 @@ namespace lossbench::simd {
 // s + x into s, its rounding error into c (Knuth's TwoSum, lane by lane: 6 flops, any order of
 // magnitudes).
 template <class Arch>
-void two_sum_add(xsimd::batch<double, Arch>& s, xsimd::batch<double, Arch>& c, const xsimd::batch<double, Arch>& x) noexcept {
+void two_sum_add(xsimd::batch<double, Arch>& s, xsimd::batch<double, Arch>& c,
+                 const xsimd::batch<double, Arch>& x) noexcept {
   const xsimd::batch<double, Arch> t = s + x, bp = t - s;
   c += (s - (t - bp)) + (x - bp);
   s = t;

@@ -19,17 +19,40 @@
 namespace lossbench::math {
 
 // ---- scalars -----------------------------------------------------------------------------------
-template <std::floating_point T> inline T select(bool c, T a, T b) { return c ? a : b; }
-template <std::floating_point T> inline T exp(T x) { return std::exp(x); }
-template <std::floating_point T> inline T log(T x) { return std::log(x); }
-template <std::floating_point T> inline T log1p(T x) { return std::log1p(x); }
-template <std::floating_point T> inline T fabs(T x) { return std::fabs(x); }
-template <std::floating_point T> inline T sqrt(T x) { return std::sqrt(x); }
-template <std::floating_point T> inline T fma(T a, T b, T c) { return std::fma(a, b, c); }
+template <std::floating_point T>
+inline T select(bool c, T a, T b) {
+  return c ? a : b;
+}
+template <std::floating_point T>
+inline T exp(T x) {
+  return std::exp(x);
+}
+template <std::floating_point T>
+inline T log(T x) {
+  return std::log(x);
+}
+template <std::floating_point T>
+inline T log1p(T x) {
+  return std::log1p(x);
+}
+template <std::floating_point T>
+inline T fabs(T x) {
+  return std::fabs(x);
+}
+template <std::floating_point T>
+inline T sqrt(T x) {
+  return std::sqrt(x);
+}
+template <std::floating_point T>
+inline T fma(T a, T b, T c) {
+  return std::fma(a, b, c);
+}
 
 // ---- batches -----------------------------------------------------------------------------------
-template <class T, class A> using batch = xsimd::batch<T, A>;
-template <class T, class A> using mask = xsimd::batch_bool<T, A>;
+template <class T, class A>
+using batch = xsimd::batch<T, A>;
+template <class T, class A>
+using mask = xsimd::batch_bool<T, A>;
 
 template <class T, class A>
 inline batch<T, A> select(const mask<T, A>& c, const batch<T, A>& a, const batch<T, A>& b) {
@@ -54,16 +77,26 @@ inline batch<T, A> log(const batch<T, A>& x) {
     const auto tiny = x < batch<T, A>(std::numeric_limits<double>::min());
     const auto subnormal = tiny & (x > batch<T, A>(0.0));
     if (xsimd::any(subnormal)) {
-      const batch<T, A> scaled = xsimd::log(x * batch<T, A>(0x1p54)) - batch<T, A>(54 * 0.693147180559945309417232121458);
+      const batch<T, A> scaled =
+          xsimd::log(x * batch<T, A>(0x1p54)) - batch<T, A>(54 * 0.693147180559945309417232121458);
       return xsimd::select(subnormal, scaled, xsimd::log(x));
     }
   }
   return xsimd::log(x);
 }
 
-template <class T, class A> inline batch<T, A> log1p(const batch<T, A>& x) { return xsimd::log1p(x); }
-template <class T, class A> inline batch<T, A> fabs(const batch<T, A>& x) { return xsimd::abs(x); }
-template <class T, class A> inline batch<T, A> sqrt(const batch<T, A>& x) { return xsimd::sqrt(x); }
+template <class T, class A>
+inline batch<T, A> log1p(const batch<T, A>& x) {
+  return xsimd::log1p(x);
+}
+template <class T, class A>
+inline batch<T, A> fabs(const batch<T, A>& x) {
+  return xsimd::abs(x);
+}
+template <class T, class A>
+inline batch<T, A> sqrt(const batch<T, A>& x) {
+  return xsimd::sqrt(x);
+}
 template <class T, class A>
 inline batch<T, A> fma(const batch<T, A>& a, const batch<T, A>& b, const batch<T, A>& c) {
   return xsimd::fma(a, b, c);

@@ -18,14 +18,20 @@ namespace lossbench::simd {
 template <class Arch, class T>
 inline void store_streaming(T* p, const xsimd::batch<T, Arch>& v) {
   if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
-    if constexpr (std::is_same_v<T, float>) _mm512_stream_ps(p, v);
-    else _mm512_stream_pd(p, v);
+    if constexpr (std::is_same_v<T, float>)
+      _mm512_stream_ps(p, v);
+    else
+      _mm512_stream_pd(p, v);
   } else if constexpr (std::is_base_of_v<xsimd::avx, Arch>) {
-    if constexpr (std::is_same_v<T, float>) _mm256_stream_ps(p, v);
-    else _mm256_stream_pd(p, v);
+    if constexpr (std::is_same_v<T, float>)
+      _mm256_stream_ps(p, v);
+    else
+      _mm256_stream_pd(p, v);
   } else {
-    if constexpr (std::is_same_v<T, float>) _mm_stream_ps(p, v);
-    else _mm_stream_pd(p, v);
+    if constexpr (std::is_same_v<T, float>)
+      _mm_stream_ps(p, v);
+    else
+      _mm_stream_pd(p, v);
   }
 }
 

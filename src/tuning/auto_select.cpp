@@ -73,7 +73,8 @@ struct loaded_profile {
 };
 
 bool same_candidate(const candidate& a, const candidate& b) {
-  return a.variant.impl == b.variant.impl && a.variant.isa == b.variant.isa && a.variant.drv == b.variant.drv && a.threads == b.threads;
+  return a.variant.impl == b.variant.impl && a.variant.isa == b.variant.isa && a.variant.drv == b.variant.drv &&
+         a.threads == b.threads;
 }
 
 // Whether this process can ever run `c`: its ISA compiled in and on this CPU. Decided once, when
@@ -90,8 +91,9 @@ void build_groups(loaded_profile& l) {
     const profile_entry& e = l.prof.entries[i];
     // An unknown loss makes the profile unusable (error naming the entry).
     const loss_spec* loss = &find_loss(e.loss, "profile: entries[" + std::to_string(i) + "].loss");
-    auto g = std::find_if(l.groups.begin(), l.groups.end(),
-                          [&](const group& x) { return x.loss == loss && x.type == e.type && x.with_grad == e.with_grad; });
+    auto g = std::find_if(l.groups.begin(), l.groups.end(), [&](const group& x) {
+      return x.loss == loss && x.type == e.type && x.with_grad == e.with_grad;
+    });
     if (g == l.groups.end()) g = l.groups.insert(l.groups.end(), group{loss, e.type, e.with_grad, {}});
     bucket b{&e, {}};
     if (runs_here(*loss, e.chosen)) b.order.push_back(e.chosen);
@@ -100,12 +102,15 @@ void build_groups(loaded_profile& l) {
     g->buckets.push_back(std::move(b));
   }
   for (group& g : l.groups)
-    std::sort(g.buckets.begin(), g.buckets.end(), [](const bucket& a, const bucket& b) { return a.entry->items_min < b.entry->items_min; });
+    std::sort(g.buckets.begin(), g.buckets.end(),
+              [](const bucket& a, const bucket& b) { return a.entry->items_min < b.entry->items_min; });
   std::sort(l.groups.begin(), l.groups.end(), [](const group& a, const group& b) { return a.key() < b.key(); });
 }
 
 void warn_ignored(const profile_status& s) {
-  std::fprintf(stderr, "lossbench: warning: ignoring the tuning profile %s: %s; `auto` uses built-in heuristics (`lossbench tune` makes a profile)\n",
+  std::fprintf(stderr,
+               "lossbench: warning: ignoring the tuning profile %s: %s; `auto` uses built-in heuristics (`lossbench "
+               "tune` makes a profile)\n",
                s.path.c_str(), s.message.c_str());
 }
 
@@ -155,13 +160,15 @@ std::vector<std::unique_ptr<loaded_profile>> all_loaded;
 
 // Every `auto` call asks: the load stays out of line, so that this inlines to one atomic load.
 inline const loaded_profile& the_profile() {
-  if (const loaded_profile* p = current.load(std::memory_order_acquire)) [[likely]] return *p;
+  if (const loaded_profile* p = current.load(std::memory_order_acquire)) [[likely]]
+    return *p;
   return load_once();
 }
 
 const bucket* lookup(const loaded_profile& l, const loss_spec& loss, dtype type, bool with_grad, std::int64_t items) {
   const auto want = group_key(&loss, type, with_grad);
-  const auto g = std::lower_bound(l.groups.begin(), l.groups.end(), want, [](const group& x, const auto& k) { return x.key() < k; });
+  const auto g = std::lower_bound(l.groups.begin(), l.groups.end(), want,
+                                  [](const group& x, const auto& k) { return x.key() < k; });
   if (g == l.groups.end() || g->key() != want) return nullptr;
   for (const bucket& b : g->buckets)
     if (items >= b.entry->items_min && items < b.entry->items_max) return &b;
@@ -197,7 +204,8 @@ struct last_choice {
   candidate chosen;
 
   bool holds(const loaded_profile* p, const loss_spec* l, dtype t, bool g, int lim, isa c, std::int64_t items) const {
-    return prof == p && loss == l && type == t && with_grad == g && limit == lim && ceiling == c && items >= lo && items < hi;
+    return prof == p && loss == l && type == t && with_grad == g && limit == lim && ceiling == c && items >= lo &&
+           items < hi;
   }
 };
 thread_local last_choice last;
@@ -224,8 +232,10 @@ candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::i
   // The threads to run on (omp_threads: the rule the profile's omp timings were taken under) change
   // at the loss's break-even: the kept range stops there.
   const std::int64_t break_even = core::parallel_break_even(loss);
-  if (items < break_even) hi = std::min(hi, break_even);
-  else lo = std::max(lo, break_even);
+  if (items < break_even)
+    hi = std::min(hi, break_even);
+  else
+    lo = std::max(lo, break_even);
   chosen.threads = chosen.variant.drv == driver::omp ? core::omp_threads(loss, items, chosen.threads) : 1;
   last = {&prof, &loss, type, with_grad, limit, ceiling, lo, hi, chosen};
   return chosen;
@@ -246,7 +256,8 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
   const loaded_profile& l = the_profile();
   const int limit = limit_of(threads);
   auto_choice out;
-  const std::string what = std::string(loss.name()) + "/" + std::string(to_string(type)) + "/" + (with_grad ? "value_grad" : "value");
+  const std::string what =
+      std::string(loss.name()) + "/" + std::string(to_string(type)) + "/" + (with_grad ? "value_grad" : "value");
   std::string why;
   if (const bucket* b = lookup(l, loss, type, with_grad, items)) {
     const profile_entry& e = *b->entry;
@@ -255,15 +266,18 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
     if (const candidate* c = first_runnable(*b, limit)) {
       out.chosen = *c;
       out.from_profile = true;
-      out.reason = "profile entry " + what + " for [" + std::to_string(e.items_min) + ", " + std::to_string(e.items_max) + ") items";
+      out.reason = "profile entry " + what + " for [" + std::to_string(e.items_min) + ", " +
+                   std::to_string(e.items_max) + ") items";
       if (!e.measured) {
         out.reason += ", chosen by the heuristics (rigor estimate)";
       } else if (same_candidate(*c, e.chosen)) {
         out.reason += ", measured at " + std::to_string(e.items) + " items: " + c->name() +
-                      (e.margin > 0 ? " was " + percent(e.margin) + " faster than the runner-up" : " (tied runners-up go to the simpler variant)");
+                      (e.margin > 0 ? " was " + percent(e.margin) + " faster than the runner-up"
+                                    : " (tied runners-up go to the simpler variant)");
       } else {
-        out.reason += ": the profile's choice " + e.chosen.name() + " is not allowed here (LOSSBENCH_MAX_ISA or a thread limit of " +
-                      std::to_string(limit) + "), so the fastest allowed candidate";
+        out.reason += ": the profile's choice " + e.chosen.name() +
+                      " is not allowed here (LOSSBENCH_MAX_ISA or a thread limit of " + std::to_string(limit) +
+                      "), so the fastest allowed candidate";
       }
       return out;
     }
@@ -273,7 +287,8 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
   } else if (l.status.status == profile_status::state::ignored) {
     why = "the profile " + l.status.path.string() + " is ignored (" + l.status.message + "); ";
   } else {
-    why = "no profile (" + (l.status.path.empty() ? l.status.message : l.status.path.string() + " does not exist") + "); ";
+    why = "no profile (" + (l.status.path.empty() ? l.status.message : l.status.path.string() + " does not exist") +
+          "); ";
   }
   std::string rule;
   out.chosen = heuristic_choice(loss, items, limit, &rule);

@@ -17,10 +17,12 @@ candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread
   const bool parallel = thread_limit > 1 && items >= break_even;
   // The reason is words for `explain`; `auto` asks on every call, with no reason and no allocation.
   if (reason) {
-    const std::string kernel = impl == implementation::scalar ? "the scalar kernel" : "the " + std::string(to_string(best)) + " kernel";
+    const std::string kernel =
+        impl == implementation::scalar ? "the scalar kernel" : "the " + std::string(to_string(best)) + " kernel";
     const std::string rule = std::string(loss.name()) + "'s OpenMP break-even of " + std::to_string(break_even);
     if (parallel)
-      *reason = std::to_string(items) + " items ≥ " + rule + ": " + kernel + " on " + std::to_string(thread_limit) + " threads";
+      *reason = std::to_string(items) + " items ≥ " + rule + ": " + kernel + " on " + std::to_string(thread_limit) +
+                " threads";
     else if (thread_limit > 1)
       *reason = std::to_string(items) + " items < " + rule + ": " + kernel + " on the calling thread";
     else

@@ -36,15 +36,18 @@ std::string variant_key(const variant& v) {
 variant parse_variant_key(std::string_view key, std::string_view argument) {
   if (key == "scalar") return variant{implementation::scalar, isa::none, driver::serial};
   const auto colon = key.find(':');
-  const std::string_view kind = key.substr(0, colon), rest = colon == std::string_view::npos ? "" : key.substr(colon + 1);
+  const std::string_view kind = key.substr(0, colon),
+                         rest = colon == std::string_view::npos ? "" : key.substr(colon + 1);
   try {
-    if (kind == "simd" && !rest.empty()) return variant{implementation::simd, parse_isa(rest, argument), driver::serial};
+    if (kind == "simd" && !rest.empty())
+      return variant{implementation::simd, parse_isa(rest, argument), driver::serial};
     if (kind == "omp" && rest == "scalar") return variant{implementation::scalar, isa::none, driver::omp};
     if (kind == "omp" && !rest.empty()) return variant{implementation::simd, parse_isa(rest, argument), driver::omp};
   } catch (const error&) {
   }
-  throw error(std::string(argument), "unknown variant '" + std::string(key) +
-                                         "' (expected scalar, simd:<isa> or omp:<isa>, isa one of sse2, sse4_2, avx2, avx512bw)");
+  throw error(std::string(argument),
+              "unknown variant '" + std::string(key) +
+                  "' (expected scalar, simd:<isa> or omp:<isa>, isa one of sse2, sse4_2, avx2, avx512bw)");
 }
 
 namespace {
@@ -61,15 +64,23 @@ ordered candidate_json(const candidate& c, bool with_time) {
 ordered entry_json(const profile_entry& e) {
   ordered cands = ordered::array();
   for (const auto& c : e.candidates) cands.push_back(candidate_json(c, true));
-  return {{"loss", e.loss}, {"dtype", std::string(to_string(e.type))}, {"mode", e.with_grad ? "value_grad" : "value"},
-          {"items", e.items}, {"items_min", e.items_min}, {"items_max", e.items_max},
-          {"source", e.measured ? "measured" : "heuristic"}, {"chosen", candidate_json(e.chosen, false)},
-          {"margin", e.margin}, {"candidates", cands}};
+  return {{"loss", e.loss},
+          {"dtype", std::string(to_string(e.type))},
+          {"mode", e.with_grad ? "value_grad" : "value"},
+          {"items", e.items},
+          {"items_min", e.items_min},
+          {"items_max", e.items_max},
+          {"source", e.measured ? "measured" : "heuristic"},
+          {"chosen", candidate_json(e.chosen, false)},
+          {"margin", e.margin},
+          {"candidates", cands}};
 }
 
 // ---- reading: every field is checked, and an error names it by its JSON path ----------------
 
-[[noreturn]] void bad(const std::string& where, const std::string& what) { throw error("profile", where + ": " + what); }
+[[noreturn]] void bad(const std::string& where, const std::string& what) {
+  throw error("profile", where + ": " + what);
+}
 
 const json& field(const json& obj, const std::string& where, const char* name, json::value_t type) {
   if (!obj.is_object()) bad(where, "expected an object");
@@ -77,15 +88,20 @@ const json& field(const json& obj, const std::string& where, const char* name, j
   if (it == obj.end()) bad(where, std::string("missing field '") + name + "'");
   const bool number_ok = type == json::value_t::number_float && it->is_number();
   const bool integer_ok = type == json::value_t::number_integer && it->is_number_integer();
-  if (it->type() != type && !number_ok && !integer_ok) bad(where + "." + name, std::string("expected ") + json(type).type_name());
+  if (it->type() != type && !number_ok && !integer_ok)
+    bad(where + "." + name, std::string("expected ") + json(type).type_name());
   return *it;
 }
 
-std::string text(const json& o, const std::string& w, const char* n) { return field(o, w, n, json::value_t::string).get<std::string>(); }
+std::string text(const json& o, const std::string& w, const char* n) {
+  return field(o, w, n, json::value_t::string).get<std::string>();
+}
 std::int64_t integer(const json& o, const std::string& w, const char* n) {
   return field(o, w, n, json::value_t::number_integer).get<std::int64_t>();
 }
-double number(const json& o, const std::string& w, const char* n) { return field(o, w, n, json::value_t::number_float).get<double>(); }
+double number(const json& o, const std::string& w, const char* n) {
+  return field(o, w, n, json::value_t::number_float).get<double>();
+}
 
 candidate parse_candidate(const json& j, const std::string& where, bool with_time) {
   candidate c;
@@ -97,7 +113,8 @@ candidate parse_candidate(const json& j, const std::string& where, bool with_tim
   c.threads = static_cast<int>(threads);
   if (with_time) {
     c.time_ns = number(j, where, "time_ns");
-    if (!(c.time_ns >= 0) || c.time_ns == std::numeric_limits<double>::infinity()) bad(where + ".time_ns", "expected a finite time ≥ 0");
+    if (!(c.time_ns >= 0) || c.time_ns == std::numeric_limits<double>::infinity())
+      bad(where + ".time_ns", "expected a finite time ≥ 0");
   }
   return c;
 }
@@ -144,7 +161,8 @@ cpu_signature parse_cpu(const json& j) {
 }
 
 build_signature parse_build(const json& j) {
-  return {text(j, "build", "version"), text(j, "build", "compiler"), text(j, "build", "build_type"), text(j, "build", "cxx_flags")};
+  return {text(j, "build", "version"), text(j, "build", "compiler"), text(j, "build", "build_type"),
+          text(j, "build", "cxx_flags")};
 }
 
 }  // namespace
@@ -152,12 +170,19 @@ build_signature parse_build(const json& j) {
 std::string to_json_text(const profile& p) {
   ordered entries = ordered::array();
   for (const auto& e : p.entries) entries.push_back(entry_json(e));
-  const ordered j = {{"format", profile_format}, {"format_version", profile_format_version}, {"rigor", p.rigor},
-                  {"created", p.created}, {"complete", p.complete}, {"statistic", p.statistic},
-                  {"cpu", {{"model", p.cpu.model}, {"isas", p.cpu.isas}, {"logical_cpus", p.cpu.logical_cpus}}},
-                  {"build", {{"version", p.build.version}, {"compiler", p.build.compiler}, {"build_type", p.build.build_type},
-                             {"cxx_flags", p.build.cxx_flags}}},
-                  {"entries", entries}};
+  const ordered j = {{"format", profile_format},
+                     {"format_version", profile_format_version},
+                     {"rigor", p.rigor},
+                     {"created", p.created},
+                     {"complete", p.complete},
+                     {"statistic", p.statistic},
+                     {"cpu", {{"model", p.cpu.model}, {"isas", p.cpu.isas}, {"logical_cpus", p.cpu.logical_cpus}}},
+                     {"build",
+                      {{"version", p.build.version},
+                       {"compiler", p.build.compiler},
+                       {"build_type", p.build.build_type},
+                       {"cxx_flags", p.build.cxx_flags}}},
+                     {"entries", entries}};
   return j.dump(1) + "\n";
 }
 
@@ -171,17 +196,20 @@ profile parse_profile(std::string_view text_in) {
   if (!j.is_object()) bad("(top)", "expected an object");
   if (text(j, "(top)", "format") != profile_format) bad("format", "expected \"lossbench-profile\"");
   if (const auto v = integer(j, "(top)", "format_version"); v != profile_format_version)
-    bad("format_version", "version " + std::to_string(v) + ", this library reads version " + std::to_string(profile_format_version));
+    bad("format_version",
+        "version " + std::to_string(v) + ", this library reads version " + std::to_string(profile_format_version));
   profile p;
   p.rigor = text(j, "(top)", "rigor");
-  if (p.rigor != "estimate" && p.rigor != "measure" && p.rigor != "patient") bad("rigor", "expected estimate, measure or patient");
+  if (p.rigor != "estimate" && p.rigor != "measure" && p.rigor != "patient")
+    bad("rigor", "expected estimate, measure or patient");
   p.created = text(j, "(top)", "created");
   p.complete = field(j, "(top)", "complete", json::value_t::boolean).get<bool>();
   p.statistic = text(j, "(top)", "statistic");
   p.cpu = parse_cpu(field(j, "(top)", "cpu", json::value_t::object));
   p.build = parse_build(field(j, "(top)", "build", json::value_t::object));
   const json& entries = field(j, "(top)", "entries", json::value_t::array);
-  for (std::size_t i = 0; i < entries.size(); ++i) p.entries.push_back(parse_entry(entries[i], "entries[" + std::to_string(i) + "]"));
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    p.entries.push_back(parse_entry(entries[i], "entries[" + std::to_string(i) + "]"));
   return p;
 }
 
@@ -197,7 +225,8 @@ profile read_profile(const std::filesystem::path& path) {
     throw error(path.string(), "is not a regular file (a FIFO, socket or device), not a profile");
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (!ec && size > max_profile_bytes)
-    throw error(path.string(), std::to_string(size) + " bytes; a profile is at most " + std::to_string(max_profile_bytes));
+    throw error(path.string(),
+                std::to_string(size) + " bytes; a profile is at most " + std::to_string(max_profile_bytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw error(path.string(), "cannot be read: " + std::generic_category().message(errno));
   // One byte more than the size found: a file that grew meanwhile is caught, never read unbounded.
@@ -227,7 +256,8 @@ std::string signature_mismatch(const profile& p) {
   const auto describe = [](const cpu_signature& c) {
     std::string isas;
     for (const auto& i : c.isas) isas += (isas.empty() ? "" : " ") + i;
-    return "'" + c.model + "', " + std::to_string(c.logical_cpus) + " logical CPUs, ISAs " + (isas.empty() ? "none" : isas);
+    return "'" + c.model + "', " + std::to_string(c.logical_cpus) + " logical CPUs, ISAs " +
+           (isas.empty() ? "none" : isas);
   };
   if (!(p.cpu == cpu)) return "it was measured on another CPU (" + describe(p.cpu) + "; this is " + describe(cpu) + ")";
   const build_signature b = this_build();

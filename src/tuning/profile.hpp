@@ -25,8 +25,8 @@ struct profile_entry {
   std::int64_t items_min = 0, items_max = 0;  // the bucket it stands for: [min, max)
   bool measured = true;                       // false: chosen by the heuristics (rigor estimate)
   candidate chosen;
-  double margin = 0;                          // runner-up's time / chosen's time − 1 (0: not measured)
-  std::vector<candidate> candidates;          // fastest first
+  double margin = 0;                  // runner-up's time / chosen's time − 1 (0: not measured)
+  std::vector<candidate> candidates;  // fastest first
 };
 
 struct profile {
@@ -34,7 +34,7 @@ struct profile {
   std::string created;  // ISO 8601, UTC
   cpu_signature cpu;
   build_signature build;
-  bool complete = true;  // false: --time-limit stopped the run; missing buckets use the heuristics
+  bool complete = true;   // false: --time-limit stopped the run; missing buckets use the heuristics
   std::string statistic;  // how candidate times were summarised ("median of 3 repetitions")
   std::vector<profile_entry> entries;
 };

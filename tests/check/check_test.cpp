@@ -26,7 +26,7 @@ namespace {
 
 // Forwards everything to a real loss; its kernel's answer is perturbed.
 class broken_spec : public loss_spec {
-public:
+ public:
   enum class fault { value, one_gradient_element };
   broken_spec(const loss_spec& real, fault f) : real_(real), fault_(f) {}
   std::string_view name() const override { return real_.name(); }
@@ -46,14 +46,16 @@ public:
   double run_validated(const variant& v, dtype dt, const call& c) const override {
     const double value = real_.run_validated(v, dt, c);
     if (fault_ == fault::value) return value * (1 + 1e-4);  // far beyond any bound (≤ ~1e-6 relative)
-    if (c.out.grad[0] && c.inputs[0].numel() > 0) {          // the first element, always sampled
-      if (dt == dtype::f32) static_cast<float*>(c.out.grad[0])[0] *= 1.01f;
-      else static_cast<double*>(c.out.grad[0])[0] *= 1.01;
+    if (c.out.grad[0] && c.inputs[0].numel() > 0) {         // the first element, always sampled
+      if (dt == dtype::f32)
+        static_cast<float*>(c.out.grad[0])[0] *= 1.01f;
+      else
+        static_cast<double*>(c.out.grad[0])[0] *= 1.01;
     }
     return value;
   }
 
-private:
+ private:
   const loss_spec& real_;
   fault fault_;
 };
@@ -99,8 +101,8 @@ TEST(Check, BrokenGradientElementIsCaught) {
 }
 
 TEST(Check, MissingGoldenFileIsAProblem) {
-  const check_report r = run_check(broken_entries(broken_spec(find_loss("mse"), broken_spec::fault::value)),
-                                   "/nonexistent/golden");
+  const check_report r =
+      run_check(broken_entries(broken_spec(find_loss("mse"), broken_spec::fault::value)), "/nonexistent/golden");
   ASSERT_EQ(r.problems.size(), 1u);
   EXPECT_NE(r.problems[0].find("mse"), std::string::npos);
   EXPECT_FALSE(r.passed());
@@ -115,7 +117,8 @@ std::string edited_golden(const std::string& tag, const std::function<void(nlohm
   std::ifstream in(fs::path(LOSSBENCH_GOLDEN_DIR) / "mse.json");
   nlohmann::json j = nlohmann::json::parse(in);
   edit(j);
-  const fs::path p = fs::temp_directory_path() / ("lossbench_hostile_" + std::to_string(::getpid()) + "_" + tag + ".json");
+  const fs::path p =
+      fs::temp_directory_path() / ("lossbench_hostile_" + std::to_string(::getpid()) + "_" + tag + ".json");
   std::ofstream(p) << j.dump();
   return p.string();
 }
@@ -142,33 +145,46 @@ nlohmann::json& first_grad_digest(nlohmann::json& j) {
 TEST(CheckHostileGolden, SampleIndicesOutsideTheArrayAreRefused) {
   // They would be read unchecked: 10^12 crashes, n or −1 reads past the array.
   for (long long index : {1000000000000LL, -1LL, -1000000000000LL}) {
-    expect_refused("index" + std::to_string(index), [&](nlohmann::json& j) {
-      auto& d = first_grad_digest(j);
-      d["samples"] = nlohmann::json::array({nlohmann::json::array({index, "1.0", 1e-9})});
-    }, "outside the");
+    expect_refused(
+        "index" + std::to_string(index),
+        [&](nlohmann::json& j) {
+          auto& d = first_grad_digest(j);
+          d["samples"] = nlohmann::json::array({nlohmann::json::array({index, "1.0", 1e-9})});
+        },
+        "outside the");
   }
-  expect_refused("index_count", [](nlohmann::json& j) {
-    auto& d = first_grad_digest(j);
-    d["samples"] = nlohmann::json::array({nlohmann::json::array({d["count"], "1.0", 1e-9})});
-  }, "outside the");
+  expect_refused(
+      "index_count",
+      [](nlohmann::json& j) {
+        auto& d = first_grad_digest(j);
+        d["samples"] = nlohmann::json::array({nlohmann::json::array({d["count"], "1.0", 1e-9})});
+      },
+      "outside the");
 }
 
 TEST(CheckHostileGolden, NegativeOrNanTolerancesAreRefused) {
   // A negative tolerance made every comparison "ok" although the golden value was off by 10^10.
-  expect_refused("sum_tol", [](nlohmann::json& j) { first_grad_digest(j)["sum_tol"] = -1.0; }, "sum_tol");
-  expect_refused("norm_tol", [](nlohmann::json& j) { first_grad_digest(j)["norm_tol"] = -1e-9; }, "norm_tol");
-  expect_refused("value_tol", [](nlohmann::json& j) { j["cases"][3]["expected"]["f32"]["value_tol"] = -5.0; }, "value_tol");
+  expect_refused(
+      "sum_tol", [](nlohmann::json& j) { first_grad_digest(j)["sum_tol"] = -1.0; }, "sum_tol");
+  expect_refused(
+      "norm_tol", [](nlohmann::json& j) { first_grad_digest(j)["norm_tol"] = -1e-9; }, "norm_tol");
+  expect_refused(
+      "value_tol", [](nlohmann::json& j) { j["cases"][3]["expected"]["f32"]["value_tol"] = -5.0; }, "value_tol");
 }
 
 TEST(CheckHostileGolden, AFileWithoutCasesIsRefused) {
   // "cases": {} passed as "0 runs, all within tolerance".
-  expect_refused("cases_object", [](nlohmann::json& j) { j["cases"] = nlohmann::json::object(); }, "non-empty array");
-  expect_refused("cases_empty", [](nlohmann::json& j) { j["cases"] = nlohmann::json::array(); }, "non-empty array");
+  expect_refused(
+      "cases_object", [](nlohmann::json& j) { j["cases"] = nlohmann::json::object(); }, "non-empty array");
+  expect_refused(
+      "cases_empty", [](nlohmann::json& j) { j["cases"] = nlohmann::json::array(); }, "non-empty array");
 }
 
 TEST(CheckHostileGolden, HugeShapesAreRefusedBeforeAnyAllocation) {
-  expect_refused("huge_n", [](nlohmann::json& j) { j["cases"][3]["shape"]["n"] = 1000000000000LL; }, "shape n");
-  expect_refused("negative_inner", [](nlohmann::json& j) { j["cases"][3]["shape"]["inner"] = -4; }, "shape n");
+  expect_refused(
+      "huge_n", [](nlohmann::json& j) { j["cases"][3]["shape"]["n"] = 1000000000000LL; }, "shape n");
+  expect_refused(
+      "negative_inner", [](nlohmann::json& j) { j["cases"][3]["shape"]["inner"] = -4; }, "shape n");
 }
 
 // build_case refuses builder options that would loop forever, divide by zero or index outside
@@ -205,7 +221,8 @@ TEST(CheckHostileGolden, BuilderOptionsAreChecked) {
 
 TEST(Check, UpdateRewritesTheSameValues) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("lossbench_golden_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  const fs::path dir = fs::temp_directory_path() /
+                       ("lossbench_golden_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::copy_file(fs::path(LOSSBENCH_GOLDEN_DIR) / "hinge.json", dir / "hinge.json");
@@ -231,7 +248,8 @@ TEST(Check, PortableLogIsALogarithm) {
   // Within 4 ulps of libm's (≤ 1 ulp) log: the series' truncation is < 2^-60 and a dozen roundings remain.
   for (double x : {1e-300, 0.001, 0.3, 0.70710678, 0.9999999, 1.0, 1.0000001, 1.5, 2.0, 10.0, 12345.678, 1e300}) {
     const double want = std::log(x);
-    EXPECT_NEAR(portable_log(x), want, 4 * std::nextafter(std::fabs(want), INFINITY) - 4 * std::fabs(want) + 1e-300) << x;
+    EXPECT_NEAR(portable_log(x), want, 4 * std::nextafter(std::fabs(want), INFINITY) - 4 * std::fabs(want) + 1e-300)
+        << x;
   }
   EXPECT_EQ(portable_log(0.0), -INFINITY);
   EXPECT_EQ(portable_log(1.0), 0.0);

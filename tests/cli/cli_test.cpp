@@ -28,7 +28,7 @@ struct cli_result {
 };
 
 class Cli : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("lossbench_cli_test_" + std::to_string(::getpid()) + "_" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -102,7 +102,8 @@ TEST_F(Cli, ListNamesEveryRegistryEntry) {
   const cli_result text = run("list");
   ASSERT_EQ(text.code, 0) << text.err;
   for (const entry& e : registry()) EXPECT_NE(text.out.find(e.name()), std::string::npos) << e.name();
-  for (const loss_spec* l : catalogue()) EXPECT_NE(text.out.find(std::string(l->summary())), std::string::npos) << l->name();
+  for (const loss_spec* l : catalogue())
+    EXPECT_NE(text.out.find(std::string(l->summary())), std::string::npos) << l->name();
 
   const cli_result js = run("list --json");
   ASSERT_EQ(js.code, 0) << js.err;
@@ -124,9 +125,12 @@ TEST_F(Cli, ListNamesEveryRegistryEntry) {
     for (std::size_t k = 0; k < l.params().size(); ++k) {
       const param_desc& p = l.params()[k];
       EXPECT_EQ(jl["params"][k]["name"], std::string(p.name));
-      if (p.kind == param_kind::tensor) EXPECT_TRUE(jl["params"][k]["default"].is_null());
-      else if (p.kind == param_kind::boolean) EXPECT_EQ(jl["params"][k]["default"], p.default_value != 0);
-      else EXPECT_EQ(jl["params"][k]["default"].get<double>(), p.default_value);
+      if (p.kind == param_kind::tensor)
+        EXPECT_TRUE(jl["params"][k]["default"].is_null());
+      else if (p.kind == param_kind::boolean)
+        EXPECT_EQ(jl["params"][k]["default"], p.default_value != 0);
+      else
+        EXPECT_EQ(jl["params"][k]["default"].get<double>(), p.default_value);
     }
     EXPECT_EQ(jl["reductions"].size(), l.reductions().size());
   }
@@ -143,9 +147,9 @@ TEST_F(Cli, EvalMatchesTheLibraryForEveryLossDtypeAndReduction) {
         std::string files;
         for (std::size_t i = 0; i < oc.inputs.size(); ++i)
           files += " '" + write(std::string(spec->inputs()[i].name) + ".npy", oc.inputs[i]) + "'";
-        const cli_result r = run("eval --json --loss " + std::string(spec->name()) + " --dtype " + std::string(to_string(t)) +
-                                 " --reduction " + std::string(to_string(red)) + " --grad-out '" + path("g") +
-                                 "' --losses-out '" + path("losses.npy") + "'" + files);
+        const cli_result r = run("eval --json --loss " + std::string(spec->name()) + " --dtype " +
+                                 std::string(to_string(t)) + " --reduction " + std::string(to_string(red)) +
+                                 " --grad-out '" + path("g") + "' --losses-out '" + path("losses.npy") + "'" + files);
         ASSERT_EQ(r.code, 0) << r.err;
         const json j = json::parse(r.out);
         const auto entries = find_entries(spec->name(), "all", t);
@@ -165,7 +169,8 @@ TEST_F(Cli, EvalMatchesTheLibraryForEveryLossDtypeAndReduction) {
           if (!spec->inputs()[i].differentiable) continue;
           const array g = io::read_npy(path("g." + std::string(spec->inputs()[i].name) + ".npy"));
           ASSERT_EQ(g.shape(), first.grads[k].shape());
-          EXPECT_EQ(std::memcmp(g.raw(), first.grads[k].raw(), g.bytes()), 0) << "gradient of " << spec->inputs()[i].name;
+          EXPECT_EQ(std::memcmp(g.raw(), first.grads[k].raw(), g.bytes()), 0)
+              << "gradient of " << spec->inputs()[i].name;
           ++k;
         }
         owned_call none(*spec, spec->generate(t, {23, 0}, 5, spec->resolve({})), {}, reduction::none);
@@ -182,14 +187,17 @@ TEST_F(Cli, ParamsParseForEveryKind) {
   for (const loss_spec* spec : catalogue()) {
     owned_call oc(*spec, spec->generate(dtype::f64, {9, 0}, 3, spec->resolve({})));
     std::string files;
-    for (std::size_t i = 0; i < oc.inputs.size(); ++i) files += " '" + write("in" + std::to_string(i) + ".npy", oc.inputs[i]) + "'";
+    for (std::size_t i = 0; i < oc.inputs.size(); ++i)
+      files += " '" + write("in" + std::to_string(i) + ".npy", oc.inputs[i]) + "'";
     const std::string eval = "eval --json --loss " + std::string(spec->name());
     std::string given;
     for (const param_desc& p : spec->params()) {
       const std::string name(p.name);
       expect_bad_input(eval + " --param " + name + "=maybe" + files, "--param " + name);
       if (p.kind == param_kind::tensor) continue;
-      given += " --param " + name + "=" + (p.kind == param_kind::boolean ? (p.default_value != 0 ? "true" : "false") : fmt_default(p.default_value));
+      given +=
+          " --param " + name + "=" +
+          (p.kind == param_kind::boolean ? (p.default_value != 0 ? "true" : "false") : fmt_default(p.default_value));
     }
     if (given.empty()) continue;
     SCOPED_TRACE(std::string(spec->name()) + given);
@@ -215,7 +223,8 @@ TEST_F(Cli, EvalTakesTheDtypeOfTheFirstInputAndConvertsTheOthers) {
     in.push_back(io::read_npy(y).astype(dtype::f64));
     return in;
   }());
-  EXPECT_EQ(j["variants"][0]["value"].get<double>(), evaluate(*find_entries("mse", "all", dtype::f64)[0], oc, false).value);
+  EXPECT_EQ(j["variants"][0]["value"].get<double>(),
+            evaluate(*find_entries("mse", "all", dtype::f64)[0], oc, false).value);
 }
 
 TEST_F(Cli, EvalTextShowsValuesAndTruncatesLosses) {
@@ -263,7 +272,8 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("eval --loss mse " + x + " '" + path("absent.npy") + "'", path("absent.npy") + ": no such file");
   expect_bad_input("eval --loss mse " + x + " '" + path("trunc.npy") + "'", path("trunc.npy") + ": truncated data");
   expect_bad_input("eval --loss mse " + x + " '" + path("bad.npy") + "'", path("bad.npy") + ": not a .npy file");
-  expect_bad_input("eval --loss mse " + x + " '" + path("malformed.npy") + "'", path("malformed.npy") + ": malformed .npy header");
+  expect_bad_input("eval --loss mse " + x + " '" + path("malformed.npy") + "'",
+                   path("malformed.npy") + ": malformed .npy header");
   expect_bad_input("check --loss mse --golden '" + path("no_such_dir") + "'", "--golden");
   expect_bad_input("eval --loss cross_entropy --param ignore_index=9007199254740993 " + x + " " + yi,
                    "--param ignore_index");
@@ -277,7 +287,8 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("eval --loss mse --reduction avg " + x + " " + y, "--reduction");
   expect_bad_input("eval --loss mse --reduction batchmean " + x + " " + y, "--reduction");
   expect_bad_input("eval --loss mse --frobnicate " + x + " " + y, "--frobnicate");
-  expect_bad_input("eval --loss mse --grad-out '" + path("no/such/dir/g") + "' " + x + " " + y, path("no/such/dir/g.input.npy"));
+  expect_bad_input("eval --loss mse --grad-out '" + path("no/such/dir/g") + "' " + x + " " + y,
+                   path("no/such/dir/g.input.npy"));
   expect_bad_input("frobnicate", "unknown command 'frobnicate'");
   expect_bad_input("", "subcommand");
 }

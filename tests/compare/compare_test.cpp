@@ -18,8 +18,8 @@ struct outcome {
 
 outcome compare(const std::string& before, const std::string& after, const std::string& extra = "") {
   const std::string dir = LOSSBENCH_COMPARE_FIXTURES;
-  const std::string cmd = std::string("'") + LOSSBENCH_CLI_PATH + "' compare '" + dir + "/" + before + "' '" + dir + "/" +
-                          after + "' " + extra + " 2>&1";
+  const std::string cmd = std::string("'") + LOSSBENCH_CLI_PATH + "' compare '" + dir + "/" + before + "' '" + dir +
+                          "/" + after + "' " + extra + " 2>&1";
   outcome o;
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return o;

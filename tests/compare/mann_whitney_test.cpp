@@ -93,7 +93,9 @@ TEST(MannWhitney, LargeSamplesUseTheNormalApproximation) {
 TEST(MannWhitney, UFromRanksIsThePairwiseCountWithTiesAsHalves) {
   // Values on a coarse grid so that ties are frequent, sizes on both sides of the exact limit.
   std::uint64_t state = 12345;
-  auto next = [&] { return static_cast<double>((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 60); };
+  auto next = [&] {
+    return static_cast<double>((state = state * 6364136223846793005ull + 1442695040888963407ull) >> 60);
+  };
   for (const auto& [n1, n2] : std::vector<std::pair<int, int>>{{1, 1}, {3, 7}, {20, 20}, {64, 51}, {300, 1}}) {
     std::vector<double> x(static_cast<std::size_t>(n1)), y(static_cast<std::size_t>(n2));
     for (double& v : x) v = next();

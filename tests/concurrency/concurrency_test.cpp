@@ -99,7 +99,8 @@ TEST(Concurrency, FirstCallsFromManyThreadsGiveTheBitsOfSerialCalls) {
   const auto& losses = catalogue();
   for (const loss_spec* l : losses)
     for (dtype t : {dtype::f32, dtype::f64}) w.inputs.push_back(l->generate(t, {300, 0}, 11, l->resolve({})));
-  const std::vector<std::pair<std::string, int>> variants = {{"auto", 0}, {"omp", 2}, {"simd", 0}, {"omp", 3}, {"scalar", 0}};
+  const std::vector<std::pair<std::string, int>> variants = {
+      {"auto", 0}, {"omp", 2}, {"simd", 0}, {"omp", 3}, {"scalar", 0}};
 
   constexpr int workers = 6;
   std::vector<std::vector<std::pair<std::size_t, job>>> plan(workers);
@@ -125,8 +126,8 @@ TEST(Concurrency, FirstCallsFromManyThreadsGiveTheBitsOfSerialCalls) {
   for (int t = 0; t < workers; ++t)
     for (std::size_t k = 0; k < plan[t].size(); ++k) {
       const auto& [li, j] = plan[t][k];
-      EXPECT_TRUE(same_bits(got[t][k], run(w, li, j)))
-          << j.loss->name() << " " << to_string(j.type) << " " << j.variant << " threads " << j.threads << " (thread " << t << ")";
+      EXPECT_TRUE(same_bits(got[t][k], run(w, li, j))) << j.loss->name() << " " << to_string(j.type) << " " << j.variant
+                                                       << " threads " << j.threads << " (thread " << t << ")";
     }
   std::filesystem::remove_all(dir);
 }

@@ -28,7 +28,8 @@ int main() {
   std::vector<std::int64_t> t{0, 1};
   lossbench::cross_entropy_options<double> co;
   co.variant = "omp";
-  expect("cross_entropy (omp)", lossbench::cross_entropy<double, std::int64_t>(z, 2, t, co, gz), std::log(8.0 / 3.0) / 2);
+  expect("cross_entropy (omp)", lossbench::cross_entropy<double, std::int64_t>(z, 2, t, co, gz),
+         std::log(8.0 / 3.0) / 2);
   const double ce_grad[] = {-0.25, 0.25, 0.125, -0.125};
   for (int i = 0; i < 4; ++i) expect("cross_entropy grad", gz[i], ce_grad[i]);
 
@@ -39,7 +40,11 @@ int main() {
 
   // Bad input throws lossbench::error.
   bool threw = false;
-  try { lossbench::mse<double>(x, std::vector<double>{1, 2}); } catch (const lossbench::error&) { threw = true; }
+  try {
+    lossbench::mse<double>(x, std::vector<double>{1, 2});
+  } catch (const lossbench::error&) {
+    threw = true;
+  }
   expect("mse size mismatch throws", threw, 1);
 
   std::printf("%s\n", failures ? "consumer: FAILED" : "consumer: all values as expected");

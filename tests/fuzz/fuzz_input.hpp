@@ -35,7 +35,10 @@ inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
     std::string pattern = (std::filesystem::temp_directory_path() / "lossbench_fuzz_XXXXXX").string();
     if (!mkdtemp(pattern.data())) std::abort();
-    std::atexit([] { std::error_code ec; std::filesystem::remove_all(scratch_dir(), ec); });
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(scratch_dir(), ec);
+    });
     return std::filesystem::path(pattern);
   }();
   return dir;
@@ -44,7 +47,8 @@ inline const std::filesystem::path& scratch_dir() {
 // The bytes written to scratch_dir()/name: the readers take paths, as the CLI gives them.
 inline std::string as_file(std::string_view bytes, const std::string& name) {
   const auto path = scratch_dir() / name;
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return path.string();
 }
 

@@ -91,7 +91,9 @@ def profile_seeds(profile_path):
 
 def known_bad():
     """Inputs that crashed, hung or passed silently before the readers treated files as untrusted."""
-    bad = lambda target, name, data: write(target, name, data, ROOT / "regressions")
+    def bad(target, name, data):
+        return write(target, name, data, ROOT / "regressions")
+
     base = json.loads((ROOT.parent / "golden" / "mse.json").read_text())
     sprinkle = next(c for c in base["cases"] if c["generator"] == "sprinkle")
 
@@ -115,13 +117,16 @@ def known_bad():
     prof = json.loads((CORPUS / "profile" / "measured.json").read_text())
     prof["cpu"]["logical_cpus"] = 2**32 + 2
     bad("profile", "logical_cpus_wraps", json.dumps(prof))
-    bad("npy", "shape_overflows.npy", npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"))
-    bad("npy", "empty_batch_huge_classes.npy", npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1073741824), }"))
+    bad("npy", "shape_overflows.npy",
+        npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"))
+    bad("npy", "empty_batch_huge_classes.npy",
+        npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 1073741824), }"))
     row = {"name": "mse/simd/f32/4096", "run_type": "iteration", "real_time": 100, "cpu_time": 100, "time_unit": "ns"}
     bad("bench_json", "negative_time", json.dumps({"benchmarks": [dict(row, real_time=-5)]}))
     bad("bench_json", "name_not_a_string", json.dumps({"benchmarks": [dict(row, name=7)]}))
     bad("bench_json", "time_unit_not_a_string", json.dumps({"benchmarks": [dict(row, time_unit=[1])]}))
-    bad("bench_json", "aggregates_only", json.dumps({"benchmarks": [dict(row, run_type="aggregate", aggregate_name="mean")]}))
+    bad("bench_json", "aggregates_only",
+        json.dumps({"benchmarks": [dict(row, run_type="aggregate", aggregate_name="mean")]}))
     bad("cli_args", "sizes_out_of_range", bytes([0]) + b"1e20\n1k\n99999999999999999999\n-5\n0x10")
     bad("cli_args", "threads_out_of_range", bytes([0]) + b"100000\n0\n-1\n1,,2\n4097")
     bad("cli_args", "integer_param_past_2_53", bytes([6]) + b"ignore_index=9007199254740993")

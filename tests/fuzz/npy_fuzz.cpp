@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string copy = (fuzz::scratch_dir() / "copy.npy").string();
     io::write_npy(copy, a);
     const array b = io::read_npy(copy);
-    if (!(b.shape() == a.shape()) || b.type() != a.type() || std::memcmp(a.raw(), b.raw(), a.bytes()) != 0) std::abort();
+    if (!(b.shape() == a.shape()) || b.type() != a.type() || std::memcmp(a.raw(), b.raw(), a.bytes()) != 0)
+      std::abort();
   });
 }

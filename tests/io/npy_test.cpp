@@ -22,10 +22,11 @@ namespace {
 namespace fs = std::filesystem;
 
 class Npy : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("lossbench_npy_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("lossbench_npy_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -81,7 +82,8 @@ std::string raw(std::initializer_list<T> values, bool big_endian = false) {
 
 array filled(dtype t, shape s) {
   array a(t, s);
-  for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, is_floating(t) ? (i % 2 ? -1.0 : 1.0) * (0.1 + static_cast<double>(i)) : static_cast<double>(i * 7 - 20));
+  for (std::int64_t i = 0; i < a.numel(); ++i)
+    a.set(i, is_floating(t) ? (i % 2 ? -1.0 : 1.0) * (0.1 + static_cast<double>(i)) : static_cast<double>(i * 7 - 20));
   return a;
 }
 
@@ -139,11 +141,12 @@ TEST_F(Npy, ConvertsBigEndianAndAcceptsNativeMarks) {
   EXPECT_EQ(a.get(0), 0.5);
   EXPECT_EQ(a.get(1), -3.0);
   const auto bigi = write_bytes("bi.npy", npy_bytes(1, "{'descr': '>i8', 'fortran_order': False, 'shape': (1,), }",
-                                                   raw<std::int64_t>({-123456789012}, true)));
+                                                    raw<std::int64_t>({-123456789012}, true)));
   EXPECT_EQ(read_npy(bigi).get(0), -123456789012.0);
   for (const char* mark : {"=", "|"}) {
-    const auto p = write_bytes("n.npy", npy_bytes(1, std::string("{'descr': '") + mark + "i4', 'fortran_order': False, 'shape': (1,), }",
-                                                  raw<std::int32_t>({42})));
+    const auto p = write_bytes(
+        "n.npy", npy_bytes(1, std::string("{'descr': '") + mark + "i4', 'fortran_order': False, 'shape': (1,), }",
+                           raw<std::int32_t>({42})));
     EXPECT_EQ(read_npy(p).get(0), 42);
   }
 }
@@ -169,7 +172,10 @@ TEST_F(Npy, TruncatedHeaderIsAnError) {
 }
 
 TEST_F(Npy, MalformedHeaderIsAnError) {
-  const struct { const char* header; const char* fragment; } cases[] = {
+  const struct {
+    const char* header;
+    const char* fragment;
+  } cases[] = {
       {"'descr': '<f4'", "expected '{'"},
       {"{'descr': '<f4', 'fortran_order': False}", "expected the keys"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1}", "unknown key 'extra'"},
@@ -209,22 +215,29 @@ TEST_F(Npy, ErrorsShowHeaderBytesEscaped) {
 }
 
 TEST_F(Npy, FortranOrderAndUnsupportedDtypesAreErrors) {
-  expect_read_error(write_bytes("f.npy", npy_bytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", raw<float>({1}))),
-                    "fortran_order is True");
+  expect_read_error(
+      write_bytes("f.npy", npy_bytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", raw<float>({1}))),
+      "fortran_order is True");
   for (const char* descr : {"<f2", "<u4", "|b1", "<c16", "<f16", "f4", "<U3"})
-    expect_read_error(write_bytes("d.npy", npy_bytes(1, std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }",
-                                                     raw<float>({1}))),
-                      "unsupported dtype");
-  expect_read_error(write_bytes("s.npy", npy_bytes(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", raw<float>({1}))),
-                    "structured dtypes");
+    expect_read_error(
+        write_bytes("d.npy",
+                    npy_bytes(1, std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }",
+                              raw<float>({1}))),
+        "unsupported dtype");
+  expect_read_error(
+      write_bytes("s.npy",
+                  npy_bytes(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", raw<float>({1}))),
+      "structured dtypes");
 }
 
 TEST_F(Npy, DataSizeMustMatchShape) {
   const std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }";
   expect_read_error(write_bytes("short.npy", npy_bytes(1, header, raw<double>({1, 2, 3}))), "truncated data");
   expect_read_error(write_bytes("long.npy", npy_bytes(1, header, raw<double>({1, 2, 3, 4, 5}))), "trailing bytes");
-  expect_read_error(write_bytes("big.npy", npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "")),
-                    "too large");
+  expect_read_error(
+      write_bytes("big.npy",
+                  npy_bytes(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", "")),
+      "too large");
 }
 
 TEST_F(Npy, WriteReplacesAnExistingFileAndLeavesNoTemporary) {

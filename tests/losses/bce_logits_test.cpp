@@ -20,55 +20,79 @@ param_set pos_weight_array(const std::vector<double>& w) {
 // pos_weight=...) with z.grad from .backward() (of the sum for "none");
 // scripts/torch_values_elementwise.py.
 TEST(BceLogits, MatchesTorch) {
-  expect_torch_parity("bce_logits", kShape, kZ, kY, {}, {
-  // F.binary_cross_entropy_with_logits(z, y), reduction="mean"
-  {reduction::mean, 3.7121688219370506,
-   {0.012643030003540591, -0.0629234447996909, 0.16366896500631808, -0.010362750147633012, 0.16665910035521628, -0.16651482480093324},
-   {}},
-  // F.binary_cross_entropy_with_logits(z, y), reduction="sum"
-  {reduction::sum, 22.273012931622304,
-   {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, -0.06217650088579807, 0.9999546021312976, -0.9990889488055994},
-   {}},
-  // F.binary_cross_entropy_with_logits(z, y), reduction="none"
-  {reduction::none, 22.273012931622304,
-   {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, -0.06217650088579807, 0.9999546021312976, -0.9990889488055994},
-   {0.07888973429254957, 0.4740769841801067, 4.0181499279178094, 0.7009394198788437, 10.000045398899218, 7.000911466453775}},
-  });
+  expect_torch_parity("bce_logits", kShape, kZ, kY, {},
+                      {
+                          // F.binary_cross_entropy_with_logits(z, y), reduction="mean"
+                          {reduction::mean,
+                           3.7121688219370506,
+                           {0.012643030003540591, -0.0629234447996909, 0.16366896500631808, -0.010362750147633012,
+                            0.16665910035521628, -0.16651482480093324},
+                           {}},
+                          // F.binary_cross_entropy_with_logits(z, y), reduction="sum"
+                          {reduction::sum,
+                           22.273012931622304,
+                           {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, -0.06217650088579807,
+                            0.9999546021312976, -0.9990889488055994},
+                           {}},
+                          // F.binary_cross_entropy_with_logits(z, y), reduction="none"
+                          {reduction::none,
+                           22.273012931622304,
+                           {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, -0.06217650088579807,
+                            0.9999546021312976, -0.9990889488055994},
+                           {0.07888973429254957, 0.4740769841801067, 4.0181499279178094, 0.7009394198788437,
+                            10.000045398899218, 7.000911466453775}},
+                      });
 }
 
 TEST(BceLogits, MatchesTorchWithAScalarPosWeight) {
-  expect_torch_parity("bce_logits", kShape, kZ, kY, param_set().set("pos_weight", 2.5), {
-  // pos_weight=torch.tensor(2.5), reduction="mean"
-  {reduction::mean, 5.6841583620803755,
-   {0.012643030003540591, -0.15730861199922727, 0.16366896500631808, -0.08063481275835777, 0.16665910035521628, -0.41628706200233306},
-   {}},
-  // pos_weight=torch.tensor(2.5), reduction="sum"
-  {reduction::sum, 34.104950172482255,
-   {0.07585818002124355, -0.9438516719953636, 0.9820137900379085, -0.4838088765501466, 0.9999546021312976, -2.4977223720139983},
-   {}},
-  // pos_weight=torch.tensor(2.5), reduction="none"
-  {reduction::none, 34.104950172482255,
-   {0.07585818002124355, -0.9438516719953636, 0.9820137900379085, -0.4838088765501466, 0.9999546021312976, -2.4977223720139983},
-   {0.07888973429254964, 1.1851924604502666, 4.0181499279178094, 1.3203939847879764, 10.000045398899218, 17.502278666134437}},
-  });
+  expect_torch_parity("bce_logits", kShape, kZ, kY, param_set().set("pos_weight", 2.5),
+                      {
+                          // pos_weight=torch.tensor(2.5), reduction="mean"
+                          {reduction::mean,
+                           5.6841583620803755,
+                           {0.012643030003540591, -0.15730861199922727, 0.16366896500631808, -0.08063481275835777,
+                            0.16665910035521628, -0.41628706200233306},
+                           {}},
+                          // pos_weight=torch.tensor(2.5), reduction="sum"
+                          {reduction::sum,
+                           34.104950172482255,
+                           {0.07585818002124355, -0.9438516719953636, 0.9820137900379085, -0.4838088765501466,
+                            0.9999546021312976, -2.4977223720139983},
+                           {}},
+                          // pos_weight=torch.tensor(2.5), reduction="none"
+                          {reduction::none,
+                           34.104950172482255,
+                           {0.07585818002124355, -0.9438516719953636, 0.9820137900379085, -0.4838088765501466,
+                            0.9999546021312976, -2.4977223720139983},
+                           {0.07888973429254964, 1.1851924604502666, 4.0181499279178094, 1.3203939847879764,
+                            10.000045398899218, 17.502278666134437}},
+                      });
 }
 
 // pos_weight=torch.tensor([0.5, 1.0, 3.0]) broadcasts over the last dimension (3 columns).
 TEST(BceLogits, MatchesTorchWithAPosWeightArray) {
-  expect_torch_parity("bce_logits", kShape, kZ, kY, pos_weight_array({0.5, 1.0, 3.0}), {
-  // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="mean"
-  {reduction::mean, 6.01139183492669,
-   {0.012643030003540591, -0.0629234447996909, 0.16366896500631808, 0.013061270722608579, 0.16665910035521628, -0.4995444744027997},
-   {}},
-  // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="sum"
-  {reduction::sum, 36.06835100956014,
-   {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, 0.07836762433565148, 0.9999546021312976, -2.997266846416798},
-   {}},
-  // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="none"
-  {reduction::none, 36.06835100956014,
-   {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, 0.07836762433565148, 0.9999546021312976, -2.997266846416798},
-   {0.07888973429254964, 0.4740769841801067, 4.0181499279178094, 0.49445456490913275, 10.000045398899218, 21.002734399361323}},
-  });
+  expect_torch_parity("bce_logits", kShape, kZ, kY, pos_weight_array({0.5, 1.0, 3.0}),
+                      {
+                          // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="mean"
+                          {reduction::mean,
+                           6.01139183492669,
+                           {0.012643030003540591, -0.0629234447996909, 0.16366896500631808, 0.013061270722608579,
+                            0.16665910035521628, -0.4995444744027997},
+                           {}},
+                          // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="sum"
+                          {reduction::sum,
+                           36.06835100956014,
+                           {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, 0.07836762433565148,
+                            0.9999546021312976, -2.997266846416798},
+                           {}},
+                          // pos_weight=torch.tensor([0.5, 1.0, 3.0]), reduction="none"
+                          {reduction::none,
+                           36.06835100956014,
+                           {0.07585818002124355, -0.3775406687981454, 0.9820137900379085, 0.07836762433565148,
+                            0.9999546021312976, -2.997266846416798},
+                           {0.07888973429254964, 0.4740769841801067, 4.0181499279178094, 0.49445456490913275,
+                            10.000045398899218, 21.002734399361323}},
+                      });
 }
 
 // torch 1.13 (both dtypes), reduction="none": z = ±∞ gives loss ∞ (z = +∞, y = 0) or NaN (the
@@ -93,8 +117,8 @@ TEST(BceLogits, InfinitePosWeightGivesTorchsLossAndTheLimitGradient) {
   pw.set("pos_weight", inf);
   for (dtype dt : {dtype::f32, dtype::f64})
     for (const entry* e : find_entries("bce_logits", "all", dt)) {
-      const auto ev = evaluate(*e, fixed_call(*e, {3}, {0.3, -0.5, 2.0}, {1.0, 0.0, 0.5}, params_as(pw, dt),
-                                              reduction::none), true);
+      const auto ev = evaluate(
+          *e, fixed_call(*e, {3}, {0.3, -0.5, 2.0}, {1.0, 0.0, 0.5}, params_as(pw, dt), reduction::none), true);
       EXPECT_EQ(ev.losses.get(0), inf) << e->name();
       EXPECT_TRUE(std::isnan(ev.losses.get(1))) << e->name();
       EXPECT_EQ(ev.losses.get(2), inf) << e->name();

@@ -14,20 +14,26 @@ const shape kShape{2, 3};
 // included.
 TEST(Bce, MatchesTorch) {
   const std::vector<double> p{0.25, 0.875, 0.015625, 0.5, 0.75, 0.96875}, y{0.0, 1.0, 1.0, 0.25, 1.0, 0.0};
-  expect_torch_parity("bce", kShape, p, y, {}, {
-  // F.binary_cross_entropy(p, y), reduction="mean"
-  {reduction::mean, 1.5044436173745714,
-   {0.2222222222222222, -0.19047619047619047, -10.666666666666666, 0.16666666666666666, -0.2222222222222222, 5.333333333333333},
-   {}},
-  // F.binary_cross_entropy(p, y), reduction="sum"
-  {reduction::sum, 9.026661704247429,
-   {1.3333333333333333, -1.1428571428571428, -64.0, 1.0, -1.3333333333333333, 32.0},
-   {}},
-  // F.binary_cross_entropy(p, y), reduction="none"
-  {reduction::none, 9.026661704247429,
-   {1.3333333333333333, -1.1428571428571428, -64.0, 1.0, -1.3333333333333333, 32.0},
-   {0.2876820724517809, 0.13353139262452263, 4.1588830833596715, 0.6931471805599453, 0.2876820724517809, 3.4657359027997265}},
-  });
+  expect_torch_parity("bce", kShape, p, y, {},
+                      {
+                          // F.binary_cross_entropy(p, y), reduction="mean"
+                          {reduction::mean,
+                           1.5044436173745714,
+                           {0.2222222222222222, -0.19047619047619047, -10.666666666666666, 0.16666666666666666,
+                            -0.2222222222222222, 5.333333333333333},
+                           {}},
+                          // F.binary_cross_entropy(p, y), reduction="sum"
+                          {reduction::sum,
+                           9.026661704247429,
+                           {1.3333333333333333, -1.1428571428571428, -64.0, 1.0, -1.3333333333333333, 32.0},
+                           {}},
+                          // F.binary_cross_entropy(p, y), reduction="none"
+                          {reduction::none,
+                           9.026661704247429,
+                           {1.3333333333333333, -1.1428571428571428, -64.0, 1.0, -1.3333333333333333, 32.0},
+                           {0.2876820724517809, 0.13353139262452263, 4.1588830833596715, 0.6931471805599453,
+                            0.2876820724517809, 3.4657359027997265}},
+                      });
 }
 
 // p = 0 and p = 1, right and wrong, and p = 2⁻¹⁰⁰ (p(1 − p) < ε): the logs clamp at −100 and the
@@ -35,16 +41,19 @@ TEST(Bce, MatchesTorch) {
 // Same source as above.
 TEST(Bce, MatchesTorchAtTheEdges) {
   const std::vector<double> p{0.0, 1.0, 0.0, 1.0, 0x1p-100, 0.5}, y{1.0, 0.0, 0.0, 1.0, 1.0, 0.5};
-  expect_torch_parity("bce", kShape, p, y, {}, {
-  // F.binary_cross_entropy(p, y), reduction="sum"
-  {reduction::sum, 270.0078652365545,
-   {-1000000003995.8029, 1000000003995.8029, 0.0, 0.0, -1000000003995.8029, 0.0},
-   {}},
-  // F.binary_cross_entropy(p, y), reduction="none"
-  {reduction::none, 270.0078652365545,
-   {-1000000003995.8029, 1000000003995.8029, 0.0, 0.0, -1000000003995.8029, 0.0},
-   {100.0, 100.0, 0.0, -0.0, 69.31471805599453, 0.6931471805599453}},
-  });
+  expect_torch_parity("bce", kShape, p, y, {},
+                      {
+                          // F.binary_cross_entropy(p, y), reduction="sum"
+                          {reduction::sum,
+                           270.0078652365545,
+                           {-1000000003995.8029, 1000000003995.8029, 0.0, 0.0, -1000000003995.8029, 0.0},
+                           {}},
+                          // F.binary_cross_entropy(p, y), reduction="none"
+                          {reduction::none,
+                           270.0078652365545,
+                           {-1000000003995.8029, 1000000003995.8029, 0.0, 0.0, -1000000003995.8029, 0.0},
+                           {100.0, 100.0, 0.0, -0.0, 69.31471805599453, 0.6931471805599453}},
+                      });
 }
 
 // The same edges stated: exact, since −(−100) and ±1/ε (one division by a representable ε) do

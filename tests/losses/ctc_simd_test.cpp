@@ -36,7 +36,8 @@ TEST_P(CtcSimd, GeneratedBatchesWithLaneTailsMatchTheReference) {
       for (reduction r : {reduction::none, reduction::mean}) {
         param_set gen;
         gen.set("blank", blank);
-        auto in = e.loss->generate(e.type, shape_request{5, classes}, 7 + static_cast<std::uint64_t>(classes), e.loss->resolve(gen));
+        auto in = e.loss->generate(e.type, shape_request{5, classes}, 7 + static_cast<std::uint64_t>(classes),
+                                   e.loss->resolve(gen));
         expect_reference(e, std::move(in), blank, r);
       }
 }

@@ -24,7 +24,7 @@ const entry* current = nullptr;
 const entry& ctc64() { return *current; }
 
 class Ctc : public ::testing::TestWithParam<const entry*> {
-protected:
+ protected:
   void SetUp() override { current = GetParam(); }
 };
 INSTANTIATE_TEST_SUITE_P(Variants, Ctc, ::testing::ValuesIn(find_entries("ctc", "all", dtype::f64)), entry_test_name);
@@ -52,7 +52,10 @@ array ints(std::vector<std::int64_t> v, shape s, dtype t = dtype::i64) {
   for (std::size_t i = 0; i < v.size(); ++i) a.set(static_cast<std::int64_t>(i), static_cast<double>(v[i]));
   return a;
 }
-array ints(std::vector<std::int64_t> v) { const auto n = static_cast<std::int64_t>(v.size()); return ints(std::move(v), {n}); }
+array ints(std::vector<std::int64_t> v) {
+  const auto n = static_cast<std::int64_t>(v.size());
+  return ints(std::move(v), {n});
+}
 
 struct problem_def {
   std::int64_t T, B, C;
@@ -125,10 +128,16 @@ TEST_P(Ctc, MatchesTorchForEachReductionAndBothTargetLayouts) {
         0.0027114128283282917, 0.05223795095614097};
     for (std::int64_t t = 0; t < 6; ++t)
       expect_row(mean.grads[0], t, 0, std::vector<double>(b0.begin() + 5 * t, b0.begin() + 5 * t + 5));
-    expect_row(mean.grads[0], 3, 1, {0.0004010431501397653, -0.07583652135617582, 0.040258488308275, 0.000582162765757323, 0.03459482713200386});
-    expect_row(mean.grads[0], 4, 1, {-0.0004891669502834806, -0.055552368794133125, 0.0005628240766804482, 0.0062285178329968965, 0.049250193834739255});
+    expect_row(
+        mean.grads[0], 3, 1,
+        {0.0004010431501397653, -0.07583652135617582, 0.040258488308275, 0.000582162765757323, 0.03459482713200386});
+    expect_row(mean.grads[0], 4, 1,
+               {-0.0004891669502834806, -0.055552368794133125, 0.0005628240766804482, 0.0062285178329968965,
+                0.049250193834739255});
     expect_row(mean.grads[0], 5, 1, {0, 0, 0, 0, 0});  // t ≥ input_length
-    expect_row(mean.grads[0], 0, 2, {-0.33273067256953004, 0.003897997698662844, 0.08588874546245343, 0.2195900585128481, 0.02335387089556597});
+    expect_row(
+        mean.grads[0], 0, 2,
+        {-0.33273067256953004, 0.003897997698662844, 0.08588874546245343, 0.2195900585128481, 0.02335387089556597});
   }
 }
 
@@ -220,35 +229,81 @@ void expect_error(const problem_def& d, const std::string& argument, dtype lengt
 problem_def valid() { return {4, 2, 3, {1, 2, 2, 0}, {2, 2}, {4, 3}, {2, 1}, 0, 0}; }
 
 TEST_P(Ctc, RejectsBadLengths) {
-  auto d = valid(); d.input_lengths = {-1, 3}; expect_error(d, "input_lengths");
-  d = valid(); d.input_lengths = {5, 3}; expect_error(d, "input_lengths");          // > T
-  d = valid(); d.target_lengths = {-1, 1}; expect_error(d, "target_lengths");
-  d = valid(); d.target_lengths = {3, 1}; expect_error(d, "target_lengths");        // > S = 2 columns
-  d = valid(); d.input_lengths = {4, 1}; d.target_lengths = {2, 2}; expect_error(d, "target_lengths");  // > input
-  d = valid(); d.input_lengths = {4, 3, 3}; expect_error(d, "input_lengths");       // B + 1 lengths
-  d = valid(); d.target_lengths = {2}; expect_error(d, "target_lengths");
-  d = valid(); d.targets = {1, 2, 2}; d.target_shape = {3}; d.target_lengths = {2, 2}; expect_error(d, "target_lengths");  // Σ 4 > 3
+  auto d = valid();
+  d.input_lengths = {-1, 3};
+  expect_error(d, "input_lengths");
+  d = valid();
+  d.input_lengths = {5, 3};
+  expect_error(d, "input_lengths");  // > T
+  d = valid();
+  d.target_lengths = {-1, 1};
+  expect_error(d, "target_lengths");
+  d = valid();
+  d.target_lengths = {3, 1};
+  expect_error(d, "target_lengths");  // > S = 2 columns
+  d = valid();
+  d.input_lengths = {4, 1};
+  d.target_lengths = {2, 2};
+  expect_error(d, "target_lengths");  // > input
+  d = valid();
+  d.input_lengths = {4, 3, 3};
+  expect_error(d, "input_lengths");  // B + 1 lengths
+  d = valid();
+  d.target_lengths = {2};
+  expect_error(d, "target_lengths");
+  d = valid();
+  d.targets = {1, 2, 2};
+  d.target_shape = {3};
+  d.target_lengths = {2, 2};
+  expect_error(d, "target_lengths");  // Σ 4 > 3
   // Concatenated labels must be exactly Σ target_lengths, as torch checks: one label too many
   // would shift every later sequence onto another's labels.
-  d = valid(); d.targets = {1, 2, 2, 1}; d.target_shape = {4}; expect_error(d, "targets");  // Σ 3 < 4
-  d = valid(); d.targets = {1, 2, 2}; d.target_shape = {3};
+  d = valid();
+  d.targets = {1, 2, 2, 1};
+  d.target_shape = {4};
+  expect_error(d, "targets");  // Σ 3 < 4
+  d = valid();
+  d.targets = {1, 2, 2};
+  d.target_shape = {3};
   EXPECT_NO_THROW(ctc64().run(d.make(reduction::mean).view()));  // control: Σ 3 = 3
 }
 
 TEST_P(Ctc, RejectsBadLabelsAndBlank) {
-  auto d = valid(); d.targets = {1, 0, 2, 0}; expect_error(d, "targets");  // label == blank
-  d = valid(); d.targets = {1, 3, 2, 0}; expect_error(d, "targets");       // label == C
-  d = valid(); d.targets = {-1, 2, 2, 0}; expect_error(d, "targets");
-  d = valid(); d.blank = 3; expect_error(d, "blank");        // blank == C
-  d = valid(); d.blank = -1; expect_error(d, "blank");
-  d = valid(); d.blank = 2; expect_error(d, "targets");      // label 2 is now blank
-  d = valid(); d.targets = {1, 2, 2, 0, 0, 0}; d.target_shape = {3, 2}; expect_error(d, "targets");  // rows ≠ B
-  d = valid(); d.blank = 0.5;
-  try { d.make(reduction::mean); ADD_FAILURE(); } catch (const error& e) { EXPECT_EQ(e.argument(), "blank"); }
+  auto d = valid();
+  d.targets = {1, 0, 2, 0};
+  expect_error(d, "targets");  // label == blank
+  d = valid();
+  d.targets = {1, 3, 2, 0};
+  expect_error(d, "targets");  // label == C
+  d = valid();
+  d.targets = {-1, 2, 2, 0};
+  expect_error(d, "targets");
+  d = valid();
+  d.blank = 3;
+  expect_error(d, "blank");  // blank == C
+  d = valid();
+  d.blank = -1;
+  expect_error(d, "blank");
+  d = valid();
+  d.blank = 2;
+  expect_error(d, "targets");  // label 2 is now blank
+  d = valid();
+  d.targets = {1, 2, 2, 0, 0, 0};
+  d.target_shape = {3, 2};
+  expect_error(d, "targets");  // rows ≠ B
+  d = valid();
+  d.blank = 0.5;
+  try {
+    d.make(reduction::mean);
+    ADD_FAILURE();
+  } catch (const error& e) {
+    EXPECT_EQ(e.argument(), "blank");
+  }
 }
 
 TEST_P(Ctc, PaddingBeyondTheTargetLengthIsIgnored) {
-  auto d = valid(); d.targets = {1, 2, 2, 99};  // sequence 1 has length 1: 99 is padding
+  auto d = valid();
+  d.targets = {1, 2, 2, 99};  // sequence 1 has length 1: 99 is padding
   EXPECT_NO_THROW(ctc64().run(d.make(reduction::mean).view()));
 }
 
@@ -258,7 +313,12 @@ TEST_P(Ctc, RejectsWrongDtypesAndRanks) {
   EXPECT_NO_THROW(ctc64().run(valid().make(reduction::mean).view()));  // control: i64 is fine
   owned_call oc = valid().make(reduction::mean);
   auto expect_arg = [&](const std::string& argument) {
-    try { ctc64().run(oc.view()); ADD_FAILURE() << argument; } catch (const error& e) { EXPECT_EQ(e.argument(), argument) << e.what(); }
+    try {
+      ctc64().run(oc.view());
+      ADD_FAILURE() << argument;
+    } catch (const error& e) {
+      EXPECT_EQ(e.argument(), argument) << e.what();
+    }
   };
   array targets_f64 = oc.inputs[1].astype(dtype::f64);
   oc.refs[1] = targets_f64.ref();
@@ -300,7 +360,8 @@ TEST(CtcLimits, LabelsBeyondInt32AreReadAsTheyAre) {
   auto* lp = static_cast<float*>(mem);
   lp[0] = lp[label] = std::log(0.5f);
   const std::int64_t targets[] = {label}, lengths[] = {1}, input_lengths[] = {1};
-  const std::array<tensor_ref, 4> in{tensor_ref{dtype::f32, {1, 1, classes}, lp}, tensor_ref{dtype::i64, {1, 1}, targets},
+  const std::array<tensor_ref, 4> in{tensor_ref{dtype::f32, {1, 1, classes}, lp},
+                                     tensor_ref{dtype::i64, {1, 1}, targets},
                                      tensor_ref{dtype::i64, {1}, input_lengths}, tensor_ref{dtype::i64, {1}, lengths}};
   for (const entry* e : find_entries("ctc", "all", dtype::f32)) {
     const std::string variant = e->variant.name();  // options hold a view of it

@@ -33,7 +33,7 @@ TEST(ElementwiseLimits, ElementsBeyondInt32AreAllSummed) {
   auto* xf = static_cast<float*>(x);
   xf[std::int64_t{1} << 31] = 1;  // the first element a 32-bit signed index cannot reach
   xf[(std::int64_t{1} << 31) + 4096] = 2;
-  xf[n - 1] = 3;                  // the last, in the partial last block
+  xf[n - 1] = 3;  // the last, in the partial last block
   const std::array<tensor_ref, 2> in{tensor_ref{dtype::f32, {n}, xf}, tensor_ref{dtype::f32, {n}, y}};
   // scalar, the best simd kernel and omp: the forced simd:<isa> entries instantiate the same
   // driver and offsets; each variant reads 16 GiB.

@@ -25,7 +25,9 @@ struct range_case {
 };
 constexpr range_case overflow{"overflow", 66, 520}, underflow{"underflow", -70, -540};
 
-array filled(double value, dtype t, std::int64_t n = rows) { return literal(std::vector<double>(static_cast<std::size_t>(n * dim), value), {n, dim}, t); }
+array filled(double value, dtype t, std::int64_t n = rows) {
+  return literal(std::vector<double>(static_cast<std::size_t>(n * dim), value), {n, dim}, t);
+}
 
 void expect_all(const array& a, double want, const std::string& what) {
   for (std::int64_t i = 0; i < a.numel(); ++i) ASSERT_EQ(a.get(i), want) << what << " [" << i << "]";

@@ -100,7 +100,8 @@ TEST_P(EmbeddingVariant, NanInTheTailPropagates) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingVariant, ::testing::ValuesIn(entries_of({"triplet", "contrastive"})), entry_test_name);
+INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingVariant, ::testing::ValuesIn(entries_of({"triplet", "contrastive"})),
+                         entry_test_name);
 
 // General p: the SIMD kernels' |v|^p and root (pow_abs) are no less accurate than the scalar
 // kernel's std::pow. With a = n = 0, eps = 0, margin = 0 and D = 1 a row's loss is (|v|^p)^(1/p),
@@ -109,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingVariant, ::testing::ValuesIn(entries
 void expect_pow_as_accurate_as_scalar(const entry& e) {
   constexpr std::int64_t n = 49;
   std::vector<double> v(n);
-  for (std::int64_t i = 0; i < n; ++i) v[static_cast<std::size_t>(i)] = (i % 2 ? -1 : 1) * std::pow(10.0, -12.0 + 0.5 * static_cast<double>(i));
+  for (std::int64_t i = 0; i < n; ++i)
+    v[static_cast<std::size_t>(i)] = (i % 2 ? -1 : 1) * std::pow(10.0, -12.0 + 0.5 * static_cast<double>(i));
   for (double p : {3.0, 0.5, 1.5, -1.0}) {
     const param_set opt = make({{"p", p}, {"eps", 0.0}, {"margin", 0.0}});
     auto losses = [&](const entry& x) {

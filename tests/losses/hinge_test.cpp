@@ -19,54 +19,51 @@ param_set margin(double m) {
 // t.sum() / t, with x.grad from .backward() (of the sum for "none");
 // scripts/torch_values_elementwise.py.
 TEST(Hinge, MatchesTorchWithDefaultMargin) {
-  expect_torch_parity("hinge", kShape, kX, kY, {}, {
-  // torch.clamp(1.0 - y*x, min=0), reduction="mean"
-  {reduction::mean, 1.4583333333333333,
-   {-0.16666666666666666, -0.16666666666666666, -0.16666666666666666, 0.16666666666666666, 0.16666666666666666, 0.16666666666666666},
-   {}},
-  // torch.clamp(1.0 - y*x, min=0), reduction="sum"
-  {reduction::sum, 8.75,
-   {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0},
-   {}},
-  // torch.clamp(1.0 - y*x, min=0), reduction="none"
-  {reduction::none, 8.75,
-   {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0},
-   {0.5, 3.0, 0.0, 1.25, 0.0, 4.0}},
-  });
+  expect_torch_parity("hinge", kShape, kX, kY, {},
+                      {
+                          // torch.clamp(1.0 - y*x, min=0), reduction="mean"
+                          {reduction::mean,
+                           1.4583333333333333,
+                           {-0.16666666666666666, -0.16666666666666666, -0.16666666666666666, 0.16666666666666666,
+                            0.16666666666666666, 0.16666666666666666},
+                           {}},
+                          // torch.clamp(1.0 - y*x, min=0), reduction="sum"
+                          {reduction::sum, 8.75, {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0}, {}},
+                          // torch.clamp(1.0 - y*x, min=0), reduction="none"
+                          {reduction::none, 8.75, {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0}, {0.5, 3.0, 0.0, 1.25, 0.0, 4.0}},
+                      });
 }
 
 TEST(Hinge, MatchesTorchWithMarginHalf) {
-  expect_torch_parity("hinge", kShape, kX, kY, margin(0.5), {
-  // torch.clamp(0.5 - y*x, min=0), reduction="mean"
-  {reduction::mean, 1.125,
-   {-0.16666666666666666, -0.16666666666666666, -0.0, 0.16666666666666666, 0.0, 0.16666666666666666},
-   {}},
-  // torch.clamp(0.5 - y*x, min=0), reduction="sum"
-  {reduction::sum, 6.75,
-   {-1.0, -1.0, -0.0, 1.0, 0.0, 1.0},
-   {}},
-  // torch.clamp(0.5 - y*x, min=0), reduction="none"
-  {reduction::none, 6.75,
-   {-1.0, -1.0, -0.0, 1.0, 0.0, 1.0},
-   {0.0, 2.5, 0.0, 0.75, 0.0, 3.5}},
-  });
+  expect_torch_parity(
+      "hinge", kShape, kX, kY, margin(0.5),
+      {
+          // torch.clamp(0.5 - y*x, min=0), reduction="mean"
+          {reduction::mean,
+           1.125,
+           {-0.16666666666666666, -0.16666666666666666, -0.0, 0.16666666666666666, 0.0, 0.16666666666666666},
+           {}},
+          // torch.clamp(0.5 - y*x, min=0), reduction="sum"
+          {reduction::sum, 6.75, {-1.0, -1.0, -0.0, 1.0, 0.0, 1.0}, {}},
+          // torch.clamp(0.5 - y*x, min=0), reduction="none"
+          {reduction::none, 6.75, {-1.0, -1.0, -0.0, 1.0, 0.0, 1.0}, {0.0, 2.5, 0.0, 0.75, 0.0, 3.5}},
+      });
 }
 
 TEST(Hinge, MatchesTorchWithMarginTwo) {
-  expect_torch_parity("hinge", kShape, kX, kY, margin(2.0), {
-  // torch.clamp(2.0 - y*x, min=0), reduction="mean"
-  {reduction::mean, 2.4583333333333335,
-   {-0.16666666666666666, -0.16666666666666666, -0.16666666666666666, 0.16666666666666666, 0.16666666666666666, 0.16666666666666666},
-   {}},
-  // torch.clamp(2.0 - y*x, min=0), reduction="sum"
-  {reduction::sum, 14.75,
-   {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0},
-   {}},
-  // torch.clamp(2.0 - y*x, min=0), reduction="none"
-  {reduction::none, 14.75,
-   {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0},
-   {1.5, 4.0, 1.0, 2.25, 1.0, 5.0}},
-  });
+  expect_torch_parity("hinge", kShape, kX, kY, margin(2.0),
+                      {
+                          // torch.clamp(2.0 - y*x, min=0), reduction="mean"
+                          {reduction::mean,
+                           2.4583333333333335,
+                           {-0.16666666666666666, -0.16666666666666666, -0.16666666666666666, 0.16666666666666666,
+                            0.16666666666666666, 0.16666666666666666},
+                           {}},
+                          // torch.clamp(2.0 - y*x, min=0), reduction="sum"
+                          {reduction::sum, 14.75, {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0}, {}},
+                          // torch.clamp(2.0 - y*x, min=0), reduction="none"
+                          {reduction::none, 14.75, {-1.0, -1.0, -1.0, 1.0, 1.0, 1.0}, {1.5, 4.0, 1.0, 2.25, 1.0, 5.0}},
+                      });
 }
 
 // At the kink (t = 0) the loss is 0 and the gradient is −y (clamp_min backward: t ≥ 0 passes).
@@ -76,8 +73,10 @@ TEST(Hinge, KinkIsActiveAndNanPropagatesLikeTorch) {
   const double nan = std::nan("");
   for (dtype dt : {dtype::f32, dtype::f64})
     for (const entry* e : find_entries("hinge", "all", dt)) {
-      const auto ev = evaluate(*e, fixed_call(*e, {5}, {1.0, -1.0, nan, 1.5, 0.25}, {1.0, -1.0, 1.0, 1.0, nan},
-                                              params_as({}, dt), reduction::none), true);
+      const auto ev = evaluate(*e,
+                               fixed_call(*e, {5}, {1.0, -1.0, nan, 1.5, 0.25}, {1.0, -1.0, 1.0, 1.0, nan},
+                                          params_as({}, dt), reduction::none),
+                               true);
       EXPECT_EQ(ev.losses.get(0), 0.0) << e->name();
       EXPECT_EQ(ev.grads[0].get(0), -1.0) << e->name();
       EXPECT_EQ(ev.losses.get(1), 0.0) << e->name();

@@ -18,54 +18,53 @@ param_set delta(double d) {
 // Expected values: torch 1.13, float64, F.huber_loss(x, y, reduction=..., delta=...) with
 // x.grad from .backward() (of the sum for "none"); scripts/torch_values_elementwise.py.
 TEST(Huber, MatchesTorchWithDefaultDelta) {
-  expect_torch_parity("huber", kShape, kX, kY, {}, {
-  // F.huber_loss(x, y, delta=1.0), reduction="mean"
-  {reduction::mean, 0.9375,
-   {0.08333333333333333, 0.16666666666666666, -0.16666666666666666, 0.16666666666666666, -0.16666666666666666, 0.16666666666666666},
-   {}},
-  // F.huber_loss(x, y, delta=1.0), reduction="sum"
-  {reduction::sum, 5.625,
-   {0.5, 1.0, -1.0, 1.0, -1.0, 1.0},
-   {}},
-  // F.huber_loss(x, y, delta=1.0), reduction="none"
-  {reduction::none, 5.625,
-   {0.5, 1.0, -1.0, 1.0, -1.0, 1.0},
-   {0.125, 0.5, 0.5, 2.0, 2.0, 0.5}},
-  });
+  expect_torch_parity("huber", kShape, kX, kY, {},
+                      {
+                          // F.huber_loss(x, y, delta=1.0), reduction="mean"
+                          {reduction::mean,
+                           0.9375,
+                           {0.08333333333333333, 0.16666666666666666, -0.16666666666666666, 0.16666666666666666,
+                            -0.16666666666666666, 0.16666666666666666},
+                           {}},
+                          // F.huber_loss(x, y, delta=1.0), reduction="sum"
+                          {reduction::sum, 5.625, {0.5, 1.0, -1.0, 1.0, -1.0, 1.0}, {}},
+                          // F.huber_loss(x, y, delta=1.0), reduction="none"
+                          {reduction::none, 5.625, {0.5, 1.0, -1.0, 1.0, -1.0, 1.0}, {0.125, 0.5, 0.5, 2.0, 2.0, 0.5}},
+                      });
 }
 
 TEST(Huber, MatchesTorchWithDeltaHalf) {
-  expect_torch_parity("huber", kShape, kX, kY, delta(0.5), {
-  // F.huber_loss(x, y, delta=0.5), reduction="mean"
-  {reduction::mean, 0.5833333333333334,
-   {0.08333333333333333, 0.08333333333333333, -0.08333333333333333, 0.08333333333333333, -0.08333333333333333, 0.08333333333333333},
-   {}},
-  // F.huber_loss(x, y, delta=0.5), reduction="sum"
-  {reduction::sum, 3.5,
-   {0.5, 0.5, -0.5, 0.5, -0.5, 0.5},
-   {}},
-  // F.huber_loss(x, y, delta=0.5), reduction="none"
-  {reduction::none, 3.5,
-   {0.5, 0.5, -0.5, 0.5, -0.5, 0.5},
-   {0.125, 0.375, 0.375, 1.125, 1.125, 0.375}},
-  });
+  expect_torch_parity(
+      "huber", kShape, kX, kY, delta(0.5),
+      {
+          // F.huber_loss(x, y, delta=0.5), reduction="mean"
+          {reduction::mean,
+           0.5833333333333334,
+           {0.08333333333333333, 0.08333333333333333, -0.08333333333333333, 0.08333333333333333, -0.08333333333333333,
+            0.08333333333333333},
+           {}},
+          // F.huber_loss(x, y, delta=0.5), reduction="sum"
+          {reduction::sum, 3.5, {0.5, 0.5, -0.5, 0.5, -0.5, 0.5}, {}},
+          // F.huber_loss(x, y, delta=0.5), reduction="none"
+          {reduction::none, 3.5, {0.5, 0.5, -0.5, 0.5, -0.5, 0.5}, {0.125, 0.375, 0.375, 1.125, 1.125, 0.375}},
+      });
 }
 
 TEST(Huber, MatchesTorchWithDeltaTwoAndAHalf) {
-  expect_torch_parity("huber", kShape, kX, kY, delta(2.5), {
-  // F.huber_loss(x, y, delta=2.5), reduction="mean"
-  {reduction::mean, 1.3125,
-   {0.08333333333333333, 0.16666666666666666, -0.16666666666666666, 0.41666666666666663, -0.41666666666666663, 0.16666666666666666},
-   {}},
-  // F.huber_loss(x, y, delta=2.5), reduction="sum"
-  {reduction::sum, 7.875,
-   {0.5, 1.0, -1.0, 2.5, -2.5, 1.0},
-   {}},
-  // F.huber_loss(x, y, delta=2.5), reduction="none"
-  {reduction::none, 7.875,
-   {0.5, 1.0, -1.0, 2.5, -2.5, 1.0},
-   {0.125, 0.5, 0.5, 3.125, 3.125, 0.5}},
-  });
+  expect_torch_parity(
+      "huber", kShape, kX, kY, delta(2.5),
+      {
+          // F.huber_loss(x, y, delta=2.5), reduction="mean"
+          {reduction::mean,
+           1.3125,
+           {0.08333333333333333, 0.16666666666666666, -0.16666666666666666, 0.41666666666666663, -0.41666666666666663,
+            0.16666666666666666},
+           {}},
+          // F.huber_loss(x, y, delta=2.5), reduction="sum"
+          {reduction::sum, 7.875, {0.5, 1.0, -1.0, 2.5, -2.5, 1.0}, {}},
+          // F.huber_loss(x, y, delta=2.5), reduction="none"
+          {reduction::none, 7.875, {0.5, 1.0, -1.0, 2.5, -2.5, 1.0}, {0.125, 0.5, 0.5, 3.125, 3.125, 0.5}},
+      });
 }
 
 // At |d| = δ both branches give ½δ² and the gradient is d = ±δ (torch: d < −δ ? −δ : d > δ ? δ : d);

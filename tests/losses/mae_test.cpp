@@ -10,20 +10,19 @@ const shape kShape{2, 3};
 // x.grad from .backward() (of the sum for "none"); scripts/torch_values_elementwise.py.
 TEST(Mae, MatchesTorch) {
   const std::vector<double> x{0.5, -1.25, 2.0, 0.75, 3.0, -0.5}, y{0.25, -1.25, 1.0, 1.5, -2.0, 0.0};
-  expect_torch_parity("mae", kShape, x, y, {}, {
-  // F.l1_loss(x, y), reduction="mean"
-  {reduction::mean, 1.25,
-   {0.16666666666666666, 0.0, 0.16666666666666666, -0.16666666666666666, 0.16666666666666666, -0.16666666666666666},
-   {}},
-  // F.l1_loss(x, y), reduction="sum"
-  {reduction::sum, 7.5,
-   {1.0, 0.0, 1.0, -1.0, 1.0, -1.0},
-   {}},
-  // F.l1_loss(x, y), reduction="none"
-  {reduction::none, 7.5,
-   {1.0, 0.0, 1.0, -1.0, 1.0, -1.0},
-   {0.25, 0.0, 1.0, 0.75, 5.0, 0.5}},
-  });
+  expect_torch_parity("mae", kShape, x, y, {},
+                      {
+                          // F.l1_loss(x, y), reduction="mean"
+                          {reduction::mean,
+                           1.25,
+                           {0.16666666666666666, 0.0, 0.16666666666666666, -0.16666666666666666, 0.16666666666666666,
+                            -0.16666666666666666},
+                           {}},
+                          // F.l1_loss(x, y), reduction="sum"
+                          {reduction::sum, 7.5, {1.0, 0.0, 1.0, -1.0, 1.0, -1.0}, {}},
+                          // F.l1_loss(x, y), reduction="none"
+                          {reduction::none, 7.5, {1.0, 0.0, 1.0, -1.0, 1.0, -1.0}, {0.25, 0.0, 1.0, 0.75, 5.0, 0.5}},
+                      });
 }
 
 // At x = y the gradient is 0 (torch's sign(0)); NaN propagates to the loss with gradient 0

@@ -32,7 +32,7 @@ run_result run_at(const entry& e, const owned_call& oc, std::size_t offset) {
 }
 
 class StreamingStores : public ::testing::Test {
-protected:
+ protected:
   void TearDown() override { core::set_streaming_min_bytes(std::size_t{32} << 20); }
 };
 

@@ -53,7 +53,8 @@ def valid_inputs(loss, dt=np.float32):
     if loss == "triplet":
         return [rng.normal(size=(4, 3)).astype(dt) for _ in range(3)]
     if loss == "contrastive":
-        return [rng.normal(size=(4, 3)).astype(dt), rng.normal(size=(4, 3)).astype(dt), np.array([0, 1, 1, 0], np.int64)]
+        return [rng.normal(size=(4, 3)).astype(dt), rng.normal(size=(4, 3)).astype(dt),
+                np.array([0, 1, 1, 0], np.int64)]
     raise AssertionError(loss)
 
 
@@ -92,8 +93,8 @@ def assert_value_error_names(excinfo, argument):
 
 def input_cases(kinds):
     """(loss, input index, input name) for every catalogue input whose kind is in `kinds`."""
-    return [pytest.param(l, i, d["name"], id=f"{l}-{d['name']}")
-            for l in ALL_LOSSES for i, d in enumerate(LOSSES[l]["inputs"]) if d["kind"] in kinds]
+    return [pytest.param(loss, i, d["name"], id=f"{loss}-{d['name']}")
+            for loss in ALL_LOSSES for i, d in enumerate(LOSSES[loss]["inputs"]) if d["kind"] in kinds]
 
 
 def noncontiguous_rows(a):
@@ -158,7 +159,8 @@ def test_float_where_index_expected(loss, i, name, bad):
 
 
 @pytest.mark.parametrize("loss,i,name", [c for c in input_cases({"real", "real_or_index"}) if c.values[1] > 0])
-@pytest.mark.parametrize("first,other", [(np.float32, np.float64), (np.float64, np.float32)], ids=["f32+f64", "f64+f32"])
+@pytest.mark.parametrize("first,other", [(np.float32, np.float64), (np.float64, np.float32)],
+                         ids=["f32+f64", "f64+f32"])
 def test_mixed_float32_float64(loss, i, name, first, other):
     inputs = valid_inputs(loss, first)
     inputs[i] = inputs[i].astype(other)
@@ -168,7 +170,8 @@ def test_mixed_float32_float64(loss, i, name, first, other):
     assert np.dtype(other).name in msg and np.dtype(first).name in msg
 
 
-@pytest.mark.parametrize("make", [lambda: torch.zeros(4, dtype=torch.float16), lambda: torch.zeros(4, dtype=torch.bfloat16),
+@pytest.mark.parametrize("make", [lambda: torch.zeros(4, dtype=torch.float16),
+                                  lambda: torch.zeros(4, dtype=torch.bfloat16),
                                   lambda: torch.zeros(4, dtype=torch.uint8), lambda: torch.zeros(4, dtype=torch.int32),
                                   lambda: torch.zeros(4, dtype=torch.complex64)],
                          ids=["f16", "bf16", "u8", "i32", "c64"])
@@ -859,8 +862,8 @@ bad = [None, 1, 1.5, "s", b"xx", [1.0], [[1.0]], object(), np.float32(1), np.zer
        x.astype(np.float16), x > 0, x.astype(np.int8), x.astype(np.uint64), x.astype(np.complex128), x.T,
        x[:, ::2], x.astype(">f4"), torch.ones(3, 4, requires_grad=True), torch.ones(3, 4, dtype=torch.bool),
        torch.ones(3, 4).T, torch.zeros(3, 4, device="meta"), np.array(["a", "b"]), np.zeros(3, dtype=object),
-       np.zeros((3, 4), np.float64), np.zeros((3, 4), np.int64), np.zeros((4, 3), np.int32), np.zeros((2**31,), np.int8)[:0],
-       memoryview(bytearray(48)).cast("f"), memoryview(b"1234")]
+       np.zeros((3, 4), np.float64), np.zeros((3, 4), np.int64), np.zeros((4, 3), np.int32),
+       np.zeros((2**31,), np.int8)[:0], memoryview(bytearray(48)).cast("f"), memoryview(b"1234")]
 losses = [d["name"] for d in lb.losses()]
 n = 0
 for loss in losses:
@@ -897,7 +900,7 @@ def test_no_bad_input_crashes_the_interpreter():
 # ---------------------------------------------------------------------------------------------
 # Errors that once named no argument or the wrong one, and bad input once accepted.
 
-@pytest.mark.parametrize("loss", [l for l in ALL_LOSSES if "batchmean" not in LOSSES[l]["reductions"]])
+@pytest.mark.parametrize("loss", [loss for loss in ALL_LOSSES if "batchmean" not in LOSSES[loss]["reductions"]])
 def test_batchmean_on_other_losses(loss):
     with pytest.raises(lb.Error) as ei:
         run(loss, valid_inputs(loss), reduction="batchmean")
@@ -913,7 +916,8 @@ def _plain_value_errors():
         "out-overlap": (lambda: lb.mse_loss(x, y, grad=True, out=x), "out"),
         "out-without-grad": (lambda: lb.mse_loss(x, y, out=np.zeros_like(x)), "out"),
         "out-count": (lambda: lb.triplet_margin_loss(a, p, n, grad=True, out=(np.zeros_like(a),)), "out"),
-        "out-overlaps-out": (lambda: (lambda g: lb.triplet_margin_loss(a, p, n, grad=True, out=(g, g, np.zeros_like(a))))(
+        "out-overlaps-out": (lambda: (lambda g: lb.triplet_margin_loss(a, p, n, grad=True,
+                                                                       out=(g, g, np.zeros_like(a))))(
             np.zeros_like(a)), "out[1]"),
         "rank>8": (lambda: lb.mse_loss(deep, deep), "input"),
     }
@@ -992,7 +996,8 @@ def test_out_python_list():
     assert_type_error(ei, "out")
 
 
-@pytest.mark.parametrize("make", [lambda: torch.zeros(3, 4, dtype=torch.bool), lambda: torch.zeros(3, 4, device="meta")],
+@pytest.mark.parametrize("make", [lambda: torch.zeros(3, 4, dtype=torch.bool),
+                                  lambda: torch.zeros(3, 4, device="meta")],
                          ids=["bool", "meta"])
 def test_dlpack_failure_hint(make):
     x = np.zeros((3, 4), np.float32)

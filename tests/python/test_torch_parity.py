@@ -93,7 +93,8 @@ def test_matches_torch(loss, arrays, diff_idx, params, reduction, fn, dt, varian
         # the bound of a reduced value: the per-sample bounds summed with the reduction's factor
         mag = finite_abs(ref["losses"] if ref["loss_magnitude"] is None else ref["loss_magnitude"])
         total = np.array(mag.sum() * ref["value_scale"])
-        close(got, want_value, allowed(loss, dt, "value", want_value, total) + bound(loss, dt, "value") * abs(want_value))
+        close(got, want_value,
+              allowed(loss, dt, "value", want_value, total) + bound(loss, dt, "value") * abs(want_value))
     for k, i in enumerate(diff_idx):
         want = want_grads[k]
         assert grads[k].dtype == dt and grads[k].shape == arrays[i].shape

@@ -468,7 +468,8 @@ def zero_copy_cases(dt=np.float32):
     yield Case("mse", dt, [x, rng.normal(size=(5, 301)).astype(dt)])
     yield Case("bce_logits", dt, [x * 4, (rng.random((5, 301)) < 0.5).astype(dt)], {"pos_weight": 2.0})
     yield Case("triplet", dt, [rng.normal(size=(17, 40)).astype(dt) for _ in range(3)])
-    yield Case("contrastive", dt, [rng.normal(size=(17, 40)).astype(dt) * 0.2, rng.normal(size=(17, 40)).astype(dt) * 0.2,
+    yield Case("contrastive", dt, [rng.normal(size=(17, 40)).astype(dt) * 0.2,
+                                   rng.normal(size=(17, 40)).astype(dt) * 0.2,
                                    rng.integers(0, 2, 17)])
     logits = rng.normal(size=(12, 3, 5))
     lp = (logits - np.log(np.exp(logits).sum(axis=2, keepdims=True))).astype(dt)

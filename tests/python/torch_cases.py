@@ -22,8 +22,10 @@ def cases(rng, dt):
     x = rng.normal(size=(n,)).astype(dt)
     y = (x + rng.normal(size=(n,))).astype(dt)
     y[0] = x[0]  # an exact zero difference
-    out.append(("mse", "mse", [x, y], [0], {}, R3, lambda a, b, reduction: F.mse_loss(a, b, reduction=reduction), ["input"]))
-    out.append(("mae", "mae", [x, y], [0], {}, R3, lambda a, b, reduction: F.l1_loss(a, b, reduction=reduction), ["input"]))
+    out.append(("mse", "mse", [x, y], [0], {}, R3,
+                lambda a, b, reduction: F.mse_loss(a, b, reduction=reduction), ["input"]))
+    out.append(("mae", "mae", [x, y], [0], {}, R3,
+                lambda a, b, reduction: F.l1_loss(a, b, reduction=reduction), ["input"]))
     for delta in (1.0, 0.5, 2.0):
         out.append(("huber", "huber", [x, y], [0], {"delta": delta}, R3,
                     lambda a, b, reduction, d=delta: F.huber_loss(a, b, reduction=reduction, delta=d), ["input"]))
@@ -101,17 +103,17 @@ def cross_entropy_cases(rng, dt):
                     if weight is not None:
                         params["weight"] = weight
                     out.append(("cross_entropy", "cross_entropy", [z, t.astype(idt)], [0], params, R3,
-                                lambda a, b, reduction, w_=weight, i=ignore, l=ls: F.cross_entropy(
+                                lambda a, b, reduction, w_=weight, i=ignore, ls_=ls: F.cross_entropy(
                                     a, b.long(), weight=None if w_ is None else _t(w_), ignore_index=i,
-                                    label_smoothing=l, reduction=reduction), ["input"]))
+                                    label_smoothing=ls_, reduction=reduction), ["input"]))
     for weight in (None, w):
         for ls in (0.0, 0.2):
             params = {"label_smoothing": ls}
             if weight is not None:
                 params["weight"] = weight
             out.append(("cross_entropy prob", "cross_entropy", [z, P], [0], params, R3,
-                        lambda a, b, reduction, w_=weight, l=ls: F.cross_entropy(
-                            a, b, weight=None if w_ is None else _t(w_), label_smoothing=l, reduction=reduction),
+                        lambda a, b, reduction, w_=weight, ls_=ls: F.cross_entropy(
+                            a, b, weight=None if w_ is None else _t(w_), label_smoothing=ls_, reduction=reduction),
                         ["input"]))
     zx = z.copy()
     zx[0, 0] = 100.0
@@ -157,7 +159,8 @@ def embedding_cases(rng, dt):
     p[0] = a[0]  # identical embeddings
     for margin, pn, eps, swap in ((1.0, 2.0, 1e-6, False), (0.5, 1.0, 1e-6, True), (2.0, 3.0, 1e-3, False),
                                   (1.0, 1.5, 0.0, True)):
-        out.append(("triplet", "triplet", [a, p, n], [0, 1, 2], {"margin": margin, "p": pn, "eps": eps, "swap": swap}, R3,
+        out.append(("triplet", "triplet", [a, p, n], [0, 1, 2],
+                    {"margin": margin, "p": pn, "eps": eps, "swap": swap}, R3,
                     lambda x, y, z, reduction, m=margin, q=pn, e=eps, s=swap: F.triplet_margin_loss(
                         x, y, z, margin=m, p=q, eps=e, swap=s, reduction=reduction),
                     ["anchor", "positive", "negative"]))

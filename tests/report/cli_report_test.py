@@ -76,7 +76,7 @@ class SmallSweep(unittest.TestCase):
         rows = self.report["lossbench_rows"]
         self.assertEqual(len(rows), 12)
         self.assertEqual({(r["loss"], r["variant"], r["mode"]) for r in rows},
-                         {(l, v, m) for l in ("mse", "ctc") for v in ("scalar", "simd", "auto")
+                         {(loss, v, m) for loss in ("mse", "ctc") for v in ("scalar", "simd", "auto")
                           for m in ("value", "value_grad")})
         lb = self.report["context"]["lossbench"]
         for r in rows:

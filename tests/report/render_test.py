@@ -42,8 +42,10 @@ def expected_results(rows):
     for r in rows:
         groups[(r["loss"], r["dtype"], r["mode"], r["n"])].append(r)
     out = {}
-    rank = lambda r: (0 if r["variant"] == "scalar" else 1 if r["variant"] == "simd" else
-                      2 if r["variant"].startswith("simd:") else 3, r["threads"])
+
+    def rank(r):
+        return (0 if r["variant"] == "scalar" else 1 if r["variant"] == "simd" else
+                2 if r["variant"].startswith("simd:") else 3, r["threads"])
     for key, group in groups.items():
         if any(r["variant"] == "simd" for r in group):  # an omp row that ran serially is simd again
             group = [r for r in group if r.get("parallel") is not False or r["variant"] != "omp"]
@@ -62,8 +64,8 @@ def md_section(md, title):
 
 
 def table_rows(section):
-    lines = [l for l in section.splitlines() if l.startswith("|")]
-    return [[c.strip() for c in l.strip("|").split(" | ")] for l in lines[2:]]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in lines[2:]]
 
 
 def number(cell):
@@ -151,7 +153,7 @@ class FullFixture(unittest.TestCase):
         self.assertIn("256 MiB (DRAM)", self.md)
 
     def test_html_charts_and_self_contained(self):
-        ids = [f"chart-throughput-{l}" for l in self.losses()] + ["chart-speedup", "chart-roofline"]
+        ids = [f"chart-throughput-{loss}" for loss in self.losses()] + ["chart-speedup", "chart-roofline"]
         for cid in ids:
             self.assertRegex(self.html, rf'<figure class="chart" id="{cid}"><img src="data:image/png;base64,')
         self.assertNotRegex(self.html, r"(?i)https?://")
@@ -242,9 +244,9 @@ class SparseAndInvalid(unittest.TestCase):
         self.assertIn("One lossbench call through Python costs 900 ns more than the same C++ call", md)
         self.assertIn(f"In C++ (ATen ops against lossbench::evaluate; Google Benchmark): lossbench is "
                       f"**20.0–{20 * len(cells)}×** torch's speed over {len(cells)} cells", md)
-        for l, d, _, _ in cells:
-            self.assertIn(f"| {l} | {d} | Python |", md)
-            self.assertIn(f"| {l} | {d} | C++ |", md)
+        for loss, d, _, _ in cells:
+            self.assertIn(f"| {loss} | {d} | Python |", md)
+            self.assertIn(f"| {loss} | {d} | C++ |", md)
         results = expected_results(data["lossbench_rows"])
         shown = 0
         for loss in sorted({c[0] for c in cells}):

@@ -31,8 +31,8 @@ struct owned_call {
 // What one entry returned.
 struct evaluation {
   double value = 0;
-  array losses;               // with reduction none
-  std::vector<array> grads;   // one per differentiable input (empty when value-only)
+  array losses;              // with reduction none
+  std::vector<array> grads;  // one per differentiable input (empty when value-only)
 };
 
 // `threads`: the omp variant's team for this call (0: the process default).
@@ -93,11 +93,15 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
   for (std::size_t i = 0; i < ref.losses.size(); ++i) total_mag += mag(ref.loss_magnitude, ref.losses, i);
   const double rv = static_cast<double>(ref.value);
   const double samples = static_cast<double>(ref.losses.size());
-  const double tol = b.value_ulps * (u * total_mag + samples * half_tiny) * static_cast<double>(std::fabs(ref.value_scale)) * slack +
-                     0.5 * u * std::fabs(rv) + half_tiny + std::numeric_limits<double>::denorm_min();
-  if (std::isnan(rv)) EXPECT_TRUE(std::isnan(ev.value)) << e.name();
-  else if (std::isinf(rv)) EXPECT_EQ(ev.value, rv) << e.name();
-  else EXPECT_NEAR(ev.value, rv, tol) << e.name() << " value (bound: " << b.reason << ")";
+  const double tol =
+      b.value_ulps * (u * total_mag + samples * half_tiny) * static_cast<double>(std::fabs(ref.value_scale)) * slack +
+      0.5 * u * std::fabs(rv) + half_tiny + std::numeric_limits<double>::denorm_min();
+  if (std::isnan(rv))
+    EXPECT_TRUE(std::isnan(ev.value)) << e.name();
+  else if (std::isinf(rv))
+    EXPECT_EQ(ev.value, rv) << e.name();
+  else
+    EXPECT_NEAR(ev.value, rv, tol) << e.name() << " value (bound: " << b.reason << ")";
 
   if (oc.red == reduction::none) {
     ASSERT_EQ(static_cast<std::size_t>(ev.losses.numel()), ref.losses.size());
@@ -106,13 +110,17 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
       const double r = static_cast<double>(ref.losses[i]);
       const double got = ev.losses.get(static_cast<std::int64_t>(i));
       if (std::isnan(r) || std::isinf(r)) {
-        if (!(std::isnan(r) ? std::isnan(got) : got == r)) { ADD_FAILURE() << e.name() << " loss[" << i << "]"; ++reported; }
+        if (!(std::isnan(r) ? std::isnan(got) : got == r)) {
+          ADD_FAILURE() << e.name() << " loss[" << i << "]";
+          ++reported;
+        }
         continue;
       }
       const double t = b.value_ulps * (u * mag(ref.loss_magnitude, ref.losses, i) + half_tiny) * slack +
                        std::numeric_limits<double>::denorm_min();
       if (!(std::fabs(got - r) <= t)) {
-        ADD_FAILURE() << e.name() << " loss[" << i << "] = " << got << ", reference " << r << ", bound " << t << " (" << b.reason << ")";
+        ADD_FAILURE() << e.name() << " loss[" << i << "] = " << got << ", reference " << r << ", bound " << t << " ("
+                      << b.reason << ")";
         ++reported;
       }
     }
@@ -128,17 +136,28 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
     for (std::size_t i = 0; i < r.size() && reported < 5; ++i) {
       const double want = static_cast<double>(r[i]);
       const double got = g.get(static_cast<std::int64_t>(i));
-      if (std::isnan(want)) { if (!std::isnan(got)) { ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] not NaN"; ++reported; } continue; }
+      if (std::isnan(want)) {
+        if (!std::isnan(got)) {
+          ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] not NaN";
+          ++reported;
+        }
+        continue;
+      }
       if (std::isinf(want)) {  // exactly the same infinity (∞ − ∞ would fail any bound)
-        if (got != want) { ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want; ++reported; }
+        if (got != want) {
+          ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want;
+          ++reported;
+        }
         continue;
       }
       // A NaN magnitude (the scale of a row holding ±∞) bounds nothing: the value must then be exact.
       const double scale = mag(m, r, i);
-      const double t = std::isnan(scale) ? 0 : b.grad_ulps * (u * scale + half_tiny) * slack + std::numeric_limits<double>::denorm_min();
+      const double t = std::isnan(scale)
+                           ? 0
+                           : b.grad_ulps * (u * scale + half_tiny) * slack + std::numeric_limits<double>::denorm_min();
       if (!(std::fabs(got - want) <= t)) {
-        ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want << ", bound " << t
-                      << " (" << b.reason << ")";
+        ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want << ", bound "
+                      << t << " (" << b.reason << ")";
         ++reported;
       }
     }

@@ -39,8 +39,10 @@ inline owned_call fixed_call(const entry& e, const shape& s, const std::vector<d
 inline param_set params_as(const param_set& p, dtype dt) {
   param_set out;
   for (const auto& n : p.names()) {
-    if (const array* t = p.tensor(n)) out.set(n, t->astype(dt));
-    else out.set(n, p.number(n));
+    if (const array* t = p.tensor(n))
+      out.set(n, t->astype(dt));
+    else
+      out.set(n, p.number(n));
   }
   return out;
 }
@@ -51,9 +53,16 @@ inline param_set params_as(const param_set& p, dtype dt) {
 // per operation, a few operations: 8 of them.
 inline void expect_near_torch(double got, double want, double bound_ulps, dtype dt, double scale,
                               const std::string& what) {
-  if (std::isnan(want)) { EXPECT_TRUE(std::isnan(got)) << what << " = " << got << ", torch NaN"; return; }
-  if (std::isinf(want)) { EXPECT_EQ(got, want) << what; return; }
-  const double tiny = dt == dtype::f32 ? std::numeric_limits<float>::denorm_min() : std::numeric_limits<double>::denorm_min();
+  if (std::isnan(want)) {
+    EXPECT_TRUE(std::isnan(got)) << what << " = " << got << ", torch NaN";
+    return;
+  }
+  if (std::isinf(want)) {
+    EXPECT_EQ(got, want) << what;
+    return;
+  }
+  const double tiny =
+      dt == dtype::f32 ? std::numeric_limits<float>::denorm_min() : std::numeric_limits<double>::denorm_min();
   const double tol = (bound_ulps * unit_roundoff(dt) + 16 * 0x1p-53) * scale + 8 * tiny;
   EXPECT_NEAR(got, want, tol) << what;
 }

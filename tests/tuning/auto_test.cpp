@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 // Each test points LOSSBENCH_PROFILE at its own file and reloads; afterwards `auto` goes back
 // to no profile, whatever the machine's cache holds.
 class AutoProfile : public ::testing::Test {
-protected:
+ protected:
   fs::path dir;
   void SetUp() override {
     dir = fs::temp_directory_path() / ("lossbench_auto_test_" + std::to_string(::getpid()) + "_" +
@@ -156,12 +156,14 @@ TEST_F(AutoProfile, KeptChoiceFollowsEveryChangeOfCall) {
     const candidate want = explain_auto(mse, dtype::f32, false, n, limit).chosen;
     const candidate got = tuning::resolve_auto(mse, dtype::f32, false, n, limit);
     const int threads = want.variant.drv == driver::omp && n >= break_even ? want.threads : 1;
-    EXPECT_EQ(tuning::variant_key(got.variant), tuning::variant_key(want.variant)) << "n = " << n << ", limit " << limit;
+    EXPECT_EQ(tuning::variant_key(got.variant), tuning::variant_key(want.variant))
+        << "n = " << n << ", limit " << limit;
     EXPECT_EQ(got.threads, threads) << "n = " << n << ", limit " << limit;
   };
   const auto sweep = [&] {
     for (int limit : {2, 1, 2})
-      for (std::int64_t n : {999L, 999L, 1000L, break_even - 1, break_even, break_even, break_even - 1, 999L}) expect_explained(n, limit);
+      for (std::int64_t n : {999L, 999L, 1000L, break_even - 1, break_even, break_even, break_even - 1, 999L})
+        expect_explained(n, limit);
   };
   use(dir / "a.json");
   ASSERT_EQ(auto_profile().status, profile_status::state::loaded) << auto_profile().message;
@@ -296,7 +298,8 @@ TEST_F(AutoProfile, WrongFieldIsIgnoredNamingIt) {
   const auto at = bad_variant.find("\"scalar\"");
   bad_variant.replace(at, 8, "\"simd:neon\"");
   expect_ignored(use(write("p.json", bad_variant)), "variant: unknown variant 'simd:neon'");
-  EXPECT_NE(auto_profile().message.find("entries[0]."), std::string::npos) << "the field's path: " << auto_profile().message;
+  EXPECT_NE(auto_profile().message.find("entries[0]."), std::string::npos)
+      << "the field's path: " << auto_profile().message;
 }
 
 TEST_F(AutoProfile, UnknownLossIsIgnored) {
@@ -313,7 +316,8 @@ TEST_F(AutoProfile, SerialVariantOnSeveralThreadsIsIgnored) {
 
 TEST(Profile, RoundTripsThroughJson) {
   tuning::profile p;
-  p.rigor = "patient", p.created = "2026-11-29T00:00:00Z", p.cpu = this_cpu(), p.build = this_build(), p.complete = false;
+  p.rigor = "patient", p.created = "2026-11-29T00:00:00Z", p.cpu = this_cpu(), p.build = this_build(),
+  p.complete = false;
   p.statistic = "median of 5";
   tuning::profile_entry e;
   e.loss = "ctc", e.type = dtype::f64, e.with_grad = true, e.items = 96000, e.items_min = 48000, e.items_max = 192000;

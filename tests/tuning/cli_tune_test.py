@@ -100,7 +100,8 @@ class Tune(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(f"auto: profile {self.path} (rigor measure, 4 entries)", done.stdout)
         entry = next(e for e in self.profile["entries"] if (e["mode"], e["items"]) == ("value", 4096))
-        chosen = entry["chosen"]["variant"] + (f"×{entry['chosen']['threads']}" if entry["chosen"]["variant"].startswith("omp") else "")
+        chosen = entry["chosen"]["variant"] + (f"×{entry['chosen']['threads']}"
+                                               if entry["chosen"]["variant"].startswith("omp") else "")
         self.assertIn(f"mse/f32/value at 5000 items: {chosen}", done.stdout)
         self.assertIn("profile entry mse/f32/value for [0, 32768) items", done.stdout)
         self.assertIn("candidate", done.stdout)

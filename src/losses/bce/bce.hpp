@@ -34,20 +34,31 @@ struct bce_formula {
   // Gradient: p − y, 1 − p, (1 − p)·p and the division round once each (4u; the clamp at ε is
   // continuous), 1/N in T and its product: 6u, +1 margin.
   static constexpr accuracy_bound accuracy = {8, 7, "log ≤ 1 ulp (glibc, xsimd); 1−p rounded as torch; 1/N"};
-  static constexpr std::array<double, 2> flops_per_item = {26, 31};  // two logs, clamps and the weighted sum; gradient p(1−p), max, ÷ (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      26, 31};  // two logs, clamps and the weighted sum; gradient p(1−p), max, ÷ (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): 8K: 0.77×/0.79×, 16K: 1.12×/1.10×. f64 is slower per element, so it breaks
   // even earlier: serial a little past its break-even costs less than an OpenMP region too early.
   static constexpr std::int64_t parallel_min_elements = 16384;
 
-  template <class T> struct coeffs {};
-  template <class T> static coeffs<T> coefficients(const call&) { return {}; }
+  template <class T>
+  struct coeffs {};
+  template <class T>
+  static coeffs<T> coefficients(const call&) {
+    return {};
+  }
 
   // p and y are probabilities; NaN compares false and so propagates.
   static constexpr std::string_view input_expected = "probabilities in [0, 1]";
   static constexpr std::string_view target_expected = "probabilities in [0, 1]";
-  template <class V, class K> static auto bad_input(V p, const K&) { return (p < V(0)) | (p > V(1)); }
-  template <class V, class K> static auto bad_target(V y, const K&) { return (y < V(0)) | (y > V(1)); }
+  template <class V, class K>
+  static auto bad_input(V p, const K&) {
+    return (p < V(0)) | (p > V(1));
+  }
+  template <class V, class K>
+  static auto bad_target(V y, const K&) {
+    return (y < V(0)) | (y > V(1));
+  }
 
   template <class V, class K>
   static loss_grad<V> eval(V p, V y, V, const K&) {
@@ -75,9 +86,11 @@ struct bce_formula {
     p = y == 1 ? 1 - a : a;
   }
 
-private:
+ private:
   template <class V>
-  static V clamp_log(V v) { return math::select(v < V(-100), V(-100), v); }  // std::max(v, −100): NaN stays
+  static V clamp_log(V v) {
+    return math::select(v < V(-100), V(-100), v);
+  }  // std::max(v, −100): NaN stays
 };
 
 const loss_spec& bce_spec();

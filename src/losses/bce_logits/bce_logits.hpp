@@ -43,24 +43,29 @@ struct bce_logits_formula {
   // Gradient: e 3u, 1 + e, the division and e·σ(|z|): 6u for each σ; (1 − y)·σ(z): 8u;
   // pw·y·σ(−z) with pw in T: 9u; the difference: 10u; 1/N and its product: 12u, +1.
   static constexpr accuracy_bound accuracy = {14, 13, "exp ≤ 1.5 ulp, log1p ≤ 1 ulp; sums of terms; 1/N"};
-  static constexpr std::array<double, 2> flops_per_item = {26, 31};  // exp and log1p of the softplus, the weighted sum; gradient σ from the same exp (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      26, 31};  // exp and log1p of the softplus, the weighted sum; gradient σ from the same exp (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): 4K (one block): 1.00×, 8K: 1.11×/1.10×. f64 is slower per element, so it
   // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
   // early.
   static constexpr std::int64_t parallel_min_elements = 8192;
 
-  template <class T> struct coeffs {};
-  template <class T> static coeffs<T> coefficients(const call&) { return {}; }
+  template <class T>
+  struct coeffs {};
+  template <class T>
+  static coeffs<T> coefficients(const call&) {
+    return {};
+  }
 
   template <class V, class K>
   static loss_grad<V> eval(V z, V y, V pw, const K&) {
     const V e = math::exp(-math::fabs(z));
-    const V softplus_neg_abs = math::log1p(e);              // log(1 + e^−|z|)
-    const V neg_part = math::select(-z < V(0), V(0), -z);   // max(−z, 0), NaN stays NaN (torch's clamp_min)
+    const V softplus_neg_abs = math::log1p(e);             // log(1 + e^−|z|)
+    const V neg_part = math::select(-z < V(0), V(0), -z);  // max(−z, 0), NaN stays NaN (torch's clamp_min)
     const V log_weight = V(1) + (pw - V(1)) * y;
-    const V sigma_abs = V(1) / (V(1) + e);            // σ(|z|)
-    const V sigma_neg_abs = e * sigma_abs;            // σ(−|z|), never 1 − σ(|z|)
+    const V sigma_abs = V(1) / (V(1) + e);  // σ(|z|)
+    const V sigma_neg_abs = e * sigma_abs;  // σ(−|z|), never 1 − σ(|z|)
     const auto nonneg = z >= V(0);
     const V sigma_z = math::select(nonneg, sigma_abs, sigma_neg_abs);
     const V sigma_minus_z = math::select(nonneg, sigma_neg_abs, sigma_abs);

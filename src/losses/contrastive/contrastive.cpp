@@ -20,14 +20,15 @@ void check_target(const loss_spec& spec, const call& c, dtype dt) {
   core::expect_rank(spec, c, 2, 1);
   const std::int64_t rows = c.inputs[0].shape[0];
   if (y.shape[0] != rows)
-    throw error("target", "expected one label per row of x1 (" + std::to_string(rows) + "), got shape " + y.shape.str());
+    throw error("target",
+                "expected one label per row of x1 (" + std::to_string(rows) + "), got shape " + y.shape.str());
   for (std::int64_t b = 0; b < rows; ++b) {
     const double v = y.type == dtype::f32   ? y.as<float>()[b]
                      : y.type == dtype::f64 ? y.as<double>()[b]
                                             : static_cast<double>(core::index_at(y, b));
     if (v != 0 && v != 1)
-      throw error("target", "expected 0 (dissimilar) or 1 (similar), element " + std::to_string(b) + " is " +
-                                std::to_string(v));
+      throw error("target",
+                  "expected 0 (dissimilar) or 1 (similar), element " + std::to_string(b) + " is " + std::to_string(v));
   }
 }
 
@@ -43,7 +44,9 @@ void contrastive::validate(const loss_spec& spec, const call& c, dtype dt) {
   check_target(spec, c, dt);
 }
 
-lossbench::shape contrastive::losses_shape(std::span<const tensor_ref> in) { return embedding::rows_shape(in[0].shape); }
+lossbench::shape contrastive::losses_shape(std::span<const tensor_ref> in) {
+  return embedding::rows_shape(in[0].shape);
+}
 
 template <class T>
 core::plan<contrastive::problem<T>> contrastive::bind(const call& c) {

@@ -18,10 +18,14 @@ namespace lossbench::losses {
 // Whether row i of the target is 1 (similar); values were validated to be exactly 0 or 1.
 inline bool is_similar(const void* target, dtype type, std::size_t i) {
   switch (type) {
-    case dtype::f32: return static_cast<const float*>(target)[i] != 0;
-    case dtype::f64: return static_cast<const double*>(target)[i] != 0;
-    case dtype::i32: return static_cast<const std::int32_t*>(target)[i] != 0;
-    case dtype::i64: return static_cast<const std::int64_t*>(target)[i] != 0;
+    case dtype::f32:
+      return static_cast<const float*>(target)[i] != 0;
+    case dtype::f64:
+      return static_cast<const double*>(target)[i] != 0;
+    case dtype::i32:
+      return static_cast<const std::int32_t*>(target)[i] != 0;
+    case dtype::i64:
+      return static_cast<const std::int64_t*>(target)[i] != 0;
   }
   return false;
 }
@@ -34,9 +38,9 @@ struct contrastive_problem {
   dtype target_type = dtype::f32;
   T* grad_x1 = nullptr;  // each may be null (not wanted)
   T* grad_x2 = nullptr;
-  T* losses = nullptr;   // per-row losses (reduction none), may be null
+  T* losses = nullptr;  // per-row losses (reduction none), may be null
   std::size_t dim = 0;
-  T grad_scale = 1;      // 1/B for mean, else 1
+  T grad_scale = 1;  // 1/B for mean, else 1
   T margin = 1;
 };
 
@@ -58,7 +62,8 @@ struct contrastive {
   // additions), d = √S half of that plus 1; h = m − d adds u|h|; ½h² doubles h's relative error;
   // the gradient adds the division, the 1/B scale (rounded), two products. ×2 covers O(u²) terms.
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, contrastive_reference.cpp"};
-  static constexpr std::array<double, 2> flops_per_item = {3, 6};  // per x1 element: −, ×, +; gradient of x1 and x2 (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      3, 6};  // per x1 element: −, ×, +; gradient of x1 and x2 (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): D = 128: 65K: 0.68×/0.78×, 131K: 1.01×/1.06×. f64 is slower per element,
   // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region

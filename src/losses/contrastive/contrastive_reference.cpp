@@ -49,8 +49,10 @@ reference_result contrastive::reference(const call& c) {
     for (std::size_t j = 0; j < rows.dim; ++j) {
       const R v = std::fabs(x1[o + j] - x2[o + j]);
       R m = 0;
-      if (similar) m = 3 * v;
-      else if (d > 0) m = v / d * (e_h + hinge * (e_d / d + 5));
+      if (similar)
+        m = 3 * v;
+      else if (d > 0)
+        m = v / d * (e_h + hinge * (e_d / d + 5));
       res.grad_magnitude[0][o + j] = res.grad_magnitude[1][o + j] = scale * m;
     }
     sum.add(r.loss);

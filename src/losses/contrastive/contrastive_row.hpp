@@ -20,10 +20,10 @@ namespace lossbench::losses {
 template <class T>
 struct contrastive_row {
   embedding::power_sum<T> squared;  // S = squared.scaled·4^squared.exponent
-  T d = 0;        // √S (dissimilar rows only)
-  T hinge = 0;    // max(0, m − d), NaN kept (dissimilar rows only)
+  T d = 0;                          // √S (dissimilar rows only)
+  T hinge = 0;                      // max(0, m − d), NaN kept (dissimilar rows only)
   T loss = 0;
-  T coef = 0;     // ∂ℓ/∂x1 = coef·(x1 − x2)
+  T coef = 0;  // ∂ℓ/∂x1 = coef·(x1 − x2)
 };
 
 // Given r.squared: the row's loss and gradient coefficient. `Tag` keeps each SIMD ISA's

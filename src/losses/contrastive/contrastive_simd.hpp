@@ -22,10 +22,14 @@ namespace contrastive_simd {
 template <class Arch>
 bool similar(const void* target, dtype type, std::size_t i) {
   switch (type) {
-    case dtype::f32: return static_cast<const float*>(target)[i] != 0;
-    case dtype::f64: return static_cast<const double*>(target)[i] != 0;
-    case dtype::i32: return static_cast<const std::int32_t*>(target)[i] != 0;
-    case dtype::i64: return static_cast<const std::int64_t*>(target)[i] != 0;
+    case dtype::f32:
+      return static_cast<const float*>(target)[i] != 0;
+    case dtype::f64:
+      return static_cast<const double*>(target)[i] != 0;
+    case dtype::i32:
+      return static_cast<const std::int32_t*>(target)[i] != 0;
+    case dtype::i64:
+      return static_cast<const std::int64_t*>(target)[i] != 0;
   }
   return false;
 }
@@ -87,7 +91,8 @@ double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e
       for (std::size_t k = 0; k < rows; ++k) {
         const std::size_t o = (g + k) * p.dim;
         contrastive_simd::gradient_row<Arch, T>(p.x1 + o, p.x2 + o, p.dim, r[k].coef * p.grad_scale,
-                                                p.grad_x1 ? p.grad_x1 + o : nullptr, p.grad_x2 ? p.grad_x2 + o : nullptr);
+                                                p.grad_x1 ? p.grad_x1 + o : nullptr,
+                                                p.grad_x2 ? p.grad_x2 + o : nullptr);
       }
   }
   return acc.value();

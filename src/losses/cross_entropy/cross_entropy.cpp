@@ -21,8 +21,7 @@ std::int64_t row_count(const tensor_ref& logits) { return logits.shape.rank() ==
 void check_logits(const loss_spec& spec, const call& c, dtype dt) {
   core::expect_dtype(spec, c, input_arg, dt);
   const auto& s = c.inputs[input_arg].shape;
-  if (s.rank() != 1 && s.rank() != 2)
-    throw error("input", "expected logits of shape [B, C] or [C], got " + s.str());
+  if (s.rank() != 1 && s.rank() != 2) throw error("input", "expected logits of shape [B, C] or [C], got " + s.str());
   if (s[s.rank() - 1] == 0) throw error("input", "needs at least one class, got shape " + s.str());
 }
 
@@ -49,8 +48,9 @@ void check_indices(const call& c) {
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t k = core::index_at(t, i);
     if (k != ignore && (k < 0 || k >= classes))
-      throw error("target", "row " + std::to_string(i) + " has class index " + std::to_string(k) + ", expected 0 ≤ index < " +
-                                std::to_string(classes) + " or ignore_index (" + std::to_string(ignore) + ")");
+      throw error("target", "row " + std::to_string(i) + " has class index " + std::to_string(k) +
+                                ", expected 0 ≤ index < " + std::to_string(classes) + " or ignore_index (" +
+                                std::to_string(ignore) + ")");
   }
 }
 
@@ -65,11 +65,9 @@ void check_target(const loss_spec& spec, const call& c, dtype dt) {
 
 void check_params(const call& c, dtype dt) {
   const double eps = core::param(c, "label_smoothing");
-  if (!(eps >= 0.0 && eps <= 1.0))
-    throw error("label_smoothing", "must be in [0, 1], got " + std::to_string(eps));
+  if (!(eps >= 0.0 && eps <= 1.0)) throw error("label_smoothing", "must be in [0, 1], got " + std::to_string(eps));
   // ±2^62 keeps the conversion to int64 defined; any index beyond it is as good as absent.
-  if (std::fabs(core::param(c, "ignore_index")) > 0x1p62)
-    throw error("ignore_index", "must fit in a 64-bit integer");
+  if (std::fabs(core::param(c, "ignore_index")) > 0x1p62) throw error("ignore_index", "must fit in a 64-bit integer");
   const array* w = c.params->tensor("weight");
   if (!w) return;
   if (w->type() != dt)
@@ -77,8 +75,8 @@ void check_params(const call& c, dtype dt) {
                               std::string(to_string(dt)));
   const std::int64_t classes = class_count(c.inputs[input_arg]);
   if (w->shape().rank() != 1 || w->numel() != classes)
-    throw error("weight", "expected shape [" + std::to_string(classes) + "] (one weight per class), got " +
-                              w->shape().str());
+    throw error("weight",
+                "expected shape [" + std::to_string(classes) + "] (one weight per class), got " + w->shape().str());
 }
 
 // The mean's divisor: Σ w[t_i] over non-ignored rows for class indices, B for probabilities.
@@ -126,9 +124,12 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
   const auto& t = c.inputs[target_arg];
   p.logits = logits.as<T>();
   p.classes = static_cast<std::size_t>(class_count(logits));
-  if (t.type == dtype::i32) p.index32 = t.as<std::int32_t>();
-  else if (t.type == dtype::i64) p.index64 = t.as<std::int64_t>();
-  else p.probs = t.as<T>();
+  if (t.type == dtype::i32)
+    p.index32 = t.as<std::int32_t>();
+  else if (t.type == dtype::i64)
+    p.index64 = t.as<std::int64_t>();
+  else
+    p.probs = t.as<T>();
   if (const array* w = c.params->tensor("weight")) p.weight = w->data<T>();
   // Σ w (label smoothing's spread mass): O(C) once, skipped for an empty batch, whose C may be
   // anything a header claims (2^62 would loop for ever).

@@ -41,17 +41,15 @@ struct cross_entropy_problem {
   const std::int32_t* index32 = nullptr;
   const std::int64_t* index64 = nullptr;
   const T* probs = nullptr;
-  const T* weight = nullptr;   // null: every class weighs 1
-  double weight_total = 0;     // Σ_c w_c (C when unweighted): M of an index row is a + b·Σw
+  const T* weight = nullptr;  // null: every class weighs 1
+  double weight_total = 0;    // Σ_c w_c (C when unweighted): M of an index row is a + b·Σw
   std::int64_t ignore_index = -100;
-  double smoothing = 0;        // ε
-  double grad_scale = 1;       // 1/D for mean (NaN when D = 0), else 1
-  T* grad = nullptr;           // null: value only
-  T* losses = nullptr;         // per-row losses (reduction none), else null
+  double smoothing = 0;   // ε
+  double grad_scale = 1;  // 1/D for mean (NaN when D = 0), else 1
+  T* grad = nullptr;      // null: value only
+  T* losses = nullptr;    // per-row losses (reduction none), else null
 
-  std::int64_t index_at(std::size_t row) const {
-    return index32 ? index32[row] : index64[row];
-  }
+  std::int64_t index_at(std::size_t row) const { return index32 ? index32[row] : index64[row]; }
   double weight_of(std::size_t c) const { return weight ? static_cast<double>(weight[c]) : 1.0; }
 };
 
@@ -99,7 +97,8 @@ struct cross_entropy {
   //    the f64 bounds above (11 and 10).
   static constexpr accuracy_bound accuracy = {
       11, 10, "max-subtracted log-sum-exp: z−m, exp (≤1 ulp), compensated sums; per-row scale Σ|v|(δ+logC+1)"};
-  static constexpr std::array<double, 2> flops_per_item = {13, 16};  // per logit: max, z−m, exp, +; gradient softmax·mass − target (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      13, 16};  // per logit: max, z−m, exp, +; gradient softmax·mass − target (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): C = 1000: 16K: 0.83×/0.86×, 33K: 1.12×/1.04×. f64 is slower per element,
   // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region
@@ -123,9 +122,7 @@ struct cross_entropy {
   static reference_result reference(const call& c);
 
   // Rows per block: ~4096 logits a block whatever C, fixed by the shape alone.
-  static std::size_t rows_per_block(std::size_t classes) {
-    return classes >= 4096 ? 1 : 4096 / classes;
-  }
+  static std::size_t rows_per_block(std::size_t classes) { return classes >= 4096 ? 1 : 4096 / classes; }
   static constexpr std::int64_t default_classes = 1000;  // the benchmark's standard width
 };
 

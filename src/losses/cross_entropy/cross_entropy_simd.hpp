@@ -48,20 +48,21 @@ struct kernel {
   const cross_entropy_problem<T>& p;
   std::size_t C;
   row_tail<Arch, T> tail;
-  double b, keep;           // b = ε/C; keep = 1 − ε
-  alignas(64) T wtail[W];   // the weight row's tail, zero-padded (no read past the weights)
+  double b, keep;          // b = ε/C; keep = 1 − ε
+  alignas(64) T wtail[W];  // the weight row's tail, zero-padded (no read past the weights)
 
   kernel(const cross_entropy_problem<T>& pr, std::size_t end_row)
-      : p(pr), C(pr.classes), tail(pr.classes, end_row * pr.classes),
-        b(pr.smoothing / static_cast<double>(pr.classes)), keep(1.0 - pr.smoothing) {
+      : p(pr),
+        C(pr.classes),
+        tail(pr.classes, end_row * pr.classes),
+        b(pr.smoothing / static_cast<double>(pr.classes)),
+        keep(1.0 - pr.smoothing) {
     for (std::size_t l = 0; l < W; ++l) wtail[l] = (Weighted && l < tail.rem) ? p.weight[tail.full + l] : T(0);
   }
 
   // A row's weights at class c (full batches) and in its tail (dead lanes 0).
   V weights(std::size_t c) const { return Weighted ? V::load_unaligned(p.weight + c) : V(T(1)); }
-  V tail_weights() const {
-    return Weighted ? V::load_aligned(wtail) : xsimd::select(tail.live, V(T(1)), V(T(0)));
-  }
+  V tail_weights() const { return Weighted ? V::load_aligned(wtail) : xsimd::select(tail.live, V(T(1)), V(T(0))); }
 
   T row_max(std::size_t start) const {
     const T* z = p.logits + start;
@@ -156,9 +157,12 @@ struct kernel {
     const T* probs = Md == mode::probs ? p.probs + start : nullptr;
     const T e_target = Md == mode::probs ? T(0) : g[target];
     auto grad = [&](const V& e, const V& w, const V& pr) {
-      if constexpr (Md == mode::point) return V(e * k);
-      else if constexpr (Md == mode::spread) return V(e * k - (Weighted ? w * kb : kb));
-      else return V(e * k - w * (pr * kp + ke));
+      if constexpr (Md == mode::point)
+        return V(e * k);
+      else if constexpr (Md == mode::spread)
+        return V(e * k - (Weighted ? w * kb : kb));
+      else
+        return V(e * k - w * (pr * kp + ke));
     };
     std::size_t c = 0;
     for (; c < tail.full; c += W) {
@@ -179,7 +183,6 @@ struct kernel {
     for (std::size_t c = 0; c < tail.full; c += W) V(T(0)).store_unaligned(p.grad + start + c);
     if (tail.rem) tail.store(p.grad, start, V(T(0)));
   }
-
 
   // Rows of one group (narrow rows: a double batch of them) share the vector log and divide.
   double run(std::size_t begin, std::size_t end) const {
@@ -242,11 +245,14 @@ double cross_entropy::simd_block(const problem<T>& p, std::size_t b, std::size_t
   using ce_simd::mode;
   if (b >= e) return 0;
   if (p.probs)
-    return p.weight ? ce_simd::run<Arch, T, mode::probs, true>(p, b, e) : ce_simd::run<Arch, T, mode::probs, false>(p, b, e);
+    return p.weight ? ce_simd::run<Arch, T, mode::probs, true>(p, b, e)
+                    : ce_simd::run<Arch, T, mode::probs, false>(p, b, e);
   if (p.smoothing > 0)
-    return p.weight ? ce_simd::run<Arch, T, mode::spread, true>(p, b, e) : ce_simd::run<Arch, T, mode::spread, false>(p, b, e);
+    return p.weight ? ce_simd::run<Arch, T, mode::spread, true>(p, b, e)
+                    : ce_simd::run<Arch, T, mode::spread, false>(p, b, e);
   if (p.classes <= ce_simd::narrow_classes)  // a row per lane (narrow_rows.hpp)
-    return p.grad ? ce_simd::narrow_kernel<Arch, T, true>{p}.run(b, e) : ce_simd::narrow_kernel<Arch, T, false>{p}.run(b, e);
+    return p.grad ? ce_simd::narrow_kernel<Arch, T, true>{p}.run(b, e)
+                  : ce_simd::narrow_kernel<Arch, T, false>{p}.run(b, e);
   return ce_simd::run<Arch, T, mode::point, false>(p, b, e);  // the weight enters only through a
 }
 

@@ -15,7 +15,8 @@ std::vector<array> cross_entropy::generate(dtype dt, shape_request req, std::uin
   core::prng rng(seed);
   for (std::int64_t i = 0; i < logits.numel(); ++i) logits.set(i, 2.0 * rng.normal());
   auto* t = target.data<std::int64_t>();
-  for (std::int64_t i = 0; i < req.n; ++i) t[i] = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(classes)));
+  for (std::int64_t i = 0; i < req.n; ++i)
+    t[i] = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(classes)));
   std::vector<array> out;
   out.push_back(std::move(logits));
   out.push_back(std::move(target));

@@ -27,8 +27,8 @@ struct reference_row {
 };
 
 struct row_inputs {
-  std::vector<R> z;         // the row's logits
-  std::vector<R> w;         // per-class weights (all 1 when absent)
+  std::vector<R> z;  // the row's logits
+  std::vector<R> w;  // per-class weights (all 1 when absent)
   R eps = 0;
 };
 
@@ -102,15 +102,19 @@ reference_result cross_entropy::reference(const call& c) {
   const auto t = core::to_reference(target);
   row_inputs in;
   in.eps = static_cast<R>(core::param(c, "label_smoothing"));
-  if (const array* w = c.params->tensor("weight")) in.w = core::to_reference(w->ref());
-  else if (rows > 0) in.w.assign(classes, 1);  // an empty batch allocates nothing by its class count
+  if (const array* w = c.params->tensor("weight"))
+    in.w = core::to_reference(w->ref());
+  else if (rows > 0)
+    in.w.assign(classes, 1);  // an empty batch allocates nothing by its class count
   const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
 
   // The mean's divisor first (torch: Σ w[t_i] over non-ignored rows, or B), then each row.
   core::reference_sum divisor;
   for (std::size_t i = 0; i < rows; ++i) {
-    if (soft) divisor.add(1);
-    else if (static_cast<std::int64_t>(t[i]) != ignore) divisor.add(in.w[static_cast<std::size_t>(t[i])]);
+    if (soft)
+      divisor.add(1);
+    else if (static_cast<std::int64_t>(t[i]) != ignore)
+      divisor.add(in.w[static_cast<std::size_t>(t[i])]);
   }
   const R scale = c.reduction != reduction::mean ? R(1)
                   : divisor.value() == 0         ? std::numeric_limits<R>::quiet_NaN()
@@ -126,7 +130,8 @@ reference_result cross_entropy::reference(const call& c) {
     const auto ti = soft ? std::int64_t{-1} : static_cast<std::int64_t>(t[i]);
     if (!soft && ti == ignore) continue;  // loss, gradient and their magnitudes stay 0
     in.z.assign(z.begin() + first, z.begin() + last);
-    const reference_row r = soft ? prob_row(in, std::vector<R>(t.begin() + first, t.begin() + last)) : index_row(in, ti);
+    const reference_row r =
+        soft ? prob_row(in, std::vector<R>(t.begin() + first, t.begin() + last)) : index_row(in, ti);
     res.losses[i] = r.loss;
     res.loss_magnitude[i] = r.loss_magnitude;
     for (std::size_t j = 0; j < classes; ++j) {

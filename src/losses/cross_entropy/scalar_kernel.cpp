@@ -35,12 +35,10 @@ template <class T>
 struct prob_row {
   const cross_entropy_problem<T>& p;
   const T* probs;
-  double keep;    // 1 − ε
+  double keep;  // 1 − ε
   double eps_per_class;
   static bool has_spread() { return true; }
-  double spread(std::size_t c) const {
-    return p.weight_of(c) * (keep * static_cast<double>(probs[c]) + eps_per_class);
-  }
+  double spread(std::size_t c) const { return p.weight_of(c) * (keep * static_cast<double>(probs[c]) + eps_per_class); }
   double v(std::size_t c) const { return spread(c); }
 };
 

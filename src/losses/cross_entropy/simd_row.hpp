@@ -31,7 +31,8 @@
 
 namespace lossbench::losses::ce_simd {
 
-template <class Arch> using dbatch = xsimd::batch<double, Arch>;
+template <class Arch>
+using dbatch = xsimd::batch<double, Arch>;
 
 // Max of the lanes of v, which holds no NaN (callers keep NaN out, as the scalar kernel's
 // `z > m` does), so the order of the lane maxima cannot matter.
@@ -40,8 +41,10 @@ T hmax(const xsimd::batch<T, Arch>& v) noexcept {
   const auto r = v.data;
   constexpr bool f = std::is_same_v<T, float>;
   if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
-    if constexpr (f) return _mm512_reduce_max_ps(r);
-    else return _mm512_reduce_max_pd(r);
+    if constexpr (f)
+      return _mm512_reduce_max_ps(r);
+    else
+      return _mm512_reduce_max_pd(r);
   } else if constexpr (std::is_base_of_v<xsimd::avx, Arch>) {
     if constexpr (f) {
       const __m128 x = _mm_max_ps(_mm256_castps256_ps128(r), _mm256_extractf128_ps(r, 1));
@@ -108,8 +111,10 @@ struct lane_sum {
   // Each lane's own sum (its compensation added for f64; ±inf or NaN lanes as they are, their
   // compensation being NaN): the row-per-lane kernel keeps one row in each lane.
   D lanes() const noexcept {
-    if constexpr (std::is_same_v<T, double>) return xsimd::select((s - s) == D(0.0), s + c, s);
-    else return s;
+    if constexpr (std::is_same_v<T, double>)
+      return xsimd::select((s - s) == D(0.0), s + c, s);
+    else
+      return s;
   }
   void merge(const lane_sum& o) noexcept {
     add_wide(o.s);

@@ -46,7 +46,7 @@ struct ctc_problem {
   tensor_ref targets, input_lengths, target_lengths;
   const std::int64_t* target_offset = nullptr;  // [B], a thread_local buffer of bind's
   std::int64_t max_time = 0, batch = 0, classes = 0, blank = 0;
-  bool mean = false;            // divide each loss by max(target_length, 1) (and the sum by B)
+  bool mean = false;  // divide each loss by max(target_length, 1) (and the sum by B)
   bool zero_infinity = false;
 };
 

@@ -16,7 +16,8 @@ constexpr std::int64_t default_time = 150, default_classes = 40, default_target 
 // Adjacent repeats need a blank between them, so a target needs length + repeats frames.
 std::int64_t frames_needed(const std::vector<std::int64_t>& labels, std::int64_t length) {
   std::int64_t n = length;
-  for (std::int64_t s = 1; s < length; ++s) n += labels[static_cast<std::size_t>(s)] == labels[static_cast<std::size_t>(s - 1)];
+  for (std::int64_t s = 1; s < length; ++s)
+    n += labels[static_cast<std::size_t>(s)] == labels[static_cast<std::size_t>(s - 1)];
   return n;
 }
 
@@ -49,15 +50,20 @@ std::vector<array> ctc::generate(dtype dt, shape_request req, std::uint64_t seed
   const std::int64_t min_input = (7 * time + 9) / 10;  // ⌈0.7·T⌉
   std::vector<std::int64_t> labels(static_cast<std::size_t>(target));
   for (std::int64_t b = 0; b < batch; ++b) {
-    const std::int64_t il = min_input + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(time - min_input + 1)));
+    const std::int64_t il =
+        min_input + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(time - min_input + 1)));
     // With only the blank class no label exists: the target must be empty.
-    std::int64_t tl = classes < 2 ? 0 : target / 2 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(target - target / 2 + 1)));
+    std::int64_t tl =
+        classes < 2
+            ? 0
+            : target / 2 + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(target - target / 2 + 1)));
     for (std::int64_t s = 0; s < tl; ++s) {
       const auto k = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(classes - 1)));
       labels[static_cast<std::size_t>(s)] = k >= blank ? k + 1 : k;  // any class but blank
     }
     while (frames_needed(labels, tl) > il) --tl;  // keep every generated sample feasible
-    for (std::int64_t s = 0; s < tl; ++s) targets.set(b * target + s, static_cast<double>(labels[static_cast<std::size_t>(s)]));
+    for (std::int64_t s = 0; s < tl; ++s)
+      targets.set(b * target + s, static_cast<double>(labels[static_cast<std::size_t>(s)]));
     input_lengths.set(b, static_cast<double>(il));
     target_lengths.set(b, static_cast<double>(tl));
   }

@@ -52,10 +52,10 @@ T normalise(T* row, std::int64_t states) {
 
 template <class T>
 struct workspace {
-  std::vector<T> alpha;               // [L][2S+1] with a gradient, else two rows
-  std::vector<T> beta;                // two rows
-  std::vector<double> alpha_norm;     // A_t
-  std::vector<std::int64_t> labels;   // the extended labels l'
+  std::vector<T> alpha;              // [L][2S+1] with a gradient, else two rows
+  std::vector<T> beta;               // two rows
+  std::vector<double> alpha_norm;    // A_t
+  std::vector<std::int64_t> labels;  // the extended labels l'
 
   template <class V>
   static void grow(V& v, std::int64_t n) {
@@ -81,7 +81,7 @@ struct sequence {
   const ctc_problem<T>& p;
   std::int64_t b, length, states;  // L and 2S+1
   workspace<T>& ws;
-  bool full_alpha;                 // every α̂ row kept (for the gradient), or two
+  bool full_alpha;  // every α̂ row kept (for the gradient), or two
 
   const T* lp_row(std::int64_t t) const { return p.log_probs + (t * p.batch + b) * p.classes; }
   T* grad_row(std::int64_t t) const { return p.grad + (t * p.batch + b) * p.classes; }
@@ -167,8 +167,10 @@ void backward(const sequence<T>& q, double nll, T scale) {
   const std::int64_t* ext = q.labels();
   core::ordered_sum norm;  // B_t, compensated as A_t
   for (std::int64_t t = q.length - 1; t >= 0; --t) {
-    if (t == q.length - 1) boundary_row(q.beta_row(t), q.lp_row(t), ext, q.states, false);
-    else backward_step(q.beta_row(t + 1), q.beta_row(t), q.lp_row(t), ext, q.states);
+    if (t == q.length - 1)
+      boundary_row(q.beta_row(t), q.lp_row(t), ext, q.states, false);
+    else
+      backward_step(q.beta_row(t + 1), q.beta_row(t), q.lp_row(t), ext, q.states);
     norm.add(normalise(q.beta_row(t), q.states));
     const double offset = q.ws.alpha_norm[static_cast<std::size_t>(t)] + norm.value() + nll;
     gradient_row(q, t, static_cast<T>(offset), scale);
@@ -197,8 +199,10 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
     zero_rows(q, length, p.max_time);
     const double divisor = p.mean ? static_cast<double>(p.batch * std::max<std::int64_t>(target_length, 1)) : 1.0;
     // An impossible alignment has no gradient (torch returns NaN); zeros keep training finite.
-    if (infinite) zero_rows(q, 0, length);
-    else if (length > 0) backward(q, nll, static_cast<T>(1.0 / divisor));
+    if (infinite)
+      zero_rows(q, 0, length);
+    else if (length > 0)
+      backward(q, nll, static_cast<T>(1.0 / divisor));
   }
   if (infinite && p.zero_infinity) nll = 0;
   if (p.losses) p.losses[b] = static_cast<T>(nll);

@@ -32,9 +32,9 @@ R log_sum_exp(std::initializer_list<R> xs) {
 }
 
 struct ref_sequence {
-  std::int64_t length = 0;             // L
-  std::vector<std::int64_t> ext;       // extended labels, 2S+1
-  std::vector<std::vector<R>> lp;      // [L][C]
+  std::int64_t length = 0;         // L
+  std::vector<std::int64_t> ext;   // extended labels, 2S+1
+  std::vector<std::vector<R>> lp;  // [L][C]
 };
 
 // α (forward) and β (backward) tables, [L][2S+1].
@@ -44,7 +44,10 @@ std::vector<std::vector<R>> alpha_table(const ref_sequence& q) {
   for (std::size_t t = 0; t < a.size(); ++t)
     for (std::size_t s = 0; s < W; ++s) {
       const R emit = q.lp[t][static_cast<std::size_t>(q.ext[s])];
-      if (t == 0) { if (s < 2) a[t][s] = emit; continue; }
+      if (t == 0) {
+        if (s < 2) a[t][s] = emit;
+        continue;
+      }
       const R stay = a[t - 1][s], step = s >= 1 ? a[t - 1][s - 1] : minus_infinity;
       const R skip = (s >= 2 && q.ext[s] != q.ext[s - 2]) ? a[t - 1][s - 2] : minus_infinity;
       a[t][s] = emit + log_sum_exp({stay, step, skip});
@@ -58,7 +61,10 @@ std::vector<std::vector<R>> beta_table(const ref_sequence& q) {
   for (std::size_t t = L; t-- > 0;)
     for (std::size_t s = 0; s < W; ++s) {
       const R emit = q.lp[t][static_cast<std::size_t>(q.ext[s])];
-      if (t == L - 1) { if (s + 2 >= W) b[t][s] = emit; continue; }
+      if (t == L - 1) {
+        if (s + 2 >= W) b[t][s] = emit;
+        continue;
+      }
       const R stay = b[t + 1][s], step = s + 1 < W ? b[t + 1][s + 1] : minus_infinity;
       const R skip = (s + 2 < W && q.ext[s] != q.ext[s + 2]) ? b[t + 1][s + 2] : minus_infinity;
       b[t][s] = emit + log_sum_exp({stay, step, skip});
@@ -73,7 +79,8 @@ ref_sequence load(const call& c, const std::vector<R>& lp, std::int64_t b, std::
   q.length = core::index_at(c.inputs[2], b);
   const std::int64_t S = core::index_at(c.inputs[3], b);
   q.ext.assign(static_cast<std::size_t>(2 * S + 1), static_cast<std::int64_t>(core::param(c, "blank")));
-  for (std::int64_t s = 0; s < S; ++s) q.ext[static_cast<std::size_t>(2 * s + 1)] = core::index_at(c.inputs[1], offset + s);
+  for (std::int64_t s = 0; s < S; ++s)
+    q.ext[static_cast<std::size_t>(2 * s + 1)] = core::index_at(c.inputs[1], offset + s);
   for (std::int64_t t = 0; t < q.length; ++t)
     q.lp.emplace_back(lp.begin() + (t * B + b) * C, lp.begin() + (t * B + b + 1) * C);
   return q;

@@ -67,14 +67,14 @@ void grow(buffer<U, Arch>& v, std::int64_t n) {
 
 template <class Arch, class T>
 struct workspace {
-  buffer<T, Arch> lpx;             // [L][np]
-  buffer<T, Arch> alpha;           // [L or 2][stride]
-  buffer<T, Arch> beta;            // [2][stride]
-  buffer<T, Arch> allow;           // [np + 2]: 1 where the s−2 skip is allowed, else 0
-  buffer<T, Arch> occupation;      // [C + W] γ_t(c), then the gradient row's padded tail
-  buffer<T, Arch> terms;           // [np] the occupation term of each state
-  buffer<double, Arch> alpha_norm; // A_t
-  buffer<std::int64_t, Arch> ext;  // [np] extended labels (pad lanes: blank); 64-bit: C may pass 2^31
+  buffer<T, Arch> lpx;              // [L][np]
+  buffer<T, Arch> alpha;            // [L or 2][stride]
+  buffer<T, Arch> beta;             // [2][stride]
+  buffer<T, Arch> allow;            // [np + 2]: 1 where the s−2 skip is allowed, else 0
+  buffer<T, Arch> occupation;       // [C + W] γ_t(c), then the gradient row's padded tail
+  buffer<T, Arch> terms;            // [np] the occupation term of each state
+  buffer<double, Arch> alpha_norm;  // A_t
+  buffer<std::int64_t, Arch> ext;   // [np] extended labels (pad lanes: blank); 64-bit: C may pass 2^31
 };
 
 template <class Arch, class T>
@@ -180,7 +180,8 @@ T step(const sequence<Arch, T>& q, const T* prev, T* cur, const T* lpx) {
   for (std::int64_t k = 0; k < q.np; k += W) {
     const V a = V::load_unaligned(prev + k);
     const V b = V::load_unaligned(prev + k + Dir);
-    const V c = xsimd::select(V::load_unaligned(allow + k) != V(T(0)), V::load_unaligned(prev + k + 2 * Dir), V(ninf<T>));
+    const V c =
+        xsimd::select(V::load_unaligned(allow + k) != V(T(0)), V::load_unaligned(prev + k + 2 * Dir), V(ninf<T>));
     V r = V::load_unaligned(lpx + k) + lse3(a, b, c);
     if (k + W > q.states) r = xsimd::select(lanes_below<Arch, T>(q.states - k), r, V(ninf<T>));
     top = xsimd::select(r > top, r, top);
@@ -319,8 +320,10 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
   if (with_grad) {
     zero_rows(q, length, p.max_time);
     const double divisor = p.mean ? static_cast<double>(p.batch * (target_length > 0 ? target_length : 1)) : 1.0;
-    if (infinite) zero_rows(q, 0, length);  // no gradient for an impossible alignment (ctc.hpp)
-    else if (length > 0) backward(q, nll, static_cast<T>(1.0 / divisor));
+    if (infinite)
+      zero_rows(q, 0, length);  // no gradient for an impossible alignment (ctc.hpp)
+    else if (length > 0)
+      backward(q, nll, static_cast<T>(1.0 / divisor));
   }
   if (infinite && p.zero_infinity) nll = 0;
   if (p.losses) p.losses[b] = static_cast<T>(nll);
@@ -332,7 +335,8 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
 template <class Arch, class T>
 double ctc::simd_block(const ctc_problem<T>& p, std::size_t begin, std::size_t end) {
   core::ordered_sum total;  // compensated, should a block ever hold more than one sequence (ctc_spec.cpp)
-  for (std::size_t b = begin; b < end; ++b) total.add(ctc_simd::sequence_loss<Arch, T>(p, static_cast<std::int64_t>(b)));
+  for (std::size_t b = begin; b < end; ++b)
+    total.add(ctc_simd::sequence_loss<Arch, T>(p, static_cast<std::int64_t>(b)));
   return total.value();
 }
 

@@ -21,7 +21,8 @@ void check_lengths_array(const loss_spec& spec, const call& c, std::size_t i, st
   core::expect_index(spec, c, i);
   core::expect_rank(spec, c, i, 1);
   if (c.inputs[i].numel() != batch)
-    throw error(core::input_name(spec, i), "expected " + std::to_string(batch) + " lengths (the batch of log_probs), got " +
+    throw error(core::input_name(spec, i), "expected " + std::to_string(batch) +
+                                               " lengths (the batch of log_probs), got " +
                                                std::to_string(c.inputs[i].numel()));
 }
 
@@ -30,7 +31,8 @@ void check_lengths(const call& c, std::int64_t b, std::int64_t max_time) {
   const std::int64_t il = core::index_at(c.inputs[input_lengths_i], b);
   const std::int64_t tl = core::index_at(c.inputs[target_lengths_i], b);
   if (il < 0 || il > max_time)
-    throw error("input_lengths", "expected values in [0, " + std::to_string(max_time) + "] (T), got " + at("input_lengths", b, il));
+    throw error("input_lengths",
+                "expected values in [0, " + std::to_string(max_time) + "] (T), got " + at("input_lengths", b, il));
   if (tl < 0) throw error("target_lengths", "expected non-negative lengths, got " + at("target_lengths", b, tl));
   if (tl > il)
     throw error("target_lengths", "a target cannot be longer than its input: " + at("target_lengths", b, tl) + " > " +
@@ -63,12 +65,14 @@ void ctc::validate(const loss_spec& spec, const call& c, dtype dt) {
     throw error("targets", "expected padded [B, S] or concatenated 1-D targets, got shape " + targets.shape.str());
   const bool padded = targets.shape.rank() == 2;
   if (padded && targets.shape[0] != batch)
-    throw error("targets", "padded targets need B = " + std::to_string(batch) + " rows, got shape " + targets.shape.str());
+    throw error("targets",
+                "padded targets need B = " + std::to_string(batch) + " rows, got shape " + targets.shape.str());
   check_lengths_array(spec, c, input_lengths_i, batch);
   check_lengths_array(spec, c, target_lengths_i, batch);
   const double blank = core::param(c, "blank");
   if (!(blank >= 0 && blank < static_cast<double>(classes)))
-    throw error("blank", "expected a class index in [0, " + std::to_string(classes) + "), got " + std::to_string(blank));
+    throw error("blank",
+                "expected a class index in [0, " + std::to_string(classes) + "), got " + std::to_string(blank));
 
   const std::int64_t columns = padded ? targets.shape[1] : targets.numel();
   std::int64_t offset = 0;

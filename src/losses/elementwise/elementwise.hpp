@@ -53,15 +53,15 @@ template <class T, class K>
 struct elementwise_problem {
   const T* x = nullptr;
   const T* y = nullptr;
-  T* grad = nullptr;        // null: value only
-  T* losses = nullptr;      // per-element losses (reduction none), may be null
-  T grad_scale = 1;         // 1/N for mean, 1/B for batchmean, else 1
-  const T* w = nullptr;     // broadcast weight over the last dimension, or null
+  T* grad = nullptr;     // null: value only
+  T* losses = nullptr;   // per-element losses (reduction none), may be null
+  T grad_scale = 1;      // 1/N for mean, 1/B for batchmean, else 1
+  const T* w = nullptr;  // broadcast weight over the last dimension, or null
   std::size_t w_len = 0;
-  T w_scalar = 1;           // the weight when `w` is null
+  T w_scalar = 1;  // the weight when `w` is null
   K k;
-  bool* invalid = nullptr;  // set by a kernel that meets a value outside the domain (adapter-owned)
-  bool stream_grad = false; // write the gradient with streaming stores (core/streaming.hpp)
+  bool* invalid = nullptr;   // set by a kernel that meets a value outside the domain (adapter-owned)
+  bool stream_grad = false;  // write the gradient with streaming stores (core/streaming.hpp)
 };
 
 template <class F>
@@ -103,10 +103,14 @@ struct elementwise {
   // Whether x, y hold a value outside the domain (false when the formula has no domain checks).
   template <class V, class K>
   static auto bad_values(const V& x, const V& y, const K& k) {
-    if constexpr (has_bad_input && has_bad_target) return F::bad_input(x, k) | F::bad_target(y, k);
-    else if constexpr (has_bad_input) return F::bad_input(x, k);
-    else if constexpr (has_bad_target) return F::bad_target(y, k);
-    else return false;  // unused: callers test checks_values first
+    if constexpr (has_bad_input && has_bad_target)
+      return F::bad_input(x, k) | F::bad_target(y, k);
+    else if constexpr (has_bad_input)
+      return F::bad_input(x, k);
+    else if constexpr (has_bad_target)
+      return F::bad_target(y, k);
+    else
+      return false;  // unused: callers test checks_values first
   }
   static constexpr bool has_bad_input = requires { F::input_expected; };
   static constexpr bool has_bad_target = requires { F::target_expected; };
@@ -173,8 +177,8 @@ struct elementwise {
   // except as a last dimension, so broadcast weights have something to broadcast over).
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
     const std::int64_t inner = req.inner > 0 ? req.inner : 0;
-    const lossbench::shape s = (inner > 0 && req.n % inner == 0) ? lossbench::shape{req.n / inner, inner}
-                                                                  : lossbench::shape{req.n};
+    const lossbench::shape s =
+        (inner > 0 && req.n % inner == 0) ? lossbench::shape{req.n / inner, inner} : lossbench::shape{req.n};
     array x(dt, s), y(dt, s);
     core::prng rng(seed);
     for (std::int64_t i = 0; i < req.n; ++i) {
@@ -197,8 +201,10 @@ struct elementwise {
     std::vector<R> w;
     R w_scalar = 1;
     if constexpr (has_weight) {
-      if (const array* t = c.params->tensor(F::weight_param)) w = core::to_reference(t->ref());
-      else w_scalar = c.params->number(F::weight_param);
+      if (const array* t = c.params->tensor(F::weight_param))
+        w = core::to_reference(t->ref());
+      else
+        w_scalar = c.params->number(F::weight_param);
     }
     const R scale = 1.0L / static_cast<R>(reduction_divisor(c));
     constexpr bool has_error_scale = requires { F::error_scale(R(), R(), R(), k); };
@@ -227,11 +233,13 @@ struct elementwise {
     return r;
   }
 
-private:
+ private:
   template <class T, class P>
   static T weight_at(const P& p, std::size_t i) {
-    if constexpr (has_weight) return p.w ? p.w[i % p.w_len] : p.w_scalar;
-    else return T(1);
+    if constexpr (has_weight)
+      return p.w ? p.w[i % p.w_len] : p.w_scalar;
+    else
+      return T(1);
   }
 
   // mean: all elements; batchmean: the first dimension (torch's kl_div); sum/none: 1.
@@ -267,8 +275,7 @@ private:
     const std::int64_t last = s.rank() ? s[s.rank() - 1] : 1;
     if (w->numel() != last)
       throw error(name, "has " + std::to_string(w->numel()) + " elements; it broadcasts over the last dimension of " +
-                            std::string(F::inputs[0].name) + " (" + s.str() + "), so it needs " +
-                            std::to_string(last));
+                            std::string(F::inputs[0].name) + " (" + s.str() + "), so it needs " + std::to_string(last));
   }
 
   template <class T>

@@ -15,7 +15,6 @@
 
 #include <xsimd/xsimd.hpp>
 
-
 namespace lossbench::losses {
 
 namespace elementwise_simd {
@@ -38,8 +37,10 @@ inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int 
   if constexpr (Losses) r.loss.store_unaligned(p.losses + i);
   if constexpr (Grad) {
     const V g = r.grad * V(p.grad_scale);
-    if constexpr (Stream) simd::store_streaming(p.grad + i, g);
-    else g.store_unaligned(p.grad + i);
+    if constexpr (Stream)
+      simd::store_streaming(p.grad + i, g);
+    else
+      g.store_unaligned(p.grad + i);
   }
   sum.add(r.loss, k);
   if constexpr (elementwise<F>::checks_values) bad = bad | elementwise<F>::bad_values(x, y, p.k);
@@ -100,7 +101,8 @@ template <class Arch, class T>
 double elementwise<F>::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
   using namespace elementwise_simd;
   if (p.grad && p.stream_grad && !p.losses) return run<F, true, false, true, Arch, T>(p, b, e);
-  if (p.grad) return p.losses ? run<F, true, true, false, Arch, T>(p, b, e) : run<F, true, false, false, Arch, T>(p, b, e);
+  if (p.grad)
+    return p.losses ? run<F, true, true, false, Arch, T>(p, b, e) : run<F, true, false, false, Arch, T>(p, b, e);
   return p.losses ? run<F, false, true, false, Arch, T>(p, b, e) : run<F, false, false, false, Arch, T>(p, b, e);
 }
 

@@ -51,12 +51,15 @@ inline real_ref distance_error(const real_ref* x, const real_ref* y, std::size_t
   }
   const real_ref D = static_cast<real_ref>(dim), d = r.d;
   switch (n.kind) {
-    case norm_kind::two: return propagated + d * (D / 2 + 1);
-    case norm_kind::one: return propagated + d * D;
+    case norm_kind::two:
+      return propagated + d * (D / 2 + 1);
+    case norm_kind::one:
+      return propagated + d * D;
     case norm_kind::general:
       if (!(d > 0) || !(S > 0)) return propagated;
       return propagated + d * ((pow_terms / S + (D - 1)) / std::fabs(n.p) + 4 * std::fabs(std::log(d)) + 7);
-    default: return propagated;
+    default:
+      return propagated;
   }
 }
 
@@ -70,7 +73,8 @@ inline real_ref derivative_error(real_ref x, real_ref y, real_ref eps, const p_n
   const real_ref g = std::fabs(distance_derivative(v, r, n));
   if (g == 0) return 0;
   const real_ref ratio_error = dv / std::fabs(v) + dist_error / r.d + 1;
-  return g * (std::fabs(n.p_minus_1) * ratio_error + (n.kind == norm_kind::general ? 3 * std::fabs(std::log(g)) + 7 : 0));
+  return g *
+         (std::fabs(n.p_minus_1) * ratio_error + (n.kind == norm_kind::general ? 3 * std::fabs(std::log(g)) + 7 : 0));
 }
 
 }  // namespace lossbench::losses::embedding

@@ -20,11 +20,16 @@ struct p_norm {
 template <class T>
 p_norm<T> make_p_norm(double p) {
   norm_kind k = norm_kind::general;  // also NaN: the general formula propagates it
-  if (p == 0) k = norm_kind::count_nonzero;
-  else if (p == 1) k = norm_kind::one;
-  else if (p == 2) k = norm_kind::two;
-  else if (p == std::numeric_limits<double>::infinity()) k = norm_kind::max_abs;
-  else if (p == -std::numeric_limits<double>::infinity()) k = norm_kind::min_abs;
+  if (p == 0)
+    k = norm_kind::count_nonzero;
+  else if (p == 1)
+    k = norm_kind::one;
+  else if (p == 2)
+    k = norm_kind::two;
+  else if (p == std::numeric_limits<double>::infinity())
+    k = norm_kind::max_abs;
+  else if (p == -std::numeric_limits<double>::infinity())
+    k = norm_kind::min_abs;
   const T pt = static_cast<T>(p);
   return {k, pt, T(1) / pt, pt - T(1)};
 }

@@ -33,7 +33,8 @@ T norm_of(const power_sum<T>& s, const p_norm<T>& n) {
 
 }  // namespace
 
-power_sum<float> rescaled_power_sum(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n) {
+power_sum<float> rescaled_power_sum(const float* x, const float* y, std::size_t dim, float eps,
+                                    const p_norm<float>& n) {
   return rescaled(x, y, dim, eps, n);
 }
 power_sum<double> rescaled_power_sum(const double* x, const double* y, std::size_t dim, double eps,

@@ -37,8 +37,11 @@ row_norm<T> extreme_abs(const T* x, const T* y, std::size_t dim, T eps) {
   for (std::size_t j = 0; j < dim; ++j) {
     const T a = std::fabs((x[j] - y[j]) + eps);
     const bool better = Largest ? a > m : a < m;
-    if (better || a != a) { m = a; ties = 1; }
-    else if (a == m) ++ties;
+    if (better || a != a) {
+      m = a;
+      ties = 1;
+    } else if (a == m)
+      ++ties;
   }
   return {m, ties ? T(1) / static_cast<T>(ties) : T(0)};
 }
@@ -51,14 +54,20 @@ constexpr bool rescues = !std::is_same_v<T, long double>;
 template <class T>
 row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
   switch (n.kind) {
-    case norm_kind::max_abs: return extreme_abs<T, true>(x, y, dim, eps);
-    case norm_kind::min_abs: return extreme_abs<T, false>(x, y, dim, eps);
-    default: break;
+    case norm_kind::max_abs:
+      return extreme_abs<T, true>(x, y, dim, eps);
+    case norm_kind::min_abs:
+      return extreme_abs<T, false>(x, y, dim, eps);
+    default:
+      break;
   }
   T s = 0;
   switch (n.kind) {
     case norm_kind::two:
-      for (std::size_t j = 0; j < dim; ++j) { const T v = (x[j] - y[j]) + eps; s += v * v; }
+      for (std::size_t j = 0; j < dim; ++j) {
+        const T v = (x[j] - y[j]) + eps;
+        s += v * v;
+      }
       break;
     case norm_kind::one:
       for (std::size_t j = 0; j < dim; ++j) s += std::fabs((x[j] - y[j]) + eps);
@@ -81,14 +90,18 @@ row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p
 template <class T>
 T distance_derivative(T v, const row_norm<T>& r, const p_norm<T>& n) {
   switch (n.kind) {
-    case norm_kind::count_nonzero: return 0;
-    case norm_kind::one: return v > 0 ? T(1) : v < 0 ? T(-1) : v;  // sgn; 0 at 0, NaN stays NaN
-    case norm_kind::two: return r.d == 0 ? T(0) : v / r.d;
+    case norm_kind::count_nonzero:
+      return 0;
+    case norm_kind::one:
+      return v > 0 ? T(1) : v < 0 ? T(-1) : v;  // sgn; 0 at 0, NaN stays NaN
+    case norm_kind::two:
+      return r.d == 0 ? T(0) : v / r.d;
     case norm_kind::max_abs:
     case norm_kind::min_abs:
       if (std::fabs(v) == r.d || v != v) return v > 0 ? r.tie_share : v < 0 ? -r.tie_share : v;
       return 0;
-    case norm_kind::general: break;
+    case norm_kind::general:
+      break;
   }
   // sgn(v)·(|v|/d)^(p−1): the ratio form of torch's |v|^(p−1)·d^(1−p) that cannot overflow.
   if (v == 0 || r.d == 0) return 0;
@@ -100,9 +113,13 @@ T distance_derivative(T v, const row_norm<T>& r, const p_norm<T>& n) {
 template <class T>
 power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
   T s = 0;
-  for (std::size_t j = 0; j < dim; ++j) { const T v = x[j] - y[j]; s += v * v; }
+  for (std::size_t j = 0; j < dim; ++j) {
+    const T v = x[j] - y[j];
+    s += v * v;
+  }
   if constexpr (rescues<T>)
-    if (__builtin_expect(outside(s, plain_range_of(dim, p_norm<T>{})), 0)) return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
+    if (__builtin_expect(outside(s, plain_range_of(dim, p_norm<T>{})), 0))
+      return rescaled_power_sum(x, y, dim, T(0), p_norm<T>{});
   return {s, 0};
 }
 

@@ -68,7 +68,9 @@ struct lanes {
     for (std::size_t l = 1; l < W; ++l) m = buf[l] < m ? buf[l] : m;
     return m;
   }
-  static std::size_t count(const M& m) { return static_cast<std::size_t>(xsimd::hadd(xsimd::select(m, V(T(1)), V(T(0))))); }
+  static std::size_t count(const M& m) {
+    return static_cast<std::size_t>(xsimd::hadd(xsimd::select(m, V(T(1)), V(T(0)))));
+  }
 };
 
 // a^p for a ≥ 0 (or NaN), never less accurate than the scalar kernel's std::pow:
@@ -106,12 +108,18 @@ template <norm_kind K, class Arch, class T>
 xsimd::batch<T, Arch> accumulate(const xsimd::batch<T, Arch>& acc, const xsimd::batch<T, Arch>& v,
                                  const xsimd::batch<T, Arch>& p) {
   using V = xsimd::batch<T, Arch>;
-  if constexpr (K == norm_kind::two) return xsimd::fma(v, v, acc);
-  else if constexpr (K == norm_kind::one) return acc + xsimd::abs(v);
-  else if constexpr (K == norm_kind::count_nonzero) return acc + xsimd::select(v == V(T(0)), V(T(0)), V(T(1)));  // NaN counts (NaN ≠ 0)
-  else if constexpr (K == norm_kind::general) return acc + pow_abs<Arch, T>(xsimd::abs(v), p);
-  else if constexpr (K == norm_kind::max_abs) return xsimd::max(acc, xsimd::abs(v));
-  else return xsimd::min(acc, xsimd::abs(v));
+  if constexpr (K == norm_kind::two)
+    return xsimd::fma(v, v, acc);
+  else if constexpr (K == norm_kind::one)
+    return acc + xsimd::abs(v);
+  else if constexpr (K == norm_kind::count_nonzero)
+    return acc + xsimd::select(v == V(T(0)), V(T(0)), V(T(1)));  // NaN counts (NaN ≠ 0)
+  else if constexpr (K == norm_kind::general)
+    return acc + pow_abs<Arch, T>(xsimd::abs(v), p);
+  else if constexpr (K == norm_kind::max_abs)
+    return xsimd::max(acc, xsimd::abs(v));
+  else
+    return xsimd::min(acc, xsimd::abs(v));
 }
 
 template <norm_kind K, class T>
@@ -154,8 +162,10 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
   constexpr bool extreme = K == norm_kind::max_abs || K == norm_kind::min_abs;
   const V e(eps), pw(p);
   auto difference = [&](const V& a, const V& b) {
-    if constexpr (HasEps) return (a - b) + e;
-    else return a - b;
+    if constexpr (HasEps)
+      return (a - b) + e;
+    else
+      return a - b;
   };
   std::array<accumulator<Arch, T>, N> s;
   for (auto& a : s) {
@@ -173,7 +183,8 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
       step(k, 1, difference(V::load_unaligned(x[k] + j + W), V::load_unaligned(y[k] + j + W)));
     }
   for (; j + W <= dim; j += W)
-    for (std::size_t k = 0; k < N; ++k) step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
+    for (std::size_t k = 0; k < N; ++k)
+      step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
   if (j < dim) {  // dead lanes keep the accumulator as it was
     const auto live = L::first(dim - j);
     for (std::size_t k = 0; k < N; ++k) {
@@ -183,11 +194,16 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
     }
   }
   for (std::size_t k = 0; k < N; ++k) {
-    if constexpr (K == norm_kind::max_abs) raw[k] = L::lane_max(xsimd::max(s[k].acc[0], s[k].acc[1]));
-    else if constexpr (K == norm_kind::min_abs) raw[k] = L::lane_min(xsimd::min(s[k].acc[0], s[k].acc[1]));
-    else raw[k] = xsimd::hadd(s[k].acc[0] + s[k].acc[1]);
-    if constexpr (extreme) nan[k] = xsimd::any(s[k].nan);
-    else nan[k] = false;
+    if constexpr (K == norm_kind::max_abs)
+      raw[k] = L::lane_max(xsimd::max(s[k].acc[0], s[k].acc[1]));
+    else if constexpr (K == norm_kind::min_abs)
+      raw[k] = L::lane_min(xsimd::min(s[k].acc[0], s[k].acc[1]));
+    else
+      raw[k] = xsimd::hadd(s[k].acc[0] + s[k].acc[1]);
+    if constexpr (extreme)
+      nan[k] = xsimd::any(s[k].nan);
+    else
+      nan[k] = false;
   }
 }
 
@@ -203,14 +219,16 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
   for (std::size_t k = 0; k < N; ++k) {
     out[k].tie_share = 1;
     sums.add(raw[k]);
-    if constexpr (K == norm_kind::two) out[k].d = std::sqrt(raw[k]);
+    if constexpr (K == norm_kind::two)
+      out[k].d = std::sqrt(raw[k]);
     else if constexpr (K == norm_kind::general) {
       using V = xsimd::batch<T, Arch>;
       out[k].d = pow_abs<Arch, T>(V(raw[k]), V(n.inv_p)).get(0);
     } else if constexpr (K == norm_kind::max_abs || K == norm_kind::min_abs) {
       out[k].d = nan[k] ? std::numeric_limits<T>::quiet_NaN() : raw[k];
       if (!nan[k]) out[k].tie_share = tie_share<Arch, T>(x[k], y[k], dim, eps, raw[k]);
-    } else out[k].d = raw[k];
+    } else
+      out[k].d = raw[k];
   }
 }
 
@@ -230,9 +248,12 @@ xsimd::batch<T, Arch> derivative(const xsimd::batch<T, Arch>& v, const row_norm<
   using V = xsimd::batch<T, Arch>;
   const V zero(T(0));
   auto sign_times = [&](const V& mag) { return xsimd::select(v > zero, mag, xsimd::select(v < zero, -mag, v)); };
-  if constexpr (K == norm_kind::count_nonzero) return zero;
-  else if constexpr (K == norm_kind::one) return sign_times(V(T(1)));
-  else if constexpr (K == norm_kind::two) return r.d == 0 ? zero : v / V(r.d);
+  if constexpr (K == norm_kind::count_nonzero)
+    return zero;
+  else if constexpr (K == norm_kind::one)
+    return sign_times(V(T(1)));
+  else if constexpr (K == norm_kind::two)
+    return r.d == 0 ? zero : v / V(r.d);
   else if constexpr (K == norm_kind::max_abs || K == norm_kind::min_abs)
     return xsimd::select((xsimd::abs(v) == V(r.d)) | xsimd::isnan(v), sign_times(V(r.tie_share)), zero);
   else {

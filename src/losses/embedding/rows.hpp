@@ -34,7 +34,9 @@ inline lossbench::shape rows_shape(const lossbench::shape& s) {
 }
 
 // A work item is a row; a block is as many rows as make ~4096 elements (fixed by D alone).
-inline std::size_t block_rows(std::size_t dim) { return std::max<std::size_t>(1, 4096 / std::max<std::size_t>(1, dim)); }
+inline std::size_t block_rows(std::size_t dim) {
+  return std::max<std::size_t>(1, 4096 / std::max<std::size_t>(1, dim));
+}
 
 // mean divides by the number of rows (B), sum and none by 1. With B = 0 the mean is 0/0 = NaN,
 // as torch's mean of an empty tensor.

@@ -31,7 +31,8 @@ struct hinge_formula {
   // Gradient: −y is exact; 1/N in T and its product: 2u, +1 margin. (With margin exact in T the
   // rounded t has the exact t's sign, so kernel and reference agree on which elements are active.)
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in margin − y·x, margin in T, 1/N"};
-  static constexpr std::array<double, 2> flops_per_item = {4, 6};  // margin − y·x, max, +; gradient select and scale (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      4, 6};  // margin − y·x, max, +; gradient select and scale (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): 65K: 0.73×/0.76×, 131K: 1.02×/1.02×. f64 is slower per element, so it
   // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
@@ -43,7 +44,9 @@ struct hinge_formula {
     T margin;
   };
   template <class T>
-  static coeffs<T> coefficients(const call& c) { return {static_cast<T>(core::param(c, "margin"))}; }
+  static coeffs<T> coefficients(const call& c) {
+    return {static_cast<T>(core::param(c, "margin"))};
+  }
 
   static constexpr std::string_view target_expected = "labels −1 or +1";
   template <class V, class K>

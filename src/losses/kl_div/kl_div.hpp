@@ -35,7 +35,8 @@ struct kl_div_formula {
   // reduction's 1/N (or 1/B) and its product: 2u → 7u.
   // Gradient: −p exact or −e^t (3u); the scale and its product: 5u.
   static constexpr accuracy_bound accuracy = {8, 6, "log ≤ 1 ulp, exp ≤ 1.5 ulp; p·log p − p·x; 1/N"};
-  static constexpr std::array<double, 2> flops_per_item = {13, 14};  // log p, p·(log p − x), +; gradient −p·scale (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      13, 14};  // log p, p·(log p − x), +; gradient −p·scale (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): 16K: 0.85×/0.80×, 32K: 1.13×/1.09×. f64 is slower per element, so it
   // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
@@ -47,7 +48,9 @@ struct kl_div_formula {
     bool log_target;
   };
   template <class T>
-  static coeffs<T> coefficients(const call& c) { return {core::param(c, "log_target") != 0}; }
+  static coeffs<T> coefficients(const call& c) {
+    return {core::param(c, "log_target") != 0};
+  }
 
   static constexpr std::string_view target_expected = "probabilities ≥ 0 (log_target is false)";
   template <class V, class K>
@@ -82,7 +85,7 @@ struct kl_div_formula {
     p = r.below(8) == 0 ? 0.0 : r.uniform();
   }
 
-private:
+ private:
   // torch's xlogy(p, p): NaN if p is NaN, 0 if p = 0, else p·log p.
   template <class V>
   static V xlogy(V p) {

@@ -24,15 +24,20 @@ struct mae_formula {
   // Loss: d = x − y rounds once (u); the mean's 1/N and the product with it add 2u → 3u, +1 margin.
   // Gradient: sign(d) is exact (a rounded d keeps its sign); 1/N in T and the product: 2u, +1 margin.
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in x−y; 1/N and its product"};
-  static constexpr std::array<double, 2> flops_per_item = {3, 5};  // x−y, |d|, +; gradient sign(d)·scale (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      3, 5};  // x−y, |d|, +; gradient sign(d)·scale (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): 131K: 0.89×/0.96×, 262K: 1.26×/1.20×. f64 is slower per element, so it
   // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
   // early.
   static constexpr std::int64_t parallel_min_elements = 262144;
 
-  template <class T> struct coeffs {};
-  template <class T> static coeffs<T> coefficients(const call&) { return {}; }
+  template <class T>
+  struct coeffs {};
+  template <class T>
+  static coeffs<T> coefficients(const call&) {
+    return {};
+  }
 
   template <class V, class K>
   static loss_grad<V> eval(V x, V y, V, const K&) {

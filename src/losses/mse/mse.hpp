@@ -29,8 +29,12 @@ struct mse_formula {
   // OpenMP region too early.
   static constexpr std::int64_t parallel_min_elements = 262144;
 
-  template <class T> struct coeffs {};
-  template <class T> static coeffs<T> coefficients(const call&) { return {}; }
+  template <class T>
+  struct coeffs {};
+  template <class T>
+  static coeffs<T> coefficients(const call&) {
+    return {};
+  }
 
   template <class V, class K>
   static loss_grad<V> eval(V x, V y, V, const K&) {

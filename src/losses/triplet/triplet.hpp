@@ -24,9 +24,9 @@ struct triplet_problem {
   T* grad_anchor = nullptr;  // each may be null (not wanted)
   T* grad_positive = nullptr;
   T* grad_negative = nullptr;
-  T* losses = nullptr;       // per-row losses (reduction none), may be null
+  T* losses = nullptr;  // per-row losses (reduction none), may be null
   std::size_t dim = 0;
-  T grad_scale = 1;          // 1/B for mean, else 1
+  T grad_scale = 1;  // 1/B for mean, else 1
   triplet_coeffs<T> k;
 };
 
@@ -53,7 +53,8 @@ struct triplet {
   // covers the neglected O(u²) terms. Rows within that bound of the clamp, or of a swap tie, may
   // take either branch: their gradient magnitude covers both.
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, distance_error.hpp"};
-  static constexpr std::array<double, 2> flops_per_item = {8, 17};  // per anchor element (p = 2): two distances of −, +eps, ×, +; gradient of a, p, n (loss_spec::flops)
+  static constexpr std::array<double, 2> flops_per_item = {
+      8, 17};  // per anchor element (p = 2): two distances of −, +eps, ×, +; gradient of a, p, n (loss_spec::flops)
   // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
   // docs/performance.md "OpenMP"): D = 128: 65K: 0.99×/0.94×, 131K: 1.32×/1.22×. f64 is slower per element,
   // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region

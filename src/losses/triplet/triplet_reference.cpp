@@ -52,8 +52,17 @@ void gradient_magnitudes(const row_view& v, const triplet_coeffs<R>& k, const tr
     R ma = e_ap + wa * e_an + 3 * (g_ap + wa * g_an);
     R mp = e_ap + wp * e_pn + 3 * (g_ap + wp * g_pn);
     R mn = wa * e_an + wp * e_pn + 3 * (wa * g_an + wp * g_pn);
-    if (kink) { ma += (g_ap + wa * g_an) / u; mp += (g_ap + wp * g_pn) / u; mn += (wa * g_an + wp * g_pn) / u; }
-    if (swap_tie) { const R jump = (g_an + g_pn) / u; ma += jump; mp += jump; mn += jump; }
+    if (kink) {
+      ma += (g_ap + wa * g_an) / u;
+      mp += (g_ap + wp * g_pn) / u;
+      mn += (wa * g_an + wp * g_pn) / u;
+    }
+    if (swap_tie) {
+      const R jump = (g_an + g_pn) / u;
+      ma += jump;
+      mp += jump;
+      mn += jump;
+    }
     mag[0][o + j] = scale * ma;
     mag[1][o + j] = scale * mp;
     mag[2][o + j] = scale * mn;

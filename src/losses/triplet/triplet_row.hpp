@@ -36,7 +36,7 @@ struct triplet_row {
   T w_an = 1, w_pn = 0;  // weights of d(a,n) and d(p,n) in d_neg
   T raw = 0;             // margin + d(a,p) − d_neg, before the clamp
   T loss = 0;
-  bool active = false;   // the clamp passes the gradient
+  bool active = false;  // the clamp passes the gradient
 };
 
 // Given r.ap, r.an (and r.pn with swap): picks the negative distance and applies the clamp.
@@ -45,9 +45,14 @@ template <class T, class Tag = void>
 void triplet_choose(triplet_row<T>& r, const triplet_coeffs<T>& k) {
   T neg = r.an.d;
   if (k.swap) {
-    if (r.pn.d < r.an.d) { neg = r.pn.d; r.w_an = 0; r.w_pn = 1; }
-    else if (r.pn.d == r.an.d) { r.w_an = r.w_pn = T(0.5); }
-    else if (r.pn.d != r.pn.d) neg = r.pn.d;  // torch.minimum propagates NaN
+    if (r.pn.d < r.an.d) {
+      neg = r.pn.d;
+      r.w_an = 0;
+      r.w_pn = 1;
+    } else if (r.pn.d == r.an.d) {
+      r.w_an = r.w_pn = T(0.5);
+    } else if (r.pn.d != r.pn.d)
+      neg = r.pn.d;  // torch.minimum propagates NaN
   }
   r.raw = (k.margin + r.ap.d) - neg;
   // clamp_min's backward passes the gradient where raw ≥ 0, so a NaN margin with finite distances

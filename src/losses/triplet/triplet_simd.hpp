@@ -35,8 +35,8 @@ struct row_pointers {
 // Pass 2 for an active row; AN / PN: whether d(a,n) / d(p,n) carry weight in the negative distance
 // (branches, not multiplications by a zero weight: 0·NaN would invent NaNs, as in the scalar kernel).
 template <norm_kind K, bool AN, bool PN, class Arch, class T>
-void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k,
-                  const triplet_row<T>& r, T scale) {
+void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
+                  T scale) {
   using L = embedding::simd_rows::lanes<Arch, T>;
   using V = typename L::V;
   const V e(k.eps), s(scale), w_an(r.w_an), w_pn(r.w_pn), zero(T(0));
@@ -44,7 +44,9 @@ void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet
   const T c[3] = {coef(r.ap, 1), coef(r.an, r.w_an), coef(r.pn, r.w_pn)};
   // p = 2 folds w·scale/d into one coefficient, unless it leaves the normal range (d subnormal or
   // huge): then v/d is divided per element as in the scalar kernel.
-  auto normal = [](T x) { return x == 0 || (std::fabs(x) >= std::numeric_limits<T>::min() && std::fabs(x) <= std::numeric_limits<T>::max()); };
+  auto normal = [](T x) {
+    return x == 0 || (std::fabs(x) >= std::numeric_limits<T>::min() && std::fabs(x) <= std::numeric_limits<T>::max());
+  };
   const bool folded = K == norm_kind::two && normal(c[0]) && (!AN || normal(c[1])) && (!PN || normal(c[2]));
   const V c_ap(c[0]), c_an(c[1]), c_pn(c[2]);
   // One batch of the three gradient rows from one batch of a, p, n.
@@ -145,7 +147,8 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
         const std::size_t o = (g + k) * dim;
         const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
         auto rescue = [&](embedding::row_norm<T>& d, const T* x, const T* y) {
-          if (embedding::norm_outside<T, Arch>(d.d, range, norm_lower)) d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
+          if (embedding::norm_outside<T, Arch>(d.d, range, norm_lower))
+            d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
         };
         rescue(r[k].ap, a, pos);
         rescue(r[k].an, a, neg);
@@ -166,15 +169,21 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
 
 template <class Arch, class T>
 double triplet::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
-  using triplet_simd::block;
   using embedding::norm_kind;
+  using triplet_simd::block;
   switch (p.k.norm.kind) {
-    case norm_kind::two: return block<norm_kind::two, Arch>(p, b, e);
-    case norm_kind::one: return block<norm_kind::one, Arch>(p, b, e);
-    case norm_kind::general: return block<norm_kind::general, Arch>(p, b, e);
-    case norm_kind::count_nonzero: return block<norm_kind::count_nonzero, Arch>(p, b, e);
-    case norm_kind::max_abs: return block<norm_kind::max_abs, Arch>(p, b, e);
-    case norm_kind::min_abs: return block<norm_kind::min_abs, Arch>(p, b, e);
+    case norm_kind::two:
+      return block<norm_kind::two, Arch>(p, b, e);
+    case norm_kind::one:
+      return block<norm_kind::one, Arch>(p, b, e);
+    case norm_kind::general:
+      return block<norm_kind::general, Arch>(p, b, e);
+    case norm_kind::count_nonzero:
+      return block<norm_kind::count_nonzero, Arch>(p, b, e);
+    case norm_kind::max_abs:
+      return block<norm_kind::max_abs, Arch>(p, b, e);
+    case norm_kind::min_abs:
+      return block<norm_kind::min_abs, Arch>(p, b, e);
   }
   return 0;
 }

@@ -35,15 +35,24 @@ bridge_input describe(py::handle obj, const at::Tensor* t, std::string& problem)
   if (!t) {
     problem = std::string("expected a torch.Tensor, got ") + Py_TYPE(obj.ptr())->tp_name;
   } else if (!t->device().is_cpu()) {
-    problem = std::string("a ") + t->device().str() + " tensor; lossbench runs on the CPU (no silent copy: call .cpu())";
+    problem =
+        std::string("a ") + t->device().str() + " tensor; lossbench runs on the CPU (no silent copy: call .cpu())";
   } else if (!t->is_contiguous()) {
     problem = "not C-contiguous; pass a contiguous tensor (t.contiguous())";
   } else {
     switch (t->scalar_type()) {
-      case at::kFloat: in.type = dtype::f32; break;
-      case at::kDouble: in.type = dtype::f64; break;
-      case at::kInt: in.type = dtype::i32; break;
-      case at::kLong: in.type = dtype::i64; break;
+      case at::kFloat:
+        in.type = dtype::f32;
+        break;
+      case at::kDouble:
+        in.type = dtype::f64;
+        break;
+      case at::kInt:
+        in.type = dtype::i32;
+        break;
+      case at::kLong:
+        in.type = dtype::i64;
+        break;
       default:
         problem = "elements of " + std::string(py::str(obj.attr("dtype"))) +
                   " are not supported; expected float32, float64, int32 or int64 (no silent conversion: call .float())";
@@ -76,8 +85,10 @@ void* allocate(void* context, int slot, dtype type, int rank, const std::int64_t
 
 at::Tensor value_tensor(double value, at::ScalarType type) {
   at::Tensor v = at::detail::empty_cpu({}, type, false);
-  if (type == at::kFloat) *v.data_ptr<float>() = static_cast<float>(value);
-  else *v.data_ptr<double>() = value;
+  if (type == at::kFloat)
+    *v.data_ptr<float>() = static_cast<float>(value);
+  else
+    *v.data_ptr<double>() = value;
   return v;
 }
 
@@ -119,8 +130,7 @@ py::object fused(py::args args) {
     auto node = std::shared_ptr<fused_backward>(new fused_backward(call.loss_name, std::move(grads), call.per_sample,
                                                                    call.target_is_minus_input, call.losses_axis),
                                                 torch::autograd::deleteNode);
-    node->set_next_edges(torch::autograd::collect_next_edges(
-        at::ArrayRef<at::Tensor>(tensors.data(), n)));
+    node->set_next_edges(torch::autograd::collect_next_edges(at::ArrayRef<at::Tensor>(tensors.data(), n)));
     torch::autograd::set_history(result, node);
   }
   return py::reinterpret_steal<py::object>(THPVariable_Wrap(std::move(result)));

@@ -11,7 +11,10 @@ namespace lossbench::torch_adapter {
 
 fused_backward::fused_backward(std::string_view loss, std::vector<at::Tensor> grads, bool per_sample,
                                bool target_is_minus_input, int losses_axis)
-    : loss_(loss), grads_(std::move(grads)), per_sample_(per_sample), target_is_minus_input_(target_is_minus_input),
+    : loss_(loss),
+      grads_(std::move(grads)),
+      per_sample_(per_sample),
+      target_is_minus_input_(target_is_minus_input),
       losses_axis_(losses_axis) {}
 
 void fused_backward::release_variables() {
@@ -49,8 +52,9 @@ at::Tensor fused_backward::scaled(std::size_t input, const at::Tensor& grad_outp
 
 torch::autograd::variable_list fused_backward::apply(torch::autograd::variable_list&& grad_outputs) {
   if (released_)
-    throw std::runtime_error("Trying to backward through a lossbench loss a second time: its saved gradient was "
-                             "freed by the first backward. Pass retain_graph=True to the first.");
+    throw std::runtime_error(
+        "Trying to backward through a lossbench loss a second time: its saved gradient was "
+        "freed by the first backward. Pass retain_graph=True to the first.");
   const at::Tensor& go = grad_outputs[0];
   torch::autograd::variable_list out(num_outputs());
   if (!go.defined()) return out;

@@ -14,7 +14,7 @@
 namespace lossbench::torch_adapter {
 
 class fused_backward : public torch::autograd::Node {
-public:
+ public:
   // `loss`: the catalogue's name, which outlives the node (lossbench._core stays loaded). `grads`:
   // one per forward input, undefined where none was computed. `losses_axis`: where the per-sample
   // losses' dimensions start in a gradient's (the loss spec's losses_axis).
@@ -26,7 +26,7 @@ public:
   void will_release_variables() override { releasing_ = true; }
   void release_variables() override;
 
-private:
+ private:
   at::Tensor scaled(std::size_t input, const at::Tensor& grad_output);
 
   std::string_view loss_;
