@@ -19,6 +19,13 @@ TEST(Isa, NamesRoundTrip) {
   } catch (const error& e) {
     EXPECT_EQ(e.argument(), "--max-isa");
   }
+  EXPECT_THROW(parse_isa(""), error);  // no ISA is spelt ""
+  // Every name, message and variant name comes from the one list of lossbench/isa_list.hpp.
+  EXPECT_EQ(compiled_isas().size(), isa_count);
+  for (isa i : compiled_isas()) {
+    EXPECT_NE(isa_choices().find(to_string(i)), std::string::npos) << to_string(i);
+    EXPECT_EQ((variant{implementation::simd, i, driver::serial}.name()), "simd:" + std::string(to_string(i)));
+  }
 }
 
 TEST(Isa, Sse2IsAlwaysThereOnX86_64) { EXPECT_TRUE(cpu_supports(isa::sse2)); }

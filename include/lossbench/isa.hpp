@@ -5,16 +5,27 @@
 
 #include <lossbench/loss_spec.hpp>
 
+#include <cstddef>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace lossbench {
 
-std::string_view to_string(isa i);
-// "sse2", "sse4_2" (or "sse4.2"), "avx2", "avx512bw" (or "avx512"); throws error(argument).
-isa parse_isa(std::string_view s, std::string_view argument = "--max-isa");
+// How many ISAs lossbench/isa_list.hpp lists (isa::none not counted).
+#define LOSSBENCH_ISA_ONE(name, ...) +1
+inline constexpr std::size_t isa_count = 0 LOSSBENCH_ISA_LIST(LOSSBENCH_ISA_ONE);
+#undef LOSSBENCH_ISA_ONE
 
-// The SIMD instruction sets with compiled kernels, best first.
+std::string_view to_string(isa i);  // the list's name: "sse2", "sse4_2", "avx2", "avx512bw"; "none"
+// A name of the list or one of its other spellings ("sse4.2", "avx512"), or "none"/"scalar";
+// throws error(argument) naming the choices.
+isa parse_isa(std::string_view s, std::string_view argument = "--max-isa");
+// The names, for messages and help: "sse2, sse4_2, avx2, avx512bw".
+std::string isa_choices();
+
+// The SIMD instruction sets with compiled kernels (every ISA of the list), best first.
 std::span<const isa> compiled_isas();
 // What this CPU and OS can run (CPUID feature bits and, for AVX, the OS-enabled register state).
 bool cpu_supports(isa i);

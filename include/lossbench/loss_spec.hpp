@@ -4,6 +4,7 @@
 // variant and a dtype.
 #pragma once
 
+#include <lossbench/isa_list.hpp>
 #include <lossbench/types.hpp>
 
 #include <array>
@@ -116,7 +117,9 @@ struct shape_request {
 // tuning profile or heuristics (lossbench/tuning.hpp). The name is the same string everywhere
 // (registry, CLI, benchmark names, reports).
 enum class implementation : std::uint8_t { scalar, simd, automatic };
-enum class isa : std::uint8_t { none, sse2, sse4_2, avx2, avx512bw };
+#define LOSSBENCH_ISA_ENUMERATOR(name, ...) name,
+enum class isa : std::uint8_t { none, LOSSBENCH_ISA_LIST(LOSSBENCH_ISA_ENUMERATOR) };  // lossbench/isa_list.hpp
+#undef LOSSBENCH_ISA_ENUMERATOR
 enum class driver : std::uint8_t { serial, omp };
 
 struct variant {

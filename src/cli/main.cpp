@@ -69,10 +69,19 @@ int main(int argc, char** argv) {
     CLI::App app{"lossbench: machine-learning loss functions and their gradients", "lossbench"};
     app.set_version_flag("--version",
                          std::string("lossbench ") + LOSSBENCH_VERSION + "\n" + lossbench::cli::isa_summary());
-    app.add_option("--max-isa",
-                   "Highest SIMD ISA to use: sse2, sse4_2, avx2, avx512bw or none (default: the best the "
-                   "CPU has; also LOSSBENCH_MAX_ISA)")
-        ->check(CLI::IsMember({"none", "scalar", "sse2", "sse4_2", "sse4.2", "avx2", "avx512", "avx512bw"}));
+    app.add_option("--max-isa")
+        ->description("Highest SIMD ISA to use: " + lossbench::isa_choices() +
+                      " or none (default: the best the CPU has; also LOSSBENCH_MAX_ISA)")
+        ->check(CLI::Validator(
+            [](const std::string& s) {
+              try {
+                lossbench::parse_isa(s);
+                return std::string();
+              } catch (const lossbench::error& e) {
+                return std::string(e.what());
+              }
+            },
+            "ISA"));
     app.add_option("--threads", "Threads of the omp variant (default: OMP_NUM_THREADS, else one per core)")
         ->check(CLI::PositiveNumber);
     app.require_subcommand(1);

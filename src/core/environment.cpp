@@ -11,7 +11,7 @@ namespace lossbench::core::environment {
 namespace {
 
 constexpr std::array<knob, 12> table{{
-    {"LOSSBENCH_MAX_ISA", "the highest ISA `simd`, `omp` and `auto` may use: sse2, sse4_2, avx2 or avx512bw",
+    {"LOSSBENCH_MAX_ISA", "the highest ISA `simd`, `omp` and `auto` may use (the choices of --max-isa)",
      "the best the CPU and OS support"},
     {"LOSSBENCH_PARALLEL_MIN", "elements below which `omp` runs serially, for every loss (0: always parallel)",
      "each loss's measured break-even"},

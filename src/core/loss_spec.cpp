@@ -2,6 +2,8 @@
 // resolution, sizes for throughput and roofline figures, variant names.
 #include <lossbench/loss_spec.hpp>
 
+#include <lossbench/isa.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -11,19 +13,8 @@ std::string variant::name() const {
   if (impl == implementation::automatic) return "auto";
   if (drv == driver::omp) return "omp";
   if (impl == implementation::scalar) return "scalar";
-  switch (isa) {
-    case lossbench::isa::sse2:
-      return "simd:sse2";
-    case lossbench::isa::sse4_2:
-      return "simd:sse4_2";
-    case lossbench::isa::avx2:
-      return "simd:avx2";
-    case lossbench::isa::avx512bw:
-      return "simd:avx512bw";
-    case lossbench::isa::none:
-      break;
-  }
-  return "simd";
+  if (isa == lossbench::isa::none) return "simd";
+  return "simd:" + std::string(to_string(isa));
 }
 
 // ---- param_set ---------------------------------------------------------------------------------

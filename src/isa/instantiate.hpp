@@ -1,10 +1,16 @@
 // instantiate.hpp — explicit instantiation of every loss's SIMD block kernel for one ISA. Each
-// kernels_<isa>.cpp defines LOSSBENCH_SIMD_ARCH and includes this file; CMakeLists.txt gives
-// each of those files its ISA's flags. The library itself is built for baseline x86-64.
+// kernels_<isa>.cpp defines LOSSBENCH_SIMD_ISA (a name of lossbench/isa_list.hpp) and includes
+// this file; CMakeLists.txt gives each of those files its ISA's flags. The library itself is
+// built for baseline x86-64.
 // Adding a SIMD kernel: include its <loss>_simd.hpp and add one LOSSBENCH_INSTANTIATE line.
-#ifndef LOSSBENCH_SIMD_ARCH
-#error "define LOSSBENCH_SIMD_ARCH (an xsimd arch) before including isa/instantiate.hpp"
+#ifndef LOSSBENCH_SIMD_ISA
+#error "define LOSSBENCH_SIMD_ISA (an ISA of lossbench/isa_list.hpp) before including isa/instantiate.hpp"
 #endif
+
+#include "simd/arch.hpp"
+
+// The ISA's xsimd arch (simd/arch.hpp maps each ISA of the list to one).
+#define LOSSBENCH_SIMD_ARCH ::lossbench::simd::arch_of<::lossbench::isa::LOSSBENCH_SIMD_ISA>
 
 #include "losses/bce/bce.hpp"
 #include "losses/bce_logits/bce_logits.hpp"

@@ -26,37 +26,15 @@ using stream_read_fn = float (*)(const float*, std::size_t);
 template <class T>
 using fma_fn = fma_result (*)(std::size_t, T);
 
-inline stream_read_fn stream_read_kernel(isa i) {
-  switch (i) {
-    case isa::sse2:
-      return &stream_read_sum<simd::sse2>;
-    case isa::sse4_2:
-      return &stream_read_sum<simd::sse4_2>;
-    case isa::avx2:
-      return &stream_read_sum<simd::avx2>;
-    case isa::avx512bw:
-      return &stream_read_sum<simd::avx512bw>;
-    case isa::none:
-      break;
-  }
-  return nullptr;
+stream_read_fn stream_read_kernel(isa i) {
+  static constexpr auto table = simd::per_isa<stream_read_fn>([]<class Arch>() { return &stream_read_sum<Arch>; });
+  return simd::for_isa(table, i);
 }
 
 template <class T>
 fma_fn<T> fma_kernel(isa i) {
-  switch (i) {
-    case isa::sse2:
-      return &fma_chains<simd::sse2, T>;
-    case isa::sse4_2:
-      return &fma_chains<simd::sse4_2, T>;
-    case isa::avx2:
-      return &fma_chains<simd::avx2, T>;
-    case isa::avx512bw:
-      return &fma_chains<simd::avx512bw, T>;
-    case isa::none:
-      break;
-  }
-  return nullptr;
+  static constexpr auto table = simd::per_isa<fma_fn<T>>([]<class Arch>() { return &fma_chains<Arch, T>; });
+  return simd::for_isa(table, i);
 }
 
 // The machine's ceiling, not the user's: the best ISA the CPU runs, whatever LOSSBENCH_MAX_ISA says.

@@ -45,9 +45,9 @@ variant parse_variant_key(std::string_view key, std::string_view argument) {
     if (kind == "omp" && !rest.empty()) return variant{implementation::simd, parse_isa(rest, argument), driver::omp};
   } catch (const error&) {
   }
-  throw error(std::string(argument),
-              "unknown variant '" + std::string(key) +
-                  "' (expected scalar, simd:<isa> or omp:<isa>, isa one of sse2, sse4_2, avx2, avx512bw)");
+  throw error(std::string(argument), "unknown variant '" + std::string(key) +
+                                         "' (expected scalar, simd:<isa> or omp:<isa>, isa one of " + isa_choices() +
+                                         ")");
 }
 
 namespace {

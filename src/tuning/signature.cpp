@@ -47,8 +47,9 @@ cpu_signature this_cpu() {
     s.model = brand_string();
     // What the CPU supports, not what LOSSBENCH_MAX_ISA allows: the ceiling is a choice of the
     // run, not a property of the machine (auto applies it when choosing).
-    for (isa i : {isa::sse2, isa::sse4_2, isa::avx2, isa::avx512bw})
-      if (cpu_supports(i)) s.isas.emplace_back(to_string(i));
+    const auto all = compiled_isas();  // best first; the signature lists them narrowest first
+    for (auto i = all.rbegin(); i != all.rend(); ++i)
+      if (cpu_supports(*i)) s.isas.emplace_back(to_string(*i));
     s.logical_cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return s;
   }();

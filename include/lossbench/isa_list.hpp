@@ -1,0 +1,12 @@
+// lossbench/isa_list.hpp — the one list of the SIMD instruction sets lossbench compiles kernels
+// for, narrowest first (the enum's order, so a ceiling compares with <=). Each entry is
+// X(name, other spellings accepted on input...). The enum, the names, the parser, the ISA order
+// `simd` tries, the tuning signature and the command line's choices all come from it; adding an
+// ISA is one line here plus what only it can say (docs/architecture.md, "Adding an ISA").
+#pragma once
+
+#define LOSSBENCH_ISA_LIST(X)  \
+  X(sse2)                      \
+  X(sse4_2, "sse4.2", "sse42") \
+  X(avx2)                      \
+  X(avx512bw, "avx512")
