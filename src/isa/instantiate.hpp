@@ -44,12 +44,3 @@ LOSSBENCH_INSTANTIATE(contrastive)
 LOSSBENCH_INSTANTIATE(ctc)
 
 }  // namespace lossbench::losses
-
-// The roofline's probes (src/roofline/): the machine's ceilings measured with the same ISA.
-#include "roofline/probes_simd.hpp"
-
-namespace lossbench::roofline {
-template float stream_read_sum<LOSSBENCH_SIMD_ARCH>(const float*, std::size_t);
-template fma_result fma_chains<LOSSBENCH_SIMD_ARCH, float>(std::size_t, float);
-template fma_result fma_chains<LOSSBENCH_SIMD_ARCH, double>(std::size_t, double);
-}  // namespace lossbench::roofline

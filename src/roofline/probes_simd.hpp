@@ -1,5 +1,5 @@
 // probes_simd.hpp — the two kernels the roofline is measured with, written once over the xsimd
-// arch and instantiated per ISA with the loss kernels (isa/instantiate.hpp):
+// arch and instantiated per ISA (roofline/instantiate_probes.hpp):
 //   stream_read_sum  the streaming-read ceiling: sums an array with independent vector
 //                    accumulators, so loads (not the add latency) limit it;
 //   fma_chains       the in-register compute ceiling: independent multiply-add chains, enough of
