@@ -173,15 +173,12 @@ class loss_spec {
   // The same formulas in long double, from the validated call. Slow; tests and accuracy only.
   virtual reference_result reference(const call& c) const = 0;
   // Compute with the given kernel implementation and driver: a concrete variant (`auto` is the
-  // registry's to resolve, entry::run; std::logic_error here). The omp driver runs on c.threads
-  // (0: the process default), serially below the loss's break-even. Returns the reduced value
-  // rounded to the loss dtype (sum of per-sample losses for `none`). run validates first;
-  // run_validated is for a call that has passed validate(c, dt).
-  double run(const variant& v, dtype dt, const call& c) const {
-    validate(c, dt);
-    return run_validated(v, dt, c);
-  }
-  virtual double run_validated(const variant& v, dtype dt, const call& c) const = 0;
+  // registry's to resolve, entry::run; std::logic_error here). Returns the reduced value rounded
+  // to the loss dtype (sum of per-sample losses for `none`). run validates first and runs the
+  // omp driver on c.threads (0: the process default), serially below the loss's break-even;
+  // run_validated takes a call that has passed validate(c, dt) and the threads to run on.
+  double run(const variant& v, dtype dt, const call& c) const;
+  virtual double run_validated(const variant& v, dtype dt, const call& c, int threads) const = 0;
 
   std::size_t differentiable_count() const;
   std::size_t input_index(std::string_view name) const;

@@ -1,8 +1,11 @@
 // loss_spec.cpp — the parts of a loss spec that are the same for every loss: parameter
-// resolution, sizes for throughput and roofline figures, variant names.
+// resolution, sizes for throughput and roofline figures, variant names, and `run` (validation,
+// then the omp driver's thread rule).
 #include <lossbench/loss_spec.hpp>
 
 #include <lossbench/isa.hpp>
+
+#include "core/omp_threads.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +18,12 @@ std::string variant::name() const {
   if (impl == implementation::scalar) return "scalar";
   if (isa == lossbench::isa::none) return "simd";
   return "simd:" + std::string(to_string(isa));
+}
+
+double loss_spec::run(const variant& v, dtype dt, const call& c) const {
+  validate(c, dt);
+  const int threads = v.drv == driver::omp ? core::omp_threads(*this, items(c.inputs), c.threads) : 1;
+  return run_validated(v, dt, c, threads);
 }
 
 // ---- param_set ---------------------------------------------------------------------------------

@@ -34,7 +34,6 @@
 #pragma once
 
 #include "core/driver.hpp"
-#include "core/omp_threads.hpp"
 #include "simd/arch.hpp"
 
 #include <lossbench/isa.hpp>
@@ -99,10 +98,9 @@ class spec_of final : public loss_spec {
   }
   reference_result reference(const call& c) const override { return L::reference(c); }
 
-  double run_validated(const variant& v, dtype dt, const call& c) const override {
+  double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
     if (v.impl == implementation::automatic)
       throw std::logic_error("loss_spec::run: `auto` is resolved by the registry (entry::run), not by a loss");
-    const int threads = v.drv == driver::omp ? core::omp_threads(*this, items(c.inputs), c.threads) : 1;
     return dt == dtype::f32 ? run_as<float>(v, dt, c, threads) : run_as<double>(v, dt, c, threads);
   }
 

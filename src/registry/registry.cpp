@@ -46,9 +46,7 @@ double entry::run(const call& c) const {
   // validated call's size.
   loss->validate(c, type);
   const candidate k = tuning::resolve_auto(*loss, type, c.out.wants_grad(), loss->items(c.inputs), c.threads);
-  call chosen = c;
-  chosen.threads = k.threads;
-  return loss->run_validated(k.variant, type, chosen);
+  return loss->run_validated(k.variant, type, c, k.threads);
 }
 
 std::string entry::name() const {

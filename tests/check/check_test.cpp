@@ -43,8 +43,8 @@ class broken_spec : public loss_spec {
     return real_.generate(dt, r, s, p);
   }
   reference_result reference(const call& c) const override { return real_.reference(c); }
-  double run_validated(const variant& v, dtype dt, const call& c) const override {
-    const double value = real_.run_validated(v, dt, c);
+  double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
+    const double value = real_.run_validated(v, dt, c, threads);
     if (fault_ == fault::value) return value * (1 + 1e-4);  // far beyond any bound (≤ ~1e-6 relative)
     if (c.out.grad[0] && c.inputs[0].numel() > 0) {         // the first element, always sampled
       if (dt == dtype::f32)
