@@ -1,32 +1,24 @@
-// catalogue.cpp — the one list of losses. It sits above the losses (it names them) so that
-// nothing in core reaches up into a loss; the registry (src/registry/) pairs it with variants.
+// catalogue.cpp — the losses of losses/loss_list.hpp as specs, and lookup by name. It sits above
+// the losses (it names them) so that nothing in core reaches up into a loss; the registry
+// (src/registry/) pairs each with variants.
 #include <lossbench/catalogue.hpp>
+
+#include "losses/loss_list.hpp"
 
 #include <string>
 
 namespace lossbench {
 
 namespace losses {
-// One line per loss, in catalogue order (the README's catalogue table).
-const loss_spec& mse_spec();
-const loss_spec& mae_spec();
-const loss_spec& huber_spec();
-const loss_spec& bce_spec();
-const loss_spec& bce_logits_spec();
-const loss_spec& hinge_spec();
-const loss_spec& cross_entropy_spec();
-const loss_spec& kl_div_spec();
-const loss_spec& ctc_spec();
-const loss_spec& triplet_spec();
-const loss_spec& contrastive_spec();
+#define LOSSBENCH_DECLARE_SPEC(name, type, kernels) const loss_spec& name##_spec();
+LOSSBENCH_LOSS_LIST(LOSSBENCH_DECLARE_SPEC)
+#undef LOSSBENCH_DECLARE_SPEC
 }  // namespace losses
 
 const std::vector<const loss_spec*>& catalogue() {
-  static const std::vector<const loss_spec*> all = {
-      &losses::mse_spec(),        &losses::mae_spec(),     &losses::huber_spec(),         &losses::bce_spec(),
-      &losses::bce_logits_spec(), &losses::hinge_spec(),   &losses::cross_entropy_spec(), &losses::kl_div_spec(),
-      &losses::ctc_spec(),        &losses::triplet_spec(), &losses::contrastive_spec(),
-  };
+#define LOSSBENCH_SPEC_OF(name, type, kernels) &losses::name##_spec(),
+  static const std::vector<const loss_spec*> all = {LOSSBENCH_LOSS_LIST(LOSSBENCH_SPEC_OF)};
+#undef LOSSBENCH_SPEC_OF
   return all;
 }
 

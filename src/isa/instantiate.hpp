@@ -2,7 +2,8 @@
 // kernels_<isa>.cpp defines LOSSBENCH_SIMD_ISA (a name of lossbench/isa_list.hpp) and includes
 // this file; CMakeLists.txt gives each of those files its ISA's flags. The library itself is
 // built for baseline x86-64.
-// Adding a SIMD kernel: include its <loss>_simd.hpp and add one LOSSBENCH_INSTANTIATE line.
+// Every loss of losses/loss_list.hpp marked `simd` is instantiated; its kernels' header must be
+// included below.
 #ifndef LOSSBENCH_SIMD_ISA
 #error "define LOSSBENCH_SIMD_ISA (an ISA of lossbench/isa_list.hpp) before including isa/instantiate.hpp"
 #endif
@@ -25,22 +26,14 @@
 #include "losses/mse/mse.hpp"
 #include "losses/triplet/triplet_simd.hpp"
 
+#include "losses/loss_list.hpp"
+
 #define LOSSBENCH_INSTANTIATE_FOR(L, T) \
   template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
-#define LOSSBENCH_INSTANTIATE(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
+#define LOSSBENCH_INSTANTIATE_simd(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
+#define LOSSBENCH_INSTANTIATE_scalar(L)  // no SIMD kernels to instantiate
+#define LOSSBENCH_INSTANTIATE(name, type, kernels) LOSSBENCH_INSTANTIATE_##kernels(type)
 
 namespace lossbench::losses {
-
-LOSSBENCH_INSTANTIATE(elementwise<mse_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<mae_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<huber_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<bce_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<bce_logits_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<hinge_formula>)
-LOSSBENCH_INSTANTIATE(elementwise<kl_div_formula>)
-LOSSBENCH_INSTANTIATE(cross_entropy)
-LOSSBENCH_INSTANTIATE(triplet)
-LOSSBENCH_INSTANTIATE(contrastive)
-LOSSBENCH_INSTANTIATE(ctc)
-
+LOSSBENCH_LOSS_LIST(LOSSBENCH_INSTANTIATE)
 }  // namespace lossbench::losses

@@ -1,0 +1,19 @@
+// loss_list.hpp — the one list of losses, in catalogue order: X(name, loss struct, kernels), where
+// name_spec() is the loss's registered spec (defined in its folder) and kernels is `simd` when the
+// struct declares SIMD block kernels (`scalar` otherwise). The catalogue (src/catalogue/) and the
+// per-ISA instantiations (src/isa/instantiate.hpp) are made from it: adding a loss is its folder
+// and one line here (docs/architecture.md).
+#pragma once
+
+#define LOSSBENCH_LOSS_LIST(X)                         \
+  X(mse, elementwise<mse_formula>, simd)               \
+  X(mae, elementwise<mae_formula>, simd)               \
+  X(huber, elementwise<huber_formula>, simd)           \
+  X(bce, elementwise<bce_formula>, simd)               \
+  X(bce_logits, elementwise<bce_logits_formula>, simd) \
+  X(hinge, elementwise<hinge_formula>, simd)           \
+  X(cross_entropy, cross_entropy, simd)                \
+  X(kl_div, elementwise<kl_div_formula>, simd)         \
+  X(ctc, ctc, simd)                                    \
+  X(triplet, triplet, simd)                            \
+  X(contrastive, contrastive, simd)
