@@ -4,11 +4,6 @@
 # keeps one copy of such a symbol for the whole program, so the SSE2 path could end up running
 # AVX-512 code and die with SIGILL on an older CPU: hence every SIMD helper is a template on the arch.
 set -euo pipefail
-isa_objects=()
-for o in "$@"; do
-  case "$(basename "$o")" in kernels_*.o | probes_*.o) isa_objects+=("$o") ;; esac
-done
-if ((${#isa_objects[@]} == 0)); then echo "odr_check: no kernels_*.o among the objects" >&2; exit 1; fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The ISA an object was compiled for ("" for baseline objects): kernels_avx2.cpp.o -> avx2.
@@ -19,15 +14,22 @@ isa_of() {
   esac
 }
 objects=("$@")
-for k in "${!objects[@]}"; do nm --defined-only "${objects[$k]}" | awk '{print $2, $3}' > "$tmp/$k"; done
+isas=()
+isa_objects=0
+for k in "${!objects[@]}"; do
+  nm --defined-only "${objects[$k]}" | awk '{print $2, $3}' > "$tmp/$k"
+  isas[k]=$(isa_of "${objects[$k]}")
+  [[ -z "${isas[k]}" ]] || isa_objects=$((isa_objects + 1))
+done
+if ((isa_objects == 0)); then echo "odr_check: no kernels_*.o or probes_*.o among the objects" >&2; exit 1; fi
 status=0
 for k in "${!objects[@]}"; do
-  isa=$(isa_of "${objects[$k]}")
+  isa=${isas[k]}
   [[ -n "$isa" ]] || continue
   weak=$(awk '$1 == "W" {print $2}' "$tmp/$k" | sort -u)
   # Objects compiled for the same ISA may share code; any other object may not.
   others=$(for j in "${!objects[@]}"; do
-             [[ "$(isa_of "${objects[$j]}")" == "$isa" ]] || awk '{print $2}' "$tmp/$j"
+             [[ "${isas[j]}" == "$isa" ]] || awk '{print $2}' "$tmp/$j"
            done | sort -u)
   shared=$(comm -12 <(echo "$weak") <(echo "$others"))
   if [[ -n "$shared" ]]; then
@@ -36,5 +38,5 @@ for k in "${!objects[@]}"; do
     status=1
   fi
 done
-((status == 0)) && echo "odr_check: ${#isa_objects[@]} ISA objects, no weak symbol shared across ISAs"
+((status == 0)) && echo "odr_check: $isa_objects ISA objects, no weak symbol shared across ISAs"
 exit $status

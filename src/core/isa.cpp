@@ -99,8 +99,9 @@ isa parse_isa(std::string_view s, std::string_view argument) {
 std::span<const isa> compiled_isas() { return all_compiled; }
 
 bool cpu_supports(isa i) {
+  const auto& f = features();
   const auto k = static_cast<std::size_t>(i);
-  return k < features().size() && features()[k];
+  return k < f.size() && f[k];
 }
 
 // The environment is read once: `simd`, `omp` and `auto` ask on every call, getenv scans the

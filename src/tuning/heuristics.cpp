@@ -6,7 +6,6 @@
 #include "core/omp_threads.hpp"
 
 #include <lossbench/isa.hpp>
-#include <lossbench/threads.hpp>
 
 namespace lossbench::tuning {
 

@@ -16,7 +16,9 @@
 namespace lossbench::losses {
 
 // Whether row i of the target is 1 (similar); values were validated to be exactly 0 or 1.
-inline bool is_similar(const void* target, dtype type, std::size_t i) {
+// `Tag` keeps each SIMD ISA's instantiation a distinct symbol (ODR: isa/instantiate.hpp).
+template <class Tag = void>
+bool is_similar(const void* target, dtype type, std::size_t i) {
   switch (type) {
     case dtype::f32:
       return static_cast<const float*>(target)[i] != 0;

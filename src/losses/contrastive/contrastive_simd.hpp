@@ -18,22 +18,6 @@
 namespace lossbench::losses {
 namespace contrastive_simd {
 
-// is_similar, kept a distinct symbol per ISA (ODR): the target is validated to hold only 0 and 1.
-template <class Arch>
-bool similar(const void* target, dtype type, std::size_t i) {
-  switch (type) {
-    case dtype::f32:
-      return static_cast<const float*>(target)[i] != 0;
-    case dtype::f64:
-      return static_cast<const double*>(target)[i] != 0;
-    case dtype::i32:
-      return static_cast<const std::int32_t*>(target)[i] != 0;
-    case dtype::i64:
-      return static_cast<const std::int64_t*>(target)[i] != 0;
-  }
-  return false;
-}
-
 // g1 = c·(x1 − x2), g2 = −g1 (each may be null).
 template <class Arch, class T>
 void gradient_row(const T* x1, const T* x2, std::size_t dim, T c, T* g1, T* g2) {
@@ -83,7 +67,7 @@ double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e
           r[k].squared = embedding::rescaled_power_sum(p.x1 + o, p.x2 + o, p.dim, T(0), embedding::p_norm<T>{});
         }
     for (std::size_t k = 0; k < rows; ++k) {
-      contrastive_finish<T, Arch>(r[k], contrastive_simd::similar<Arch>(p.target, p.target_type, g + k), p.margin);
+      contrastive_finish<T, Arch>(r[k], is_similar<Arch>(p.target, p.target_type, g + k), p.margin);
       if (p.losses) p.losses[g + k] = r[k].loss;
       acc.add(r[k].loss);
     }
