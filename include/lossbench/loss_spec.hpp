@@ -5,6 +5,7 @@
 #pragma once
 
 #include <lossbench/isa_list.hpp>
+#include <lossbench/loss_params.hpp>
 #include <lossbench/types.hpp>
 
 #include <array>
@@ -73,10 +74,12 @@ struct outputs {
 
 struct call {
   std::span<const tensor_ref> inputs;
-  const param_set* params = nullptr;  // resolved by the spec: absent names take their defaults
+  const param_set* params = nullptr;  // by name, resolved by the spec (absent: torch's defaults)
   lossbench::reduction reduction = lossbench::reduction::mean;
   lossbench::outputs out;
   int threads = 0;  // omp variant: 0 = the process default (lossbench::num_threads())
+  // The loss's parameter struct (lossbench/loss_params.hpp), used as given; `params` is then unread.
+  params_ref typed{};
 };
 
 // The reference's answer, in long double, for tests and accuracy columns only.

@@ -7,9 +7,12 @@
 //     losses, which are written to `losses` when it is non-empty);
 //   * a non-empty gradient span receives d(returned value)/d(input) (with none: of the sum);
 //     an empty span means "not wanted", and all-empty computes the value only;
-//   * arrays are dense, C order; row-wise inputs take their row length (classes C, features D).
+//   * arrays are dense, C order; row-wise inputs take their row length (classes C, features D);
+//   * a loss's options are the common ones plus its parameters (lossbench/loss_params.hpp), which
+//     reach the kernel as they are: no lookup by name, no allocation per call.
 #pragma once
 
+#include <lossbench/loss_params.hpp>
 #include <lossbench/loss_spec.hpp>
 #include <lossbench/types.hpp>
 
@@ -38,9 +41,7 @@ template <class T>
 T mae(std::span<const T> input, std::span<const T> target, const options& opt = {}, std::span<T> grad_input = {},
       std::span<T> losses = {});
 
-struct huber_options : options {
-  double delta = 1.0;
-};
+struct huber_options : options, huber_params {};
 template <class T>
 T huber(std::span<const T> input, std::span<const T> target, const huber_options& opt = {},
         std::span<T> grad_input = {}, std::span<T> losses = {});
@@ -58,16 +59,12 @@ template <class T>
 T bce_logits(std::span<const T> input, std::span<const T> target, std::int64_t classes,
              const bce_logits_options<T>& opt = {}, std::span<T> grad_input = {}, std::span<T> losses = {});
 
-struct hinge_options : options {
-  double margin = 1.0;
-};
+struct hinge_options : options, hinge_params {};
 template <class T>
 T hinge(std::span<const T> input, std::span<const T> target, const hinge_options& opt = {},
         std::span<T> grad_input = {}, std::span<T> losses = {});
 
-struct kl_div_options : options {
-  bool log_target = false;
-};
+struct kl_div_options : options, kl_div_params {};
 // input = log q and target are [rows, size/rows]; batchmean divides by rows.
 template <class T>
 T kl_div(std::span<const T> input, std::span<const T> target, std::int64_t rows, const kl_div_options& opt = {},
@@ -84,10 +81,7 @@ template <class T, class Target>
 T cross_entropy(std::span<const T> logits, std::int64_t classes, std::span<const Target> targets,
                 const cross_entropy_options<T>& opt = {}, std::span<T> grad_logits = {}, std::span<T> losses = {});
 
-struct ctc_options : options {
-  std::int64_t blank = 0;
-  bool zero_infinity = false;
-};
+struct ctc_options : options, ctc_params {};
 // log_probs [T, B, C]; targets padded [B, S] (S = targets.size() / B) or concatenated (concatenated = true).
 template <class T, class Index>
 T ctc(std::span<const T> log_probs, std::int64_t time, std::int64_t batch, std::int64_t classes,
@@ -95,18 +89,13 @@ T ctc(std::span<const T> log_probs, std::int64_t time, std::int64_t batch, std::
       std::span<const Index> target_lengths, const ctc_options& opt = {}, std::span<T> grad_logits = {},
       std::span<T> losses = {});
 
-struct triplet_options : options {
-  double margin = 1.0, p = 2.0, eps = 1e-6;
-  bool swap = false;
-};
+struct triplet_options : options, triplet_params {};
 template <class T>
 T triplet(std::span<const T> anchor, std::span<const T> positive, std::span<const T> negative, std::int64_t features,
           const triplet_options& opt = {}, std::span<T> grad_anchor = {}, std::span<T> grad_positive = {},
           std::span<T> grad_negative = {}, std::span<T> losses = {});
 
-struct contrastive_options : options {
-  double margin = 1.0;
-};
+struct contrastive_options : options, contrastive_params {};
 template <class T>
 T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> target, std::int64_t features,
               const contrastive_options& opt = {}, std::span<T> grad_x1 = {}, std::span<T> grad_x2 = {},

@@ -29,4 +29,9 @@ const std::vector<entry>& registry();
 std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant, dtype dt,
                                        std::string_view argument = "--variant");
 
+// The entry of a catalogue loss for one variant name and dtype, without allocating: the public
+// span API finds its entry here on every call. An unknown variant throws naming `argument`.
+const entry& find_entry(const loss_spec& loss, std::string_view variant, dtype dt,
+                        std::string_view argument = "--variant");
+
 }  // namespace lossbench

@@ -1,21 +1,23 @@
-// losses.cpp — the public span-based entry points: each builds tensor views and a parameter set,
-// checks the caller's output spans, and runs the chosen registry entry.
+// losses.cpp — the public span-based entry points. Each typed function builds tensor views and
+// its loss's parameter struct on the stack, checks the caller's output spans, and runs the
+// registry entry of the variant asked for: the loss and its entries are found once per process,
+// so a call looks up no name and allocates nothing (tests/api_alloc_test.cpp).
 #include <lossbench/losses.hpp>
 #include <lossbench/registry.hpp>
 #include <lossbench/threads.hpp>
 
-#include <vector>
+#include <algorithm>
+#include <array>
 
 namespace lossbench {
 
-double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const param_set& params, const options& opt,
-                outputs out) {
-  const loss_spec& spec = find_loss(loss, "loss");
-  const param_set resolved = spec.resolve(params);
+namespace {
+
+// What every call is checked for before its loss validates it, by name or typed.
+void check_call(const loss_spec& spec, std::span<const tensor_ref> inputs, const options& opt) {
   if (inputs.empty()) throw error("inputs", "no inputs given");
   if (opt.variant == "all") throw error("variant", "name one variant (lossbench list shows them), not 'all'");
-  const dtype dt = inputs[0].type;
-  if (!is_floating(dt)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
+  if (!is_floating(inputs[0].type)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
   if (opt.threads < 0 || opt.threads > max_threads)
     throw error("threads", "must be in [0, " + std::to_string(max_threads) + "] (0: the process default), got " +
                                std::to_string(opt.threads));
@@ -23,8 +25,20 @@ double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const
     if (!inputs[i].data && inputs[i].numel() > 0)
       throw error(i < spec.inputs().size() ? std::string(spec.inputs()[i].name) : "inputs[" + std::to_string(i) + "]",
                   "a null data pointer for " + std::to_string(inputs[i].numel()) + " elements");
-  const auto entries = find_entries(loss, opt.variant, dt, "variant");
-  return entries.front()->run(call{inputs, &resolved, opt.reduction, out, opt.threads});
+}
+
+double run_call(const loss_spec& spec, const call& c, const options& opt) {
+  check_call(spec, c.inputs, opt);
+  return find_entry(spec, opt.variant, c.inputs[0].type, "variant").run(c);
+}
+
+}  // namespace
+
+double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const param_set& params, const options& opt,
+                outputs out) {
+  const loss_spec& spec = find_loss(loss, "loss");
+  const param_set resolved = spec.resolve(params);
+  return run_call(spec, call{inputs, &resolved, opt.reduction, out, opt.threads}, opt);
 }
 
 namespace {
@@ -36,6 +50,13 @@ tensor_ref view(std::span<const T> s, shape sh, const char* name) {
   return tensor_ref{dtype_of<T>(), sh, s.data()};
 }
 
+// A parameter array given as a span: absent when empty.
+template <class T>
+std::optional<tensor_ref> optional_view(std::span<const T> s) {
+  if (s.empty()) return std::nullopt;
+  return tensor_ref{dtype_of<T>(), shape{static_cast<std::int64_t>(s.size())}, s.data()};
+}
+
 // Rows of a [rows, width] array given as a flat span.
 std::int64_t rows_of(std::size_t size, std::int64_t width, const char* name, const char* width_name) {
   if (width <= 0) throw error(width_name, "must be positive, got " + std::to_string(width));
@@ -45,25 +66,19 @@ std::int64_t rows_of(std::size_t size, std::int64_t width, const char* name, con
   return static_cast<std::int64_t>(size) / width;
 }
 
-struct grad_span_check {
-  std::size_t want;
-  std::size_t got;
-  const char* name;
-};
-
-template <class T>
-T run(std::string_view loss, const std::vector<tensor_ref>& in, const param_set& p, const options& opt,
-      std::initializer_list<std::span<T>> grads, std::initializer_list<const char*> grad_names, std::span<T> losses) {
-  const loss_spec& spec = find_loss(loss, "loss");
+// One typed call: the loss's inputs, its parameter struct, and the caller's gradient spans (one
+// per differentiable input, in input order, with the names errors use) and per-sample losses.
+template <class T, std::size_t N, std::size_t G, class P>
+T run(const loss_spec& spec, const std::array<tensor_ref, N>& in, const P& params, const options& opt,
+      const std::array<std::span<T>, G>& grads, const std::array<const char*, G>& grad_names, std::span<T> losses) {
   outputs out;
-  std::size_t k = 0, slot = 0;
-  auto name = grad_names.begin();
-  for (const auto& g : grads) {
+  std::size_t k = 0;
+  for (std::size_t slot = 0; slot < G; ++slot, ++k) {
     while (!spec.inputs()[k].differentiable) ++k;
+    const std::span<T> g = grads[slot];
     if (!g.empty() && static_cast<std::int64_t>(g.size()) != in[k].numel())
-      throw error(*name, "has " + std::to_string(g.size()) + " elements, expected " + in[k].shape.str());
-    out.grad[slot++] = g.empty() ? nullptr : g.data();
-    ++k, ++name;
+      throw error(grad_names[slot], "has " + std::to_string(g.size()) + " elements, expected " + in[k].shape.str());
+    out.grad[slot] = g.empty() ? nullptr : g.data();
   }
   if (!losses.empty()) {
     if (opt.reduction != reduction::none) throw error("losses", "per-sample losses need reduction none");
@@ -72,13 +87,15 @@ T run(std::string_view loss, const std::vector<tensor_ref>& in, const param_set&
       throw error("losses", "has " + std::to_string(losses.size()) + " elements, expected " + s.str());
     out.losses = losses.data();
   }
-  return static_cast<T>(evaluate(loss, in, p, opt, out));
+  call c{in, nullptr, opt.reduction, out, opt.threads, params_ref(params)};
+  return static_cast<T>(run_call(spec, c, opt));
 }
 
-template <class T>
-T pairwise(std::string_view loss, std::span<const T> x, std::span<const T> y, shape s, const param_set& p,
+template <class T, class P>
+T pairwise(const loss_spec& spec, std::span<const T> x, std::span<const T> y, shape s, const P& params,
            const options& opt, std::span<T> grad, std::span<T> losses) {
-  return run<T>(loss, {view(x, s, "input"), view(y, s, "target")}, p, opt, {grad}, {"grad_input"}, losses);
+  return run<T>(spec, std::array{view(x, s, "input"), view(y, s, "target")}, params, opt, std::array{grad},
+                std::array{"grad_input"}, losses);
 }
 
 shape flat(std::size_t n) { return shape{static_cast<std::int64_t>(n)}; }
@@ -87,66 +104,62 @@ shape flat(std::size_t n) { return shape{static_cast<std::int64_t>(n)}; }
 
 template <class T>
 T mse(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
-  return pairwise<T>("mse", x, y, flat(x.size()), {}, o, g, l);
+  static const loss_spec& spec = find_loss("mse", "loss");  // once per process
+  return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
 T mae(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
-  return pairwise<T>("mae", x, y, flat(x.size()), {}, o, g, l);
+  static const loss_spec& spec = find_loss("mae", "loss");  // once per process
+  return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
 T huber(std::span<const T> x, std::span<const T> y, const huber_options& o, std::span<T> g, std::span<T> l) {
-  return pairwise<T>("huber", x, y, flat(x.size()), param_set().set("delta", o.delta), o, g, l);
+  static const loss_spec& spec = find_loss("huber", "loss");  // once per process
+  return pairwise<T>(spec, x, y, flat(x.size()), static_cast<const huber_params&>(o), o, g, l);
 }
 template <class T>
 T bce(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
-  return pairwise<T>("bce", x, y, flat(x.size()), {}, o, g, l);
+  static const loss_spec& spec = find_loss("bce", "loss");  // once per process
+  return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
 T bce_logits(std::span<const T> x, std::span<const T> y, std::int64_t classes, const bce_logits_options<T>& o,
              std::span<T> g, std::span<T> l) {
+  static const loss_spec& spec = find_loss("bce_logits", "loss");  // once per process
   const std::int64_t rows = rows_of(x.size(), classes, "input", "classes");
-  param_set p;
-  if (o.pos_weight_per_class.empty()) {
-    p.set("pos_weight", o.pos_weight);
-  } else {
-    array w(dtype_of<T>(), flat(o.pos_weight_per_class.size()));
-    std::copy(o.pos_weight_per_class.begin(), o.pos_weight_per_class.end(), w.template data<T>());
-    p.set("pos_weight", std::move(w));
-  }
-  return pairwise<T>("bce_logits", x, y, shape{rows, classes}, p, o, g, l);
+  const bce_logits_params p{real_or_array{o.pos_weight, optional_view(o.pos_weight_per_class)}};
+  return pairwise<T>(spec, x, y, shape{rows, classes}, p, o, g, l);
 }
 template <class T>
 T hinge(std::span<const T> x, std::span<const T> y, const hinge_options& o, std::span<T> g, std::span<T> l) {
-  return pairwise<T>("hinge", x, y, flat(x.size()), param_set().set("margin", o.margin), o, g, l);
+  static const loss_spec& spec = find_loss("hinge", "loss");  // once per process
+  return pairwise<T>(spec, x, y, flat(x.size()), static_cast<const hinge_params&>(o), o, g, l);
 }
 template <class T>
 T kl_div(std::span<const T> x, std::span<const T> y, std::int64_t rows, const kl_div_options& o, std::span<T> g,
          std::span<T> l) {
+  static const loss_spec& spec = find_loss("kl_div", "loss");  // once per process
   if (rows <= 0) throw error("rows", "must be positive, got " + std::to_string(rows));
   const std::int64_t width = rows_of(x.size(), rows, "input", "rows");
-  return pairwise<T>("kl_div", x, y, shape{rows, width}, param_set().set("log_target", o.log_target), o, g, l);
+  return pairwise<T>(spec, x, y, shape{rows, width}, static_cast<const kl_div_params&>(o), o, g, l);
 }
 
 template <class T, class Target>
 T cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Target> t,
                 const cross_entropy_options<T>& o, std::span<T> g, std::span<T> l) {
+  static const loss_spec& spec = find_loss("cross_entropy", "loss");  // once per process
   const std::int64_t rows = rows_of(z.size(), classes, "logits", "classes");
-  param_set p;
-  p.set("ignore_index", static_cast<double>(o.ignore_index)).set("label_smoothing", o.label_smoothing);
-  if (!o.weight.empty()) {
-    array w(dtype_of<T>(), flat(o.weight.size()));
-    std::copy(o.weight.begin(), o.weight.end(), w.template data<T>());
-    p.set("weight", std::move(w));
-  }
+  const cross_entropy_params p{optional_view(o.weight), o.ignore_index, o.label_smoothing};
   const shape ts = std::is_floating_point_v<Target> ? shape{rows, classes} : shape{rows};
-  return run<T>("cross_entropy", {view(z, shape{rows, classes}, "logits"), view(t, ts, "targets")}, p, o, {g},
-                {"grad_logits"}, l);
+  return run<T>(spec, std::array{view(z, shape{rows, classes}, "logits"), view(t, ts, "targets")}, p, o, std::array{g},
+                std::array{"grad_logits"}, l);
 }
 
 template <class T, class Index>
 T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes,
       std::span<const Index> targets, bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len,
       const ctc_options& o, std::span<T> g, std::span<T> l) {
+  static const loss_spec& spec = find_loss("ctc", "loss");  // once per process
   if (time < 0 || batch < 0 || classes <= 0) throw error("log_probs", "time, batch must be ≥ 0 and classes > 0");
   std::int64_t elements = 0;  // time·batch·classes must fit, or a wrapped product could match an empty span
   if (__builtin_mul_overflow(time, batch, &elements) || __builtin_mul_overflow(elements, classes, &elements))
@@ -154,31 +167,30 @@ T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t
                                  std::to_string(classes) + " overflows 64 bits");
   const shape ts =
       concatenated ? flat(targets.size()) : shape{batch, batch ? static_cast<std::int64_t>(targets.size()) / batch : 0};
-  param_set p;
-  p.set("blank", static_cast<double>(o.blank)).set("zero_infinity", o.zero_infinity);
-  return run<T>("ctc",
-                {view(lp, shape{time, batch, classes}, "log_probs"), view(targets, ts, "targets"),
-                 view(in_len, shape{batch}, "input_lengths"), view(tgt_len, shape{batch}, "target_lengths")},
-                p, o, {g}, {"grad_logits"}, l);
+  return run<T>(spec,
+                std::array{view(lp, shape{time, batch, classes}, "log_probs"), view(targets, ts, "targets"),
+                           view(in_len, shape{batch}, "input_lengths"), view(tgt_len, shape{batch}, "target_lengths")},
+                static_cast<const ctc_params&>(o), o, std::array{g}, std::array{"grad_logits"}, l);
 }
 
 template <class T>
 T triplet(std::span<const T> a, std::span<const T> pos, std::span<const T> neg, std::int64_t d,
           const triplet_options& o, std::span<T> ga, std::span<T> gp, std::span<T> gn, std::span<T> l) {
+  static const loss_spec& spec = find_loss("triplet", "loss");  // once per process
   const shape s{rows_of(a.size(), d, "anchor", "features"), d};
-  param_set p;
-  p.set("margin", o.margin).set("p", o.p).set("eps", o.eps).set("swap", o.swap);
-  return run<T>("triplet", {view(a, s, "anchor"), view(pos, s, "positive"), view(neg, s, "negative")}, p, o,
-                {ga, gp, gn}, {"grad_anchor", "grad_positive", "grad_negative"}, l);
+  return run<T>(spec, std::array{view(a, s, "anchor"), view(pos, s, "positive"), view(neg, s, "negative")},
+                static_cast<const triplet_params&>(o), o, std::array{ga, gp, gn},
+                std::array{"grad_anchor", "grad_positive", "grad_negative"}, l);
 }
 
 template <class T>
 T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y, std::int64_t d,
               const contrastive_options& o, std::span<T> g1, std::span<T> g2, std::span<T> l) {
+  static const loss_spec& spec = find_loss("contrastive", "loss");  // once per process
   const std::int64_t rows = rows_of(x1.size(), d, "x1", "features");
-  return run<T>("contrastive",
-                {view(x1, shape{rows, d}, "x1"), view(x2, shape{rows, d}, "x2"), view(y, shape{rows}, "target")},
-                param_set().set("margin", o.margin), o, {g1, g2}, {"grad_x1", "grad_x2"}, l);
+  return run<T>(
+      spec, std::array{view(x1, shape{rows, d}, "x1"), view(x2, shape{rows, d}, "x2"), view(y, shape{rows}, "target")},
+      static_cast<const contrastive_params&>(o), o, std::array{g1, g2}, std::array{"grad_x1", "grad_x2"}, l);
 }
 
 // The library is built for float and double; index types int32 and int64.

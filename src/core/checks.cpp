@@ -50,9 +50,4 @@ void expect_reduction(const loss_spec& spec, const call& c) {
                                  "' (expected " + names + ")");
 }
 
-double param(const call& c, std::string_view name) {
-  if (!c.params) throw error(std::string(name), "parameters were not resolved (call loss_spec::resolve)");
-  return c.params->number(name);
-}
-
 }  // namespace lossbench::core

@@ -22,9 +22,6 @@ void expect_reduction(const loss_spec& spec, const call& c);
 
 std::string input_name(const loss_spec& spec, std::size_t i);
 
-// A number of the call's (resolved) parameters.
-double param(const call& c, std::string_view name);
-
 // Element `k` of an index array as int64.
 inline std::int64_t index_at(const tensor_ref& t, std::int64_t k) {
   return t.type == dtype::i32 ? t.as<std::int32_t>()[k] : t.as<std::int64_t>()[k];

@@ -5,14 +5,18 @@
 //
 // A loss struct `L` provides:
 //   name, summary, torch_name                         constexpr std::string_view
-//   inputs, params, reductions                        constexpr std::array<...>
-//   validate(spec, call, dtype)                       throws lossbench::error naming the argument
+//   inputs, reductions                                constexpr std::array<...>
+//   parameters                                        its struct in lossbench/loss_params.hpp
+//   fields                                            constexpr std::tuple of core::param_field, one
+//                                                     per member of `parameters` (core/param_fields.hpp)
+//   validate(spec, call, dtype, parameters)           throws lossbench::error naming the argument
 //   losses_shape(inputs)                              shape of per-sample losses for `none`
 //   template <class T> problem                        the typed, bound call
-//   template <class T> bind(call) -> plan<problem<T>> after validate; computes scales, blocks
+//   template <class T> bind(call, parameters) -> plan<problem<T>>
+//                                                     after validate; computes scales, blocks
 //   template <class T> scalar_block(problem, b, e)    the scalar block kernel
-//   generate(dtype, shape_request, seed, params)      realistic inputs, portable PRNG
-//   reference(call)                                   long-double reference
+//   generate(dtype, shape_request, seed, parameters)  realistic inputs, portable PRNG
+//   reference(call, parameters)                       long-double reference
 //   accuracy                                          constexpr accuracy_bound, derived in a comment
 //   flops_per_item                                    constexpr std::array<double, 2>: nominal FLOPs per
 //                                                     item, value and value+gradient (loss_spec::flops)
@@ -23,7 +27,7 @@
 //                                                     dimensions start in the first input's (ctc: 1)
 //   optionally parallel_min_elements                 constexpr int64: below it (elements of the
 //                                                     prediction tensor) omp runs serially; measured
-//   optionally problem::invalid (bool*) + report_invalid(spec, call, dtype)
+//   optionally problem::invalid (bool*) + report_invalid(spec, call, dtype, parameters)
 //                                                     kernels check input values as they compute
 //                                                     (core::flag_invalid); report_invalid throws
 //                                                     the error naming the first bad value
@@ -34,6 +38,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 #include "simd/arch.hpp"
 
 #include <lossbench/isa.hpp>
@@ -50,7 +55,7 @@ class spec_of final : public loss_spec {
   std::string_view summary() const override { return L::summary; }
   std::string_view torch_name() const override { return L::torch_name; }
   std::span<const input_desc> inputs() const override { return L::inputs; }
-  std::span<const param_desc> params() const override { return L::params; }
+  std::span<const param_desc> params() const override { return param_table; }
   std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
   accuracy_bound accuracy() const override { return L::accuracy; }
   bool has_simd() const override { return simd::has_simd_kernels<L>; }
@@ -76,7 +81,7 @@ class spec_of final : public loss_spec {
   void validate(const call& c, dtype dt) const override {
     if (dt != dtype::f32 && dt != dtype::f64)
       throw error("--dtype", "losses compute in f32 or f64, not " + std::string(to_string(dt)));
-    L::validate(*this, c, dt);
+    L::validate(*this, c, dt, parameters_of(c));
   }
   lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return L::losses_shape(in); }
   std::int64_t items(std::span<const tensor_ref> in) const override {
@@ -94,9 +99,9 @@ class spec_of final : public loss_spec {
   std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& p) const override {
     if (dt != dtype::f32 && dt != dtype::f64) throw error("--dtype", "generate needs f32 or f64");
     if (req.n < 0 || req.inner < 0) throw error("n", "sizes must be non-negative");
-    return L::generate(dt, req, seed, p);
+    return L::generate(dt, req, seed, core::decode<parameters>(L::fields, &p));
   }
-  reference_result reference(const call& c) const override { return L::reference(c); }
+  reference_result reference(const call& c) const override { return L::reference(c, parameters_of(c)); }
 
   double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
     if (v.impl == implementation::automatic)
@@ -105,15 +110,26 @@ class spec_of final : public loss_spec {
   }
 
  private:
+  using parameters = typename L::parameters;
+  static constexpr auto param_table = core::describe(L::fields);
+
+  // The call's parameters: the struct it carries, or its param_set decoded (once per stage).
+  static parameters parameters_of(const call& c) {
+    if (c.typed.empty()) return core::decode<parameters>(L::fields, c.params);
+    if (const parameters* p = c.typed.template get<parameters>()) return *p;
+    throw std::logic_error("call.typed holds another struct than the parameters of " + std::string(L::name));
+  }
+
   template <class T>
   double run_as(const variant& v, dtype dt, const call& c, int threads) const {
-    auto p = L::template bind<T>(c);
+    const parameters prm = parameters_of(c);
+    auto p = L::template bind<T>(c, prm);
     bool invalid = false;  // raised by kernels that check input values as they compute
     if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
     const double total = run_driver(v.drv, kernel_for<T>(v), p, threads);
-    if constexpr (requires { L::report_invalid(*this, c, dt); }) {
+    if constexpr (requires { L::report_invalid(*this, c, dt, prm); }) {
       if (invalid) {
-        L::report_invalid(*this, c, dt);  // throws, naming the input and the element
+        L::report_invalid(*this, c, dt, prm);  // throws, naming the input and the element
         throw error("inputs", "a kernel met a value outside the domain of " + std::string(L::name));
       }
     }

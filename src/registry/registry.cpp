@@ -8,6 +8,8 @@
 #include <lossbench/isa.hpp>
 
 #include <algorithm>
+#include <stdexcept>
+#include <utility>
 
 namespace lossbench {
 
@@ -77,22 +79,48 @@ const registry_index& index() {
 }
 }  // namespace
 
-std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant_name, dtype dt,
-                                       std::string_view argument) {
-  const loss_spec* spec = &find_loss(loss);
+namespace {
+// The registry positions [begin, end) of one catalogue loss's entries.
+std::pair<std::size_t, std::size_t> entries_of(const loss_spec& loss) {
+  const auto& losses = catalogue();
+  const auto position = std::find(losses.begin(), losses.end(), &loss) - losses.begin();
+  if (static_cast<std::size_t>(position) == losses.size())
+    throw std::logic_error("find_entry: " + std::string(loss.name()) + " is not the catalogue's spec");
+  return index().entries_of[static_cast<std::size_t>(position)];
+}
+
+[[noreturn]] void unknown_variant(const loss_spec& loss, std::string_view variant_name, dtype dt,
+                                  std::string_view argument, bool all_allowed) {
   const auto& all = registry();
-  const registry_index& ix = index();
-  const auto position = std::find(catalogue().begin(), catalogue().end(), spec) - catalogue().begin();
-  const auto [begin, end] = ix.entries_of[static_cast<std::size_t>(position)];
-  std::vector<const entry*> out;
-  for (std::size_t i = begin; i < end; ++i)
-    if (all[i].type == dt && (variant_name == "all" || ix.variant_names[i] == variant_name)) out.push_back(&all[i]);
-  if (!out.empty()) return out;
+  const auto [begin, end] = entries_of(loss);
   std::string known;
   for (std::size_t i = begin; i < end; ++i)
-    if (all[i].type == dt) known += (known.empty() ? "" : ", ") + ix.variant_names[i];
-  throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " + std::string(loss) +
-                                         "/" + std::string(to_string(dt)) + " (known: " + known + ", all)");
+    if (all[i].type == dt) known += (known.empty() ? "" : ", ") + index().variant_names[i];
+  throw error(std::string(argument), "unknown variant '" + std::string(variant_name) + "' for " +
+                                         std::string(loss.name()) + "/" + std::string(to_string(dt)) +
+                                         " (known: " + known + (all_allowed ? ", all)" : ")"));
+}
+}  // namespace
+
+std::vector<const entry*> find_entries(std::string_view loss, std::string_view variant_name, dtype dt,
+                                       std::string_view argument) {
+  const loss_spec& spec = find_loss(loss);
+  const auto& all = registry();
+  const auto [begin, end] = entries_of(spec);
+  std::vector<const entry*> out;
+  for (std::size_t i = begin; i < end; ++i)
+    if (all[i].type == dt && (variant_name == "all" || index().variant_names[i] == variant_name))
+      out.push_back(&all[i]);
+  if (out.empty()) unknown_variant(spec, variant_name, dt, argument, true);
+  return out;
+}
+
+const entry& find_entry(const loss_spec& loss, std::string_view variant_name, dtype dt, std::string_view argument) {
+  const auto& all = registry();
+  const auto [begin, end] = entries_of(loss);
+  for (std::size_t i = begin; i < end; ++i)
+    if (all[i].type == dt && index().variant_names[i] == variant_name) return all[i];
+  unknown_variant(loss, variant_name, dt, argument, false);
 }
 
 }  // namespace lossbench

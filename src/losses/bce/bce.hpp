@@ -25,7 +25,8 @@ struct bce_formula {
       input_desc{"input", input_kind::real, true, "probability p in [0, 1], any shape"},
       input_desc{"target", input_kind::real, false, "target probability y in [0, 1], same shape"},
   };
-  static constexpr std::array<param_desc, 0> params{};
+  using parameters = no_params;
+  static constexpr std::tuple<> fields{};
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss, relative to m = y|L₁| + (1−y)(|L₂| + 1), L₁ = log p, L₂ = log(1 − p): log ≤ 1 ulp (2u);
   // y·L₁ one more rounding: ≤ 3u·y|L₁|. fl(1 − p) = (1 − p)(1 + δ) shifts L₂ by ≤ u absolutely,
@@ -44,7 +45,7 @@ struct bce_formula {
   template <class T>
   struct coeffs {};
   template <class T>
-  static coeffs<T> coefficients(const call&) {
+  static coeffs<T> coefficients(const parameters&) {
     return {};
   }
 

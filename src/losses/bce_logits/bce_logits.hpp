@@ -29,11 +29,13 @@ struct bce_logits_formula {
       input_desc{"input", input_kind::real, true, "logit z, any shape"},
       input_desc{"target", input_kind::real, false, "target probability y, same shape"},
   };
-  static constexpr std::array params = {
-      param_desc{"pos_weight", param_kind::real_or_tensor, 1.0,
-                 "weight of positive examples: a number, or an array over the last dimension"},
+  using parameters = bce_logits_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"pos_weight", &bce_logits_params::pos_weight,
+                        "weight of positive examples: a number, or an array over the last dimension"},
   };
   static constexpr std::string_view weight_param = "pos_weight";
+  static constexpr auto weight = &bce_logits_params::pos_weight;
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Errors relative to error_scale (the sums of the terms' absolute values). exp ≤ 1.5 ulp (3u:
   // xsimd's float exp in the SIMD kernels; glibc's is ≤ 1 ulp), log1p ≤ 1 ulp (2u).
@@ -54,7 +56,7 @@ struct bce_logits_formula {
   template <class T>
   struct coeffs {};
   template <class T>
-  static coeffs<T> coefficients(const call&) {
+  static coeffs<T> coefficients(const parameters&) {
     return {};
   }
 

@@ -34,7 +34,7 @@ void check_target(const loss_spec& spec, const call& c, dtype dt) {
 
 }  // namespace
 
-void contrastive::validate(const loss_spec& spec, const call& c, dtype dt) {
+void contrastive::validate(const loss_spec& spec, const call& c, dtype dt, const parameters&) {
   core::expect_input_count(spec, c);
   core::expect_reduction(spec, c);
   core::expect_dtype(spec, c, 0, dt);
@@ -49,7 +49,7 @@ lossbench::shape contrastive::losses_shape(std::span<const tensor_ref> in) {
 }
 
 template <class T>
-core::plan<contrastive::problem<T>> contrastive::bind(const call& c) {
+core::plan<contrastive::problem<T>> contrastive::bind(const call& c, const parameters& prm) {
   const auto rows = embedding::layout_of(c.inputs[0].shape);
   const double divisor = embedding::reduction_divisor(c.reduction, rows.rows);
   core::plan<problem<T>> p;
@@ -63,7 +63,7 @@ core::plan<contrastive::problem<T>> contrastive::bind(const call& c) {
   pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
   pr.dim = rows.dim;
   pr.grad_scale = static_cast<T>(1.0 / divisor);
-  pr.margin = static_cast<T>(core::param(c, "margin"));
+  pr.margin = static_cast<T>(prm.margin);
   p.items = rows.rows;
   p.block = embedding::block_rows(rows.dim);
   p.value_scale = 1.0 / divisor;
@@ -72,7 +72,7 @@ core::plan<contrastive::problem<T>> contrastive::bind(const call& c) {
 
 // Embeddings of norm ≈ 1; about half the pairs similar (x2 at distance ≈ σ ∈ [0.1, 0.6] from x1),
 // the rest dissimilar at σ ∈ [0.5, 1.5], so with margin 1 about half of those are still inside it.
-std::vector<array> contrastive::generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
+std::vector<array> contrastive::generate(dtype dt, shape_request req, std::uint64_t seed, const parameters&) {
   const std::int64_t dim = embedding::requested_dim(req);
   array x1(dt, {req.n, dim}), x2(dt, {req.n, dim}), y(dt, {req.n});
   core::prng rng(seed);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 #include "losses/contrastive/contrastive_row.hpp"
 
 #include <lossbench/loss_spec.hpp>
@@ -55,8 +56,9 @@ struct contrastive {
       input_desc{"x2", input_kind::real, true, "second embeddings [B, D]"},
       input_desc{"target", input_kind::real_or_index, false, "y [B]: 1 = similar pair, 0 = dissimilar"},
   };
-  static constexpr std::array params = {
-      param_desc{"margin", param_kind::real, 1.0, "distance beyond which dissimilar pairs cost nothing"},
+  using parameters = contrastive_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"margin", &contrastive_params::margin, "distance beyond which dissimilar pairs cost nothing"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // First-order bounds the reference computes per row (contrastive_reference.cpp): S = Σv² has
@@ -75,11 +77,11 @@ struct contrastive {
   template <class T>
   using problem = contrastive_problem<T>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt);
+  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c);
+  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
 
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
@@ -101,8 +103,8 @@ struct contrastive {
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
-  static reference_result reference(const call& c);
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
+  static reference_result reference(const call& c, const parameters& prm);
 };
 
 const loss_spec& contrastive_spec();

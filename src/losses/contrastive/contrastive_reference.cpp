@@ -18,11 +18,11 @@ namespace {
 using R = core::real_ref;
 }  // namespace
 
-reference_result contrastive::reference(const call& c) {
+reference_result contrastive::reference(const call& c, const parameters& prm) {
   const auto x1 = core::to_reference(c.inputs[0]);
   const auto x2 = core::to_reference(c.inputs[1]);
   const auto rows = embedding::layout_of(c.inputs[0].shape);
-  const R margin = static_cast<R>(c.params->number("margin"));
+  const R margin = static_cast<R>(prm.margin);
   const R u = c.inputs[0].type == dtype::f32 ? 0x1p-24L : 0x1p-53L;
   const R scale = 1.0L / static_cast<R>(embedding::reduction_divisor(c.reduction, rows.rows));
   const R D = static_cast<R>(rows.dim);

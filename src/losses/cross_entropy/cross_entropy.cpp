@@ -26,16 +26,16 @@ void check_logits(const loss_spec& spec, const call& c, dtype dt) {
 }
 
 // Probability targets: the loss dtype and the input's shape (torch: same sizes = soft targets).
-void check_probabilities(const loss_spec& spec, const call& c, dtype dt) {
+void check_probabilities(const loss_spec& spec, const call& c, dtype dt, const cross_entropy_params& prm) {
   core::expect_dtype(spec, c, target_arg, dt);
   core::expect_same_shape(spec, c, input_arg, target_arg);
-  if (core::param(c, "ignore_index") >= 0)
+  if (prm.ignore_index >= 0)
     throw error("ignore_index", "is not supported with probability targets (torch: only negative values), got " +
-                                    std::to_string(static_cast<std::int64_t>(core::param(c, "ignore_index"))));
+                                    std::to_string(prm.ignore_index));
 }
 
 // Class indices: shape = input's without the class dimension, each in [0, C) or ignore_index.
-void check_indices(const call& c) {
+void check_indices(const call& c, std::int64_t ignore) {
   const auto& logits = c.inputs[input_arg];
   const auto& t = c.inputs[target_arg];
   const lossbench::shape want = logits.shape.rank() == 2 ? lossbench::shape{logits.shape[0]} : lossbench::shape{};
@@ -43,7 +43,6 @@ void check_indices(const call& c) {
     throw error("target", "class indices need shape " + want.str() + " for input " + logits.shape.str() + ", got " +
                               t.shape.str());
   const std::int64_t classes = class_count(logits);
-  const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
   const std::int64_t n = t.numel();
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t k = core::index_at(t, i);
@@ -54,37 +53,35 @@ void check_indices(const call& c) {
   }
 }
 
-void check_target(const loss_spec& spec, const call& c, dtype dt) {
+void check_target(const loss_spec& spec, const call& c, dtype dt, const cross_entropy_params& prm) {
   const dtype tt = c.inputs[target_arg].type;
-  if (tt == dtype::i32 || tt == dtype::i64) return check_indices(c);
+  if (tt == dtype::i32 || tt == dtype::i64) return check_indices(c, prm.ignore_index);
   if (tt != dt)
     throw error("target", "expected class indices (i32/i64) or probabilities of the loss dtype " +
                               std::string(to_string(dt)) + ", got " + std::string(to_string(tt)));
-  check_probabilities(spec, c, dt);
+  check_probabilities(spec, c, dt, prm);
 }
 
-void check_params(const call& c, dtype dt) {
-  const double eps = core::param(c, "label_smoothing");
+void check_params(const call& c, dtype dt, const cross_entropy_params& prm) {
+  const double eps = prm.label_smoothing;
   if (!(eps >= 0.0 && eps <= 1.0)) throw error("label_smoothing", "must be in [0, 1], got " + std::to_string(eps));
-  // ±2^62 keeps the conversion to int64 defined; any index beyond it is as good as absent.
-  if (std::fabs(core::param(c, "ignore_index")) > 0x1p62) throw error("ignore_index", "must fit in a 64-bit integer");
-  const array* w = c.params->tensor("weight");
-  if (!w) return;
-  if (w->type() != dt)
-    throw error("weight", "dtype " + std::string(to_string(w->type())) + " differs from the loss dtype " +
+  if (!prm.weight) return;
+  const tensor_ref& w = *prm.weight;
+  if (w.type != dt)
+    throw error("weight", "dtype " + std::string(to_string(w.type)) + " differs from the loss dtype " +
                               std::string(to_string(dt)));
   const std::int64_t classes = class_count(c.inputs[input_arg]);
-  if (w->shape().rank() != 1 || w->numel() != classes)
+  if (w.shape.rank() != 1 || w.numel() != classes)
     throw error("weight",
-                "expected shape [" + std::to_string(classes) + "] (one weight per class), got " + w->shape().str());
+                "expected shape [" + std::to_string(classes) + "] (one weight per class), got " + w.shape.str());
+  if (!w.data && classes > 0) throw error("weight", "a null data pointer for " + std::to_string(classes) + " weights");
 }
 
 // The mean's divisor: Σ w[t_i] over non-ignored rows for class indices, B for probabilities.
-double mean_divisor(const call& c) {
+template <class T>
+double mean_divisor(const call& c, const T* w, std::int64_t ignore) {
   const auto& t = c.inputs[target_arg];
   if (is_floating(t.type)) return static_cast<double>(row_count(c.inputs[input_arg]));
-  const array* w = c.params->tensor("weight");
-  const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
   // Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of the SIMD
   // kernel's time through the generic per-element accessor.
   auto divisor = [&]<class Index>(const Index* y, std::int64_t n) {
@@ -95,7 +92,7 @@ double mean_divisor(const call& c) {
     }
     core::ordered_sum d;
     for (std::int64_t i = 0; i < n; ++i)
-      if (y[i] != ignore) d.add(w->get(y[i]));
+      if (y[i] != ignore) d.add(static_cast<double>(w[y[i]]));
     return d.value();
   };
   const std::int64_t n = t.numel();
@@ -104,12 +101,12 @@ double mean_divisor(const call& c) {
 
 }  // namespace
 
-void cross_entropy::validate(const loss_spec& spec, const call& c, dtype dt) {
+void cross_entropy::validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm) {
   core::expect_input_count(spec, c);
   core::expect_reduction(spec, c);
   check_logits(spec, c, dt);
-  check_params(c, dt);
-  check_target(spec, c, dt);
+  check_params(c, dt, prm);
+  check_target(spec, c, dt, prm);
 }
 
 lossbench::shape cross_entropy::losses_shape(std::span<const tensor_ref> in) {
@@ -117,7 +114,7 @@ lossbench::shape cross_entropy::losses_shape(std::span<const tensor_ref> in) {
 }
 
 template <class T>
-core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
+core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c, const parameters& prm) {
   core::plan<problem<T>> plan;
   auto& p = plan.problem;
   const auto& logits = c.inputs[input_arg];
@@ -130,7 +127,7 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
     p.index64 = t.as<std::int64_t>();
   else
     p.probs = t.as<T>();
-  if (const array* w = c.params->tensor("weight")) p.weight = w->data<T>();
+  if (prm.weight) p.weight = prm.weight->as<T>();
   // Σ w (label smoothing's spread mass): O(C) once, skipped for an empty batch, whose C may be
   // anything a header claims (2^62 would loop for ever).
   if (row_count(logits) > 0) {
@@ -138,12 +135,12 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
     for (std::size_t k = 0; k < p.classes; ++k) total_weight.add(p.weight_of(k));
     p.weight_total = total_weight.value();
   }
-  p.ignore_index = static_cast<std::int64_t>(core::param(c, "ignore_index"));
-  p.smoothing = core::param(c, "label_smoothing");
+  p.ignore_index = prm.ignore_index;
+  p.smoothing = prm.label_smoothing;
   p.grad = static_cast<T*>(c.out.grad[0]);
   p.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
   if (c.reduction == reduction::mean) {
-    const double d = mean_divisor(c);
+    const double d = mean_divisor(c, p.weight, p.ignore_index);
     // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
     p.grad_scale = d == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / d;
   }
@@ -153,8 +150,8 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c) {
   return plan;
 }
 
-template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&);
-template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&);
+template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&, const parameters&);
+template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&, const parameters&);
 
 const loss_spec& cross_entropy_spec() {
   static const core::spec_of<cross_entropy> spec;

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -62,10 +63,12 @@ struct cross_entropy {
       input_desc{"target", input_kind::real_or_index, false,
                  "class indices [B] (i32/i64; [] for one row) or probabilities, same shape as input"},
   };
-  static constexpr std::array params = {
-      param_desc{"weight", param_kind::tensor, 0, "per-class weight [C], loss dtype; absent = all 1"},
-      param_desc{"ignore_index", param_kind::integer, -100, "class index whose rows are skipped"},
-      param_desc{"label_smoothing", param_kind::real, 0, "ε in [0, 1]: target mixed with uniform ε/C"},
+  using parameters = cross_entropy_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"weight", &cross_entropy_params::weight, "per-class weight [C], loss dtype; absent = all 1"},
+      core::param_field{"ignore_index", &cross_entropy_params::ignore_index, "class index whose rows are skipped"},
+      core::param_field{"label_smoothing", &cross_entropy_params::label_smoothing,
+                        "ε in [0, 1]: target mixed with uniform ε/C"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
 
@@ -108,18 +111,18 @@ struct cross_entropy {
   template <class T>
   using problem = cross_entropy_problem<T>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt);
+  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c);
+  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);  // cross_entropy_simd.hpp
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
-  static reference_result reference(const call& c);
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
+  static reference_result reference(const call& c, const parameters& prm);
 
   // Rows per block: ~4096 logits a block whatever C, fixed by the shape alone.
   static std::size_t rows_per_block(std::size_t classes) { return classes >= 4096 ? 1 : 4096 / classes; }

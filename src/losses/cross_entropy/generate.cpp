@@ -8,7 +8,7 @@
 
 namespace lossbench::losses {
 
-std::vector<array> cross_entropy::generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
+std::vector<array> cross_entropy::generate(dtype dt, shape_request req, std::uint64_t seed, const parameters&) {
   const std::int64_t classes = req.inner > 0 ? req.inner : default_classes;
   array logits(dt, {req.n, classes});
   array target(dtype::i64, {req.n});

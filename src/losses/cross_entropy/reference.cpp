@@ -92,7 +92,7 @@ reference_row prob_row(const row_inputs& in, const std::vector<R>& probs) {
 
 }  // namespace
 
-reference_result cross_entropy::reference(const call& c) {
+reference_result cross_entropy::reference(const call& c, const parameters& prm) {
   const auto& logits = c.inputs[0];
   const auto& target = c.inputs[1];
   const std::size_t classes = static_cast<std::size_t>(logits.shape[logits.shape.rank() - 1]);
@@ -101,12 +101,12 @@ reference_result cross_entropy::reference(const call& c) {
   const bool soft = is_floating(target.type);
   const auto t = core::to_reference(target);
   row_inputs in;
-  in.eps = static_cast<R>(core::param(c, "label_smoothing"));
-  if (const array* w = c.params->tensor("weight"))
-    in.w = core::to_reference(w->ref());
+  in.eps = static_cast<R>(prm.label_smoothing);
+  if (prm.weight)
+    in.w = core::to_reference(*prm.weight);
   else if (rows > 0)
     in.w.assign(classes, 1);  // an empty batch allocates nothing by its class count
-  const auto ignore = static_cast<std::int64_t>(core::param(c, "ignore_index"));
+  const std::int64_t ignore = prm.ignore_index;
 
   // The mean's divisor first (torch: Σ w[t_i] over non-ignored rows, or B), then each row.
   core::reference_sum divisor;

@@ -27,6 +27,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -46,6 +47,9 @@ struct ctc_problem {
   tensor_ref targets, input_lengths, target_lengths;
   const std::int64_t* target_offset = nullptr;  // [B], a thread_local buffer of bind's
   std::int64_t max_time = 0, batch = 0, classes = 0, blank = 0;
+  // The batch's longest input and target: each thread sizes its workspace for them on its first
+  // sequence, so which thread gets which sequence (omp's dynamic schedule) changes no allocation.
+  std::int64_t longest_input = 0, longest_target = 0;
   bool mean = false;  // divide each loss by max(target_length, 1) (and the sum by B)
   bool zero_infinity = false;
 };
@@ -60,9 +64,10 @@ struct ctc {
       input_desc{"input_lengths", input_kind::index, false, "[B] in [0, T]"},
       input_desc{"target_lengths", input_kind::index, false, "[B] in [0, input_lengths[b]]"},
   };
-  static constexpr std::array params = {
-      param_desc{"blank", param_kind::integer, 0, "index of the blank label, in [0, C)"},
-      param_desc{"zero_infinity", param_kind::boolean, 0, "zero infinite losses and their gradients"},
+  using parameters = ctc_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"blank", &ctc_params::blank, "index of the blank label, in [0, C)"},
+      core::param_field{"zero_infinity", &ctc_params::zero_infinity, "zero infinite losses and their gradients"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // The gradient is w.r.t. the logits under log_softmax, not ∂value/∂log_probs.
@@ -97,7 +102,7 @@ struct ctc {
   template <class T>
   using problem = ctc_problem<T>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt);
+  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
   static std::int64_t items(std::span<const tensor_ref> in);  // T·B·C
   // Per time step and extended label state: a three-way log-sum-exp (3 exp, log, max, adds ≈ 48)
@@ -110,7 +115,7 @@ struct ctc {
   // break-even costs less than an OpenMP region too early.
   static constexpr std::int64_t parallel_min_elements = 12000;
   template <class T>
-  static core::plan<problem<T>> bind(const call& c);
+  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
@@ -118,8 +123,8 @@ struct ctc {
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
-  static reference_result reference(const call& c);
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
+  static reference_result reference(const call& c, const parameters& prm);
 };
 
 const loss_spec& ctc_spec();

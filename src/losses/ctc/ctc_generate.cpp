@@ -31,10 +31,10 @@ void log_softmax_frame(std::vector<double>& z) {
 }
 }  // namespace
 
-std::vector<array> ctc::generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params) {
+std::vector<array> ctc::generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm) {
   const std::int64_t time = default_time, target = default_target, batch = req.n;
   const std::int64_t classes = req.inner > 0 ? req.inner : default_classes;
-  const std::int64_t blank = params.has("blank") ? static_cast<std::int64_t>(params.number("blank")) : 0;
+  const std::int64_t blank = prm.blank;
   if (blank < 0 || blank >= classes) throw error("blank", "must be in [0, " + std::to_string(classes) + ")");
   array log_probs(dt, {time, batch, classes}), targets(dtype::i64, {batch, target});
   array input_lengths(dtype::i64, {batch}), target_lengths(dtype::i64, {batch});

@@ -189,7 +189,7 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
   const std::int64_t target_length = core::index_at(p.target_lengths, b);
   const bool with_grad = p.grad != nullptr;
   auto& ws = thread_workspace<T>();
-  ws.prepare(length, 2 * target_length + 1, with_grad);
+  ws.prepare(p.longest_input, 2 * p.longest_target + 1, with_grad);
   const sequence<T> q{p, b, length, 2 * target_length + 1, ws, with_grad};
   build_labels(q);
   // An empty input aligns only with an empty target (validation ensures target_length ≤ length).

@@ -72,13 +72,13 @@ std::vector<std::vector<R>> beta_table(const ref_sequence& q) {
   return b;
 }
 
-ref_sequence load(const call& c, const std::vector<R>& lp, std::int64_t b, std::int64_t offset) {
+ref_sequence load(const call& c, std::int64_t blank, const std::vector<R>& lp, std::int64_t b, std::int64_t offset) {
   const auto& shape = c.inputs[0].shape;
   const std::int64_t B = shape[1], C = shape[2];
   ref_sequence q;
   q.length = core::index_at(c.inputs[2], b);
   const std::int64_t S = core::index_at(c.inputs[3], b);
-  q.ext.assign(static_cast<std::size_t>(2 * S + 1), static_cast<std::int64_t>(core::param(c, "blank")));
+  q.ext.assign(static_cast<std::size_t>(2 * S + 1), blank);
   for (std::int64_t s = 0; s < S; ++s)
     q.ext[static_cast<std::size_t>(2 * s + 1)] = core::index_at(c.inputs[1], offset + s);
   for (std::int64_t t = 0; t < q.length; ++t)
@@ -99,11 +99,11 @@ R step_magnitudes(const ref_sequence& q) {
 }
 }  // namespace
 
-reference_result ctc::reference(const call& c) {
+reference_result ctc::reference(const call& c, const parameters& prm) {
   const auto& shape = c.inputs[0].shape;
   const std::int64_t B = shape[1], C = shape[2];
   const bool padded = c.inputs[1].shape.rank() == 2, mean = c.reduction == reduction::mean;
-  const bool zero_infinity = core::param(c, "zero_infinity") != 0;
+  const bool zero_infinity = prm.zero_infinity;
   const std::vector<R> lp = core::to_reference(c.inputs[0]);
   reference_result r;
   r.losses.assign(static_cast<std::size_t>(B), 0);
@@ -115,7 +115,7 @@ reference_result ctc::reference(const call& c) {
   std::int64_t offset = 0;
   for (std::int64_t b = 0; b < B; ++b) {
     const std::int64_t S = core::index_at(c.inputs[3], b);
-    const ref_sequence q = load(c, lp, b, padded ? b * c.inputs[1].shape[1] : offset);
+    const ref_sequence q = load(c, prm.blank, lp, b, padded ? b * c.inputs[1].shape[1] : offset);
     offset += S;
     const auto alpha = alpha_table(q);
     const std::size_t W = q.ext.size(), L = static_cast<std::size_t>(q.length);

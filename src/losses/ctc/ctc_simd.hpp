@@ -305,14 +305,18 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
   const bool with_grad = p.grad != nullptr;
   const std::int64_t states = 2 * target_length + 1, np = (states + W - 1) / W * W, stride = np + 4;
   auto& ws = thread_workspace<Arch, T>();
-  grow(ws.lpx, length * np);
-  grow(ws.alpha, (with_grad && length > 2 ? length : 2) * stride);
-  grow(ws.beta, 2 * stride);
-  grow(ws.allow, np + 2);
-  if (with_grad) grow(ws.occupation, p.classes + W);  // a C-sized buffer only where a gradient row needs it
-  grow(ws.terms, np);
-  grow(ws.alpha_norm, length);
-  grow(ws.ext, np);
+  {  // sized for the batch's longest sequence (ctc_problem): no thread grows twice in a call
+    const std::int64_t most = 2 * p.longest_target + 1, most_np = (most + W - 1) / W * W, most_stride = most_np + 4;
+    const std::int64_t longest = p.longest_input;
+    grow(ws.lpx, longest * most_np);
+    grow(ws.alpha, (with_grad && longest > 2 ? longest : 2) * most_stride);
+    grow(ws.beta, 2 * most_stride);
+    grow(ws.allow, most_np + 2);
+    if (with_grad) grow(ws.occupation, p.classes + W);  // a C-sized buffer only where a gradient row needs it
+    grow(ws.terms, most_np);
+    grow(ws.alpha_norm, longest);
+    grow(ws.ext, most_np);
+  }
   const sequence<Arch, T> q{p, ws, b, length, states, np, stride, with_grad};
   prepare(q);
   double nll = length > 0 ? forward(q) : 0.0;

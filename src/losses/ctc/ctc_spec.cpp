@@ -52,7 +52,7 @@ void check_labels(const tensor_ref& targets, std::int64_t offset, std::int64_t l
 }
 }  // namespace
 
-void ctc::validate(const loss_spec& spec, const call& c, dtype dt) {
+void ctc::validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm) {
   core::expect_input_count(spec, c);
   core::expect_reduction(spec, c);
   core::expect_dtype(spec, c, log_probs_i, dt);
@@ -69,8 +69,8 @@ void ctc::validate(const loss_spec& spec, const call& c, dtype dt) {
                 "padded targets need B = " + std::to_string(batch) + " rows, got shape " + targets.shape.str());
   check_lengths_array(spec, c, input_lengths_i, batch);
   check_lengths_array(spec, c, target_lengths_i, batch);
-  const double blank = core::param(c, "blank");
-  if (!(blank >= 0 && blank < static_cast<double>(classes)))
+  const std::int64_t blank = prm.blank;
+  if (!(blank >= 0 && blank < classes))
     throw error("blank",
                 "expected a class index in [0, " + std::to_string(classes) + "), got " + std::to_string(blank));
 
@@ -85,7 +85,7 @@ void ctc::validate(const loss_spec& spec, const call& c, dtype dt) {
                                            : "the lengths add up to more than the " + std::to_string(columns) +
                                                  " concatenated targets (at sequence " + std::to_string(b) + ")");
     const std::int64_t start = padded ? b * columns : offset;
-    check_labels(targets, start, tl, classes, static_cast<std::int64_t>(blank), b);
+    check_labels(targets, start, tl, classes, blank, b);
     offset += tl;
   }
   // Concatenated targets are exactly the labels, as torch checks: a mismatch means the lengths and
@@ -110,7 +110,7 @@ double ctc::flops(std::span<const tensor_ref> in, bool with_grad) {
 }
 
 template <class T>
-core::plan<ctc_problem<T>> ctc::bind(const call& c) {
+core::plan<ctc_problem<T>> ctc::bind(const call& c, const parameters& prm) {
   core::plan<ctc_problem<T>> p;
   auto& pr = p.problem;
   const auto& shape = c.inputs[log_probs_i].shape;
@@ -123,9 +123,9 @@ core::plan<ctc_problem<T>> ctc::bind(const call& c) {
   pr.max_time = shape[0];
   pr.batch = shape[1];
   pr.classes = shape[2];
-  pr.blank = static_cast<std::int64_t>(core::param(c, "blank"));
+  pr.blank = prm.blank;
   pr.mean = c.reduction == reduction::mean;
-  pr.zero_infinity = core::param(c, "zero_infinity") != 0;
+  pr.zero_infinity = prm.zero_infinity;
 
   // Where each sequence's labels start: grown on demand, so no allocation after the first call.
   thread_local std::vector<std::int64_t> offsets;
@@ -135,6 +135,8 @@ core::plan<ctc_problem<T>> ctc::bind(const call& c) {
   for (std::int64_t b = 0; b < pr.batch; ++b) {
     offsets[static_cast<std::size_t>(b)] = padded ? b * pr.targets.shape[1] : next;
     next += core::index_at(pr.target_lengths, b);
+    pr.longest_input = std::max(pr.longest_input, core::index_at(pr.input_lengths, b));
+    pr.longest_target = std::max(pr.longest_target, core::index_at(pr.target_lengths, b));
   }
   pr.target_offset = offsets.data();
 
@@ -145,8 +147,8 @@ core::plan<ctc_problem<T>> ctc::bind(const call& c) {
   return p;
 }
 
-template core::plan<ctc_problem<float>> ctc::bind<float>(const call&);
-template core::plan<ctc_problem<double>> ctc::bind<double>(const call&);
+template core::plan<ctc_problem<float>> ctc::bind<float>(const call&, const parameters&);
+template core::plan<ctc_problem<double>> ctc::bind<double>(const call&, const parameters&);
 
 const loss_spec& ctc_spec() {
   static const core::spec_of<ctc> spec;

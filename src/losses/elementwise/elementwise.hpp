@@ -5,8 +5,8 @@
 // the math of each loss lives in exactly one place (F::eval), shared by kernel and reference.
 //
 // Formula contract (F):
-//   name, summary, torch_name, inputs (2), params, reductions, accuracy   as in spec_adapter.hpp
-//   template <class T> struct coeffs; template <class T> static coeffs<T> coefficients(const call&)
+//   name, summary, torch_name, inputs (2), parameters, fields, reductions, accuracy   as in spec_adapter.hpp
+//   template <class T> struct coeffs; template <class T> static coeffs<T> coefficients(const parameters&)
 //       the scalar parameters (delta, margin, log_target, ...) in the compute type T
 //   template <class V, class K> static loss_grad<V> eval(V x, V y, V w, const K& coeffs)
 //       per-element loss and ∂loss/∂x, written once in lossbench::math operations so that V is
@@ -19,18 +19,20 @@
 //       expected. NaN must pass: it propagates to the value instead. The kernels test
 //       values as they compute (no extra pass over the data); when one flags a bad value the
 //       adapter calls report_invalid, which finds the first and throws an error naming it.
-//   optional: static void check_params(const call&)
+//   optional: static void check_params(const parameters&)
 //       rejects parameter values the formula cannot take (huber's delta ≤ 0), naming the parameter
 //   optional: template <class T> static loss_grad<T> error_scale(T x, T y, T w, const coeffs<T>&)
 //       the magnitudes the loss's and gradient's rounding errors are relative to, where a formula
 //       subtracts terms (kl_div's p·log p − p·x): the reference reports them as loss_magnitude /
 //       grad_magnitude. Absent: |loss| and |grad| themselves.
-//   optional: static constexpr std::string_view weight_param = "pos_weight"
-//       a real_or_tensor parameter broadcast over the last dimension
+//   optional: static constexpr std::string_view weight_param = "pos_weight" and
+//             static constexpr auto weight = &parameters::pos_weight
+//       a real_or_array parameter broadcast over the last dimension
 #pragma once
 
 #include "core/checks.hpp"
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 #include "core/prng.hpp"
 #include "core/reference_math.hpp"
 #include "core/streaming.hpp"
@@ -70,7 +72,8 @@ struct elementwise {
   static constexpr auto summary = F::summary;
   static constexpr auto torch_name = F::torch_name;
   static constexpr auto inputs = F::inputs;
-  static constexpr auto params = F::params;
+  using parameters = typename F::parameters;
+  static constexpr auto fields = F::fields;
   static constexpr auto reductions = F::reductions;
   static constexpr auto accuracy = F::accuracy;
   static constexpr auto flops_per_item = F::flops_per_item;
@@ -81,19 +84,19 @@ struct elementwise {
 
   static constexpr bool has_weight = requires { F::weight_param; };
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt) {
+  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm) {
     core::expect_input_count(spec, c);
     core::expect_reduction(spec, c);
     core::expect_dtype(spec, c, 0, dt);
     core::expect_dtype(spec, c, 1, dt);
     core::expect_same_shape(spec, c, 0, 1);
-    if constexpr (requires { F::check_params(c); }) F::check_params(c);
-    if constexpr (has_weight) check_weight(c, dt);
+    if constexpr (requires { F::check_params(prm); }) F::check_params(prm);
+    if constexpr (has_weight) check_weight(c, dt, prm);
   }
 
   // A kernel saw a value outside the domain: find the first and say what was expected.
-  static void report_invalid(const loss_spec& spec, const call& c, dtype dt) {
-    const auto k = F::template coefficients<double>(c);
+  static void report_invalid(const loss_spec& spec, const call& c, dtype dt, const parameters& prm) {
+    const auto k = F::template coefficients<double>(prm);
     if constexpr (has_bad_input)
       check_values(spec, c, 0, dt, F::input_expected, [&](double v) { return bool(F::bad_input(v, k)); });
     if constexpr (has_bad_target)
@@ -119,7 +122,7 @@ struct elementwise {
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c) {
+  static core::plan<problem<T>> bind(const call& c, const parameters& prm) {
     core::plan<problem<T>> p;
     const std::int64_t n = c.inputs[0].numel();
     auto& pr = p.problem;
@@ -127,8 +130,8 @@ struct elementwise {
     pr.y = c.inputs[1].as<T>();
     pr.grad = static_cast<T*>(c.out.grad[0]);
     pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
-    pr.k = F::template coefficients<T>(c);
-    if constexpr (has_weight) bind_weight(c, pr.w, pr.w_len, pr.w_scalar);
+    pr.k = F::template coefficients<T>(prm);
+    if constexpr (has_weight) bind_weight(prm, pr.w, pr.w_len, pr.w_scalar);
     const double divisor = reduction_divisor(c);
     pr.grad_scale = static_cast<T>(1.0 / divisor);
     pr.stream_grad = core::stream_gradient(pr.grad, sizeof(T), 3 * static_cast<std::size_t>(n) * sizeof(T));
@@ -175,7 +178,7 @@ struct elementwise {
 
   // Element-wise losses take any shape; the request's n is the element count (inner unused
   // except as a last dimension, so broadcast weights have something to broadcast over).
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters&) {
     const std::int64_t inner = req.inner > 0 ? req.inner : 0;
     const lossbench::shape s =
         (inner > 0 && req.n % inner == 0) ? lossbench::shape{req.n / inner, inner} : lossbench::shape{req.n};
@@ -193,18 +196,19 @@ struct elementwise {
     return out;
   }
 
-  static reference_result reference(const call& c) {
+  static reference_result reference(const call& c, const parameters& prm) {
     using R = core::real_ref;
     const auto x = core::to_reference(c.inputs[0]);
     const auto y = core::to_reference(c.inputs[1]);
-    const auto k = F::template coefficients<R>(c);
+    const auto k = F::template coefficients<R>(prm);
     std::vector<R> w;
     R w_scalar = 1;
     if constexpr (has_weight) {
-      if (const array* t = c.params->tensor(F::weight_param))
-        w = core::to_reference(t->ref());
+      const real_or_array& weight = prm.*F::weight;
+      if (weight.array)
+        w = core::to_reference(*weight.array);
       else
-        w_scalar = c.params->number(F::weight_param);
+        w_scalar = weight.number;
     }
     const R scale = 1.0L / static_cast<R>(reduction_divisor(c));
     constexpr bool has_error_scale = requires { F::error_scale(R(), R(), R(), k); };
@@ -264,12 +268,12 @@ struct elementwise {
     }
   }
 
-  static void check_weight(const call& c, dtype dt) {
-    const array* w = c.params ? c.params->tensor(F::weight_param) : nullptr;
+  static void check_weight(const call& c, dtype dt, const parameters& prm) {
+    const auto& w = (prm.*F::weight).array;
     if (!w) return;
     const std::string name(F::weight_param);
-    if (w->type() != dt)
-      throw error(name, "array dtype " + std::string(to_string(w->type())) + " differs from the loss dtype " +
+    if (w->type != dt)
+      throw error(name, "array dtype " + std::string(to_string(w->type)) + " differs from the loss dtype " +
                             std::string(to_string(dt)));
     const auto& s = c.inputs[0].shape;
     const std::int64_t last = s.rank() ? s[s.rank() - 1] : 1;
@@ -279,12 +283,13 @@ struct elementwise {
   }
 
   template <class T>
-  static void bind_weight(const call& c, const T*& w, std::size_t& len, T& scalar) {
-    if (const array* t = c.params->tensor(F::weight_param)) {
-      w = t->template data<T>();
-      len = static_cast<std::size_t>(t->numel());
+  static void bind_weight(const parameters& prm, const T*& w, std::size_t& len, T& scalar) {
+    const real_or_array& weight = prm.*F::weight;
+    if (weight.array) {
+      w = weight.array->template as<T>();
+      len = static_cast<std::size_t>(weight.array->numel());
     } else {
-      scalar = static_cast<T>(c.params->number(F::weight_param));
+      scalar = static_cast<T>(weight.number);
     }
   }
 };

@@ -22,8 +22,9 @@ struct hinge_formula {
       input_desc{"input", input_kind::real, true, "score x, any shape"},
       input_desc{"target", input_kind::real, false, "label y in {−1, +1}, same shape"},
   };
-  static constexpr std::array params = {
-      param_desc{"margin", param_kind::real, 1.0, "the margin y·x must reach for zero loss"},
+  using parameters = hinge_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"margin", &hinge_params::margin, "the margin y·x must reach for zero loss"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss, relative to |margin| + |x|: margin in T (u/2·|margin|), t = margin − y·x one rounding
@@ -44,8 +45,8 @@ struct hinge_formula {
     T margin;
   };
   template <class T>
-  static coeffs<T> coefficients(const call& c) {
-    return {static_cast<T>(core::param(c, "margin"))};
+  static coeffs<T> coefficients(const parameters& p) {
+    return {static_cast<T>(p.margin)};
   }
 
   static constexpr std::string_view target_expected = "labels −1 or +1";

@@ -23,8 +23,9 @@ struct huber_formula {
       input_desc{"input", input_kind::real, true, "prediction x, any shape"},
       input_desc{"target", input_kind::real, false, "target y, same shape"},
   };
-  static constexpr std::array params = {
-      param_desc{"delta", param_kind::real, 1.0, "where the loss turns from quadratic to linear (> 0)"},
+  using parameters = huber_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"delta", &huber_params::delta, "where the loss turns from quadratic to linear (> 0)"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss: d rounds once (u). Quadratic branch: ½|d| exact, ·|d| one rounding, d's error doubled:
@@ -47,13 +48,13 @@ struct huber_formula {
     T half_delta;
   };
   template <class T>
-  static coeffs<T> coefficients(const call& c) {
-    const T delta = static_cast<T>(core::param(c, "delta"));
+  static coeffs<T> coefficients(const parameters& p) {
+    const T delta = static_cast<T>(p.delta);
     return {delta, T(0.5) * delta};
   }
 
-  static void check_params(const call& c) {
-    const double delta = core::param(c, "delta");
+  static void check_params(const parameters& p) {
+    const double delta = p.delta;
     if (!(delta > 0)) throw error("delta", "must be > 0 (as torch's huber_loss), got " + std::to_string(delta));
   }
 

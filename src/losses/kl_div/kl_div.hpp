@@ -25,8 +25,9 @@ struct kl_div_formula {
       input_desc{"input", input_kind::real, true, "log-probabilities x = log q, any shape"},
       input_desc{"target", input_kind::real, false, "probabilities p (log p with log_target), same shape"},
   };
-  static constexpr std::array params = {
-      param_desc{"log_target", param_kind::boolean, 0.0, "the target is given as log-probabilities"},
+  using parameters = kl_div_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"log_target", &kl_div_params::log_target, "the target is given as log-probabilities"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none, reduction::batchmean};
   // log ≤ 1 ulp (2u; glibc and xsimd), exp ≤ 1.5 ulp (3u: xsimd's float exp in the SIMD kernels).
@@ -48,8 +49,8 @@ struct kl_div_formula {
     bool log_target;
   };
   template <class T>
-  static coeffs<T> coefficients(const call& c) {
-    return {core::param(c, "log_target") != 0};
+  static coeffs<T> coefficients(const parameters& p) {
+    return {p.log_target};
   }
 
   static constexpr std::string_view target_expected = "probabilities ≥ 0 (log_target is false)";

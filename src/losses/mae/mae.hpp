@@ -19,7 +19,8 @@ struct mae_formula {
       input_desc{"input", input_kind::real, true, "prediction x, any shape"},
       input_desc{"target", input_kind::real, false, "target y, same shape"},
   };
-  static constexpr std::array<param_desc, 0> params{};
+  using parameters = no_params;
+  static constexpr std::tuple<> fields{};
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss: d = x − y rounds once (u); the mean's 1/N and the product with it add 2u → 3u, +1 margin.
   // Gradient: sign(d) is exact (a rounded d keeps its sign); 1/N in T and the product: 2u, +1 margin.
@@ -35,7 +36,7 @@ struct mae_formula {
   template <class T>
   struct coeffs {};
   template <class T>
-  static coeffs<T> coefficients(const call&) {
+  static coeffs<T> coefficients(const parameters&) {
     return {};
   }
 

@@ -17,7 +17,8 @@ struct mse_formula {
       input_desc{"input", input_kind::real, true, "prediction x, any shape"},
       input_desc{"target", input_kind::real, false, "target y, same shape"},
   };
-  static constexpr std::array<param_desc, 0> params{};
+  using parameters = no_params;
+  static constexpr std::tuple<> fields{};
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // d = x − y is rounded once (≤ u relative), d² once more (≤ 2u + u), 2d is exact and the mean's
   // scale 1/N adds one rounding (u): 3 u for the loss, 2 u for the gradient, with a margin of 1.
@@ -32,7 +33,7 @@ struct mse_formula {
   template <class T>
   struct coeffs {};
   template <class T>
-  static coeffs<T> coefficients(const call&) {
+  static coeffs<T> coefficients(const parameters&) {
     return {};
   }
 

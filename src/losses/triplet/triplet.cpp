@@ -7,7 +7,7 @@
 
 namespace lossbench::losses {
 
-void triplet::validate(const loss_spec& spec, const call& c, dtype dt) {
+void triplet::validate(const loss_spec& spec, const call& c, dtype dt, const parameters&) {
   core::expect_input_count(spec, c);
   core::expect_reduction(spec, c);
   for (std::size_t i = 0; i < 3; ++i) core::expect_dtype(spec, c, i, dt);
@@ -22,7 +22,7 @@ void triplet::validate(const loss_spec& spec, const call& c, dtype dt) {
 lossbench::shape triplet::losses_shape(std::span<const tensor_ref> in) { return embedding::rows_shape(in[0].shape); }
 
 template <class T>
-core::plan<triplet::problem<T>> triplet::bind(const call& c) {
+core::plan<triplet::problem<T>> triplet::bind(const call& c, const parameters& prm) {
   const auto rows = embedding::layout_of(c.inputs[0].shape);
   const double divisor = embedding::reduction_divisor(c.reduction, rows.rows);
   core::plan<problem<T>> p;
@@ -36,7 +36,7 @@ core::plan<triplet::problem<T>> triplet::bind(const call& c) {
   pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
   pr.dim = rows.dim;
   pr.grad_scale = static_cast<T>(1.0 / divisor);
-  pr.k = triplet_coefficients<T>(c);
+  pr.k = triplet_coefficients<T>(prm);
   p.items = rows.rows;
   p.block = embedding::block_rows(rows.dim);
   p.value_scale = 1.0 / divisor;
@@ -45,7 +45,7 @@ core::plan<triplet::problem<T>> triplet::bind(const call& c) {
 
 // Embeddings of norm ≈ 1; a positive at distance ≈ σp ∈ [0.2, 0.8] from its anchor, a negative at
 // σn ∈ [0.5, 2.5]: with margin 1 about half the triplets are active (σn < 1 + σp), as mid-training.
-std::vector<array> triplet::generate(dtype dt, shape_request req, std::uint64_t seed, const param_set&) {
+std::vector<array> triplet::generate(dtype dt, shape_request req, std::uint64_t seed, const parameters&) {
   const std::int64_t dim = embedding::requested_dim(req);
   const lossbench::shape s{req.n, dim};
   array a(dt, s), p(dt, s), n(dt, s);

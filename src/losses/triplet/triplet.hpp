@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/driver.hpp"
+#include "core/param_fields.hpp"
 #include "losses/triplet/triplet_row.hpp"
 
 #include <array>
@@ -39,11 +40,12 @@ struct triplet {
       input_desc{"positive", input_kind::real, true, "positive embeddings p, same shape"},
       input_desc{"negative", input_kind::real, true, "negative embeddings n, same shape"},
   };
-  static constexpr std::array params = {
-      param_desc{"margin", param_kind::real, 1.0, "margin between the positive and negative distances"},
-      param_desc{"p", param_kind::real, 2.0, "norm degree of the pairwise distance"},
-      param_desc{"eps", param_kind::real, 1e-6, "added to x − y before the norm (torch's pairwise_distance)"},
-      param_desc{"swap", param_kind::boolean, 0.0, "use min(d(a, n), d(p, n)) as the negative distance"},
+  using parameters = triplet_params;
+  static constexpr std::tuple fields = {
+      core::param_field{"margin", &triplet_params::margin, "margin between the positive and negative distances"},
+      core::param_field{"p", &triplet_params::p, "norm degree of the pairwise distance"},
+      core::param_field{"eps", &triplet_params::eps, "added to x − y before the norm (torch's pairwise_distance)"},
+      core::param_field{"swap", &triplet_params::swap, "use min(d(a, n), d(p, n)) as the negative distance"},
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Both bounds are first-order error bounds the reference computes row by row from the actual
@@ -64,11 +66,11 @@ struct triplet {
   template <class T>
   using problem = triplet_problem<T>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt);
+  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c);
+  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
 
   template <class T>
   static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
@@ -91,8 +93,8 @@ struct triplet {
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& params);
-  static reference_result reference(const call& c);
+  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
+  static reference_result reference(const call& c, const parameters& prm);
 };
 
 const loss_spec& triplet_spec();

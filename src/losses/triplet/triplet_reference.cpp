@@ -71,12 +71,12 @@ void gradient_magnitudes(const row_view& v, const triplet_coeffs<R>& k, const tr
 
 }  // namespace
 
-reference_result triplet::reference(const call& c) {
+reference_result triplet::reference(const call& c, const parameters& prm) {
   const auto a = core::to_reference(c.inputs[0]);
   const auto p = core::to_reference(c.inputs[1]);
   const auto n = core::to_reference(c.inputs[2]);
   const auto rows = embedding::layout_of(c.inputs[0].shape);
-  const auto k = triplet_coefficients<R>(c);
+  const auto k = triplet_coefficients<R>(prm);
   const R u = c.inputs[0].type == dtype::f32 ? 0x1p-24L : 0x1p-53L;
   const R scale = 1.0L / static_cast<R>(embedding::reduction_divisor(c.reduction, rows.rows));
   const R bound_ulps = static_cast<R>(accuracy.value_ulps);

@@ -25,9 +25,8 @@ struct triplet_coeffs {
 };
 
 template <class T>
-triplet_coeffs<T> triplet_coefficients(const call& c) {
-  return {static_cast<T>(core::param(c, "margin")), static_cast<T>(core::param(c, "eps")),
-          embedding::make_p_norm<T>(core::param(c, "p")), core::param(c, "swap") != 0};
+triplet_coeffs<T> triplet_coefficients(const triplet_params& p) {
+  return {static_cast<T>(p.margin), static_cast<T>(p.eps), embedding::make_p_norm<T>(p.p), p.swap};
 }
 
 template <class T>
