@@ -160,7 +160,7 @@ bool multithreaded(const entry& e) {
 void register_group(const loss_spec& loss, dtype t, const options& opt, std::vector<registered_benchmark>& out) {
   std::int64_t per_sample = 0;
   try {
-    per_sample = std::max<std::int64_t>(1, items_per_sample(loss, t, opt.width));
+    per_sample = loss.items_per_sample(t, opt.width);
   } catch (const std::exception& ex) {
     const std::string name = std::string(loss.name()) + "/" + std::string(to_string(t)) + "/generate";
     register_failure(name, ex.what());

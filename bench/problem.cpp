@@ -28,13 +28,6 @@ reduction benchmark_reduction(const loss_spec& loss) {
   return rs.empty() ? reduction::mean : rs.front();
 }
 
-std::int64_t items_per_sample(const loss_spec& loss, dtype t, std::int64_t width) {
-  const auto set = loss.generate(t, shape_request{1, width}, base_seed, loss.resolve({}));
-  std::vector<tensor_ref> refs;
-  for (const auto& a : set) refs.push_back(a.ref());
-  return loss.items(refs);
-}
-
 problem::problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width)
     : loss_(&loss),
       type_(t),
@@ -54,8 +47,7 @@ problem::problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int6
   for (std::size_t k = 0; k < grads_.size() && k < with_grad.grad.size(); ++k) with_grad.grad[k] = grads_[k].raw();
   refs_.reserve(pool_.size());  // calls point into refs_: no reallocation after this
   for (const auto& set : pool_) {
-    auto& r = refs_.emplace_back();
-    for (const auto& a : set) r.push_back(a.ref());
+    auto& r = refs_.emplace_back(refs_of(set));
     value_calls_.push_back(call{r, &params_, reduction_, outputs{}});
     grad_calls_.push_back(call{r, &params_, reduction_, with_grad});
   }

@@ -57,10 +57,6 @@ class problem {
 // The reduction benchmarks use: torch's default `mean` where the loss has it.
 reduction benchmark_reduction(const loss_spec& loss);
 
-// Items (prediction-tensor elements) of one generated sample, with inner size `width` (0: the
-// loss's default).
-std::int64_t items_per_sample(const loss_spec& loss, dtype t, std::int64_t width = 0);
-
 // The one problem alive at a time: returns the cached problem if it matches, else frees it and
 // builds the new one, so memory holds one size's data however many benchmarks are registered.
 problem& current_problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int64_t width = 0);

@@ -121,8 +121,7 @@ double registry_value(std::string_view loss, const std::vector<array>& in, const
                       std::vector<array>* grads) {
   const auto& spec = lossbench::find_loss(loss);
   const auto resolved = spec.resolve(p);
-  std::vector<lossbench::tensor_ref> refs;
-  for (const auto& a : in) refs.push_back(a.ref());
+  const std::vector<lossbench::tensor_ref> refs = lossbench::refs_of(in);
   lossbench::outputs out;
   std::size_t k = 0;
   for (std::size_t i = 0; i < in.size(); ++i)

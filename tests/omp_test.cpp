@@ -30,11 +30,7 @@ const entry& serial_twin(const entry& e) {
 
 // Samples for ~3× the loss's parallel threshold, plus an odd remainder so the last block is short.
 std::int64_t samples_above_threshold(const loss_spec& l, dtype t) {
-  const auto one = l.generate(t, {1, 0}, 1, l.resolve({}));
-  std::vector<tensor_ref> refs;
-  for (const auto& a : one) refs.push_back(a.ref());
-  const std::int64_t per_sample = std::max<std::int64_t>(1, l.items(refs));
-  return 3 * l.parallel_min_elements() / per_sample + 7;
+  return 3 * l.parallel_min_elements() / l.items_per_sample(t) + 7;
 }
 
 TEST_P(EveryOmpEntry, BitIdenticalToSerialForAnyThreadCount) {

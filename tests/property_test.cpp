@@ -92,10 +92,7 @@ magnitude draw_magnitude(const loss_spec& l, dtype t, core::prng& r) {
 }
 
 std::int64_t samples_above_threshold(const loss_spec& l, dtype t, std::int64_t inner) {
-  const auto one = l.generate(t, {1, inner}, 1, l.resolve({}));
-  std::vector<tensor_ref> refs;
-  for (const auto& a : one) refs.push_back(a.ref());
-  return l.parallel_min_elements() / std::max<std::int64_t>(1, l.items(refs)) + 3;
+  return l.parallel_min_elements() / l.items_per_sample(t, inner) + 3;
 }
 
 struct trial {

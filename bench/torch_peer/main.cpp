@@ -72,7 +72,7 @@ std::vector<cell> parse_cells(const std::string& text) {
 }
 
 problem& problem_of(const cell& c) {
-  const std::int64_t per_sample = items_per_sample(*c.loss, c.type);
+  const std::int64_t per_sample = c.loss->items_per_sample(c.type);
   return current_problem(*c.loss, c.type, std::max<std::int64_t>(1, c.items / per_sample));
 }
 

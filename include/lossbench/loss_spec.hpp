@@ -152,7 +152,9 @@ class loss_spec {
   // Whether this build has SIMD block kernels for the loss (the `simd` and `omp` variants).
   virtual bool has_simd() const { return false; }
   // Below this many elements (items()) the omp variant runs serially on the calling thread: the
-  // break-even of an OpenMP fork/join (~3 µs here) against the loss's serial SIMD speed.
+  // break-even of an OpenMP fork/join (~3 µs here) against the loss's serial SIMD speed, measured
+  // in f32 (docs/performance.md lists each loss's). f64 is slower per element, so it breaks even
+  // earlier: running serially a little past its break-even costs less than a parallel region too early.
   virtual std::int64_t parallel_min_elements() const { return 65536; }
 
   // Fill defaults in, reject unknown names and wrong kinds (error names the parameter).
@@ -163,6 +165,9 @@ class loss_spec {
   virtual lossbench::shape losses_shape(std::span<const tensor_ref> inputs) const = 0;
   // Number of elements of the prediction tensor: the "items" of throughput figures.
   virtual std::int64_t items(std::span<const tensor_ref> inputs) const;
+  // Items of one sample (a row of `inner` classes or features, 0: the loss's default; 1 for an
+  // element-wise loss), from a generated sample: sizes in items become sample counts with it.
+  std::int64_t items_per_sample(dtype dt = dtype::f64, std::int64_t inner = 0) const;
   // Bytes a kernel must move at least (reads of every input, gradient writes): the roofline's input.
   std::int64_t compulsory_bytes(std::span<const tensor_ref> inputs, bool with_grad) const;
   // Nominal floating-point operations of one call, the roofline's other input. Convention:

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lossbench {
 
@@ -143,5 +144,8 @@ class array {
   lossbench::shape shape_;
   std::unique_ptr<std::byte[], free_deleter> storage_;
 };
+
+// Views of owning arrays, in order: the inputs of a call made from generated or loaded data.
+std::vector<tensor_ref> refs_of(std::span<const array> arrays);
 
 }  // namespace lossbench

@@ -9,13 +9,6 @@ namespace {
 
 constexpr std::int64_t large_elements = 100003;  // odd, so no vector width divides it
 
-std::int64_t items_per_sample(const loss_spec& spec) {
-  const auto one = spec.generate(dtype::f64, {1, 0}, 1, spec.resolve({}));
-  std::vector<tensor_ref> refs;
-  for (const auto& a : one) refs.push_back(a.ref());
-  return std::max<std::int64_t>(1, spec.items(refs));
-}
-
 golden_case make(std::string name, shape_request shape, reduction red, std::uint64_t seed) {
   golden_case c;
   c.desc.name = std::move(name);
@@ -30,7 +23,7 @@ golden_case make(std::string name, shape_request shape, reduction red, std::uint
 std::vector<golden_case> default_cases(const loss_spec& spec) {
   const std::vector<std::int64_t> widths = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
                                             13, 14, 15, 16, 17, 31, 32, 33, 63, 64, 65};
-  const std::int64_t per_sample = items_per_sample(spec);
+  const std::int64_t per_sample = spec.items_per_sample();
   std::vector<golden_case> out;
   std::uint64_t seed = 1000;
   if (per_sample == 1) {  // element-wise: n is the element count

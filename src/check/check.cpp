@@ -66,8 +66,7 @@ double ulp_at(long double ref, dtype t) {
 case_result run_case(const entry& e, const golden_case& gc, const built_case& input, const expectation& want) {
   case_result r{std::string(e.loss->name()), e.variant.name(), e.type, gc.desc.name, 0, 0, 0, {}, {}};
   const param_set params = e.loss->resolve(input.params);
-  std::vector<tensor_ref> refs;
-  for (const auto& a : input.inputs) refs.push_back(a.ref());
+  const std::vector<tensor_ref> refs = refs_of(input.inputs);
   outputs out;
   array losses;
   if (gc.desc.reduction == reduction::none) {

@@ -9,8 +9,7 @@ namespace lossbench::check {
 
 expectation expectation_of(const loss_spec& spec, dtype dt, const built_case& input, reduction red) {
   const param_set params = spec.resolve(input.params);
-  std::vector<tensor_ref> refs;
-  for (const auto& a : input.inputs) refs.push_back(a.ref());
+  const std::vector<tensor_ref> refs = refs_of(input.inputs);
   const call c{refs, &params, red, {}};
   spec.validate(c, dt);
   const reference_result ref = spec.reference(c);

@@ -7,6 +7,7 @@
 // grow with n and any driver that honours the block order gives bit-identical results.
 #pragma once
 
+#include "core/neumaier_sum.hpp"
 #include "core/parallel.hpp"
 
 #include <lossbench/loss_spec.hpp>
@@ -30,20 +31,14 @@ struct plan {
   double value_scale = 1.0;  // mean: 1/N, sum and none: 1
 };
 
-// Neumaier's compensated sum: exact-enough combination of block partials in block order.
-class ordered_sum {
- public:
-  void add(double x) noexcept {
-    const double t = sum_ + x;
-    comp_ += (std::abs(sum_) >= std::abs(x)) ? (sum_ - t) + x : (x - t) + sum_;
-    sum_ = t;
-  }
-  // An infinite partial makes the compensation NaN (inf − inf); the sum itself is then the answer.
-  double value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
+// Where a kernel writes the per-sample losses: the caller's buffer with reduction none, else nowhere.
+template <class T>
+T* losses_out(const call& c) {
+  return c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+}
 
- private:
-  double sum_ = 0, comp_ = 0;
-};
+// Block partials combined in block order, compensated: the same bits on any thread count.
+using ordered_sum = neumaier_sum<double>;
 
 // ordered_sum's interface over a plain double sum: for f32 terms, where double's own rounding
 // is already far below the terms' (a kernel picks one or the other by dtype).

@@ -121,6 +121,11 @@ param_set loss_spec::resolve(const param_set& given) const {
 
 std::int64_t loss_spec::items(std::span<const tensor_ref> in) const { return in.empty() ? 0 : in[0].numel(); }
 
+std::int64_t loss_spec::items_per_sample(dtype dt, std::int64_t inner) const {
+  const auto one = generate(dt, shape_request{1, inner}, 1, resolve({}));
+  return std::max<std::int64_t>(1, items(refs_of(one)));
+}
+
 std::int64_t loss_spec::compulsory_bytes(std::span<const tensor_ref> in, bool with_grad) const {
   std::int64_t bytes = 0;
   const auto desc = inputs();

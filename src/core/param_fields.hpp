@@ -21,6 +21,9 @@ struct param_field {
   M P::*member;
   std::string_view doc;
 };
+// Spelled out because clang before 17 does not deduce an aggregate's template arguments.
+template <class P, class M>
+param_field(std::string_view, M P::*, std::string_view) -> param_field<P, M>;
 
 template <class M>
 constexpr param_kind kind_of() {

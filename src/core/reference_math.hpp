@@ -2,6 +2,8 @@
 // double (64-bit mantissa, 11 bits more than double), sums in long double with compensation.
 #pragma once
 
+#include "core/neumaier_sum.hpp"
+
 #include <lossbench/loss_spec.hpp>
 
 #include <cmath>
@@ -32,19 +34,7 @@ inline std::vector<real_ref> to_reference(const tensor_ref& t) {
   return out;
 }
 
-// Kahan–Neumaier sum in long double: the reference's sums are accurate to ~2^-64 relative.
-class reference_sum {
- public:
-  void add(real_ref x) noexcept {
-    const real_ref t = sum_ + x;
-    comp_ += (std::fabs(sum_) >= std::fabs(x)) ? (sum_ - t) + x : (x - t) + sum_;
-    sum_ = t;
-  }
-  // An infinite term makes the compensation NaN (inf − inf); the sum itself is then the answer.
-  real_ref value() const noexcept { return std::isfinite(sum_) ? sum_ + comp_ : sum_; }
-
- private:
-  real_ref sum_ = 0, comp_ = 0;
-};
+// The reference's sums: compensated in long double, accurate to ~2^-64 relative.
+using reference_sum = neumaier_sum<real_ref>;
 
 }  // namespace lossbench::core

@@ -143,4 +143,11 @@ array array::astype(dtype t) const {
   return out;
 }
 
+std::vector<tensor_ref> refs_of(std::span<const array> arrays) {
+  std::vector<tensor_ref> out;
+  out.reserve(arrays.size());
+  for (const array& a : arrays) out.push_back(a.ref());
+  return out;
+}
+
 }  // namespace lossbench

@@ -48,8 +48,7 @@ std::size_t slot(std::size_t loss_index, dtype t) { return loss_index * 2 + (t =
 
 result run(const workload& w, std::size_t loss_index, const job& j) {
   const auto& in = w.inputs[slot(loss_index, j.type)];
-  std::vector<tensor_ref> refs;
-  for (const auto& a : in) refs.push_back(a.ref());
+  const std::vector<tensor_ref> refs = refs_of(in);
   result r;
   outputs out;
   std::size_t k = 0;

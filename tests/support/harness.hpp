@@ -22,9 +22,7 @@ struct owned_call {
   std::vector<tensor_ref> refs;
 
   owned_call(const loss_spec& spec, std::vector<array> in, const param_set& given = {}, reduction r = reduction::mean)
-      : inputs(std::move(in)), params(spec.resolve(given)), red(r) {
-    for (const auto& a : inputs) refs.push_back(a.ref());
-  }
+      : inputs(std::move(in)), params(spec.resolve(given)), red(r), refs(refs_of(inputs)) {}
   call view(outputs out = {}) const { return call{refs, &params, red, out}; }
 };
 

@@ -37,10 +37,7 @@ struct bce_formula {
   static constexpr accuracy_bound accuracy = {8, 7, "log ≤ 1 ulp (glibc, xsimd); 1−p rounded as torch; 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {
       26, 31};  // two logs, clamps and the weighted sum; gradient p(1−p), max, ÷ (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 8K: 0.77×/0.79×, 16K: 1.12×/1.10×. f64 is slower per element, so it breaks
-  // even earlier: serial a little past its break-even costs less than an OpenMP region too early.
-  static constexpr std::int64_t parallel_min_elements = 16384;
+  static constexpr std::int64_t parallel_min_elements = 16384;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {};

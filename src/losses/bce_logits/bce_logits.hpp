@@ -47,11 +47,7 @@ struct bce_logits_formula {
   static constexpr accuracy_bound accuracy = {14, 13, "exp ≤ 1.5 ulp, log1p ≤ 1 ulp; sums of terms; 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {
       26, 31};  // exp and log1p of the softplus, the weighted sum; gradient σ from the same exp (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 4K (one block): 1.00×, 8K: 1.11×/1.10×. f64 is slower per element, so it
-  // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
-  // early.
-  static constexpr std::int64_t parallel_min_elements = 8192;
+  static constexpr std::int64_t parallel_min_elements = 8192;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {};

@@ -60,7 +60,7 @@ core::plan<contrastive::problem<T>> contrastive::bind(const call& c, const param
   pr.target_type = c.inputs[2].type;
   pr.grad_x1 = static_cast<T*>(c.out.grad[0]);
   pr.grad_x2 = static_cast<T*>(c.out.grad[1]);
-  pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+  pr.losses = core::losses_out<T>(c);
   pr.dim = rows.dim;
   pr.grad_scale = static_cast<T>(1.0 / divisor);
   pr.margin = static_cast<T>(prm.margin);

@@ -68,11 +68,7 @@ struct contrastive {
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, contrastive_reference.cpp"};
   static constexpr std::array<double, 2> flops_per_item = {
       3, 6};  // per x1 element: −, ×, +; gradient of x1 and x2 (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): D = 128: 65K: 0.68×/0.78×, 131K: 1.01×/1.06×. f64 is slower per element,
-  // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region
-  // too early.
-  static constexpr std::int64_t parallel_min_elements = 131072;
+  static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
   using problem = contrastive_problem<T>;

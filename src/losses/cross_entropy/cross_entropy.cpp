@@ -138,7 +138,7 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c, const pa
   p.ignore_index = prm.ignore_index;
   p.smoothing = prm.label_smoothing;
   p.grad = static_cast<T*>(c.out.grad[0]);
-  p.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+  p.losses = core::losses_out<T>(c);
   if (c.reduction == reduction::mean) {
     const double d = mean_divisor(c, p.weight, p.ignore_index);
     // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.

@@ -102,11 +102,7 @@ struct cross_entropy {
       11, 10, "max-subtracted log-sum-exp: z−m, exp (≤1 ulp), compensated sums; per-row scale Σ|v|(δ+logC+1)"};
   static constexpr std::array<double, 2> flops_per_item = {
       13, 16};  // per logit: max, z−m, exp, +; gradient softmax·mass − target (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): C = 1000: 16K: 0.83×/0.86×, 33K: 1.12×/1.04×. f64 is slower per element,
-  // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region
-  // too early.
-  static constexpr std::int64_t parallel_min_elements = 32768;
+  static constexpr std::int64_t parallel_min_elements = 32768;  // omp's break-even: docs/performance.md
 
   template <class T>
   using problem = cross_entropy_problem<T>;

@@ -109,11 +109,7 @@ struct ctc {
   // forward; with the gradient also backward and the occupation's exp into its class (≈ 62 more),
   // plus exp(lp) − γ per item (12). Counted for the padded target length S (loss_spec::flops).
   static double flops(std::span<const tensor_ref> in, bool with_grad);
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): T=150, C=40: one sequence (6K) runs serially; 3 sequences (18K):
-  // 1.37×/1.37×. f64 is slower per element, so it breaks even earlier: serial a little past its
-  // break-even costs less than an OpenMP region too early.
-  static constexpr std::int64_t parallel_min_elements = 12000;
+  static constexpr std::int64_t parallel_min_elements = 12000;  // omp's break-even: docs/performance.md
   template <class T>
   static core::plan<problem<T>> bind(const call& c, const parameters& prm);
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).

@@ -116,7 +116,7 @@ core::plan<ctc_problem<T>> ctc::bind(const call& c, const parameters& prm) {
   const auto& shape = c.inputs[log_probs_i].shape;
   pr.log_probs = c.inputs[log_probs_i].as<T>();
   pr.grad = static_cast<T*>(c.out.grad[0]);
-  pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+  pr.losses = core::losses_out<T>(c);
   pr.targets = c.inputs[targets_i];
   pr.input_lengths = c.inputs[input_lengths_i];
   pr.target_lengths = c.inputs[target_lengths_i];

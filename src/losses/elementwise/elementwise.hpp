@@ -129,7 +129,7 @@ struct elementwise {
     pr.x = c.inputs[0].as<T>();
     pr.y = c.inputs[1].as<T>();
     pr.grad = static_cast<T*>(c.out.grad[0]);
-    pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+    pr.losses = core::losses_out<T>(c);
     pr.k = F::template coefficients<T>(prm);
     if constexpr (has_weight) bind_weight(prm, pr.w, pr.w_len, pr.w_scalar);
     const double divisor = reduction_divisor(c);

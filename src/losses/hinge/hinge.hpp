@@ -34,11 +34,7 @@ struct hinge_formula {
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in margin − y·x, margin in T, 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {
       4, 6};  // margin − y·x, max, +; gradient select and scale (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 65K: 0.73×/0.76×, 131K: 1.02×/1.02×. f64 is slower per element, so it
-  // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
-  // early.
-  static constexpr std::int64_t parallel_min_elements = 131072;
+  static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {

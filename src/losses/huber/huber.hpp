@@ -36,11 +36,7 @@ struct huber_formula {
   static constexpr accuracy_bound accuracy = {8, 4, "x−y, the branch's two roundings, δ in T, 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {
       6, 9};  // x−y, |d|, compare, ½d² or δ(|d|−½δ), +; gradient select and scale (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 65K: 0.68×/0.80×, 131K: 1.10×/1.08×. f64 is slower per element, so it
-  // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
-  // early.
-  static constexpr std::int64_t parallel_min_elements = 131072;
+  static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {

@@ -38,11 +38,7 @@ struct kl_div_formula {
   static constexpr accuracy_bound accuracy = {8, 6, "log ≤ 1 ulp, exp ≤ 1.5 ulp; p·log p − p·x; 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {
       13, 14};  // log p, p·(log p − x), +; gradient −p·scale (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 16K: 0.85×/0.80×, 32K: 1.13×/1.09×. f64 is slower per element, so it
-  // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
-  // early.
-  static constexpr std::int64_t parallel_min_elements = 32768;
+  static constexpr std::int64_t parallel_min_elements = 32768;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {

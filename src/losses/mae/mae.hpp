@@ -27,11 +27,7 @@ struct mae_formula {
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in x−y; 1/N and its product"};
   static constexpr std::array<double, 2> flops_per_item = {
       3, 5};  // x−y, |d|, +; gradient sign(d)·scale (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 131K: 0.89×/0.96×, 262K: 1.26×/1.20×. f64 is slower per element, so it
-  // breaks even earlier: serial a little past its break-even costs less than an OpenMP region too
-  // early.
-  static constexpr std::int64_t parallel_min_elements = 262144;
+  static constexpr std::int64_t parallel_min_elements = 262144;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {};

@@ -24,11 +24,7 @@ struct mse_formula {
   // scale 1/N adds one rounding (u): 3 u for the loss, 2 u for the gradient, with a margin of 1.
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding each in x−y, d², 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {3, 5};  // x−y, d², +; gradient 2·d·scale (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): 131K: 0.90×/0.96× (value/value+grad), 262K: 1.31×/1.16×. f64 is slower per
-  // element, so it breaks even earlier: serial a little past its break-even costs less than an
-  // OpenMP region too early.
-  static constexpr std::int64_t parallel_min_elements = 262144;
+  static constexpr std::int64_t parallel_min_elements = 262144;  // omp's break-even: docs/performance.md
 
   template <class T>
   struct coeffs {};

@@ -33,7 +33,7 @@ core::plan<triplet::problem<T>> triplet::bind(const call& c, const parameters& p
   pr.grad_anchor = static_cast<T*>(c.out.grad[0]);
   pr.grad_positive = static_cast<T*>(c.out.grad[1]);
   pr.grad_negative = static_cast<T*>(c.out.grad[2]);
-  pr.losses = c.reduction == reduction::none ? static_cast<T*>(c.out.losses) : nullptr;
+  pr.losses = core::losses_out<T>(c);
   pr.dim = rows.dim;
   pr.grad_scale = static_cast<T>(1.0 / divisor);
   pr.k = triplet_coefficients<T>(prm);

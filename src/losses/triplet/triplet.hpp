@@ -57,11 +57,7 @@ struct triplet {
   static constexpr accuracy_bound accuracy = {2, 2, "first-order per-row bound, distance_error.hpp"};
   static constexpr std::array<double, 2> flops_per_item = {
       8, 17};  // per anchor element (p = 2): two distances of −, +eps, ×, +; gradient of a, p, n (loss_spec::flops)
-  // Break-even of the omp variant (2 threads over simd, f32, LOSSBENCH_PARALLEL_MIN=0,
-  // docs/performance.md "OpenMP"): D = 128: 65K: 0.99×/0.94×, 131K: 1.32×/1.22×. f64 is slower per element,
-  // so it breaks even earlier: serial a little past its break-even costs less than an OpenMP region
-  // too early.
-  static constexpr std::int64_t parallel_min_elements = 131072;
+  static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
   using problem = triplet_problem<T>;
