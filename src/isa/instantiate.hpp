@@ -24,6 +24,7 @@
 #include "losses/kl_div/kl_div.hpp"
 #include "losses/mae/mae.hpp"
 #include "losses/mse/mse.hpp"
+#include "losses/rowwise/rowwise_simd.hpp"
 #include "losses/triplet/triplet_simd.hpp"
 
 #include "losses/loss_list.hpp"

@@ -15,5 +15,5 @@
   X(cross_entropy, cross_entropy, simd)                \
   X(kl_div, elementwise<kl_div_formula>, simd)         \
   X(ctc, ctc, simd)                                    \
-  X(triplet, triplet, simd)                            \
-  X(contrastive, contrastive, simd)
+  X(triplet, rowwise<triplet_formula>, simd)           \
+  X(contrastive, rowwise<contrastive_formula>, simd)

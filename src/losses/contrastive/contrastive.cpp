@@ -1,5 +1,5 @@
-// contrastive.cpp — the contrastive spec: validation, binding, the generator and its registration
-// (the reference is in contrastive_reference.cpp).
+// contrastive.cpp — the contrastive spec: its shape and target checks, the generator's rows and
+// its registration (the reference is in contrastive_reference.cpp).
 #include "losses/contrastive/contrastive.hpp"
 
 #include "core/checks.hpp"
@@ -34,63 +34,23 @@ void check_target(const loss_spec& spec, const call& c, dtype dt) {
 
 }  // namespace
 
-void contrastive::validate(const loss_spec& spec, const call& c, dtype dt, const parameters&) {
-  core::expect_input_count(spec, c);
-  core::expect_reduction(spec, c);
-  core::expect_dtype(spec, c, 0, dt);
-  core::expect_dtype(spec, c, 1, dt);
-  core::expect_rank(spec, c, 0, 2);
-  core::expect_same_shape(spec, c, 0, 1);
+void contrastive_formula::check_shapes(const loss_spec& spec, const call& c, dtype dt) {
+  core::expect_rank(spec, c, x1, 2);
+  core::expect_same_shape(spec, c, x1, x2);
   check_target(spec, c, dt);
-}
-
-lossbench::shape contrastive::losses_shape(std::span<const tensor_ref> in) {
-  return embedding::rows_shape(in[0].shape);
-}
-
-template <class T>
-core::plan<contrastive::problem<T>> contrastive::bind(const call& c, const parameters& prm) {
-  const auto rows = embedding::layout_of(c.inputs[0].shape);
-  const double divisor = embedding::reduction_divisor(c.reduction, rows.rows);
-  core::plan<problem<T>> p;
-  auto& pr = p.problem;
-  pr.x1 = c.inputs[0].as<T>();
-  pr.x2 = c.inputs[1].as<T>();
-  pr.target = c.inputs[2].data;
-  pr.target_type = c.inputs[2].type;
-  pr.grad_x1 = static_cast<T*>(c.out.grad[0]);
-  pr.grad_x2 = static_cast<T*>(c.out.grad[1]);
-  pr.losses = core::losses_out<T>(c);
-  pr.dim = rows.dim;
-  pr.grad_scale = static_cast<T>(1.0 / divisor);
-  pr.margin = static_cast<T>(prm.margin);
-  p.items = rows.rows;
-  p.block = embedding::block_rows(rows.dim);
-  p.value_scale = 1.0 / divisor;
-  return p;
 }
 
 // Embeddings of norm ≈ 1; about half the pairs similar (x2 at distance ≈ σ ∈ [0.1, 0.6] from x1),
 // the rest dissimilar at σ ∈ [0.5, 1.5], so with margin 1 about half of those are still inside it.
-std::vector<array> contrastive::generate(dtype dt, shape_request req, std::uint64_t seed, const parameters&) {
-  const std::int64_t dim = embedding::requested_dim(req);
-  array x1(dt, {req.n, dim}), x2(dt, {req.n, dim}), y(dt, {req.n});
-  core::prng rng(seed);
-  for (std::int64_t b = 0; b < req.n; ++b) {
-    const bool similar = rng.below(2) == 1;
-    y.set(b, similar ? 1.0 : 0.0);
-    embedding::sample_row(rng, x1, b, dim, 1.0, nullptr);
-    embedding::sample_row(rng, x2, b, dim, similar ? rng.uniform(0.1, 0.6) : rng.uniform(0.5, 1.5), &x1);
-  }
-  std::vector<array> out;
-  out.push_back(std::move(x1));
-  out.push_back(std::move(x2));
-  out.push_back(std::move(y));
-  return out;
+void contrastive_formula::sample_row(core::prng& rng, std::span<array> in, std::int64_t row, std::int64_t dim) {
+  const bool similar = rng.below(2) == 1;
+  in[target].set(row, similar ? 1.0 : 0.0);
+  embedding::sample_row(rng, in[x1], row, dim, 1.0, nullptr);
+  embedding::sample_row(rng, in[x2], row, dim, similar ? rng.uniform(0.1, 0.6) : rng.uniform(0.5, 1.5), &in[x1]);
 }
 
 const loss_spec& contrastive_spec() {
-  static const core::spec_of<contrastive> spec;
+  static const core::spec_of<rowwise<contrastive_formula>> spec;
   return spec;
 }
 

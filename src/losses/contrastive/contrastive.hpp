@@ -4,15 +4,15 @@
 // loss dtype or as i32/i64. Formulas: contrastive_row.hpp. Precision: see `accuracy`.
 #pragma once
 
-#include "core/driver.hpp"
 #include "core/param_fields.hpp"
 #include "losses/contrastive/contrastive_row.hpp"
+#include "losses/rowwise/rowwise.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
 #include <array>
 #include <cstdint>
-#include <vector>
+#include <span>
 
 namespace lossbench::losses {
 
@@ -33,21 +33,15 @@ bool is_similar(const void* target, dtype type, std::size_t i) {
   return false;
 }
 
+// The per-call constants: the target row labels and the margin.
 template <class T>
-struct contrastive_problem {
-  const T* x1 = nullptr;
-  const T* x2 = nullptr;
+struct contrastive_coeffs {
   const void* target = nullptr;
   dtype target_type = dtype::f32;
-  T* grad_x1 = nullptr;  // each may be null (not wanted)
-  T* grad_x2 = nullptr;
-  T* losses = nullptr;  // per-row losses (reduction none), may be null
-  std::size_t dim = 0;
-  T grad_scale = 1;  // 1/B for mean, else 1
   T margin = 1;
 };
 
-struct contrastive {
+struct contrastive_formula {
   static constexpr std::string_view name = "contrastive";
   static constexpr std::string_view summary = "½[y·d² + (1 − y)·max(0, margin − d)²], d = ‖x1 − x2‖₂";
   static constexpr std::string_view torch_name = "";
@@ -56,6 +50,8 @@ struct contrastive {
       input_desc{"x2", input_kind::real, true, "second embeddings [B, D]"},
       input_desc{"target", input_kind::real_or_index, false, "y [B]: 1 = similar pair, 0 = dissimilar"},
   };
+  enum row_input : std::size_t { x1, x2, row_inputs };
+  static constexpr std::size_t target = 2;
   using parameters = contrastive_params;
   static constexpr std::tuple fields = {
       core::param_field{"margin", &contrastive_params::margin, "distance beyond which dissimilar pairs cost nothing"},
@@ -71,36 +67,32 @@ struct contrastive {
   static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
-  using problem = contrastive_problem<T>;
+  using coeffs = contrastive_coeffs<T>;
+  template <class T>
+  static coeffs<T> coefficients(const call& c, const parameters& prm) {
+    return {c.inputs[target].data, c.inputs[target].type, static_cast<T>(prm.margin)};
+  }
+  template <class T>
+  using problem = rowwise_problem<T, row_inputs, coeffs<T>>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
-  static lossbench::shape losses_shape(std::span<const tensor_ref> in);
+  static void check_shapes(const loss_spec& spec, const call& c, dtype dt);
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
-
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
-    core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
-    const bool grad = p.grad_x1 || p.grad_x2;
-    for (std::size_t i = b; i < e; ++i) {
-      const std::size_t o = i * p.dim;
-      const auto r = contrastive_forward(p.x1 + o, p.x2 + o, p.dim, is_similar(p.target, p.target_type, i), p.margin);
-      if (grad)
-        contrastive_backward(p.x1 + o, p.x2 + o, p.dim, r, p.grad_scale, p.grad_x1 ? p.grad_x1 + o : nullptr,
-                             p.grad_x2 ? p.grad_x2 + o : nullptr);
-      if (p.losses) p.losses[i] = r.loss;
-      acc.add(r.loss);
-    }
-    return acc.value();
+  static T scalar_row(const problem<T>& p, std::size_t i) {
+    const auto r =
+        contrastive_forward(p.row(x1, i), p.row(x2, i), p.dim, is_similar(p.k.target, p.k.target_type, i), p.k.margin);
+    if (p.wants_grad())
+      contrastive_backward(p.row(x1, i), p.row(x2, i), p.dim, r, p.grad_scale, p.grad_row(x1, i), p.grad_row(x2, i));
+    return r.loss;
   }
 
   // The xsimd kernel (contrastive_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
-  static reference_result reference(const call& c, const parameters& prm);
+  static core::real_ref reference_row(const reference_rows& v, const coeffs<core::real_ref>& k, std::size_t i,
+                                      reference_result& res);
+  static void sample_row(core::prng& rng, std::span<array> in, std::int64_t row, std::int64_t dim);
 };
 
 const loss_spec& contrastive_spec();

@@ -8,7 +8,6 @@
 //               grad s·h·v_j/d: relative E_h/|h| + E_d/d + 5 (division, v, s, two products).
 #include "core/reference_math.hpp"
 #include "losses/contrastive/contrastive.hpp"
-#include "losses/embedding/rows.hpp"
 
 #include <cmath>
 
@@ -18,48 +17,31 @@ namespace {
 using R = core::real_ref;
 }  // namespace
 
-reference_result contrastive::reference(const call& c, const parameters& prm) {
-  const auto x1 = core::to_reference(c.inputs[0]);
-  const auto x2 = core::to_reference(c.inputs[1]);
-  const auto rows = embedding::layout_of(c.inputs[0].shape);
-  const R margin = static_cast<R>(prm.margin);
-  const R u = c.inputs[0].type == dtype::f32 ? 0x1p-24L : 0x1p-53L;
-  const R scale = 1.0L / static_cast<R>(embedding::reduction_divisor(c.reduction, rows.rows));
-  const R D = static_cast<R>(rows.dim);
-
-  reference_result res;
-  res.losses.resize(rows.rows);
-  res.loss_magnitude.resize(rows.rows);
-  res.grads.assign(2, std::vector<R>(x1.size()));
-  res.grad_magnitude.assign(2, std::vector<R>(x1.size()));
-  core::reference_sum sum;
-  for (std::size_t b = 0; b < rows.rows; ++b) {
-    const std::size_t o = b * rows.dim;
-    const bool similar = is_similar(c.inputs[2].data, c.inputs[2].type, b);
-    const auto r = contrastive_forward(x1.data() + o, x2.data() + o, rows.dim, similar, margin);
-    contrastive_backward(x1.data() + o, x2.data() + o, rows.dim, r, scale, res.grads[0].data() + o,
-                         res.grads[1].data() + o);
-    const R e_s = r.squared.scaled * (D + 2);  // the reference never rescales: exponent 0
-    const R d = std::sqrt(r.squared.scaled);
-    const R e_d = d * ((D + 2) / 2 + 1);
-    const R h = std::fabs(margin - d), e_h = e_d + h;
-    const R hinge = similar ? 0 : r.hinge;
-    res.losses[b] = r.loss;
-    res.loss_magnitude[b] = similar ? e_s / 2 : (hinge + e_h * u) * e_h + hinge * hinge / 2;
-    for (std::size_t j = 0; j < rows.dim; ++j) {
-      const R v = std::fabs(x1[o + j] - x2[o + j]);
-      R m = 0;
-      if (similar)
-        m = 3 * v;
-      else if (d > 0)
-        m = v / d * (e_h + hinge * (e_d / d + 5));
-      res.grad_magnitude[0][o + j] = res.grad_magnitude[1][o + j] = scale * m;
-    }
-    sum.add(r.loss);
+R contrastive_formula::reference_row(const reference_rows& in, const coeffs<R>& k, std::size_t i,
+                                     reference_result& res) {
+  const std::size_t o = i * in.dim;
+  const R* v1 = in.row(x1, i);
+  const R* v2 = in.row(x2, i);
+  const bool similar = is_similar(k.target, k.target_type, i);
+  const auto r = contrastive_forward(v1, v2, in.dim, similar, k.margin);
+  contrastive_backward(v1, v2, in.dim, r, in.scale, res.grads[x1].data() + o, res.grads[x2].data() + o);
+  const R D = static_cast<R>(in.dim);
+  const R e_s = r.squared.scaled * (D + 2);  // the reference never rescales: exponent 0
+  const R d = std::sqrt(r.squared.scaled);
+  const R e_d = d * ((D + 2) / 2 + 1);
+  const R h = std::fabs(k.margin - d), e_h = e_d + h;
+  const R hinge = similar ? 0 : r.hinge;
+  res.loss_magnitude[i] = similar ? e_s / 2 : (hinge + e_h * in.u) * e_h + hinge * hinge / 2;
+  for (std::size_t j = 0; j < in.dim; ++j) {
+    const R v = std::fabs(v1[j] - v2[j]);
+    R m = 0;
+    if (similar)
+      m = 3 * v;
+    else if (d > 0)
+      m = v / d * (e_h + hinge * (e_d / d + 5));
+    res.grad_magnitude[x1][o + j] = res.grad_magnitude[x2][o + j] = in.scale * m;
   }
-  res.value = sum.value() * scale;
-  res.value_scale = scale;
-  return res;
+  return r.loss;
 }
 
 }  // namespace lossbench::losses

@@ -46,9 +46,9 @@ void gradient_row(const T* x1, const T* x2, std::size_t dim, T c, T* g1, T* g2) 
 // group's sums are independent chains the CPU overlaps, and the gradient passes find their
 // coefficients ready and their rows still in L1 (8 rows of D = 128 f32: 8 KiB).
 template <class Arch, class T>
-double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+double contrastive_formula::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
   constexpr std::size_t rows_per_group = 8;
-  const bool grad = p.grad_x1 || p.grad_x2;
+  const bool grad = p.wants_grad();
   const auto range = embedding::plain_range_of<T, Arch>(p.dim, embedding::p_norm<T>{});
   core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
   for (std::size_t g = b; g < e; g += rows_per_group) {
@@ -56,28 +56,24 @@ double contrastive::simd_block(const problem<T>& p, std::size_t b, std::size_t e
     std::array<contrastive_row<T>, rows_per_group> r;
     embedding::sum_extremes<T, Arch> sums;
     for (std::size_t k = 0; k < rows; ++k) {
-      const std::size_t o = (g + k) * p.dim;
-      r[k].squared = {embedding::simd_rows::plain_squared_distance<Arch, T>(p.x1 + o, p.x2 + o, p.dim), 0};
+      r[k].squared = {embedding::simd_rows::plain_squared_distance<Arch, T>(p.row(x1, g + k), p.row(x2, g + k), p.dim),
+                      0};
       sums.add(r[k].squared.scaled);
     }
     if (__builtin_expect(sums.outside(range), 0))  // rare: embedding/rescaled_norm.hpp
       for (std::size_t k = 0; k < rows; ++k)
-        if (embedding::outside<T, Arch>(r[k].squared.scaled, range)) {
-          const std::size_t o = (g + k) * p.dim;
-          r[k].squared = embedding::rescaled_power_sum(p.x1 + o, p.x2 + o, p.dim, T(0), embedding::p_norm<T>{});
-        }
+        if (embedding::outside<T, Arch>(r[k].squared.scaled, range))
+          r[k].squared =
+              embedding::rescaled_power_sum(p.row(x1, g + k), p.row(x2, g + k), p.dim, T(0), embedding::p_norm<T>{});
     for (std::size_t k = 0; k < rows; ++k) {
-      contrastive_finish<T, Arch>(r[k], is_similar<Arch>(p.target, p.target_type, g + k), p.margin);
+      contrastive_finish<T, Arch>(r[k], is_similar<Arch>(p.k.target, p.k.target_type, g + k), p.k.margin);
       if (p.losses) p.losses[g + k] = r[k].loss;
       acc.add(r[k].loss);
     }
     if (grad)
-      for (std::size_t k = 0; k < rows; ++k) {
-        const std::size_t o = (g + k) * p.dim;
-        contrastive_simd::gradient_row<Arch, T>(p.x1 + o, p.x2 + o, p.dim, r[k].coef * p.grad_scale,
-                                                p.grad_x1 ? p.grad_x1 + o : nullptr,
-                                                p.grad_x2 ? p.grad_x2 + o : nullptr);
-      }
+      for (std::size_t k = 0; k < rows; ++k)
+        contrastive_simd::gradient_row<Arch, T>(p.row(x1, g + k), p.row(x2, g + k), p.dim, r[k].coef * p.grad_scale,
+                                                p.grad_row(x1, g + k), p.grad_row(x2, g + k));
   }
   return acc.value();
 }

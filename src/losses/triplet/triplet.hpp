@@ -7,31 +7,16 @@
 // 0-d inputs. Precision: distances accumulate in T, one accumulator per row; see `accuracy`.
 #pragma once
 
-#include "core/driver.hpp"
 #include "core/param_fields.hpp"
+#include "losses/rowwise/rowwise.hpp"
 #include "losses/triplet/triplet_row.hpp"
 
 #include <array>
-#include <limits>
-#include <vector>
+#include <span>
 
 namespace lossbench::losses {
 
-template <class T>
-struct triplet_problem {
-  const T* anchor = nullptr;
-  const T* positive = nullptr;
-  const T* negative = nullptr;
-  T* grad_anchor = nullptr;  // each may be null (not wanted)
-  T* grad_positive = nullptr;
-  T* grad_negative = nullptr;
-  T* losses = nullptr;  // per-row losses (reduction none), may be null
-  std::size_t dim = 0;
-  T grad_scale = 1;  // 1/B for mean, else 1
-  triplet_coeffs<T> k;
-};
-
-struct triplet {
+struct triplet_formula {
   static constexpr std::string_view name = "triplet";
   static constexpr std::string_view summary = "max(0, margin + ‖a − p + eps‖_p − ‖a − n + eps‖_p)";
   static constexpr std::string_view torch_name = "triplet_margin_loss";
@@ -40,6 +25,7 @@ struct triplet {
       input_desc{"positive", input_kind::real, true, "positive embeddings p, same shape"},
       input_desc{"negative", input_kind::real, true, "negative embeddings n, same shape"},
   };
+  enum row_input : std::size_t { anchor, positive, negative, row_inputs };
   using parameters = triplet_params;
   static constexpr std::tuple fields = {
       core::param_field{"margin", &triplet_params::margin, "margin between the positive and negative distances"},
@@ -60,37 +46,32 @@ struct triplet {
   static constexpr std::int64_t parallel_min_elements = 131072;  // omp's break-even: docs/performance.md
 
   template <class T>
-  using problem = triplet_problem<T>;
+  using coeffs = triplet_coeffs<T>;
+  template <class T>
+  static coeffs<T> coefficients(const call&, const parameters& prm) {
+    return triplet_coefficients<T>(prm);
+  }
+  template <class T>
+  using problem = rowwise_problem<T, row_inputs, coeffs<T>>;
 
-  static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
-  static lossbench::shape losses_shape(std::span<const tensor_ref> in);
+  static void check_shapes(const loss_spec& spec, const call& c, dtype dt);
 
   template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
-
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
-    core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
-    const bool grad = p.grad_anchor || p.grad_positive || p.grad_negative;
-    for (std::size_t i = b; i < e; ++i) {
-      const std::size_t o = i * p.dim;
-      const auto r = triplet_forward(p.anchor + o, p.positive + o, p.negative + o, p.dim, p.k);
-      if (grad)
-        triplet_backward(p.anchor + o, p.positive + o, p.negative + o, p.dim, p.k, r, p.grad_scale,
-                         p.grad_anchor ? p.grad_anchor + o : nullptr, p.grad_positive ? p.grad_positive + o : nullptr,
-                         p.grad_negative ? p.grad_negative + o : nullptr);
-      if (p.losses) p.losses[i] = r.loss;
-      acc.add(r.loss);
-    }
-    return acc.value();
+  static T scalar_row(const problem<T>& p, std::size_t i) {
+    const auto r = triplet_forward(p.row(anchor, i), p.row(positive, i), p.row(negative, i), p.dim, p.k);
+    if (p.wants_grad())
+      triplet_backward(p.row(anchor, i), p.row(positive, i), p.row(negative, i), p.dim, p.k, r, p.grad_scale,
+                       p.grad_row(anchor, i), p.grad_row(positive, i), p.grad_row(negative, i));
+    return r.loss;
   }
 
   // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
   template <class Arch, class T>
   static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
 
-  static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
-  static reference_result reference(const call& c, const parameters& prm);
+  static core::real_ref reference_row(const reference_rows& v, const coeffs<core::real_ref>& k, std::size_t i,
+                                      reference_result& res);
+  static void sample_row(core::prng& rng, std::span<array> in, std::int64_t row, std::int64_t dim);
 };
 
 const loss_spec& triplet_spec();

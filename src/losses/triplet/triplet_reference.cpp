@@ -1,9 +1,8 @@
 // triplet_reference.cpp — the triplet loss in long double (triplet_row.hpp's formulas), with the
 // per-row error magnitudes the kernels are held to (derivation: embedding/distance_error.hpp and
-// the comment on triplet::accuracy).
+// the comment on triplet_formula::accuracy).
 #include "core/reference_math.hpp"
 #include "losses/embedding/distance_error.hpp"
-#include "losses/embedding/rows.hpp"
 #include "losses/triplet/triplet.hpp"
 
 #include <cmath>
@@ -71,43 +70,23 @@ void gradient_magnitudes(const row_view& v, const triplet_coeffs<R>& k, const tr
 
 }  // namespace
 
-reference_result triplet::reference(const call& c, const parameters& prm) {
-  const auto a = core::to_reference(c.inputs[0]);
-  const auto p = core::to_reference(c.inputs[1]);
-  const auto n = core::to_reference(c.inputs[2]);
-  const auto rows = embedding::layout_of(c.inputs[0].shape);
-  const auto k = triplet_coefficients<R>(prm);
-  const R u = c.inputs[0].type == dtype::f32 ? 0x1p-24L : 0x1p-53L;
-  const R scale = 1.0L / static_cast<R>(embedding::reduction_divisor(c.reduction, rows.rows));
+R triplet_formula::reference_row(const reference_rows& in, const coeffs<R>& k, std::size_t i, reference_result& res) {
+  const std::size_t o = i * in.dim;
+  const row_view v{in.row(anchor, i), in.row(positive, i), in.row(negative, i), in.dim};
+  const auto r = triplet_forward(v.a, v.p, v.n, v.dim, k);
+  triplet_backward(v.a, v.p, v.n, v.dim, k, r, in.scale, res.grads[anchor].data() + o, res.grads[positive].data() + o,
+                   res.grads[negative].data() + o);
+  const auto e = errors_of(v, k, r);
+  // With swap either negative distance may be the one computed: count both errors.
+  const R e_neg = k.swap ? e.an + e.pn : e.an;
+  const R d_neg = k.swap && r.w_pn == 1 ? r.pn.d : r.an.d;
+  const R m = e.ap + e_neg + 2 * (std::fabs(k.margin) + r.ap.d + d_neg);
   const R bound_ulps = static_cast<R>(accuracy.value_ulps);
-
-  reference_result res;
-  res.losses.resize(rows.rows);
-  res.loss_magnitude.resize(rows.rows);
-  res.grads.assign(3, std::vector<R>(a.size()));
-  res.grad_magnitude.assign(3, std::vector<R>(a.size()));
-  core::reference_sum sum;
-  for (std::size_t b = 0; b < rows.rows; ++b) {
-    const std::size_t o = b * rows.dim;
-    const row_view v{a.data() + o, p.data() + o, n.data() + o, rows.dim};
-    const auto r = triplet_forward(v.a, v.p, v.n, v.dim, k);
-    triplet_backward(v.a, v.p, v.n, v.dim, k, r, scale, res.grads[0].data() + o, res.grads[1].data() + o,
-                     res.grads[2].data() + o);
-    const auto e = errors_of(v, k, r);
-    // With swap either negative distance may be the one computed: count both errors.
-    const R e_neg = k.swap ? e.an + e.pn : e.an;
-    const R d_neg = k.swap && r.w_pn == 1 ? r.pn.d : r.an.d;
-    const R m = e.ap + e_neg + 2 * (std::fabs(k.margin) + r.ap.d + d_neg);
-    const bool kink = std::fabs(r.raw) <= bound_ulps * u * m;
-    const bool swap_tie = k.swap && std::fabs(r.an.d - r.pn.d) <= bound_ulps * u * (e.an + e.pn);
-    res.losses[b] = r.loss;
-    res.loss_magnitude[b] = m;
-    if (r.active || kink) gradient_magnitudes(v, k, r, e, scale, u, kink, swap_tie, o, res.grad_magnitude);
-    sum.add(r.loss);
-  }
-  res.value = sum.value() * scale;
-  res.value_scale = scale;
-  return res;
+  const bool kink = std::fabs(r.raw) <= bound_ulps * in.u * m;
+  const bool swap_tie = k.swap && std::fabs(r.an.d - r.pn.d) <= bound_ulps * in.u * (e.an + e.pn);
+  res.loss_magnitude[i] = m;
+  if (r.active || kink) gradient_magnitudes(v, k, r, e, in.scale, in.u, kink, swap_tie, o, res.grad_magnitude);
+  return r.loss;
 }
 
 }  // namespace lossbench::losses

@@ -111,16 +111,15 @@ void gradient(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coe
 // roots) and holds up the next row's loads; grouped, the distance passes are independent chains
 // the CPU overlaps, and the gradient passes find their coefficients ready (as contrastive_simd.hpp).
 template <norm_kind K, class Arch, class T>
-double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
+double block(const triplet_formula::problem<T>& p, std::size_t b, std::size_t e) {
   using embedding::simd_rows::distances;
   constexpr std::size_t rows_per_group = 8;
   const std::size_t dim = p.dim;
-  const bool grad = p.grad_anchor || p.grad_positive || p.grad_negative;
-  auto at = [&](T* g, std::size_t o) { return g ? g + o : nullptr; };
+  using enum triplet_formula::row_input;
+  const bool grad = p.wants_grad();
   auto pointers = [&](std::size_t i) {
-    const std::size_t o = i * dim;
-    return row_pointers<Arch, T>{p.anchor + o,         p.positive + o,         p.negative + o,
-                                 at(p.grad_anchor, o), at(p.grad_positive, o), at(p.grad_negative, o)};
+    return row_pointers<Arch, T>{p.row(anchor, i),      p.row(positive, i),      p.row(negative, i),
+                                 p.grad_row(anchor, i), p.grad_row(positive, i), p.grad_row(negative, i)};
   };
   const auto range = embedding::plain_range_of<T, Arch>(dim, p.k.norm);
   const T norm_lower = embedding::norm_lower_of<T, Arch>(range, p.k.norm);
@@ -130,8 +129,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
     std::array<triplet_row<T>, rows_per_group> r;
     embedding::sum_extremes<T, Arch> sums;
     for (std::size_t k = 0; k < rows; ++k) {
-      const std::size_t o = (g + k) * dim;
-      const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
+      const T *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
       if (p.k.swap) {
         std::array<embedding::row_norm<T>, 3> d;
         distances<K, 3, Arch, T>({a, a, pos}, {pos, neg, neg}, dim, p.k.eps, p.k.norm, sums, d);
@@ -144,8 +142,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
     }
     if (__builtin_expect(sums.outside(range), 0))  // rare: embedding/rescaled_norm.hpp
       for (std::size_t k = 0; k < rows; ++k) {
-        const std::size_t o = (g + k) * dim;
-        const T *a = p.anchor + o, *pos = p.positive + o, *neg = p.negative + o;
+        const T *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
         auto rescue = [&](embedding::row_norm<T>& d, const T* x, const T* y) {
           if (embedding::norm_outside<T, Arch>(d.d, range, norm_lower))
             d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
@@ -168,7 +165,7 @@ double block(const triplet_problem<T>& p, std::size_t b, std::size_t e) {
 }  // namespace triplet_simd
 
 template <class Arch, class T>
-double triplet::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+double triplet_formula::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
   using embedding::norm_kind;
   using triplet_simd::block;
   switch (p.k.norm.kind) {
