@@ -43,13 +43,14 @@ class Row:
     bound_items_per_second: float | None = None
     bound: str | None = None
     roofline_pct: float | None = None
-    auto_choice: str | None = None  # auto rows: the kernel it ran ("omp:avx512bw×2")
+    auto_choice: str | None = None  # auto rows: the kernel it ran ("omp:avx512bw/threads:2")
     auto_source: str | None = None  # auto rows: "profile" or "heuristic"
 
     @property
     def label(self):
-        """The variant as shown: omp rows with several threads become omp:<t>t."""
-        return f"{self.variant}:{self.threads}t" if self.threads > 1 else self.variant
+        """The variant as named everywhere: omp rows with several threads become omp/threads:<t>,
+        as in the benchmark names."""
+        return f"{self.variant}/threads:{self.threads}" if self.threads > 1 else self.variant
 
     @property
     def flop_rate(self):

@@ -217,12 +217,23 @@ class AutoResult:
         return self.verdict == "met"
 
 
+def choice_threads(choice):
+    """The thread count in auto's choice: "omp:avx512bw/threads:2", or "omp:avx512bw×2" as reports
+    written before the names were unified spell it; 1 for a serial choice."""
+    if not choice:
+        return 1
+    for mark in ("/threads:", "×"):
+        if mark in choice:
+            return int(choice.rsplit(mark, 1)[1])
+    return 1
+
+
 def kernel(row):
     """What code a row ran: (ISA, threads). omp below its break-even and `auto` choosing a serial
     kernel run the simd kernel on one thread; scalar rows have ISA "none"."""
     isa = row.isa or "none"
     if row.variant == AUTO:
-        threads = int(row.auto_choice.rsplit("×", 1)[1]) if row.auto_choice and "×" in row.auto_choice else 1
+        threads = choice_threads(row.auto_choice)
         return isa, threads if row.parallel else 1
     return isa, row.threads if row.variant.startswith("omp") and row.parallel else 1
 

@@ -28,7 +28,7 @@ namespace lossbench {
 
 std::string candidate::name() const {
   const std::string key = tuning::variant_key(variant);
-  return variant.drv == driver::omp ? key + "×" + std::to_string(threads) : key;
+  return variant.drv == driver::omp ? key + "/threads:" + std::to_string(threads) : key;
 }
 
 std::filesystem::path default_profile_path() {

@@ -31,7 +31,7 @@ def run_renderer(json_path, out_dir):
 
 
 def label(row):
-    return f"{row['variant']}:{row['threads']}t" if row.get("threads", 1) > 1 else row["variant"]
+    return f"{row['variant']}/threads:{row['threads']}" if row.get("threads", 1) > 1 else row["variant"]
 
 
 def expected_results(rows):
@@ -308,7 +308,7 @@ class SparseAndInvalid(unittest.TestCase):
         self.assertIn("| **simd** |", md)
         rows[2]["parallel"] = True
         md = self.assert_renders("parallel_omp", {"lossbench_rows": rows})
-        self.assertIn("| **omp:2t** |", md)
+        self.assertIn("| **omp/threads:2** |", md)
 
     def test_auto_rows(self):
         """auto is compared with the fastest fixed variant of its size (5% goal with a profile),
@@ -320,10 +320,16 @@ class SparseAndInvalid(unittest.TestCase):
                      dict(base, variant="simd", threads=1, items_per_second=8e9),
                      dict(base, variant="omp", threads=2, items_per_second=10e9, parallel=True),
                      dict(base, variant="auto", threads=2, items_per_second=auto_ips,
-                          auto_choice="omp:avx512bw×2", auto_source="profile")]
+                          auto_choice="omp:avx512bw/threads:2", auto_source="profile")]
         data = {"context": {"lossbench": {"auto_profile": {"state": "loaded", "path": "/p.json", "rigor": "measure"}}},
                 "lossbench_rows": rows}
         md = self.assert_renders("auto_rows", data)
+        # Reports written before the names were unified spell the choice "omp:avx512bw×2": same page.
+        legacy = copy.deepcopy(data)
+        for r in legacy["lossbench_rows"]:
+            if r["variant"] == "auto":
+                r["auto_choice"] = "omp:avx512bw×2"
+        self.assertEqual(self.assert_renders("auto_rows_legacy", legacy).replace("×2", "/threads:2"), md)
         self.assertIn("## The `auto` variant", md)
         self.assertIn("profile /p.json (rigor measure)", md)
         self.assertIn("at **2 of 3** sizes", md)

@@ -113,7 +113,7 @@ TEST_F(AutoProfile, ThreadLimitSkipsToTheFastestAllowedCandidate) {
   const fs::path p = dir / "profile.json";
   tuning::write_profile(p, this_machines_profile({make(omp, 2, 3), make("simd:sse2", 1, 4), make("scalar", 1, 9)}));
   use(p);
-  EXPECT_EQ(explain_auto(find_loss("mse"), dtype::f32, false, 100, 2).chosen.name(), omp + "×2");
+  EXPECT_EQ(explain_auto(find_loss("mse"), dtype::f32, false, 100, 2).chosen.name(), omp + "/threads:2");
   const auto limited = explain_auto(find_loss("mse"), dtype::f32, false, 100, 1);
   EXPECT_EQ(limited.chosen.name(), "simd:sse2");
   EXPECT_NE(limited.reason.find("not allowed"), std::string::npos) << limited.reason;
@@ -337,7 +337,7 @@ TEST(Profile, RoundTripsThroughJson) {
   EXPECT_TRUE(f.with_grad);
   EXPECT_EQ(f.items_min, 48000);
   EXPECT_EQ(f.items_max, 192000);
-  EXPECT_EQ(f.chosen.name(), "omp:sse4_2×3");
+  EXPECT_EQ(f.chosen.name(), "omp:sse4_2/threads:3");
   EXPECT_EQ(f.margin, 0.25);
   ASSERT_EQ(f.candidates.size(), 2u);
   EXPECT_EQ(f.candidates[1].time_ns, 99.75);
