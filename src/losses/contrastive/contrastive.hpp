@@ -79,10 +79,10 @@ struct contrastive_formula {
 
   template <class T>
   static T scalar_row(const problem<T>& p, std::size_t i) {
-    const auto r =
-        contrastive_forward(p.row(x1, i), p.row(x2, i), p.dim, is_similar(p.k.target, p.k.target_type, i), p.k.margin);
-    if (p.wants_grad())
-      contrastive_backward(p.row(x1, i), p.row(x2, i), p.dim, r, p.grad_scale, p.grad_row(x1, i), p.grad_row(x2, i));
+    const T *a = p.row(x1, i), *b = p.row(x2, i);
+    const auto r = contrastive_forward(a, b, p.dim, is_similar(p.k.target, p.k.target_type, i), p.k.margin);
+    T *g1 = p.grad_row(x1, i), *g2 = p.grad_row(x2, i);
+    if (g1 || g2) contrastive_backward(a, b, p.dim, r, p.grad_scale, g1, g2);
     return r.loss;
   }
 
