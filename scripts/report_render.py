@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """report_render.py — turn `lossbench report`'s report.json into report.md and index.html.
 
-report.md: a one-screen summary (machine, noise, "on this CPU, use X for Y"), a table per loss
-(fastest variant per dtype/mode/size, speed-up over scalar, % of roofline, accuracy), and the
-roofline measurements. index.html: the same plus charts (throughput per loss, speed-up, roofline),
-self-contained: no JavaScript, no network, opens from disk.
+report.md: a one-screen summary (machine, noise, contents, per loss and dtype the variant to use
+in each size band), a table per loss (fastest variant per dtype/mode/size, speed-up over scalar,
+% of roofline, accuracy), the `auto` check and the roofline measurements. index.html: the same
+plus charts (throughput per loss, speed-up, roofline), self-contained: no JavaScript, no network,
+opens from disk.
 
 Needs Debian's python3-matplotlib (scripts/setup.sh installs it); run it with /usr/bin/python3.
 Both files are written whole or not at all (temporary name, then rename).

@@ -4,7 +4,7 @@ Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turn
 tables are (header, rows) of strings.
 """
 from . import fmt, peer
-from .summary import GOAL_VS_SIMD, TIE, pair_names
+from .summary import GOAL_VS_SIMD, TIE
 
 
 def run_line(report):
@@ -45,20 +45,65 @@ def noise_lines(noise):
         [f"⚠ {w}" for w in noise.warnings]
 
 
-def recommendation_lines(recs, rows):
-    lines = []
-    for rec in recs:
-        where = f"**{rec.small}** at every size measured" if rec.small == rec.large else \
-            f"**{rec.small}** for small sizes, **{rec.large}** for large"
-        if rec.speedups:
-            lo, hi = min(rec.speedups), max(rec.speedups)
-            gain = fmt.times(lo) if fmt.sig3(lo) == fmt.sig3(hi) else f"{fmt.sig3(lo)}–{fmt.times(hi)}"
-            gain += " over scalar"
-        else:
-            gain = "no scalar baseline"
-        noisy = " ⚠ noisy" if rec.noisy else ""
-        lines.append(f"{where}: {pair_names(rec.pairs, rows)} ({fmt.mode(rec.mode)}, {gain}){noisy}")
-    return lines
+def bands_note():
+    """Said once under the recommendations' heading: how a band's first size was placed."""
+    return (f"One line per loss and dtype: the fastest variant at each measured size (ties within "
+            f"{TIE:.0%} go to the simpler variant), in bands of sizes. A band starts at the first "
+            f"measured size where its variant wins: the crossover lies between that size and the measured size "
+            f"before it.")
+
+
+def band_text(bands):
+    """'**simd** below 64K, **omp/threads:2** from 64K, **simd** from 8M': each band from the first
+    measured size its winner wins at, the first one below the second band's start; one band:
+    '**simd** at every size measured, 4K–8M'."""
+    if len(bands) == 1:
+        sizes = bands[0].sizes
+        span = fmt.size(sizes[0]) if len(sizes) == 1 else f"{fmt.size(sizes[0])}–{fmt.size(sizes[-1])}"
+        return f"**{bands[0].label}** at every size measured, {span}"
+    first = f"**{bands[0].label}** below {fmt.size(bands[1].sizes[0])}"
+    return ", ".join([first] + [f"**{b.label}** from {fmt.size(b.sizes[0])}" for b in bands[1:]])
+
+
+def torch_at_largest(rec, report):
+    """(n, × torch) of the winner at the largest size with a torch cell, as the per-loss table's
+    × torch column gives it; None where torch was not measured."""
+    for s in reversed(rec.results):
+        vs_torch = vs_torch_of(s, report)
+        if vs_torch is not None:
+            return s.n, vs_torch
+    return None
+
+
+def gain_text(rec, report):
+    """'5.10–9.00× over scalar, 2.30× torch at 8M; 78% of the roofline at 8M'."""
+    if rec.speedups:
+        lo, hi = min(rec.speedups), max(rec.speedups)
+        gain = fmt.times(lo) if fmt.sig3(lo) == fmt.sig3(hi) else f"{fmt.sig3(lo)}–{fmt.times(hi)}"
+        gain += " over scalar"
+    else:
+        gain = "no scalar baseline"
+    torch = torch_at_largest(rec, report)
+    if torch:
+        gain += f", {fmt.times(torch[1])} torch at {fmt.size(torch[0])}"
+    largest = rec.results[-1]
+    if largest.best.roofline_pct is not None:
+        gain += f"; {fmt.percent(largest.best.roofline_pct)} of the roofline at {fmt.size(largest.n)}"
+    return gain
+
+
+def recommendation_lines(recs, report):
+    """One line per (loss, dtype): 'mse f32: **simd** below 64K, ... (value+grad; gains)'."""
+    return [f"{rec.loss} {rec.dtype}: {band_text(rec.bands)} ({fmt.mode(rec.mode)}; {gain_text(rec, report)})"
+            + (" ⚠ noisy" if rec.noisy else "") for rec in recs]
+
+
+def vs_torch_of(result, report):
+    """torch's forward+backward time over lossbench.torch's at this cell with the winner's thread
+    count; peer cells are value+grad only."""
+    if report is None or result.mode != "value_grad":
+        return None
+    return peer.speedup(report, result.loss, result.dtype, result.n, result.best.threads)
 
 
 LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "× torch", "roofline",
@@ -75,8 +120,7 @@ def loss_table(results, report=None):
         if b.roofline_pct is not None and b.bound in ("memory", "compute"):
             roof += " " + ("mem" if b.bound == "memory" else "cpu")
         n = fmt.size(s.n) + (f" ({b.size_label})" if b.size_label else "")
-        vs_torch = peer.speedup(report, s.loss, s.dtype, s.n, b.threads) \
-            if report is not None and s.mode == "value_grad" else None
+        vs_torch = vs_torch_of(s, report)
         rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
                      fmt.times(s.speedup), fmt.times(vs_torch), roof, fmt.rel_err(b.value_rel_err),
                      fmt.rel_err(b.grad_max_rel_err), fmt.noisy_cv(b)])

@@ -1,7 +1,7 @@
 """index.html: the same report as report.md plus the charts, in one self-contained file.
 
 No JavaScript and no external resource (charts are data URIs, CSS is inline), so it opens from
-disk, offline, in any browser; in-page links (#loss-mse) are the only navigation.
+disk, offline, in any browser; the contents at the top link to the sections in the page (#loss-mse).
 """
 import html
 import re
@@ -21,7 +21,7 @@ figure { margin: 0 0 1.2em; } figcaption { color: #555; font-size: 12.5px; max-w
 figure img { max-width: 100%; height: auto; display: block; }
 .grid { display: flex; flex-wrap: wrap; gap: .5em 1.5em; }
 .skipped { color: #8a5a00; background: #fff4d6; padding: .4em .7em; display: inline-block; }
-nav a { margin-right: .8em; }
+nav.toc ul { margin: .3em 0 1em; } nav.toc li { margin: .1em 0; }
 """
 
 
@@ -54,21 +54,37 @@ def figure(chart):
             f"<figcaption>{html.escape(chart.caption)}</figcaption></figure>")
 
 
-def summary_section(report, results):
+def head_section(report):
     machine, noise = summary.machine(report), summary.noise(report)
-    recs = content.recommendation_lines(summary.recommendations(results), report.rows)
     return [f'<p class="machine">{text(content.machine_line(machine))}</p>',
             f'<p class="run">{text(content.run_line(report))}</p>',
-            "<ul>" + "".join(f"<li>{text(line)}</li>" for line in content.noise_lines(noise)) + "</ul>",
-            "<h2>On this CPU, use</h2>",
+            "<ul>" + "".join(f"<li>{text(line)}</li>" for line in content.noise_lines(noise)) + "</ul>"]
+
+
+def use_section(report, results):
+    recs = content.recommendation_lines(summary.recommendations(results), report)
+    return ['<h2 id="use">On this CPU, use</h2>', f"<p>{text(content.bands_note())}</p>",
             "<ul>" + ("".join(f"<li>{text(line)}</li>" for line in recs) or "<li>(no measured rows)</li>") + "</ul>"]
+
+
+def toc(body):
+    """A link per <h2 id> of `body`, its <h3 id> subsections on the same line (as in report.md)."""
+    items = []
+    for level, hid, title in re.findall(r'<h([23]) id="([^"]+)">(.*?)</h\1>', "\n".join(body)):
+        link = f'<a href="#{hid}">{title}</a>'
+        if level == "2":
+            items.append([link])
+        elif items:
+            items[-1].append(link)
+    lis = "".join(f"<li>{item[0]}" + (": " + " · ".join(item[1:]) if item[1:] else "") + "</li>" for item in items)
+    return f'<nav class="toc">Contents:<ul>{lis}</ul></nav>'
 
 
 def auto_section(report):
     autos = summary.auto_results(report.rows)
     if not autos:
         return []
-    return (['<h2 id="auto">The <code>auto</code> variant</h2>'] +
+    return (['<h2 id="auto">The <code>auto</code> variant (appendix)</h2>'] +
             [f"<p>{text(line)}</p>" for line in content.auto_lines(report, autos)] +
             [table(*content.auto_table(autos), numeric_from=5,
                    noisy={i for i, a in enumerate(autos) if a.verdict == "missed"})])
@@ -102,7 +118,7 @@ def loss_sections(report, results):
 
 
 def appendix(machine):
-    out = ['<h2 id="appendix">Appendix: roofline measurements</h2>']
+    out = ['<h2 id="appendix">Roofline measurements (appendix)</h2>']
     if machine.bandwidth:
         out += ["<p>Streaming-read bandwidth by working set:</p>",
                 table(*content.bandwidth_table(machine), numeric_from=1)]
@@ -116,13 +132,10 @@ def appendix(machine):
 def render(report, results, throughput, others):
     """The page. `throughput`: per-loss charts (a grid); `others`: speed-up and roofline."""
     machine = summary.machine(report)
-    nav = "<nav>" + "".join(f'<a href="#{anchor(loss)}">{html.escape(loss)}</a>'
-                            for loss in summary.losses(report.rows)) + \
-        '<a href="#torch">torch</a><a href="#charts">charts</a><a href="#appendix">appendix</a></nav>'
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
-    body = (["<h1>lossbench report</h1>"] + summary_section(report, results) + peer_section(report) +
-            auto_section(report) + [nav] +
-            charts_section(throughput, others) + loss_sections(report, results) + appendix(machine))
+    sections = (use_section(report, results) + peer_section(report) + charts_section(throughput, others) +
+                loss_sections(report, results) + auto_section(report) + appendix(machine))
+    body = ["<h1>lossbench report</h1>"] + head_section(report) + [toc(sections)] + sections
     return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
                       f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"] +
                      body + ["</body>", "</html>", ""])

@@ -1,5 +1,5 @@
 """What the report says, independent of how it is drawn: fastest variant per size, speed-ups over
-scalar, the "use X for Y" recommendations, the machine and the noise.
+scalar, the "what to use at which size" recommendations, the machine and the noise.
 
 "Fastest" is the highest items_per_second among the rows of one (loss, dtype, mode, n), as the
 schema defines it, with ties within 3% going to the simpler variant (simplest_within_tie); the
@@ -7,7 +7,7 @@ speed-up divides it by the scalar row of that same key (single-threaded by defin
 None where there is no scalar row.
 """
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 BASELINE = "scalar"
 PREFERRED_MODE = "value_grad"  # what training runs; recommendations use it where it was measured
@@ -96,43 +96,54 @@ def size_results(rows):
 
 
 @dataclass
+class Band:
+    """Consecutive measured sizes with the same winner."""
+    label: str
+    sizes: list  # measured n, ascending; sizes[0] is the first n where this winner wins
+
+
+@dataclass
 class Recommendation:
-    """Variants that win at the smallest and the largest size for some (loss, dtype) pairs."""
-    small: str
-    large: str
+    """What to use for one (loss, dtype): its winners by size, in one mode."""
+    loss: str
+    dtype: str
     mode: str
-    pairs: list = field(default_factory=list)     # (loss, dtype)
-    speedups: list = field(default_factory=list)  # every known speed-up behind this line
-    noisy: bool = False                           # a winner was measured on a noisy row
+    results: list  # the SizeResults of that mode, ascending n
+    bands: list    # Band
+
+    @property
+    def speedups(self):
+        return [s.speedup for s in self.results if s.speedup is not None]
+
+    @property
+    def noisy(self):
+        return any(s.best.noisy for s in self.results)
+
+
+def bands(results):
+    """Consecutive sizes with the same winner form one band; a winner that comes back after another
+    one starts a band of its own, so a non-monotonic sweep shows every change."""
+    out = []
+    for s in results:
+        if out and out[-1].label == s.best.label:
+            out[-1].sizes.append(s.n)
+        else:
+            out.append(Band(s.best.label, [s.n]))
+    return out
 
 
 def recommendations(results):
-    """Per (loss, dtype): the winner at its smallest and largest n (value_grad where measured),
-    merged into one line per (small winner, large winner)."""
+    """One Recommendation per (loss, dtype) in the order of `results` (catalogue order), from the
+    value_grad rows where they were measured (what training runs), else from the mode there is."""
     by_pair = defaultdict(list)
     for s in results:
         by_pair[(s.loss, s.dtype)].append(s)
-    merged = {}
+    recs = []
     for (loss, dtype), group in by_pair.items():
         mode = PREFERRED_MODE if any(s.mode == PREFERRED_MODE for s in group) else group[0].mode
         sized = sorted((s for s in group if s.mode == mode), key=lambda s: s.n)
-        small, large = sized[0], sized[-1]
-        rec = merged.setdefault((small.best.label, large.best.label, mode),
-                                Recommendation(small.best.label, large.best.label, mode))
-        rec.pairs.append((loss, dtype))
-        rec.speedups += [s.speedup for s in (small, large) if s.speedup is not None]
-        rec.noisy |= small.best.noisy or large.best.noisy
-    return list(merged.values())
-
-
-def pair_names(pairs, rows):
-    """'mse, huber f32': a loss is named without dtype when every dtype it has is in `pairs`."""
-    names = []
-    for loss in ordered(pair_loss for pair_loss, _ in pairs):
-        mine = [d for pair_loss, d in pairs if pair_loss == loss]
-        all_dtypes = {r.dtype for r in rows if r.loss == loss}
-        names.append(loss if set(mine) == all_dtypes else f"{loss} {'/'.join(mine)}")
-    return ", ".join(names)
+        recs.append(Recommendation(loss, dtype, mode, sized, bands(sized)))
+    return recs
 
 
 @dataclass

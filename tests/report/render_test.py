@@ -2,9 +2,10 @@
 """Tests of scripts/report_render.py, run by ctest (test report_render).
 
 Expected values are computed here from the fixture with json alone (not with the renderer's own
-modules): the fastest variant and speed-up per (loss, dtype, mode, n), the recommendations, the
-noisy count; then report.md's tables and summary are parsed and compared, index.html is checked for
-every chart id and for being self-contained, sparse files must render, and invalid ones exit 2.
+modules): the fastest variant and speed-up per (loss, dtype, mode, n), the size bands of the
+recommendations, the noisy count; then report.md's tables and summary are parsed and compared, the
+contents of both files are checked to link to their headings, index.html is checked for every chart
+id and for being self-contained, sparse files must render, and invalid ones exit 2.
 
 usage: render_test.py --renderer scripts/report_render.py --fixtures tests/report_fixtures --out DIR
        (DIR keeps the full fixture's report.md / index.html for the report_screenshot test)
@@ -56,6 +57,126 @@ def expected_results(rows):
     return out
 
 
+def size_text(n):
+    """4096 -> '4K', 1048576 -> '1M', 3000 -> '3000': how the report names a size."""
+    for scale, suffix in ((1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale}{suffix}"
+    return str(n)
+
+
+def catalogue_pairs(rows, results):
+    """(loss, dtype) with a result, losses in file order, f32 and f64 before other dtypes."""
+    dtypes = list(dict.fromkeys(["f32", "f64"] + [r["dtype"] for r in rows]))
+    return [(loss, dtype) for loss in dict.fromkeys(r["loss"] for r in rows) for dtype in dtypes
+            if any(k[:2] == (loss, dtype) for k in results)]
+
+
+def expected_recommendations(rows, peer_rows=()):
+    """Per (loss, dtype), in catalogue order: the band text and the figures behind its line, from
+    the value_grad winners where value_grad was measured (else value), size by size."""
+    results = expected_results(rows)
+    out = []
+    for loss, dtype in catalogue_pairs(rows, results):
+        modes = {k[2] for k in results if k[:2] == (loss, dtype)}
+        mode = "value_grad" if "value_grad" in modes else "value"
+        sizes = sorted(k[3] for k in results if k[:3] == (loss, dtype, mode))
+        winners = [results[(loss, dtype, mode, n)][0] for n in sizes]
+        bands = []  # [label, first n, last n]
+        for n, best in zip(sizes, winners):
+            if bands and bands[-1][0] == label(best):
+                bands[-1][2] = n
+            else:
+                bands.append([label(best), n, n])
+        torch = [(n, p["speedup"]) for n, best in zip(sizes, winners) for p in peer_rows if mode == "value_grad"
+                 and (p["loss"], p["dtype"], p["n"], p["threads"]) == (loss, dtype, n, best["threads"])]
+        out.append({"pair": f"{loss} {dtype}", "mode": mode, "bands": bands_text(bands),
+                    "speedups": [results[(loss, dtype, mode, n)][1] for n in sizes
+                                 if results[(loss, dtype, mode, n)][1] is not None],
+                    "torch": torch[-1] if torch else None,
+                    "roof": (sizes[-1], winners[-1]["roofline_pct"]) if winners[-1].get("roofline_pct") else None,
+                    "noisy": any(best.get("noisy") for best in winners)})
+    return out
+
+
+def bands_text(bands):
+    if len(bands) == 1:
+        name, lo, hi = bands[0]
+        return f"**{name}** at every size measured, " + (size_text(lo) if lo == hi else
+                                                         f"{size_text(lo)}–{size_text(hi)}")
+    return ", ".join([f"**{bands[0][0]}** below {size_text(bands[1][1])}"] +
+                     [f"**{name}** from {size_text(first)}" for name, first, _ in bands[1:]])
+
+
+REC_LINE = re.compile(r"^(?P<pair>\S+ \S+): (?P<bands>.+?) \((?P<mode>value\+grad|value); "
+                      r"(?:(?P<lo>[\d.]+)(?:–(?P<hi>[\d.]+))?× over scalar|no scalar baseline)"
+                      r"(?:, (?P<torch>[\d.]+)× torch at (?P<torch_n>\w+))?"
+                      r"(?:; (?P<roof>[\d.]+)% of the roofline at (?P<roof_n>\w+))?\)(?P<noisy> ⚠ noisy)?$")
+
+
+def recommendation_lines(md):
+    return re.findall(r"^- (.*)$", md.split("## On this CPU, use\n")[1].split("\n#")[0], re.M)
+
+
+def check_recommendations(test, md, rows, peer_rows=()):
+    """Every line of the first section against expected_recommendations, in order."""
+    lines = recommendation_lines(md)
+    want = expected_recommendations(rows, peer_rows)
+    test.assertEqual(len(lines), len(want), lines)
+    for line, w in zip(lines, want):
+        m = REC_LINE.match(line)
+        test.assertTrue(m, line)
+        test.assertEqual((m["pair"], m["bands"], m["mode"].replace("+", "_")), (w["pair"], w["bands"], w["mode"]))
+        test.assertEqual(m["lo"] is None, not w["speedups"], line)  # None: "no scalar baseline"
+        lo, hi = (min(w["speedups"]), max(w["speedups"])) if w["speedups"] else (None, None)
+        if lo is not None:
+            test.assertAlmostEqual(float(m["lo"]) / lo, 1, delta=0.006, msg=line)
+            test.assertAlmostEqual(float(m["hi"] or m["lo"]) / hi, 1, delta=0.006, msg=line)
+            test.assertEqual(m["hi"] is None, f"{lo:.3g}" == f"{hi:.3g}", line)
+        test.assertEqual(m["torch"] is None, w["torch"] is None, line)
+        if w["torch"]:
+            test.assertEqual(m["torch_n"], size_text(w["torch"][0]), line)
+            test.assertAlmostEqual(float(m["torch"]) / w["torch"][1], 1, delta=0.006, msg=line)
+        test.assertEqual(m["roof"] is None, w["roof"] is None, line)
+        if w["roof"]:
+            test.assertEqual(m["roof_n"], size_text(w["roof"][0]), line)
+            test.assertAlmostEqual(float(m["roof"]) / w["roof"][1], 1, delta=0.01, msg=line)
+        test.assertEqual(m["noisy"] is not None, w["noisy"], line)
+    return lines
+
+
+def github_slug(title, seen):
+    """The anchor a markdown viewer gives a heading (GitHub's rule): lower case, punctuation other
+    than - and _ dropped, spaces as hyphens, -1, -2 after repeats."""
+    base = "".join(c for c in title.lower() if c.isalnum() or c in "-_ ").replace(" ", "-")
+    seen[base] = seen.get(base, -1) + 1
+    return base + (f"-{seen[base]}" if seen[base] else "")
+
+
+def check_md_contents(test, md):
+    """The contents list, between the title block and the first section, links every ## and ###
+    heading, in order, to the anchor of that heading."""
+    top, _, _ = md.partition("\n## ")
+    links = re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", top.split("Contents:")[1])
+    seen = {}
+    headings = [(title, github_slug(title, seen)) for title in re.findall(r"^#{2,3} (.+)$", md, re.M)]
+    test.assertEqual(links, headings)
+
+
+def check_html_contents(test, page):
+    """The <nav> at the top links every h2 and h3 id of the page, in order, and nothing else."""
+    nav = re.search(r'<nav class="toc">(.*?)</nav>', page, re.S)
+    test.assertTrue(nav)
+    test.assertLess(nav.start(), page.index("<h2"))
+    ids = re.findall(r'<h[23] id="([^"]+)"', page)
+    test.assertEqual(re.findall(r'href="#([^"]+)"', nav.group(1)), ids)
+    test.assertEqual(len(set(ids)), len(ids))
+
+
+def auto_section(md):
+    return re.search(r"^## The `auto` variant \(appendix\)\n(.*?)(?=^#)", md, re.M | re.S).group(1)
+
+
 def md_section(md, title):
     """The text under '### title' up to the next heading."""
     m = re.search(rf"^### {re.escape(title)}\n(.*?)(?=^#)", md, re.M | re.S)
@@ -103,29 +224,19 @@ class FullFixture(unittest.TestCase):
             self.assertIn(warning, head)
 
     def test_recommendations(self):
-        """Each (loss, dtype) is named in exactly one line, which names its value_grad winners at
-        the smallest and the largest n."""
-        results = expected_results(self.rows)
-        lines = re.findall(r"^- (.*)$", self.md.split("## On this CPU, use")[1].split("##")[0], re.M)
-        named = {}
-        for line in lines:
-            m = re.match(r"\*\*(\S+)\*\* (?:at every size measured|for small sizes, \*\*(\S+)\*\* for large): "
-                         r"(.*?) \(", line)
-            self.assertTrue(m, line)
-            small, large = m.group(1), m.group(2) or m.group(1)
-            for token in m.group(3).split(", "):
-                loss, _, dts = token.partition(" ")
-                for dtype in dts.split("/") if dts else {r["dtype"] for r in self.rows if r["loss"] == loss}:
-                    self.assertNotIn((loss, dtype), named)
-                    named[(loss, dtype)] = (small, large)
-        pairs = {(k[0], k[1]) for k in results}
-        self.assertEqual(set(named), pairs)
-        for loss, dtype in pairs:
-            sizes = sorted(k[3] for k in results if k[:3] == (loss, dtype, "value_grad"))
-            want = (label(results[(loss, dtype, "value_grad", sizes[0])][0]),
-                    label(results[(loss, dtype, "value_grad", sizes[-1])][0]))
-            self.assertEqual(named[(loss, dtype)], want, (loss, dtype))
-        self.assertGreater(len(lines), 1, "the fixture is meant to give more than one recommendation")
+        """One line per (loss, dtype) in catalogue order, its size bands and figures as computed here."""
+        lines = check_recommendations(self, self.md, self.rows)
+        self.assertEqual(len(lines), len(catalogue_pairs(self.rows, expected_results(self.rows))))
+        bands = [line.split(" (")[0] for line in lines]
+        self.assertTrue(any(" from " in b for b in bands) and any("at every size" in b for b in bands),
+                        "the fixture is meant to give both several bands and a single one")
+        self.assertEqual(self.md.count("a crossover lies between") + self.md.count("the crossover lies"), 1)
+
+    def test_contents(self):
+        check_md_contents(self, self.md)
+        check_html_contents(self, self.html)
+        for loss in self.losses():
+            self.assertIn(f"[{loss}](#{loss})", self.md)
 
     def test_per_loss_tables(self):
         results = expected_results(self.rows)
@@ -149,7 +260,7 @@ class FullFixture(unittest.TestCase):
         self.assertIn(DASH, self.md, "the null-grad row must show a dash")
 
     def test_appendix(self):
-        self.assertIn("## Appendix: roofline measurements", self.md)
+        self.assertIn("## Roofline measurements (appendix)", self.md)
         self.assertIn("256 MiB (DRAM)", self.md)
 
     def test_html_charts_and_self_contained(self):
@@ -262,6 +373,8 @@ class SparseAndInvalid(unittest.TestCase):
                 self.assertAlmostEqual(number(line[6]) / want, 1, delta=0.006, msg=key)
                 shown += 1
         self.assertGreater(shown, 0)
+        lines = check_recommendations(self, md, data["lossbench_rows"], rows)
+        self.assertTrue(all("× torch at " in line for line in lines), lines)
         with open(os.path.join(self.dir, "peer", "index.html"), encoding="utf-8") as f:
             html = f.read()
         self.assertIn('id="chart-torch"', html)
@@ -310,6 +423,34 @@ class SparseAndInvalid(unittest.TestCase):
         md = self.assert_renders("parallel_omp", {"lossbench_rows": rows})
         self.assertIn("| **omp/threads:2** |", md)
 
+    def test_recommendation_bands(self):
+        """Three bands (simd, omp, simd again: a winner that comes back starts a new band) with
+        value_grad preferred over value, and one band for a dtype measured in value mode only."""
+        rows, peer_rows = [], []
+        grad = {4096: (6e9, None), 65536: (12e9, None), 1 << 20: (12e9, None), 8 << 20: (7e9, 78.0)}
+        for n, (omp_ips, roof) in grad.items():
+            base = {"loss": "mse", "dtype": "f32", "mode": "value_grad", "n": n}
+            rows += [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                     dict(base, variant="simd", threads=1, items_per_second=8e9, roofline_pct=roof),
+                     dict(base, variant="omp", threads=2, items_per_second=omp_ips, parallel=True),
+                     dict(base, mode="value", variant="scalar", threads=1, items_per_second=1e9),
+                     dict(base, mode="value", variant="omp", threads=2, items_per_second=20e9, parallel=True)]
+        for n in (4096, 65536):
+            base = {"loss": "mse", "dtype": "f64", "mode": "value", "n": n}
+            rows += [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                     dict(base, variant="simd", threads=1, items_per_second=5e9, noisy=n == 65536),
+                     dict(base, variant="omp", threads=2, items_per_second=5.1e9, parallel=True)]  # a tie: simd
+        # torch measured at 4K and 64K with the winners' threads; at 8M only with 2 threads, which
+        # is not the winner's (simd): the line names the largest size the winner has a torch cell
+        for n, t, speedup in ((4096, 1, 3.0), (65536, 2, 2.5), (8 << 20, 2, 9.0)):
+            peer_rows.append({"loss": "mse", "dtype": "f32", "n": n, "threads": t, "speedup": speedup})
+        data = {"lossbench_rows": rows, "lossbench_peer": {"context": {}, "rows": peer_rows}}
+        md = self.assert_renders("bands", data)
+        self.assertEqual(check_recommendations(self, md, rows, peer_rows), [
+            "mse f32: **simd** below 64K, **omp/threads:2** from 64K, **simd** from 8M "
+            "(value+grad; 8.00–12.0× over scalar, 2.50× torch at 64K; 78% of the roofline at 8M)",
+            "mse f64: **simd** at every size measured, 4K–64K (value; 5.00× over scalar) ⚠ noisy"])
+
     def test_auto_rows(self):
         """auto is compared with the fastest fixed variant of its size (5% goal with a profile),
         never named the fastest itself, and a miss is shown as such."""
@@ -330,15 +471,21 @@ class SparseAndInvalid(unittest.TestCase):
             if r["variant"] == "auto":
                 r["auto_choice"] = "omp:avx512bw×2"
         self.assertEqual(self.assert_renders("auto_rows_legacy", legacy).replace("×2", "/threads:2"), md)
-        self.assertIn("## The `auto` variant", md)
         self.assertIn("profile /p.json (rigor measure)", md)
         self.assertIn("at **2 of 3** sizes", md)
-        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
-        got = {r[3]: (r[8], r[10]) for r in table_rows(auto)}
+        got = {r[3]: (r[8], r[10]) for r in table_rows(auto_section(md))}
         self.assertEqual(got["4K"], ("3.1%", "✓ ≤ 5.0%"))    # 10/9.7 − 1
         self.assertEqual(got["64K"], ("11%", "✗ ≤ 5.0%"))    # 10/9 − 1
         self.assertEqual(got["1M"], ("-9.1%", "✓ ≤ 5.0%"))   # 10/11 − 1: ahead
         self.assertNotIn("**auto", md_section(md, "mse"))     # the per-loss table names fixed variants only
+        # An appendix: after the last per-loss table, in both files, and in both contents.
+        self.assertGreater(md.index("## The `auto` variant (appendix)"), md.rindex("\n### "))
+        self.assertNotIn("auto", recommendation_lines(md)[0])
+        check_md_contents(self, md)
+        with open(os.path.join(self.dir, "auto_rows", "index.html"), encoding="utf-8") as f:
+            page = f.read()
+        self.assertGreater(page.index('<h2 id="auto">'), page.rindex("<h3 "))
+        check_html_contents(self, page)
 
     def test_auto_rows_without_profile(self):
         """Without a profile the goal is within 20% of the fastest fixed variant, nothing about simd:
@@ -351,12 +498,11 @@ class SparseAndInvalid(unittest.TestCase):
         data = {"context": {"lossbench": {"auto_profile": {"state": "none"}}}, "lossbench_rows": rows}
         md = self.assert_renders("auto_heuristic", data)
         self.assertIn("within 20% of the fastest fixed variant) at **1 of 1** sizes", md)
-        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
-        self.assertEqual([(r[8], r[9], r[10]) for r in table_rows(auto)], [("11%", "11%", "✓ ≤ 20%")])  # 8/7.2 − 1
+        got = [(r[8], r[9], r[10]) for r in table_rows(auto_section(md))]
+        self.assertEqual(got, [("11%", "11%", "✓ ≤ 20%")])  # 8/7.2 − 1
         rows[2]["auto_source"] = "profile"
         md = self.assert_renders("auto_profile_slower_than_simd", {"lossbench_rows": rows})
-        auto = re.search(r"^## The `auto` variant\n(.*?)(?=^#)", md, re.M | re.S).group(1)
-        self.assertEqual([r[10] for r in table_rows(auto)], ["✗ ≤ 5.0%"])
+        self.assertEqual([r[10] for r in table_rows(auto_section(md))], ["✗ ≤ 5.0%"])
 
     def test_invalid_files_exit_2(self):
         cases = {"invalid_not_json": "{ not json", "invalid_no_rows": {"context": {}, "benchmarks": []},
