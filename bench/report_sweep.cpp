@@ -28,7 +28,9 @@ namespace {
 // Quick: in L1 (4K elements), L2 (64K) and DRAM (8M: 64–192 MiB of f32 inputs and gradients,
 // past the 32 MiB L3 of current server parts; 16M would double the sweep's time for generating
 // inputs and the long-double reference, not its information; f64 in L1 and L2 only, see
-// register_sweep) — 3 repetitions of ≥ 20 ms.
+// register_sweep) — 5 repetitions of ≥ 12 ms: as long as 3 of ≥ 20 ms, and 4 + 4 is the fewest
+// with which `lossbench compare`'s U test can reach p < 0.05, so two quick reports are comparable
+// row by row.
 // Full: 4× steps from 1K to 16M, 5 repetitions of ≥ 50 ms.
 struct ladder {
   std::vector<size_class> sizes;
@@ -37,7 +39,7 @@ struct ladder {
 };
 
 ladder ladder_for(bool full) {
-  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 8 << 20}}, 3, 0.02};
+  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 8 << 20}}, 5, 0.012};
   std::vector<size_class> sizes;
   for (std::int64_t n = 1024; n <= (16 << 20); n *= 4)
     sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});

@@ -2,6 +2,7 @@
 #include "sweep_reporter.hpp"
 
 #include "io/atomic_file.hpp"
+#include "pooled_runs.hpp"
 
 #include <fmt/format.h>
 
@@ -108,6 +109,6 @@ void sweep_reporter::finish() {
   if (::isatty(STDERR_FILENO)) std::fputs("\n", stderr);
 }
 
-nlohmann::json sweep_reporter::result() const { return {{"context", context_}, {"benchmarks", rows_}}; }
+nlohmann::json sweep_reporter::result() const { return {{"context", context_}, {"benchmarks", pooled_runs(rows_)}}; }
 
 }  // namespace lossbench::bench

@@ -29,7 +29,8 @@ class sweep_reporter final : public benchmark::BenchmarkReporter {
   // `more` benchmarks will run than announced (a second pass).
   void extend(int more) { total_ += more; }
 
-  // {"context": ..., "benchmarks": [...]} with what has run so far.
+  // {"context": ..., "benchmarks": [...]} with what has run so far, one block per benchmark name
+  // (pooled_runs.hpp: a second pass's repetitions join the first's).
   nlohmann::json result() const;
   int failures() const noexcept { return failures_; }
 

@@ -20,6 +20,8 @@ packages=(
   python3-pytest python3-hypothesis python3-torch       # its tests (torch: the PyTorch adapter and parity)
   libtorch-dev                   # lossbench.torch's C++ autograd nodes (src/python/torch/)
   libjemalloc2                   # torch at its best in the report's peer rows (scripts/torch_peer.py)
+  chromium                       # the report's screenshot test (scripts/report_screenshot.py)
+  libbenchmark-tools python3-scipy  # Google Benchmark's compare.py reads report.json (report test)
 )
 
 for arg in "$@"; do

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 namespace lossbench::compare {
 
@@ -101,11 +102,26 @@ bool compare_report::failed() const {
   });
 }
 
+namespace {
+
+// A name without Google Benchmark's "/real_time" suffix: serial loss benchmarks were timed by CPU
+// time, without the suffix, before every loss benchmark was timed by wall time; the two names are
+// one benchmark.
+std::string_view without_real_time(std::string_view name) {
+  constexpr std::string_view suffix = "/real_time";
+  return name.ends_with(suffix) ? name.substr(0, name.size() - suffix.size()) : name;
+}
+
+}  // namespace
+
 compare_report compare_runs(const std::vector<bench_run>& before, const std::vector<bench_run>& after,
                             const compare_options& opt) {
   compare_report r;
   auto find = [](const std::vector<bench_run>& runs, const std::string& name) {
-    return std::find_if(runs.begin(), runs.end(), [&](const bench_run& x) { return x.name == name; });
+    const auto exact = std::find_if(runs.begin(), runs.end(), [&](const bench_run& x) { return x.name == name; });
+    if (exact != runs.end()) return exact;
+    return std::find_if(runs.begin(), runs.end(),
+                        [&](const bench_run& x) { return without_real_time(x.name) == without_real_time(name); });
   };
   for (const bench_run& b : after) {
     const auto a = find(before, b.name);

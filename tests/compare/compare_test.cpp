@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 #include <sys/wait.h>
+#include <utility>
 
 #if defined(LOSSBENCH_CLI_PATH) && defined(LOSSBENCH_COMPARE_FIXTURES)
 
@@ -65,6 +66,18 @@ TEST(Compare, MissingRowsFailAndAreListed) {
   const outcome extra = compare("base.json", "extra_row.json");  // a new row alone is no failure
   EXPECT_EQ(extra.code, 0) << extra.out;
   EXPECT_TRUE(has(extra.out, "only in NEW: mse/scalar/f64/value/n:4096")) << extra.out;
+}
+
+TEST(Compare, NamesBeforeAndAfterWallTimeAreOneBenchmark) {
+  // Serial benchmarks were timed by CPU time (no "/real_time" in the name) before every loss
+  // benchmark used wall time: an old report still compares with a new one, row for row.
+  for (const auto& [before, after] :
+       {std::pair{"base.json", "real_time_names.json"}, {"real_time_names.json", "base.json"}}) {
+    const outcome o = compare(before, after);
+    EXPECT_EQ(o.code, 0) << o.out;
+    EXPECT_TRUE(has(o.out, "3 benchmarks in both, 0 only in OLD (missing: a failure), 0 only in NEW")) << o.out;
+    EXPECT_TRUE(has(o.out, "cross_entropy/scalar/f64/value_grad/n:65536")) << o.out;
+  }
 }
 
 TEST(Compare, NothingComparableIsExitTwo) {

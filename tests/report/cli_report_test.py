@@ -9,6 +9,7 @@ usage: cli_report_test.py --cli build/lossbench [--out DIR]
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,9 @@ CLI = None
 OUT = None
 PYTHON_PACKAGE = True  # whether the build has the Python package (not under the sanitizers)
 TORCH_PEER = True  # whether the build has lossbench_torch_peer (libtorch-dev; not under the sanitizers)
+# The quick sweep's repetitions: 4 + 4 is the fewest with which `lossbench compare`'s U test can
+# reach p < 0.05, so two quick reports can be judged row by row.
+QUICK_REPETITIONS = 5
 
 ROW_FIELDS = ["name", "loss", "variant", "isa", "dtype", "mode", "n", "threads", "repetitions", "time_ns",
               "items_per_second", "bytes_per_second", "cv", "noisy", "value_rel_err", "compulsory_bytes", "flops",
@@ -60,13 +64,29 @@ class SmallSweep(unittest.TestCase):
         rows = self.report["benchmarks"]
         iterations = [r for r in rows if r["run_type"] == "iteration"]
         aggregates = {r["aggregate_name"] for r in rows if r["run_type"] == "aggregate"}
-        # 2 losses × 3 variants × 2 modes, 3 repetitions each (the quick sweep's count), and the
-        # second pass's for each benchmark measured again (where `auto` trailed).
+        # 2 losses × 3 variants × 2 modes, QUICK_REPETITIONS each, and the second pass's for each
+        # benchmark measured again (where `auto` trailed).
         lb = self.report["context"]["lossbench"]
-        pooled = [r for r in self.report["lossbench_rows"] if r["repetitions"] > 3]
-        self.assertEqual(lb["repetitions"], 3)
-        self.assertEqual(len(iterations), 2 * 3 * 2 * 3 + len(pooled) * lb["repetitions_again"])
+        pooled = [r for r in self.report["lossbench_rows"] if r["repetitions"] > QUICK_REPETITIONS]
+        self.assertEqual(lb["repetitions"], QUICK_REPETITIONS)
+        self.assertEqual(len(iterations), 2 * 3 * 2 * QUICK_REPETITIONS + len(pooled) * lb["repetitions_again"])
         self.assertTrue({"mean", "median", "stddev", "cv"} <= aggregates, aggregates)
+        # One block per benchmark: its repetitions numbered 0..k-1, then one set of aggregates over
+        # all k (a benchmark measured again in a second pass is pooled, not listed twice).
+        blocks = [r["run_name"] for i, r in enumerate(rows) if i == 0 or rows[i - 1]["run_name"] != r["run_name"]]
+        self.assertEqual(len(blocks), len(set(blocks)), "a benchmark's rows are contiguous")
+        agg_names = [r["name"] for r in rows if r["run_type"] == "aggregate"]
+        self.assertEqual(len(agg_names), len(set(agg_names)), "one aggregate of each kind per benchmark")
+        summary = {r["name"]: r for r in self.report["lossbench_rows"]}
+        for name in blocks:
+            reps = [r for r in iterations if r["run_name"] == name]
+            self.assertEqual([r["repetition_index"] for r in reps], list(range(len(reps))), name)
+            self.assertEqual({r["repetitions"] for r in reps}, {len(reps)}, name)
+            median = next(r for r in rows if r["name"] == name + "_median")
+            self.assertEqual(median["repetitions"], len(reps))
+            key = name.removesuffix("/real_time")
+            # the aggregate and the summary row are one median of the same times (to rounding)
+            self.assertAlmostEqual(median["real_time"] * 1e3 / summary[key]["time_ns"], 1, places=9)
         for r in iterations:
             for key in ("name", "run_name", "iterations", "real_time", "cpu_time", "time_unit", "items_per_second"):
                 self.assertIn(key, r)
@@ -82,8 +102,8 @@ class SmallSweep(unittest.TestCase):
         for r in rows:
             for key in ROW_FIELDS:
                 self.assertIn(key, r, r["name"])
-            self.assertIn(r["repetitions"], (3, 3 + lb["repetitions_again"]),
-                          "the quick sweep's 3, pooled with the second pass's if measured again")
+            self.assertIn(r["repetitions"], (QUICK_REPETITIONS, QUICK_REPETITIONS + lb["repetitions_again"]),
+                          "the quick sweep's count, pooled with the second pass's if measured again")
             # items/s is n over the median time: the two fields must agree (to rounding).
             self.assertAlmostEqual(r["items_per_second"] * r["time_ns"] * 1e-9 / r["n"], 1, places=9)
             self.assertGreater(r["roofline_pct"], 0)
@@ -102,9 +122,9 @@ class SmallSweep(unittest.TestCase):
         lb = self.report["context"]["lossbench"]
         again = lb["sizes_measured_again"]
         self.assertIn(again, range(5))  # (loss, mode) sizes: 2 × 2 in this sweep
-        pooled = 3 + lb["repetitions_again"]
-        self.assertGreater(pooled, 6)
-        self.assertEqual({r["repetitions"] for r in rows} - {3, pooled}, set())
+        pooled = QUICK_REPETITIONS + lb["repetitions_again"]
+        self.assertGreater(pooled, 2 * QUICK_REPETITIONS)
+        self.assertEqual({r["repetitions"] for r in rows} - {QUICK_REPETITIONS, pooled}, set())
         # A size measured again: its `auto` row and the fixed rows within 2× of the fastest (at
         # least that one), so 2 or 3 of its 3 rows; a size not measured again keeps all at 3.
         for (loss, mode) in {(r["loss"], r["mode"]) for r in rows}:
@@ -114,6 +134,22 @@ class SmallSweep(unittest.TestCase):
             if n:
                 self.assertEqual(next(r for r in size if r["variant"] == "auto")["repetitions"], pooled)
         self.assertEqual(len({(r["loss"], r["mode"]) for r in rows if r["repetitions"] == pooled}), again)
+
+    def test_two_reports_of_one_build_are_judged_row_by_row(self):
+        # The same sweep again, then `lossbench compare`: every row has enough repetitions for a
+        # verdict (regression, improvement or no change), none is listed twice or missing.
+        again = fresh_dir("small_again")
+        p = run("report", "-o", again, "--loss", "mse,ctc", "--variant", "scalar,simd,auto", "--dtype", "f32",
+                "--sizes", "4k", "--peer", "none")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        c = subprocess.run([CLI, "compare", os.path.join(self.dir, "report.json"), os.path.join(again, "report.json"),
+                            "--json"], capture_output=True, text=True, timeout=120)
+        self.assertIn(c.returncode, (0, 1), c.stderr)  # 1: a regression, which noise may produce
+        verdict = json.loads(c.stdout)
+        self.assertEqual(verdict["only_old"], [])
+        self.assertEqual(verdict["only_new"], [])
+        self.assertEqual(len(verdict["changes"]), 12)
+        self.assertTrue(all(ch["judged"] for ch in verdict["changes"]), verdict["changes"])
 
     def test_context(self):
         lb = self.report["context"]["lossbench"]
@@ -183,18 +219,19 @@ class SmallSweep(unittest.TestCase):
             self.assertIn(f"### {loss}", md)
 
     def test_google_benchmark_compare_reads_it(self):
-        compare = "/usr/share/benchmark/compare.py"  # Debian's libbenchmark-tools (optional)
-        if not os.path.exists(compare):
-            self.skipTest("libbenchmark-tools not installed")
-        try:
-            import scipy  # noqa: F401  compare.py's U test needs it
-        except ImportError:
-            self.skipTest("compare.py needs python3-scipy")
+        compare = "/usr/share/benchmark/compare.py"  # Debian's libbenchmark-tools (scripts/setup.sh)
+        self.assertTrue(os.path.exists(compare), "libbenchmark-tools is not installed: run scripts/setup.sh")
         path = os.path.join(self.dir, "report.json")
         p = subprocess.run([sys.executable, compare, "benchmarks", path, path], capture_output=True, text=True,
                            timeout=120)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("mse/simd/f32/value", p.stdout)
+        # One U test per benchmark: a benchmark listed twice (a second pass not pooled) would get two.
+        with open(path) as f:
+            names = {r["run_name"] for r in json.load(f)["benchmarks"]}
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", p.stdout)  # compare.py colours its output
+        tests = [line.split()[0] for line in plain.splitlines() if "_pvalue" in line]
+        self.assertEqual(sorted(tests), sorted(n + "_pvalue" for n in names))
 
 
 class Interrupted(unittest.TestCase):
