@@ -3,6 +3,7 @@
 
 #include "ceilings.hpp"
 #include "context.hpp"
+#include "crossovers.hpp"
 #include "loss_benchmarks.hpp"
 #include "machine_info.hpp"
 #include "report_rows.hpp"
@@ -27,10 +28,11 @@ namespace {
 
 // Quick: in L1 (4K elements), L2 (64K) and DRAM (8M: 64–192 MiB of f32 inputs and gradients,
 // past the 32 MiB L3 of current server parts; 16M would double the sweep's time for generating
-// inputs and the long-double reference, not its information; f64 in L1 and L2 only, see
-// register_sweep) — 5 repetitions of ≥ 12 ms: as long as 3 of ≥ 20 ms, and 4 + 4 is the fewest
+// inputs and the long-double reference, not its information; f64 at 4M, see register_sweep) —
+// 5 repetitions of ≥ 12 ms: as long as 3 of ≥ 20 ms, and 4 + 4 is the fewest
 // with which `lossbench compare`'s U test can reach p < 0.05, so two quick reports are comparable
-// row by row.
+// row by row. Between these sizes, crossovers.hpp places each change of the fastest variant
+// within a factor of 2 by bisection.
 // Full: 4× steps from 1K to 16M, 5 repetitions of ≥ 50 ms.
 struct ladder {
   std::vector<size_class> sizes;
@@ -77,15 +79,16 @@ std::function<bool(const entry&)> selection(const sweep_settings& s) {
   };
 }
 
-// Quick leaves f64 out of the DRAM size: its inputs and long-double reference are the largest
-// of the sweep (a third of its time), and the f64 kernels' in-cache rows already tell the f64
-// story; --full runs every size for both.
-std::vector<registered_benchmark> register_sweep(const options& opt, bool full) {
-  if (full || opt.sizes.size() < 2) return register_loss_benchmarks(opt);
+// The quick ladder measures f64 in DRAM at half the elements of f32 (4M: the same 32 MiB per
+// array, still past the L3): its inputs and long-double reference at 8M were a third of the
+// sweep's time, and a DRAM row is about bandwidth, which the bytes decide. --full and sizes given
+// with --sizes run every size for both.
+std::vector<registered_benchmark> register_sweep(const options& opt, bool quick_ladder) {
+  if (!quick_ladder) return register_loss_benchmarks(opt);
   options f32 = opt, f64 = opt;
   f32.select = [all = opt.select](const entry& e) { return e.type == dtype::f32 && all(e); };
   f64.select = [all = opt.select](const entry& e) { return e.type == dtype::f64 && all(e); };
-  f64.sizes.pop_back();
+  f64.sizes.back().elements /= 2;
   auto out = register_loss_benchmarks(f32);
   const auto more = register_loss_benchmarks(f64);
   out.insert(out.end(), more.begin(), more.end());
@@ -167,7 +170,7 @@ nlohmann::json run_sweep(const sweep_settings& s) {
 
   initialize_google_benchmark("lossbench report", l.repetitions, l.min_time);
   add_build_context(opt);
-  const auto registered = register_sweep(opt, s.full);
+  const auto registered = register_sweep(opt, !s.full && s.sizes.empty());
   const int total = static_cast<int>(registered.size());
   if (total == 0) throw error("--loss", "the selection matches no registry entry");
   sweep_reporter reporter(total, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
@@ -175,7 +178,9 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   // interleaved repetitions never regenerate it.
   const auto groups = groups_of(registered);
   for (const benchmark_group& g : groups) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
-  const auto again = disputed_auto_groups(summary_rows(reporter.result()["benchmarks"], nullptr));
+  const nlohmann::json ladder_rows = summary_rows(reporter.result()["benchmarks"], nullptr);
+  const nlohmann::json crossover_runs = refine_crossovers(ladder_rows, {opt, 3, 0.01}, reporter.result()["context"]);
+  const auto again = disputed_auto_groups(ladder_rows);
   const int again_repetitions = 3 * l.repetitions;
   if (!again.empty()) {
     std::fprintf(stderr,
@@ -197,6 +202,13 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   lb["warnings"] = noise_warnings(result["context"]);
   lb["duration_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result["lossbench_rows"] = summary_rows(result["benchmarks"], &ceilings);
+  // The bisection's rows: timings of two variants at sizes between the ladder's, for the size
+  // bands only (crossovers.hpp); apart from "benchmarks", whose names two reports share.
+  result["crossover_benchmarks"] = crossover_runs;
+  for (nlohmann::json& r : summary_rows(crossover_runs, &ceilings)) {
+    r["crossover"] = true;
+    result["lossbench_rows"].push_back(std::move(r));
+  }
   const auto rows = result["lossbench_rows"];
   const auto noisy =
       std::count_if(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.value("noisy", false); });

@@ -234,6 +234,53 @@ class SmallSweep(unittest.TestCase):
         self.assertEqual(sorted(tests), sorted(n + "_pvalue" for n in names))
 
 
+def fastest(rows):
+    """The report's rule (scripts/report/summary.py): the highest items/s, a simpler variant within 3%
+    winning the tie, an omp row that ran serially never ahead of simd."""
+    if any(r["variant"] == "simd" for r in rows):
+        rows = [r for r in rows if r["variant"] != "omp" or r["parallel"]]
+    top = max(r["items_per_second"] for r in rows)
+    rank = {"scalar": 0, "simd": 1, "omp": 3}
+    close = [r for r in rows if r["items_per_second"] >= 0.97 * top]
+    best = min(close, key=lambda r: (rank[r["variant"]], r["threads"]))
+    return best["variant"], best["threads"]
+
+
+class Crossovers(unittest.TestCase):
+    """Between two sizes 256× apart, the bisection places each change of the fastest variant
+    within 2×: it times only the two winners, at powers of two strictly between, keeps those rows
+    out of "benchmarks" (two reports share their names) and marks them in lossbench_rows."""
+
+    def test_changes_placed_within_a_factor_of_two(self):
+        d = fresh_dir("crossovers")
+        p = run("report", "-o", d, "--loss", "mse", "--variant", "scalar,simd,omp", "--dtype", "f32",
+                "--sizes", "4k,1M", "--peer", "none")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(d, "report.json")) as f:
+            report = json.load(f)
+        ladder_names = {r["run_name"] for r in report["benchmarks"]}
+        self.assertTrue(all("/n:4096/" in n or "/n:1048576/" in n for n in ladder_names), ladder_names)
+        rows = report["lossbench_rows"]
+        for mode in ("value", "value_grad"):
+            mine = [r for r in rows if r["mode"] == mode]
+            by_n = {}
+            for r in mine:
+                by_n.setdefault(r["n"], []).append(r)
+            ends = fastest(by_n[4096]), fastest(by_n[1 << 20])
+            between = sorted(n for n in by_n if 4096 < n < 1 << 20)
+            self.assertTrue(all(r.get("crossover") is True for n in between for r in by_n[n]))
+            self.assertTrue(all(n & (n - 1) == 0 for n in between), between)  # powers of two
+            self.assertTrue(all({(r["variant"], r["threads"]) for r in by_n[n]} <= set(ends) for n in between))
+            self.assertEqual(bool(between), ends[0] != ends[1], (mode, ends, between))
+            sizes = sorted(by_n)
+            for a, b in zip(sizes, sizes[1:]):  # every change of winner is between sizes ≤ 2× apart
+                if fastest(by_n[a]) != fastest(by_n[b]):
+                    self.assertLessEqual(b, 2 * a, (mode, sizes, [fastest(by_n[n]) for n in sizes]))
+        crossover_names = {r["run_name"] for r in report["crossover_benchmarks"]}
+        self.assertFalse(crossover_names & ladder_names)
+        self.assertEqual(len(crossover_names), sum(r.get("crossover") is True for r in rows))
+
+
 class Interrupted(unittest.TestCase):
     def test_partial_kept_and_no_report(self):
         d = fresh_dir("interrupted")
