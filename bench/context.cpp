@@ -1,6 +1,7 @@
 // context.cpp — benchmark::AddCustomContext entries (see context.hpp). The compiler and flags
 // are the library's (lossbench::this_build, also a tuning profile's build signature).
 #include "context.hpp"
+#include "git_state.hpp"
 
 #include <lossbench/registry.hpp>
 #include <lossbench/tuning.hpp>
@@ -49,7 +50,16 @@ std::string size_list(const options& opt) {
 
 nlohmann::json build_info() {
   const build_signature b = this_build();
-  return {{"version", b.version}, {"compiler", b.compiler}, {"cxx_flags", b.cxx_flags}, {"build_type", b.build_type}};
+  const git_state g = this_git_state();
+  // git_dirty is a JSON boolean where git answered, else the string "unknown" like the others.
+  const nlohmann::json dirty = g.dirty == "unknown" ? nlohmann::json("unknown") : nlohmann::json(g.dirty == "true");
+  return {{"version", b.version},
+          {"compiler", b.compiler},
+          {"cxx_flags", b.cxx_flags},
+          {"build_type", b.build_type},
+          {"git_commit", g.commit},
+          {"git_dirty", dirty},
+          {"git_commit_date", g.commit_date}};
 }
 
 void add_build_context(const options& opt) {
@@ -58,6 +68,8 @@ void add_build_context(const options& opt) {
   benchmark::AddCustomContext("lossbench_compiler", b.compiler);
   benchmark::AddCustomContext("lossbench_cxx_flags", b.cxx_flags);
   benchmark::AddCustomContext("lossbench_build_type", b.build_type);
+  benchmark::AddCustomContext("lossbench_git_commit", std::string(this_git_state().commit));
+  benchmark::AddCustomContext("lossbench_git_dirty", std::string(this_git_state().dirty));
   benchmark::AddCustomContext("lossbench_variants", variant_list());
   benchmark::AddCustomContext("lossbench_losses", loss_list());
   benchmark::AddCustomContext("lossbench_sizes", size_list(opt));

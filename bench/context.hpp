@@ -13,7 +13,8 @@ namespace lossbench::bench {
 // Adds the keys to Google Benchmark's context (console header and the JSON "context" object).
 void add_build_context(const options& opt);
 
-// {"version", "compiler", "cxx_flags", "build_type"}: the build, for report.json.
+// {"version", "compiler", "cxx_flags", "build_type", "git_commit", "git_dirty", "git_commit_date"}:
+// the build, for report.json.
 nlohmann::json build_info();
 
 // "2026-11-29T12:00:00Z": when a run started.

@@ -11,6 +11,8 @@ def run_line(report):
     lb = report.lossbench
     parts = [f"lossbench {lb['version']}" if lb.get("version") else None,
              " ".join(str(lb[k]) for k in ("compiler", "build_type") if lb.get(k)) or None,
+             f"commit {str(lb['git_commit'])[:12]}{' (dirty)' if lb.get('git_dirty') is True else ''} "
+             f"of {lb.get('git_commit_date', 'unknown')}" if lb.get("git_commit") else None,
              f"{lb['sweep']} sweep" if lb.get("sweep") else None,
              f"{lb['repetitions']} repetitions" if lb.get("repetitions") else None,
              str(report.context.get("date") or lb.get("started") or "") or None,

@@ -17,6 +17,7 @@ void add_compare_command(CLI::App& app);  // compare.cpp
 void add_report_command(CLI::App& app);   // report.cpp
 void add_tune_command(CLI::App& app);     // tune.cpp
 void add_explain_command(CLI::App& app);  // explain.cpp
+void add_history_command(CLI::App& app);  // history.cpp
 
 // Thrown by a callback whose verdict is a non-zero exit that is not bad input (a check that
 // found violations, a compare that found a regression): main returns `code`.

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
     lossbench::cli::add_report_command(app);
     lossbench::cli::add_tune_command(app);
     lossbench::cli::add_explain_command(app);
+    lossbench::cli::add_history_command(app);
     if (!check_subcommand(app, argc, argv)) return exit_bad_input;
     try {
       app.parse(argc, argv);

@@ -9,6 +9,7 @@
 // value+grad cells; its figures go into report.json as "lossbench_peer".
 // Exit 0; 2 on bad input; 1 when benchmarks failed or the rendering did.
 #include "cli/commands.hpp"
+#include "cli/scripts.hpp"
 
 #include "core/environment.hpp"
 #include "io/atomic_file.hpp"
@@ -18,16 +19,11 @@
 
 #include <fmt/format.h>
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-extern char** environ;
 
 #ifndef LOSSBENCH_PYTHON_DIR
 #define LOSSBENCH_PYTHON_DIR ""  // the Python package is not built
@@ -51,26 +47,8 @@ struct report_cli_options {
   std::string peer = "auto";  // torch, none, or auto: torch where it imports
 };
 
-// The renderer: LOSSBENCH_SCRIPTS_DIR (an installed or moved tree), else the source tree's scripts/.
-fs::path renderer_path() {
-  return fs::path(core::environment::text("LOSSBENCH_SCRIPTS_DIR").value_or(LOSSBENCH_SCRIPTS_DIR)) /
-         "report_render.py";
-}
-
-// Debian's python3 (where python3-matplotlib installs), else whatever python3 is on PATH.
-std::string python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
-
-// Runs a program without a shell; returns its exit status (127 when it cannot start).
-int run_program(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return 127;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return 127;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
+// The renderer: scripts_dir()'s report_render.py.
+fs::path renderer_path() { return scripts_dir() / "report_render.py"; }
 
 // The Python package's directory: LOSSBENCH_PYTHON_DIR, else the build tree's (empty: not built).
 std::string python_package_dir() {

@@ -10,7 +10,7 @@
 namespace lossbench::core::environment {
 namespace {
 
-constexpr std::array<knob, 12> table{{
+constexpr std::array<knob, 13> table{{
     {"LOSSBENCH_MAX_ISA", "the highest ISA `simd`, `omp` and `auto` may use (the choices of --max-isa)",
      "the best the CPU and OS support"},
     {"LOSSBENCH_PARALLEL_MIN", "elements below which `omp` runs serially, for every loss (0: always parallel)",
@@ -31,6 +31,8 @@ constexpr std::array<knob, 12> table{{
     {"LOSSBENCH_TORCH_PEER", "`lossbench report`: the lossbench_torch_peer binary (C++ PyTorch figures)",
      "the build tree's, where libtorch-dev was found"},
     {"PYTHONPATH", "`lossbench report` runs its Python steps with the package's directory put first", "as Python's"},
+    {"LOSSBENCH_HISTORY_DIR", "`lossbench history`: the directory of saved reports (--history overrides)",
+     "history/ in the current directory"},
 }};
 
 }  // namespace
