@@ -55,7 +55,11 @@ def compare(cli, old, new):
     if p.returncode not in (0, 1):
         step.error = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1]
         return step
-    result = json.loads(p.stdout)
+    try:
+        result = json.loads(p.stdout)
+    except ValueError:  # a binary too old for --json, or something else answering to the name
+        step.error = f"{cli} compare --json wrote no JSON"
+        return step
     step.regression = bool(result.get("regression"))
     step.changes = {row_key(c["name"]): c for c in result.get("changes", [])}
     step.only_old = [row_key(n) for n in result.get("only_old", [])]

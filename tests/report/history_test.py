@@ -32,8 +32,8 @@ def commit(i):
     return hashlib.sha1(f"commit {i}".encode()).hexdigest()
 
 
-def run(*args, timeout=300):
-    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout)
+def run(*args, timeout=300, env=None, cwd=None):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
 
 
 def synthetic_report(fixture, i, slow):
@@ -102,6 +102,15 @@ class Add(unittest.TestCase):
         with open(os.path.join(self.runs[1], "report.json"), "rb") as a, \
                 open(os.path.join(self.history, expected_names()[1]), "rb") as b:
             self.assertEqual(a.read(), b.read(), "the history keeps the report's bytes")
+
+    def test_without_history_it_is_the_variable_else_history_here(self):
+        env = {k: v for k, v in os.environ.items() if k != "LOSSBENCH_HISTORY_DIR"}
+        self.assertEqual(run("history", "add", self.runs[0], env=env, cwd=self.dir).returncode, 0)
+        self.assertEqual(os.listdir(os.path.join(self.dir, "history")), expected_names()[:1])
+        elsewhere = os.path.join(self.dir, "elsewhere")
+        env["LOSSBENCH_HISTORY_DIR"] = elsewhere
+        self.assertEqual(run("history", "add", self.runs[1], env=env, cwd=self.dir).returncode, 0)
+        self.assertEqual(os.listdir(elsewhere), expected_names()[1:2])
 
     def test_the_same_report_twice_is_refused(self):
         self.assertEqual(self.add(self.runs[0]).returncode, 0)
