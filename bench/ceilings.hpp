@@ -15,7 +15,8 @@ const roofline::ceilings& measure_run_ceilings(bool verbose);
 // Null until measure_run_ceilings ran (then the counters are left out).
 const roofline::ceilings* run_ceilings();
 
-// {"bandwidth": [...], "dram_bandwidth": {...}, "peak_flops": {...}} (report.json's roofline block).
+// {"bandwidth": [...], "copy": [...], "dram_bandwidth": {...}, "peak_flops": {...}} (report.json's
+// roofline block); a figure that was not measured is null.
 nlohmann::json to_json(const roofline::ceilings& c);
 
 }  // namespace lossbench::bench

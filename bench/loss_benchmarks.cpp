@@ -3,10 +3,12 @@
 
 #include "accuracy.hpp"
 #include "ceilings.hpp"
+#include "core/streaming.hpp"
 #include "problem.hpp"
 
 #include <lossbench/registry.hpp>
 #include <lossbench/threads.hpp>
+#include <lossbench/tuning.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -63,23 +65,37 @@ void set_accuracy_counters(benchmark::State& state, const bench_case& bc, const 
 }
 
 // Where the run's ceilings were measured: roofline_pct (achieved FLOP/s over the roofline bound
-// of this kernel's intensity and working set) and bandwidth_pct (compulsory bytes/s over the
-// streaming-read bandwidth of that working set), from the wall time of the timed loop.
+// of this kernel's intensity and working set) and bandwidth_pct (the memory time the roofline
+// allows its reads and writes over the call's time), from the wall time of the timed loop.
 struct roofline_inputs {
   double flops = 0;
-  double bytes = 0;
+  roofline::traffic bytes;
   std::size_t footprint = 0;
 };
 
+// Whether the row's kernel writes its gradient with streaming stores. The element-wise losses'
+// SIMD kernels do where core::stream_gradient says so for x, y and the gradient (their bind in
+// losses/elementwise/elementwise.hpp; not while also writing per-sample losses); scalar kernels
+// and the other losses always store through the caches. `auto` as the kernel it chose.
+roofline::store_kind gradient_stores(const bench_case& bc, const problem& p) {
+  if (bc.m != mode::value_grad || !p.elementwise() || p.grads().empty()) return roofline::store_kind::cached;
+  variant v = bc.e->variant;
+  if (v.impl == implementation::automatic)
+    v = explain_auto(*bc.e->loss, bc.e->type, true, bc.items, bc.threads).chosen.variant;
+  const std::size_t footprint = 3 * static_cast<std::size_t>(bc.items) * size_of(bc.e->type);
+  const bool streams = v.impl == implementation::simd && benchmark_reduction(*bc.e->loss) != reduction::none &&
+                       core::stream_gradient(p.grads()[0].raw(), size_of(bc.e->type), footprint);
+  return streams ? roofline::store_kind::streaming : roofline::store_kind::cached;
+}
+
 void set_roofline_counters(benchmark::State& state, const bench_case& bc, const roofline_inputs& r, double seconds) {
   const roofline::ceilings* c = run_ceilings();
-  if (!c || r.bytes <= 0 || seconds <= 0 || state.iterations() == 0) return;
+  if (!c || r.bytes.total() <= 0 || seconds <= 0 || state.iterations() == 0) return;
   const double per_call = seconds / static_cast<double>(state.iterations());
   const auto roof = roofline::bound_of(*c, r.flops, r.bytes, r.footprint, bc.e->type, bc.threads);
   if (roof.bound_flops_per_second > 0)
     state.counters["roofline_pct"] = 100 * r.flops / per_call / roof.bound_flops_per_second;
-  if (const double bw = c->read_bandwidth(r.footprint, bc.threads); bw > 0)
-    state.counters["bandwidth_pct"] = 100 * r.bytes / per_call / bw;
+  if (roof.memory_seconds > 0) state.counters["bandwidth_pct"] = 100 * roof.memory_seconds / per_call;
 }
 
 void run_case(benchmark::State& state, const bench_case& bc) {
@@ -94,8 +110,11 @@ void run_case(benchmark::State& state, const bench_case& bc) {
                                            std::to_string(bc.items) + " (items not proportional to samples)");
     calls = p.calls(bc.m == mode::value_grad);
     if (bc.accuracy) acc = accuracy_of(bc, p);
-    bytes = p.compulsory_bytes(bc.m == mode::value_grad);
-    roof = {p.flops(bc.m == mode::value_grad), static_cast<double>(bytes), p.footprint_bytes(bc.m == mode::value_grad)};
+    const auto traffic = p.traffic(bc.m == mode::value_grad);
+    bytes = traffic.total();
+    roof = {p.flops(bc.m == mode::value_grad),
+            {static_cast<double>(traffic.read), static_cast<double>(traffic.written), gradient_stores(bc, p)},
+            p.footprint_bytes(bc.m == mode::value_grad)};
   } catch (const std::exception& ex) {
     state.SkipWithError(ex.what());
     return;
@@ -118,7 +137,10 @@ void run_case(benchmark::State& state, const bench_case& bc) {
   set_roofline_counters(state, bc, roof, wall.count());
   // Per-call constants, so a result file alone gives every row's roofline position.
   state.counters["flops"] = roof.flops;
-  state.counters["compulsory_bytes"] = roof.bytes;
+  state.counters["compulsory_bytes"] = roof.bytes.total();
+  state.counters["read_bytes"] = roof.bytes.read_bytes;
+  state.counters["written_bytes"] = roof.bytes.written_bytes;
+  state.counters["streaming_stores"] = roof.bytes.stores == roofline::store_kind::streaming ? 1 : 0;
   state.counters["footprint_bytes"] = static_cast<double>(roof.footprint);
   state.counters["threads"] = bc.threads;
   set_num_threads(0);
@@ -152,7 +174,7 @@ std::vector<std::pair<const loss_spec*, dtype>> loss_dtype_groups(const options&
   return out;
 }
 
-// Benchmarks that may run on several threads: a thread count in their name, and wall time.
+// Benchmarks that may run on several threads: a thread count in their name.
 bool multithreaded(const entry& e) {
   return e.variant.drv == driver::omp || e.variant.impl == implementation::automatic;
 }
@@ -183,9 +205,11 @@ void register_group(const loss_spec& loss, dtype t, const options& opt, std::vec
           auto* b = benchmark::RegisterBenchmark(bc.name.c_str(), [bc](benchmark::State& state) {
                       run_case(state, bc);
                     })->Unit(benchmark::kMicrosecond);
-          // The calling thread's CPU time would hide the other threads' work (Google Benchmark
-          // then appends /real_time to the name).
-          if (multithreaded(e)) b->UseRealTime();
+          // Wall time for every variant, so items/s and the roofline's percentage (report_rows,
+          // from real_time) come from the same time; for the omp variant the calling thread's
+          // CPU time would also hide the other threads' work. Google Benchmark appends
+          // /real_time to the names.
+          b->UseRealTime();
           out.push_back({bc.name, &loss, t, bc.items});
         }
     }

@@ -55,7 +55,17 @@ problem::problem(const loss_spec& loss, dtype t, std::int64_t samples, std::int6
 
 std::int64_t problem::items() const { return loss_->items(refs_[0]); }
 
-std::int64_t problem::compulsory_bytes(bool with_grad) const { return loss_->compulsory_bytes(refs_[0], with_grad); }
+std::int64_t problem::compulsory_bytes(bool with_grad) const { return traffic(with_grad).total(); }
+
+core::compulsory_traffic problem::traffic(bool with_grad) const {
+  return core::traffic_of(*loss_, refs_[0], with_grad, reduction_);
+}
+
+bool problem::elementwise() const {
+  const auto& in = refs_[0];
+  if (in.empty() || loss_->losses_shape(in) != in[0].shape) return false;
+  return std::all_of(in.begin(), in.end(), [&](const tensor_ref& r) { return r.shape == in[0].shape; });
+}
 
 double problem::flops(bool with_grad) const { return loss_->flops(refs_[0], with_grad); }
 

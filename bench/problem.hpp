@@ -6,6 +6,8 @@
 // mode — so every variant and mode of one size shares one problem and one reference.
 #pragma once
 
+#include "core/traffic.hpp"
+
 #include <lossbench/registry.hpp>
 
 #include <cstdint>
@@ -28,7 +30,12 @@ class problem {
   std::span<const call> calls(bool with_grad) const { return with_grad ? grad_calls_ : value_calls_; }
   std::span<const array> grads() const { return grads_; }
   std::int64_t items() const;
-  std::int64_t compulsory_bytes(bool with_grad) const;
+  std::int64_t compulsory_bytes(bool with_grad) const;  // traffic(with_grad).total()
+  // The compulsory bytes split into read and written (core::traffic_of, at this problem's reduction).
+  core::compulsory_traffic traffic(bool with_grad) const;
+  // Whether every input and the per-sample losses have the first input's shape: an element-wise
+  // loss, whose SIMD kernels may write the gradient with streaming stores (core/streaming.hpp).
+  bool elementwise() const;
   double flops(bool with_grad) const;  // nominal, per call (loss_spec::flops)
   // Bytes the timed loop cycles over (every pool entry's inputs, and the gradients): which cache
   // level the benchmark streams from.

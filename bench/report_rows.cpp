@@ -104,15 +104,28 @@ nlohmann::json counter_or_null(const nlohmann::json& row, const char* name) {
   return row.contains(name) ? row[name] : nlohmann::json(nullptr);
 }
 
+// The row's traffic from its counters: read and written bytes and the store kind where the
+// benchmark recorded them, else (results from before writes were measured) all bytes read.
+roofline::traffic traffic_of(const nlohmann::json& first) {
+  const double bytes = first.value("compulsory_bytes", 0.0);
+  if (!first.contains("read_bytes") || !first.contains("written_bytes")) return {bytes, 0};
+  return {first.value("read_bytes", 0.0), first.value("written_bytes", 0.0),
+          first.value("streaming_stores", 0.0) > 0 ? roofline::store_kind::streaming : roofline::store_kind::cached};
+}
+
 void add_roofline(nlohmann::json& out, const nlohmann::json& first, const roofline::ceilings* c, dtype t,
                   double items_per_second) {
-  const double flops = first.value("flops", 0.0), bytes = first.value("compulsory_bytes", 0.0);
+  const double flops = first.value("flops", 0.0);
+  const auto traffic = traffic_of(first);
   const auto footprint = static_cast<std::size_t>(first.value("footprint_bytes", 0.0));
   out["flops"] = flops;
-  out["compulsory_bytes"] = bytes;
+  out["compulsory_bytes"] = traffic.total();
+  out["read_bytes"] = traffic.read_bytes;
+  out["written_bytes"] = traffic.written_bytes;
+  out["stores"] = roofline::to_string(traffic.stores);
   out["footprint_bytes"] = footprint;
-  if (!c || flops <= 0 || bytes <= 0) return;
-  const auto roof = roofline::bound_of(*c, flops, bytes, footprint, t, out["threads"].get<int>());
+  if (!c || flops <= 0 || traffic.total() <= 0) return;
+  const auto roof = roofline::bound_of(*c, flops, traffic, footprint, t, out["threads"].get<int>());
   if (roof.bound_flops_per_second <= 0) return;
   const double bound_items = roof.bound_flops_per_second / flops * static_cast<double>(out["n"].get<std::int64_t>());
   out["bound_items_per_second"] = bound_items;

@@ -27,9 +27,9 @@ def render(report, out_dir):
     results = summary.size_results(report.rows)
     colors = charts.variant_colors(report.rows)
     throughput = [charts.throughput_chart(loss, report.rows, colors) for loss in summary.losses(report.rows)]
-    others = [charts.torch_chart(report), charts.speedup_chart(results, summary.losses(report.rows)),
-              roofline.roofline_chart(report.rows, summary.machine(report))]
-    notes = [c.note for c in throughput + others if c.note]
+    others = ([charts.torch_chart(report), charts.speedup_chart(results, summary.losses(report.rows))] +
+              roofline.roofline_charts(report.rows, summary.machine(report), report.roofline))
+    notes = [c.note for c in throughput + others if c.note] + roofline.notes(report.rows)
     atomic.write_atomic(os.path.join(out_dir, "report.md"), markdown.render(report, results, notes))
     atomic.write_atomic(os.path.join(out_dir, "index.html"), html_page.render(report, results, throughput, others))
 

@@ -14,7 +14,7 @@ ctest reports as skipped. Needs python3-matplotlib (PNG decoding) and numpy.
 usage: report_screenshot.py DIR [--expect ID ...] [--expect-from REPORT_JSON]
        expected ids default to every <figure class="chart"> of index.html; --expect-from derives
        them from a report.json instead: chart-throughput-<loss> per loss, chart-torch (where torch was
-       measured), chart-speedup, chart-roofline
+       measured), chart-speedup, chart-roofline-<family> (one or more)
 exit:  0 ok, 1 check failed (message says which), 77 chromium not installed
 """
 import argparse
@@ -129,7 +129,9 @@ def expected_ids(args, scan):
         losses = dict.fromkeys(re.sub(r"[^A-Za-z0-9_-]", "-", str(r["loss"])) for r in rows)
         peer = data.get("lossbench_peer") if isinstance(data.get("lossbench_peer"), dict) else {}
         torch = ["chart-torch"] if peer.get("rows") else []
-        return [f"chart-throughput-{loss}" for loss in losses] + torch + ["chart-speedup", "chart-roofline"]
+        # One roofline chart per loss family (scripts/report/roofline.py): the ones the page has.
+        roofline = sorted(i for i in scan.ids if i.startswith("chart-roofline-")) or ["chart-roofline-elementwise"]
+        return [f"chart-throughput-{loss}" for loss in losses] + torch + ["chart-speedup"] + roofline
     return sorted(i for i in scan.ids if i.startswith("chart-"))
 
 

@@ -6,7 +6,7 @@ disk, offline, in any browser; the contents at the top link to the sections in t
 import html
 import re
 
-from . import content, peer, summary
+from . import content, peer, roofline, summary
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 1.5em auto;
@@ -117,11 +117,17 @@ def loss_sections(report, results):
     return out
 
 
-def appendix(machine):
+def appendix(machine, report):
     out = ['<h2 id="appendix">Roofline measurements (appendix)</h2>']
     if machine.bandwidth:
-        out += ["<p>Streaming-read bandwidth by working set:</p>",
-                table(*content.bandwidth_table(machine), numeric_from=1)]
+        if roofline.copy_ladder(report.roofline):
+            out.append("<p>Bandwidth by working set: streaming read; copy = bytes read + written per second (one "
+                       "array read, another written); write = the bandwidth of writes beside reads that the copy "
+                       "implies (1/write = 2/copy − 1/read), which prices each row's written bytes.</p>")
+        else:  # a report from before the copy probe: every byte priced as a read
+            out.append("<p>Streaming-read bandwidth by working set:</p>")
+        out.append(table(*roofline.ceiling_table(report.roofline), numeric_from=1))
+    out += [f"<p>{text(note)}</p>" for note in roofline.notes(report.rows)]
     if machine.peak_flops:
         out += ["<p>Peak FLOP/s (in-cache FMA):</p>", table(*content.peak_table(machine), numeric_from=1)]
     if not machine.bandwidth and not machine.peak_flops:
@@ -134,7 +140,7 @@ def render(report, results, throughput, others):
     machine = summary.machine(report)
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
     sections = (use_section(report, results) + peer_section(report) + charts_section(throughput, others) +
-                loss_sections(report, results) + auto_section(report) + appendix(machine))
+                loss_sections(report, results) + auto_section(report) + appendix(machine, report))
     body = ["<h1>lossbench report</h1>"] + head_section(report) + [toc(sections)] + sections
     return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
                       f"<title>{html.escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>"] +

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 IDENTITY = ("loss", "variant", "dtype", "mode", "n")
 NUMBERS = ("threads", "repetitions", "time_ns", "items_per_second", "bytes_per_second", "cv",
            "value_rel_err", "grad_max_rel_err", "grad_max_ulp", "grad_mean_ulp", "compulsory_bytes",
-           "flops", "bound_items_per_second", "roofline_pct")
+           "read_bytes", "written_bytes", "flops", "bound_items_per_second", "roofline_pct")
 
 
 class ReportError(Exception):
@@ -38,7 +38,10 @@ class Row:
     grad_max_rel_err: float | None = None
     grad_max_ulp: float | None = None
     grad_mean_ulp: float | None = None
-    compulsory_bytes: float | None = None
+    compulsory_bytes: float | None = None  # read_bytes + written_bytes where both are given
+    read_bytes: float | None = None        # absent in reports from before writes were priced
+    written_bytes: float | None = None
+    stores: str | None = None              # how the kernel wrote: "cached" or "streaming"
     flops: float | None = None
     bound_items_per_second: float | None = None
     bound: str | None = None
@@ -108,7 +111,7 @@ def _row(path, index, raw):
                isa=raw.get("isa"), size_label=raw.get("size_label"), noisy=raw.get("noisy") is True,
                parallel=raw.get("parallel") if isinstance(raw.get("parallel"), bool) else None,
                bound=raw.get("bound"), auto_choice=_text(raw.get("auto_choice")),
-               auto_source=_text(raw.get("auto_source")), **numbers)
+               auto_source=_text(raw.get("auto_source")), stores=_text(raw.get("stores")), **numbers)
 
 
 def load(path):

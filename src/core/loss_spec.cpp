@@ -6,6 +6,7 @@
 #include <lossbench/isa.hpp>
 
 #include "core/omp_threads.hpp"
+#include "core/traffic.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -127,14 +128,21 @@ std::int64_t loss_spec::items_per_sample(dtype dt, std::int64_t inner) const {
 }
 
 std::int64_t loss_spec::compulsory_bytes(std::span<const tensor_ref> in, bool with_grad) const {
-  std::int64_t bytes = 0;
-  const auto desc = inputs();
+  return core::traffic_of(*this, in, with_grad, reduction::mean).total();  // no per-sample losses
+}
+
+core::compulsory_traffic core::traffic_of(const loss_spec& loss, std::span<const tensor_ref> in, bool with_grad,
+                                          reduction r) {
+  compulsory_traffic t;
+  const auto desc = loss.inputs();
   for (std::size_t i = 0; i < in.size() && i < desc.size(); ++i) {
     const std::int64_t b = in[i].numel() * static_cast<std::int64_t>(size_of(in[i].type));
-    bytes += b;                                           // every input is read once
-    if (with_grad && desc[i].differentiable) bytes += b;  // and its gradient written once
+    t.read += b;                                              // every input is read once
+    if (with_grad && desc[i].differentiable) t.written += b;  // and its gradient written once
   }
-  return bytes;
+  if (r == reduction::none && !in.empty())
+    t.written += loss.losses_shape(in).numel() * static_cast<std::int64_t>(size_of(in[0].type));
+  return t;
 }
 
 std::size_t loss_spec::differentiable_count() const {

@@ -15,6 +15,11 @@ struct fma_result {
 template <class Arch>
 float stream_read_sum(const float* data, std::size_t n);  // data 64-byte aligned
 
+// dst[i] = src[i] · 1.000001f for i < n (both 64-byte aligned): the write ceiling's kernel, with
+// ordinary stores or, `Streaming`, non-temporal ones (simd/stream_store.hpp), as the kernels write.
+template <class Arch, bool Streaming>
+void stream_copy(const float* src, float* dst, std::size_t n);
+
 template <class Arch, class T>
 fma_result fma_chains(std::size_t rounds, T seed);
 

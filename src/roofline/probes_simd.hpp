@@ -1,12 +1,15 @@
-// probes_simd.hpp — the two kernels the roofline is measured with, written once over the xsimd
+// probes_simd.hpp — the kernels the roofline is measured with, written once over the xsimd
 // arch and instantiated per ISA (roofline/instantiate_probes.hpp):
 //   stream_read_sum  the streaming-read ceiling: sums an array with independent vector
 //                    accumulators, so loads (not the add latency) limit it;
+//   stream_copy      the write ceiling: reads one array and writes another of the same size, with
+//                    ordinary or streaming stores;
 //   fma_chains       the in-register compute ceiling: independent multiply-add chains, enough of
 //                    them to cover the FMA latency × its issue width on current x86 cores.
 #pragma once
 
 #include "roofline/probes.hpp"
+#include "simd/stream_store.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -18,21 +21,51 @@ template <class Arch>
 float stream_read_sum(const float* data, std::size_t n) {
   // Four streams (the array's quarters) read side by side, two accumulators each: one stream
   // leaves the prefetchers idle part of the time, and a loss reads two to four arrays at once
-  // (x, y, their gradients), which the ceiling must be comparable with.
+  // (x, y, their gradients), which the ceiling must be comparable with. The eight accumulators
+  // are named variables, not an array: GCC kept an array of batches in memory, and the
+  // store-to-load latency of its read-modify-writes held the probe to one load per cycle, half
+  // what the cores sustain in cache (the copy probe read faster than the read probe).
   using batch = xsimd::batch<float, Arch>;
   constexpr std::size_t w = batch::size;
-  constexpr std::size_t streams = 4, per_stream = 2;
-  const std::size_t quarter = n / streams / (per_stream * w) * (per_stream * w);
-  batch acc[streams * per_stream];
-  for (auto& a : acc) a = batch(0.0f);
-  for (std::size_t i = 0; i < quarter; i += per_stream * w)
-    for (std::size_t s = 0; s < streams; ++s)
-      for (std::size_t k = 0; k < per_stream; ++k)
-        acc[s * per_stream + k] += batch::load_aligned(data + s * quarter + i + k * w);
-  for (std::size_t k = 1; k < streams * per_stream; ++k) acc[0] += acc[k];
-  float sum = xsimd::hadd(acc[0]);
-  for (std::size_t i = streams * quarter; i < n; ++i) sum += data[i];
+  const std::size_t quarter = n / 4 / (2 * w) * (2 * w);
+  const float *p0 = data, *p1 = data + quarter, *p2 = data + 2 * quarter, *p3 = data + 3 * quarter;
+  batch a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f), a4(0.0f), a5(0.0f), a6(0.0f), a7(0.0f);
+  for (std::size_t i = 0; i < quarter; i += 2 * w) {
+    a0 += batch::load_aligned(p0 + i);
+    a1 += batch::load_aligned(p0 + i + w);
+    a2 += batch::load_aligned(p1 + i);
+    a3 += batch::load_aligned(p1 + i + w);
+    a4 += batch::load_aligned(p2 + i);
+    a5 += batch::load_aligned(p2 + i + w);
+    a6 += batch::load_aligned(p3 + i);
+    a7 += batch::load_aligned(p3 + i + w);
+  }
+  float sum = xsimd::hadd(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)));
+  for (std::size_t i = 4 * quarter; i < n; ++i) sum += data[i];
   return sum;
+}
+
+// A copy rather than a pure write: a loss's gradient pass writes each gradient element where it
+// reads the input element it belongs to, so its writes share the memory system with as many
+// bytes of reads (read-for-ownership, write-back and read streams interleaved, as in the kernel);
+// the write's own cost is what the copy takes beyond its reads (roofline.hpp). The scale keeps
+// the store's value dependent on the load, so the compiler cannot turn the loop into memcpy.
+template <class Arch, bool Streaming>
+void stream_copy(const float* src, float* dst, std::size_t n) {
+  using batch = xsimd::batch<float, Arch>;
+  constexpr std::size_t w = batch::size, unroll = 4;
+  const batch scale(1.000001f);
+  std::size_t i = 0;
+  for (; i + unroll * w <= n; i += unroll * w)
+    for (std::size_t k = 0; k < unroll; ++k) {
+      const batch v = batch::load_aligned(src + i + k * w) * scale;
+      if constexpr (Streaming)
+        simd::store_streaming(dst + i + k * w, v);
+      else
+        v.store_aligned(dst + i + k * w);
+    }
+  for (; i < n; ++i) dst[i] = src[i] * 1.000001f;
+  if constexpr (Streaming) simd::streaming_fence<Arch>();
 }
 
 // Runs `rounds` × chains × lanes multiply-adds (2 FLOPs each); the result depends on all of them,
