@@ -37,11 +37,12 @@ CAPTION = ("Roofline of the {title}: x = nominal FLOPs per compulsory byte (read
            "(\"= simd\": ran the simd kernel), marker = loss, filled = f32, hollow = f64.")
 
 # Why a row may sit above 100% of its bound, for the notes.
-OVER_REASON = ("a row is priced at the ladder's working set that holds its footprint (4x steps), and a footprint "
-               "well below that point streams faster than the point measured (768 KiB of a 64K f32 value+grad "
-               "row fits a 1 MiB L2 that the 1 MiB probe fills and spills); in cache a kernel can also overlap "
-               "loads and stores that the bound prices one after the other, and a row's median can meet a quieter "
-               "machine than the ceilings' best trial")
+OVER_REASON = ("the bound prices reads and writes one after the other, but they use different resources (in cache "
+               "the load and store ports; from DRAM on one thread the core's outstanding read misses, which "
+               "streaming stores do not hold), so a kernel can overlap them; a row is also priced at the ladder's "
+               "working set that holds its footprint (4x steps), and a footprint well below that point streams "
+               "faster than the point measured (768 KiB in a 1 MiB L2 that the 1 MiB probe fills and spills); and "
+               "a row's median can meet a quieter machine than the ceilings' best trial")
 
 
 def family_of(loss):

@@ -154,15 +154,18 @@ double best_rate(stream_job& job, int threads, double bytes_per_pass, double sec
     return best;
   };
   constexpr std::size_t max_passes = std::size_t{1} << 40;
-  for (double elapsed = fastest(3); elapsed < seconds && job.passes < max_passes; elapsed = fastest(3)) {
+  double elapsed = fastest(3);
+  for (; elapsed < seconds && job.passes < max_passes; elapsed = fastest(3)) {
     // Straight to the estimate once a trial is long enough to time, doubling before that.
     const double grow = elapsed > seconds / 16 ? seconds / elapsed * 1.1 : 2.0;
     job.passes = std::max(job.passes + 1, static_cast<std::size_t>(static_cast<double>(job.passes) * grow));
   }
-  double best = 0;
-  for (int t = 0; t < trials; ++t) {
+  // The last calibration round's three trials count among the `trials`.
+  const double bytes = bytes_per_pass * static_cast<double>(job.passes);
+  double best = elapsed > 0 && std::isfinite(elapsed) ? bytes / elapsed : 0;
+  for (int t = 3; t < trials; ++t) {
     const double s = seconds_of(job, threads);
-    if (s > 0 && std::isfinite(s)) best = std::max(best, bytes_per_pass * static_cast<double>(job.passes) / s);
+    if (s > 0 && std::isfinite(s)) best = std::max(best, bytes / s);
   }
   return best > 0 && std::isfinite(best) ? best : not_measured;
 }
