@@ -8,14 +8,14 @@ DIR/index.png, and check that the charts are really there and visible:
 3. each chart appears, pixel for pixel, somewhere in the full-page screenshot (found by its most
    inked row, then compared over its whole area), i.e. it was decoded, laid out and painted.
 
-Chromium is optional (not in scripts/setup.sh: too big for CI): without it this exits 77, which
-ctest reports as skipped. Needs python3-matplotlib (PNG decoding) and numpy.
+Needs Chromium, python3-matplotlib (PNG decoding) and numpy, which scripts/setup.sh installs; a
+missing Chromium fails the check (a test that skips would let CI pass without ever painting the page).
 
 usage: report_screenshot.py DIR [--expect ID ...] [--expect-from REPORT_JSON]
        expected ids default to every <figure class="chart"> of index.html; --expect-from derives
        them from a report.json instead: chart-throughput-<loss> per loss, chart-torch (where torch was
        measured), chart-speedup, chart-roofline-<family> (one or more)
-exit:  0 ok, 1 check failed (message says which), 77 chromium not installed
+exit:  0 ok, 1 check failed or chromium not installed (message says which)
 """
 import argparse
 import base64
@@ -193,9 +193,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     binary = find_chromium()
     if binary is None:
-        print("report_screenshot: chromium not installed (optional: apt-get install chromium); skipped",
-              file=sys.stderr)
-        return 77
+        print("report_screenshot: FAILED: chromium not installed (scripts/setup.sh installs it)", file=sys.stderr)
+        return 1
     try:
         check(args, binary)
     except (Failure, subprocess.TimeoutExpired, OSError, ValueError) as e:
