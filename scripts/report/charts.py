@@ -78,21 +78,48 @@ def panel_mode(rows, dtype):
     return summary.PREFERRED_MODE if summary.PREFERRED_MODE in mine else mine[0]
 
 
+def coinciding(rows, labels):
+    """label -> the labels drawn before it (in `labels` order) whose point it covers at some size of
+    the same panel: within the tie window and running the same kernel (summary.kernel), as `auto`
+    does with the variant it chose and omp below its break-even does with simd."""
+    at = {(r.dtype, r.mode, r.n, r.label): r for r in rows}
+    out = {}
+    for i, label in enumerate(labels):
+        under = []
+        for r in (r for r in rows if r.label == label):
+            for other in labels[:i]:
+                o = at.get((r.dtype, r.mode, r.n, other))
+                if o and other not in under and summary.kernel(o) == summary.kernel(r) \
+                        and abs(r.items_per_second / o.items_per_second - 1) <= summary.TIE:
+                    under.append(other)
+        out[label] = under
+    return out
+
+
 def throughput_chart(loss, rows, colors):
-    """items/s vs n, one line per variant, one panel per dtype (log-log)."""
+    """items/s vs n, one line per variant, one panel per dtype (log-log). Lines that coincide stay
+    visible: each variant has its own hollow marker, drawn smaller than the ones before it, and the
+    legend says which variants it covers."""
     rows = summary.measured([r for r in rows if r.loss == loss])
     cid, title = chart_id("throughput", loss), f"{loss}: throughput vs size"
     if not rows:
         return Chart(cid, title, "", note=f"No measured rows for {loss}.")
     dts = summary.dtypes(rows)
+    labels = summary.variant_order(r.label for r in rows)
+    shown = [r for r in rows if r.mode == panel_mode(rows, r.dtype)]
+    covers = coinciding(shown, labels)
     fig, axes = plt.subplots(1, len(dts), figsize=(3.9 * len(dts), 2.9), squeeze=False)
     for ax, dtype in zip(axes[0], dts):
         mode = panel_mode(rows, dtype)
-        panel = [r for r in rows if r.dtype == dtype and r.mode == mode]
-        for label in summary.variant_order(r.label for r in panel):
+        panel = [r for r in shown if r.dtype == dtype]
+        for i, label in enumerate(labels):
             line = sorted((r for r in panel if r.label == label), key=lambda r: r.n)
-            ax.plot([r.n for r in line], [r.items_per_second / 1e9 for r in line], marker="o",
-                    markersize=3.5, color=colors[label], label=label)
+            if not line:
+                continue
+            legend = label + (f" (= {', '.join(covers[label])} where they meet)" if covers[label] else "")
+            ax.plot([r.n for r in line], [r.items_per_second / 1e9 for r in line], marker=MARKERS[i % len(MARKERS)],
+                    markersize=max(3.0, 8.0 - 1.3 * i), markerfacecolor="none", markeredgewidth=1.2,
+                    linestyle="-" if i == 0 else (0, (4, 1 + i)), color=colors[label], label=legend)
         ax.set_yscale("log")
         _log_value_axis(ax.yaxis)
         _size_axis(ax, sorted({r.n for r in panel}))
@@ -103,10 +130,13 @@ def throughput_chart(loss, rows, colors):
     for ax in axes[0]:
         handles.update(zip(*reversed(ax.get_legend_handles_labels())))
     fig.legend(handles.values(), handles.keys(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-               ncol=min(len(handles), 6), frameon=False)
+               ncol=min(len(handles), 3), frameon=False)
     fig.tight_layout()
     caption = (f"{loss}: G items/s (prediction elements per second) against n, log-log, one line per "
-               f"variant; value+grad rows where measured, else value.")
+               f"variant; value+grad rows where measured, else value. Each variant has its own hollow marker, "
+               f"smaller than those drawn before it, so a line drawn over another stays visible; "
+               f"'(= X where they meet)': at some size it ran X's kernel and measured within "
+               f"{100 * summary.TIE:.0f}% of it.")
     return Chart(cid, title, caption, uri=_data_uri(fig))
 
 

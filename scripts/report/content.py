@@ -3,6 +3,8 @@
 Lines are plain strings where **x** marks emphasis (markdown keeps it, HTML turns it into <strong>);
 tables are (header, rows) of strings.
 """
+import re
+
 from . import fmt, peer
 from .summary import GOAL_VS_SIMD, TIE
 
@@ -11,13 +13,24 @@ def run_line(report):
     lb = report.lossbench
     parts = [f"lossbench {lb['version']}" if lb.get("version") else None,
              " ".join(str(lb[k]) for k in ("compiler", "build_type") if lb.get(k)) or None,
-             f"commit {str(lb['git_commit'])[:12]}{' (dirty)' if lb.get('git_dirty') is True else ''} "
-             f"of {lb.get('git_commit_date', 'unknown')}" if lb.get("git_commit") else None,
+             commit_text(lb),
              f"{lb['sweep']} sweep" if lb.get("sweep") else None,
              f"{lb['repetitions']} repetitions" if lb.get("repetitions") else None,
              str(report.context.get("date") or lb.get("started") or "") or None,
              f"{lb['duration_s']:.0f} s" if isinstance(lb.get("duration_s"), (int, float)) else None]
     return " · ".join(p for p in parts if p) or "no run information in the file"
+
+
+def commit_text(lb):
+    """'commit e7034b755a21 (dirty) of 2026-12-06T19:48:45+00:00'; 'not built from a git checkout'
+    where the build found no repository; None for reports that predate the field."""
+    commit = lb.get("git_commit")
+    if not commit:
+        return None
+    if commit == "unknown":
+        return "not built from a git checkout"
+    dirty = " (dirty)" if lb.get("git_dirty") is True else ""
+    return f"commit {str(commit)[:12]}{dirty} of {lb.get('git_commit_date', 'unknown')}"
 
 
 def _per_threads(values, unit):
@@ -35,8 +48,13 @@ def machine_line(m):
     return " · ".join(p for p in parts if p)
 
 
+# Warnings of the run that the Noise line already states (the noisy-row count, the frequency
+# scaling, the load average): report.json keeps them for programs; the page says each fact once.
+SAID_BY_NOISE_LINE = re.compile(r"rows vary by more than|frequency scaling|^load average")
+
+
 def noise_lines(noise):
-    """The noise summary line, then the run's own warnings verbatim."""
+    """The noise summary line, then the run's own warnings verbatim, except those it restates."""
     scaling = {True: "**CPU frequency scaling on**", False: "frequency scaling off", None: None}[noise.scaling]
     load = f"load {noise.load:.2f}" + (f" on {noise.cpus} CPUs" if noise.cpus else "") \
         if noise.load is not None else None
@@ -44,15 +62,21 @@ def noise_lines(noise):
     if noise.noisy_rows:
         noisy = f"**{noisy}**"
     return ["Noise: " + " · ".join(p for p in (scaling, load, noisy) if p)] + \
-        [f"⚠ {w}" for w in noise.warnings]
+        [f"⚠ {w}" for w in noise.warnings if not SAID_BY_NOISE_LINE.search(w)]
 
 
-def bands_note():
+def bands_note(report):
     """Said once under the recommendations' heading: how a band's first size was placed."""
-    return (f"One line per loss and dtype: the fastest variant at each measured size (ties within "
+    note = (f"One line per loss and dtype: the fastest variant at each measured size (ties within "
             f"{TIE:.0%} go to the simpler variant), in bands of sizes. A band starts at the first "
             f"measured size where its variant wins: the crossover lies between that size and the measured size "
             f"before it.")
+    if report.crossover_rows:
+        note += (" Between the sweep's sizes, each change of winner was narrowed by bisection (the two variants "
+                 "timed at the power of two between, until the sizes are at most 2× apart), so a crossover is "
+                 "placed within a factor of 2; those timings place the bands only and are in report.json "
+                 "(crossover_benchmarks), not in the tables.")
+    return note
 
 
 def band_text(bands):

@@ -25,9 +25,11 @@ def times(x):
 
 
 def percent(x):
-    if x is None:
+    """'42%', '4.2%'; a value that rounds to zero prints as 0.0%, never -0.0%."""
+    if x is None or not math.isfinite(x):
         return DASH
-    return f"{x:.0f}%" if abs(x) >= 10 else f"{x:.1f}%"
+    text = f"{x:.0f}" if abs(x) >= 10 else f"{x:.1f}"
+    return (text.lstrip("-") if float(text) == 0 else text) + "%"
 
 
 def rel_err(x):
@@ -59,12 +61,14 @@ def axis_rate(x, unit):
 
 
 def size(n):
-    """Element counts and working sets in binary steps: 4096 -> '4K', 1048576 -> '1M', 3000 -> '3000'."""
+    """Element counts and working sets in binary units: 4096 -> '4K', 1048576 -> '1M', and sizes a loss
+    rounds to whole samples to 3 significant digits of the same units, 8389000 -> '8M', 3000 -> '2.93K'
+    (so one table never mixes '4K' with '8389000'); below 1K the number itself."""
     if n is None:
         return DASH
     for scale, suffix in ((1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")):
-        if n >= scale and n % scale == 0:
-            return f"{n // scale}{suffix}"
+        if n >= scale:
+            return f"{n // scale}{suffix}" if n % scale == 0 else f"{n / scale:.3g}{suffix}"
     return str(int(n))
 
 

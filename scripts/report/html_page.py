@@ -22,12 +22,15 @@ figure img { max-width: 100%; height: auto; display: block; }
 .grid { display: flex; flex-wrap: wrap; gap: .5em 1.5em; }
 .skipped { color: #8a5a00; background: #fff4d6; padding: .4em .7em; display: inline-block; }
 nav.toc ul { margin: .3em 0 1em; } nav.toc li { margin: .1em 0; }
+code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; background: #f4f4f4; padding: 0 .25em; }
 """
 
 
 def text(s):
-    """Escapes for HTML, then turns content's **x** into <strong>x</strong>."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s))
+    """Escapes for HTML, then turns content's **x** into <strong>x</strong> and `x` into <code>x</code>
+    (content is written once, in markdown's two marks, for report.md and this page)."""
+    strong = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(s))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", strong)
 
 
 def anchor(loss):
@@ -36,7 +39,7 @@ def anchor(loss):
 
 def table(header, rows, numeric_from, noisy=()):
     """Columns from `numeric_from` on are right-aligned; rows whose index is in `noisy` are tinted."""
-    out = ["<table>", "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"]
+    out = ["<table>", "<tr>" + "".join(f"<th>{text(h)}</th>" for h in header) + "</tr>"]
     for i, row in enumerate(rows):
         cells = "".join(f'<td{" class=num" if j >= numeric_from else ""}>{text(c)}</td>'
                         for j, c in enumerate(row))
@@ -48,10 +51,10 @@ def figure(chart):
     """A chart as <figure id=...>, or the note saying why it was skipped (without the chart's id,
     so a check for the id fails where the chart is missing)."""
     if chart.uri is None:
-        return f'<p class="skipped">{html.escape(chart.note or chart.title + " skipped")}</p>'
+        return f'<p class="skipped">{text(chart.note or chart.title + " skipped")}</p>'
     return (f'<figure class="chart" id="{chart.id}">'
             f'<img src="{chart.uri}" alt="{html.escape(chart.title)}">'
-            f"<figcaption>{html.escape(chart.caption)}</figcaption></figure>")
+            f"<figcaption>{text(chart.caption)}</figcaption></figure>")
 
 
 def head_section(report):
@@ -61,9 +64,9 @@ def head_section(report):
             "<ul>" + "".join(f"<li>{text(line)}</li>" for line in content.noise_lines(noise)) + "</ul>"]
 
 
-def use_section(report, results):
-    recs = content.recommendation_lines(summary.recommendations(results), report)
-    return ['<h2 id="use">On this CPU, use</h2>', f"<p>{text(content.bands_note())}</p>",
+def use_section(report):
+    recs = content.recommendation_lines(summary.report_recommendations(report), report)
+    return ['<h2 id="use">On this CPU, use</h2>', f"<p>{text(content.bands_note(report))}</p>",
             "<ul>" + ("".join(f"<li>{text(line)}</li>" for line in recs) or "<li>(no measured rows)</li>") + "</ul>"]
 
 
@@ -139,7 +142,7 @@ def render(report, results, throughput, others):
     """The page. `throughput`: per-loss charts (a grid); `others`: speed-up and roofline."""
     machine = summary.machine(report)
     title = "lossbench report" + (f" — {machine.cpu_model}" if machine.cpu_model else "")
-    sections = (use_section(report, results) + peer_section(report) + charts_section(throughput, others) +
+    sections = (use_section(report) + peer_section(report) + charts_section(throughput, others) +
                 loss_sections(report, results) + auto_section(report) + appendix(machine, report))
     body = ["<h1>lossbench report</h1>"] + head_section(report) + [toc(sections)] + sections
     return "\n".join(['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',

@@ -76,6 +76,9 @@ class Report:
     context: dict = field(default_factory=dict)    # Google Benchmark's context
     lossbench: dict = field(default_factory=dict)  # context.lossbench
     rows: list = field(default_factory=list)
+    # Rows of the bisection between the sweep's sizes (two variants each, timings only): they place
+    # the size bands' starts and appear nowhere else.
+    crossover_rows: list = field(default_factory=list)
     peer: dict = field(default_factory=dict)       # "lossbench_peer": PyTorch measured beside lossbench
 
     @property
@@ -127,6 +130,9 @@ def load(path):
         raise ReportError(f'{path}: no "lossbench_rows" list: not a `lossbench report` output')
     context = data.get("context") if isinstance(data.get("context"), dict) else {}
     lossbench = context.get("lossbench") if isinstance(context.get("lossbench"), dict) else {}
-    rows = [_row(path, i, raw) for i, raw in enumerate(data["lossbench_rows"])]
+    raws = list(enumerate(data["lossbench_rows"]))
+    rows = [_row(path, i, raw) for i, raw in raws if not (isinstance(raw, dict) and raw.get("crossover") is True)]
+    crossover_rows = [_row(path, i, raw) for i, raw in raws if isinstance(raw, dict) and raw.get("crossover") is True]
     peer = data.get("lossbench_peer") if isinstance(data.get("lossbench_peer"), dict) else {}
-    return Report(path=path, context=context, lossbench=lossbench, rows=rows, peer=peer)
+    return Report(path=path, context=context, lossbench=lossbench, rows=rows, crossover_rows=crossover_rows,
+                  peer=peer)

@@ -45,15 +45,15 @@ def render(report, results, chart_notes=()):
     machine, noise = summary.machine(report), summary.noise(report)
     out = ["# lossbench report", "", content.machine_line(machine), "", content.run_line(report), ""]
     out += [f"- {line}" for line in content.noise_lines(noise)] + [""]
-    body = use_section(report, results, chart_notes) + peer_section(report) + loss_sections(report, results)
+    body = use_section(report, chart_notes) + peer_section(report) + loss_sections(report, results)
     body += auto_appendix(report) + appendix(machine)
     out += ["Contents:", ""] + toc(body) + [""] + body
     return "\n".join(out).rstrip() + "\n"
 
 
-def use_section(report, results, chart_notes):
-    recs = summary.recommendations(results)
-    out = ["## On this CPU, use", "", content.bands_note(), ""]
+def use_section(report, chart_notes):
+    recs = summary.report_recommendations(report)
+    out = ["## On this CPU, use", "", content.bands_note(report), ""]
     out += [f"- {line}" for line in content.recommendation_lines(recs, report)] or ["- (no measured rows)"]
     return out + ["", "Charts: index.html next to this file." + "".join(f" {n}" for n in chart_notes), ""]
 

@@ -146,6 +146,12 @@ def recommendations(results):
     return recs
 
 
+def report_recommendations(report):
+    """The recommendations of a report: its rows and, between their sizes, the bisection's rows
+    that place where the winner changes."""
+    return recommendations(size_results(report.rows + report.crossover_rows))
+
+
 @dataclass
 class Machine:
     cpu_model: str | None
@@ -216,7 +222,7 @@ class AutoResult:
     mode: str
     n: int
     auto: object     # its row
-    fastest: object  # the fastest fixed row (strictly: no tie rule)
+    fastest: object  # the fastest fixed row, as the per-loss table picks it (simplest_within_tie)
     simd: object     # the simd row, or None
     slowdown: float  # auto time / fastest time − 1
     vs_simd: float | None
@@ -259,7 +265,8 @@ def auto_results(rows):
         group = fixed.get((a.loss, a.dtype, a.mode, a.n))
         if not group:
             continue
-        fastest = max(group, key=lambda r: r.items_per_second)
+        # The same "fastest" as the per-loss table's for this cell, so the page names one winner.
+        fastest = simplest_within_tie(group)
         simd = next((r for r in group if r.variant == "simd"), None)
         slowdown = fastest.items_per_second / a.items_per_second - 1
         vs_simd = simd.items_per_second / a.items_per_second - 1 if simd else None

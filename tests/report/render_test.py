@@ -92,10 +92,10 @@ def expected_results(rows):
 
 
 def size_text(n):
-    """4096 -> '4K', 1048576 -> '1M', 3000 -> '3000': how the report names a size."""
+    """4096 -> '4K', 1048576 -> '1M', 8389000 -> '8M', 3000 -> '2.93K': how the report names a size."""
     for scale, suffix in ((1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")):
-        if n >= scale and n % scale == 0:
-            return f"{n // scale}{suffix}"
+        if n >= scale:
+            return f"{n // scale}{suffix}" if n % scale == 0 else f"{n / scale:.3g}{suffix}"
     return str(n)
 
 
@@ -255,8 +255,13 @@ class FullFixture(unittest.TestCase):
         noisy = sum(r["noisy"] for r in self.rows)
         self.assertGreater(noisy, 0, "the fixture must have a noisy row")
         self.assertIn(f"{noisy} of {len(self.rows)} rows noisy", head)
+        # The run's warnings verbatim, except those restating the Noise line (said once)
+        restated = re.compile(r"rows vary by more than|frequency scaling|^load average")
+        self.assertTrue(any(not restated.search(w) for w in lb["warnings"]), "the fixture must have a warning to show")
+        self.assertTrue(any(restated.search(w) for w in lb["warnings"]), "and one the Noise line restates")
         for warning in lb["warnings"]:
-            self.assertIn(warning, head)
+            self.assertEqual(warning in head, not restated.search(warning), warning)
+        self.assertEqual(head.count("rows noisy") + head.count("rows vary"), 1)
 
     def test_recommendations(self):
         """One line per (loss, dtype) in catalogue order, its size bands and figures as computed here."""
@@ -548,6 +553,59 @@ class SparseAndInvalid(unittest.TestCase):
             page = f.read()
         self.assertGreater(page.index('<h2 id="auto">'), page.rindex("<h3 "))
         check_html_contents(self, page)
+
+    def test_crossover_rows_place_the_bands(self):
+        """simd wins at 4K, omp at 1M; the bisection's rows (simd and omp only) find simd still ahead
+        at 32K and omp ahead from 64K: the band starts at 64K, and the tables, charts and noise count
+        show the sweep's sizes only."""
+        rows = []
+        for n, omp_ips in ((4096, 4e9), (1 << 20, 16e9)):
+            base = {"loss": "mse", "dtype": "f32", "mode": "value_grad", "n": n}
+            rows += [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                     dict(base, variant="simd", threads=1, items_per_second=8e9),
+                     dict(base, variant="omp", threads=2, items_per_second=omp_ips, parallel=True)]
+        for n, omp_ips in ((32768, 7e9), (65536, 9e9), (131072, 11e9)):
+            base = {"loss": "mse", "dtype": "f32", "mode": "value_grad", "n": n, "crossover": True, "noisy": True}
+            rows += [dict(base, variant="simd", threads=1, items_per_second=8e9),
+                     dict(base, variant="omp", threads=2, items_per_second=omp_ips, parallel=True)]
+        md = self.assert_renders("crossovers", {"lossbench_rows": rows})
+        self.assertEqual(recommendation_lines(md), [
+            # ⚠: the band's start comes from noisy rows
+            "mse f32: **simd** below 64K, **omp/threads:2** from 64K (value+grad; 8.00–16.0× over scalar) ⚠ noisy"])
+        self.assertIn("narrowed by bisection", md)
+        self.assertEqual([r[2] for r in table_rows(md_section(md, "mse"))], ["4K", "1M"])
+        self.assertIn("0 of 6 rows noisy", md)
+        # Without the bisection's rows the band starts at the next size the sweep measured.
+        ladder = [r for r in rows if not r.get("crossover")]
+        md = self.assert_renders("no_crossovers", {"lossbench_rows": ladder})
+        self.assertEqual(recommendation_lines(md)[0].split(" (")[0],
+                         "mse f32: **simd** below 1M, **omp/threads:2** from 1M")
+        self.assertNotIn("bisection", md)
+
+    def test_run_line_names_the_commit(self):
+        rows = [{"loss": "mse", "dtype": "f32", "mode": "value", "n": 4096, "variant": "scalar", "threads": 1,
+                 "items_per_second": 1e9}]
+        lb = {"git_commit": "e7034b755a21" + "0" * 28, "git_dirty": True,
+              "git_commit_date": "2026-12-06T19:48:45+00:00"}
+        md = self.assert_renders("commit", {"context": {"lossbench": lb}, "lossbench_rows": rows})
+        self.assertIn("commit e7034b755a21 (dirty) of 2026-12-06T19:48:45+00:00", md)
+        lb = {"git_commit": "unknown", "git_dirty": "unknown", "git_commit_date": "unknown"}  # built from a tarball
+        md = self.assert_renders("no_commit", {"context": {"lossbench": lb}, "lossbench_rows": rows})
+        self.assertIn("not built from a git checkout", md)
+        self.assertNotIn("commit unknown", md)
+
+    def test_one_fastest_per_cell(self):
+        """Where an omp row that ran serially is 1% ahead of simd (a tie: the same kernel measured
+        twice), the per-loss table and the auto table both name simd the fastest."""
+        base = {"loss": "mse", "dtype": "f32", "mode": "value_grad", "n": 4096}
+        rows = [dict(base, variant="scalar", threads=1, items_per_second=1e9),
+                dict(base, variant="simd", threads=1, items_per_second=10e9),
+                dict(base, variant="omp", threads=2, items_per_second=10.1e9, parallel=False),
+                dict(base, variant="auto", threads=2, items_per_second=9.9e9, auto_choice="simd:avx512bw",
+                     auto_source="heuristic")]
+        md = self.assert_renders("one_fastest", {"lossbench_rows": rows})
+        self.assertEqual(table_rows(md_section(md, "mse"))[0][3], "**simd**")
+        self.assertEqual(table_rows(auto_section(md))[0][6], "simd")
 
     def test_auto_rows_without_profile(self):
         """Without a profile the goal is within 20% of the fastest fixed variant, nothing about simd:

@@ -122,7 +122,8 @@ def context(roofline):
         "isa_flags": ["sse2", "sse4_2", "avx2", "fma", "avx512f", "avx512bw"], "simd_isa": "avx512bw",
         "cores": 2, "threads": 2, "sweep": "quick", "repetitions": 3, "min_time_s": 0.05,
         "started": "2026-11-29T10:00:00+00:00", "duration_s": 150.2,
-        "warnings": ["load average 1.8 on 2 cores: timings may be noisy"],
+        "warnings": ["other work kept 0.8 of 2 CPUs busy at the sweep's start: timings (and the omp rows most) "
+                     "are unreliable", "1 of 120 rows vary by more than 10% over their repetitions (marked noisy)"],
     }
     if roofline:
         scale = {1: 1.0, 2: TWO_THREADS}
