@@ -1,4 +1,4 @@
-// compare.cpp — `lossbench compare OLD.json NEW.json [--alpha 0.05] [--threshold 5%] [--json]`:
+// compare.cpp — `lossbench compare OLD.json NEW.json [--alpha 0.05] [--threshold 5%] [--absolute] [--json]`:
 // speed and accuracy drift between two Google Benchmark JSON files (src/compare/compare.hpp).
 // Summary first (counts, then every regression), the per-benchmark table after. Exit 1 when a
 // change is significant and slower than the threshold, an accuracy counter got worse beyond the
@@ -24,6 +24,7 @@ struct compare_cli_options {
   double alpha = 0.05;
   std::string threshold = "5%";
   bool json = false;
+  bool absolute = false;
 };
 
 // "5%" or "0.05" → 0.05. A bare number ≥ 1 ("5") is refused: 5 % and 500 % are both plausible.
@@ -45,6 +46,25 @@ double parse_threshold(const std::string& s) {
 }
 
 std::string percent(double ratio) { return fmt::format("{:+.1f}%", (ratio - 1) * 100); }
+
+// "+20.0%", and where the machine's shift was estimated, "+20.0% (+3.4% against the machine)".
+std::string change_text(const compare::bench_change& c, const compare::compare_report& r) {
+  if (r.shift_benchmarks == 0) return percent(c.ratio);
+  return fmt::format("{} ({} against the machine)", percent(c.ratio), percent(c.relative_ratio));
+}
+
+// The machine's shift, said once in the summary.
+std::string shift_text(const compare::compare_report& r) {
+  if (r.shift_benchmarks == 0)
+    return fmt::format(
+        "  times judged as measured (--absolute, or fewer than {} benchmarks to estimate the "
+        "machine's shift)\n",
+        compare::machine_shift_min_benchmarks);
+  return fmt::format(
+      "  machine: NEW ran {} against OLD overall (median ratio over {} benchmarks); each benchmark is judged "
+      "against that (--absolute: against the raw times)\n",
+      percent(r.machine_shift), r.shift_benchmarks);
+}
 
 std::string verdict(const compare::bench_change& c) {
   if (!c.error.empty()) return "FAILED: " + c.error;
@@ -75,21 +95,23 @@ std::string report_text(const compare::compare_report& r, const compare_cli_opti
     unjudged += !c.judged && c.error.empty();
     failed += !c.error.empty();
     if (c.regression || c.accuracy_regression || !c.error.empty())
-      list += fmt::format("  {}: {} (p = {:.3g}); {}\n", c.name, c.error.empty() ? percent(c.ratio) : "-", c.p_value,
+      list += fmt::format("  {}: {} (p = {:.3g}); {}\n", c.name, c.error.empty() ? change_text(c, r) : "-", c.p_value,
                           verdict(c));
   }
   for (const auto& n : r.only_old) list += fmt::format("  {}: MISSING from NEW\n", n);
   std::string s = fmt::format(
       "compare {} → {}: {} benchmarks in both, {} only in OLD (missing: a failure), {} only in NEW\n"
       "  slower (p < {} and > {:.3g}% slower): {}; accuracy worse beyond the loss's bound: {}; failed: {}\n"
-      "  faster: {}; too few repetitions to judge: {}\n{}verdict: {}\n\n",
+      "  faster: {}; too few repetitions to judge: {}\n{}{}verdict: {}\n\n",
       o.before, o.after, r.changes.size(), r.only_old.size(), r.only_new.size(), o.alpha, threshold * 100, regressions,
-      accuracy, failed, improvements, unjudged, list, r.failed() ? "REGRESSION" : "ok");
-  table t({"BENCHMARK", "OLD MEDIAN", "NEW MEDIAN", "CHANGE", "REPS", "P", "VERDICT", "ACCURACY (u or ULPs, old→new)"});
+      accuracy, failed, improvements, unjudged, shift_text(r), list, r.failed() ? "REGRESSION" : "ok");
+  table t({"BENCHMARK", "OLD MEDIAN", "NEW MEDIAN", "CHANGE", "VS MACHINE", "REPS", "P", "VERDICT",
+           "ACCURACY (u or ULPs, old→new)"});
   for (const auto& c : r.changes)
     t.add({c.name, fmt::format("{:.4g} ns", c.old_median_ns), fmt::format("{:.4g} ns", c.new_median_ns),
-           percent(c.ratio), fmt::format("{}+{}", c.old_reps, c.new_reps),
-           fmt::format("{:.3g}{}", c.p_value, c.exact ? "" : " (normal)"), verdict(c), accuracy_text(c)});
+           percent(c.ratio), r.shift_benchmarks ? percent(c.relative_ratio) : "-",
+           fmt::format("{}+{}", c.old_reps, c.new_reps), fmt::format("{:.3g}{}", c.p_value, c.exact ? "" : " (normal)"),
+           verdict(c), accuracy_text(c)});
   s += t.str();
   for (const auto& n : r.only_old) s += "only in OLD: " + n + "\n";
   for (const auto& n : r.only_new) s += "only in NEW: " + n + "\n";
@@ -110,6 +132,7 @@ json report_json(const compare::compare_report& r) {
                        {"old_median_ns", json_number(c.old_median_ns)},
                        {"new_median_ns", json_number(c.new_median_ns)},
                        {"ratio", json_number(c.ratio)},
+                       {"relative_ratio", json_number(c.relative_ratio)},
                        {"old_repetitions", c.old_reps},
                        {"new_repetitions", c.new_reps},
                        {"p_value", json_number(c.p_value)},
@@ -122,11 +145,16 @@ json report_json(const compare::compare_report& r) {
                        {"accuracy_regression", c.accuracy_regression},
                        {"error", c.error}});
   }
-  return {{"regression", r.failed()}, {"only_old", r.only_old}, {"only_new", r.only_new}, {"changes", changes}};
+  return {{"regression", r.failed()},
+          {"machine_shift", json_number(r.machine_shift)},
+          {"shift_benchmarks", r.shift_benchmarks},
+          {"only_old", r.only_old},
+          {"only_new", r.only_new},
+          {"changes", changes}};
 }
 
 void run(const compare_cli_options& o) {
-  const compare::compare_options opt{o.alpha, parse_threshold(o.threshold)};
+  const compare::compare_options opt{o.alpha, parse_threshold(o.threshold), o.absolute};
   if (!(opt.alpha > 0 && opt.alpha < 1))
     throw error("--alpha", "expected a level in (0, 1), got " + std::to_string(o.alpha));
   const auto before = compare::read_bench_json(o.before);
@@ -152,6 +180,8 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--threshold", o->threshold, "Slowdown that counts as a regression (5% or 0.05)")
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "Write JSON instead of text");
+  cmd->add_flag("--absolute", o->absolute,
+                "Judge raw times, not each benchmark against the machine's overall shift (the median ratio)");
   cmd->callback([o] { run(*o); });
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <string_view>
+#include <utility>
 
 namespace lossbench::compare {
 
@@ -69,7 +70,8 @@ std::vector<accuracy_change> accuracy_changes(const bench_run& a, const bench_ru
   return out;
 }
 
-bench_change compare_one(const bench_run& a, const bench_run& b, const compare_options& opt) {
+// `shift`: the machine's (compare_report::machine_shift); OLD's times are scaled by it.
+bench_change compare_one(const bench_run& a, const bench_run& b, const compare_options& opt, double shift) {
   bench_change c;
   c.name = b.name;
   c.old_reps = static_cast<int>(a.times_ns.size());
@@ -82,13 +84,16 @@ bench_change compare_one(const bench_run& a, const bench_run& b, const compare_o
   c.old_median_ns = median(a.times_ns);
   c.new_median_ns = median(b.times_ns);
   c.ratio = c.new_median_ns / c.old_median_ns;
-  const mann_whitney_result mw = mann_whitney(a.times_ns, b.times_ns);
+  c.relative_ratio = c.ratio / shift;
+  std::vector<double> old_on_new_machine = a.times_ns;
+  for (double& t : old_on_new_machine) t *= shift;
+  const mann_whitney_result mw = mann_whitney(old_on_new_machine, b.times_ns);
   c.p_value = mw.p_value;
   c.exact = mw.exact;
   c.judged = smallest_p_value(c.old_reps, c.new_reps) < opt.alpha;
   c.significant = c.judged && mw.p_value < opt.alpha;
-  c.regression = c.significant && c.ratio > 1 + opt.threshold;
-  c.improvement = c.significant && c.ratio < 1 - opt.threshold;
+  c.regression = c.significant && c.relative_ratio > 1 + opt.threshold;
+  c.improvement = c.significant && c.relative_ratio < 1 - opt.threshold;
   c.accuracy = accuracy_changes(a, b);
   c.accuracy_regression = std::any_of(c.accuracy.begin(), c.accuracy.end(), [](const auto& x) { return x.worse; });
   return c;
@@ -123,13 +128,23 @@ compare_report compare_runs(const std::vector<bench_run>& before, const std::vec
     return std::find_if(runs.begin(), runs.end(),
                         [&](const bench_run& x) { return without_real_time(x.name) == without_real_time(name); });
   };
+  std::vector<std::pair<const bench_run*, const bench_run*>> pairs;
+  std::vector<double> ratios;
   for (const bench_run& b : after) {
     const auto a = find(before, b.name);
-    if (a == before.end())
+    if (a == before.end()) {
       r.only_new.push_back(b.name);
-    else
-      r.changes.push_back(compare_one(*a, b, opt));
+      continue;
+    }
+    pairs.emplace_back(&*a, &b);
+    if (a->error.empty() && b.error.empty() && !a->times_ns.empty() && !b.times_ns.empty())
+      ratios.push_back(median(b.times_ns) / median(a->times_ns));
   }
+  if (!opt.absolute && static_cast<int>(ratios.size()) >= machine_shift_min_benchmarks) {
+    r.machine_shift = median(ratios);
+    r.shift_benchmarks = static_cast<int>(ratios.size());
+  }
+  for (const auto& [a, b] : pairs) r.changes.push_back(compare_one(*a, *b, opt, r.machine_shift));
   for (const bench_run& a : before)
     if (find(after, a.name) == after.end()) r.only_old.push_back(a.name);
   return r;

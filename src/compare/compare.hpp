@@ -26,7 +26,14 @@ namespace lossbench::compare {
 struct compare_options {
   double alpha = 0.05;
   double threshold = 0.05;  // fraction: 0.05 = 5 % slower
+  // Judge raw times. By default, where at least machine_shift_min_benchmarks are in both files,
+  // each benchmark is judged against the machine's overall shift (see compare_report).
+  bool absolute = false;
 };
+
+// The fewest benchmarks whose median ratio is taken as the machine's shift: with fewer, one
+// changed kernel would move the median itself.
+inline constexpr int machine_shift_min_benchmarks = 8;
 
 struct accuracy_change {
   std::string counter;
@@ -37,7 +44,8 @@ struct accuracy_change {
 
 struct bench_change {
   std::string name;
-  double old_median_ns = 0, new_median_ns = 0, ratio = 1;
+  double old_median_ns = 0, new_median_ns = 0, ratio = 1;  // new / old median
+  double relative_ratio = 1;                               // ratio / the machine's shift: what is judged
   int old_reps = 0, new_reps = 0;
   double p_value = 1;
   bool exact = false;
@@ -50,6 +58,15 @@ struct bench_change {
 
 struct compare_report {
   std::vector<bench_change> changes;  // benchmarks in both files, in the new file's order
+  // The machine's shift: the median new/old ratio over every benchmark in both files. A shared
+  // machine runs minutes apart at different speeds (two reports of one build here: every kernel
+  // 16% slower in the second, median over 528 benchmarks), which would make every benchmark a
+  // "regression". Each benchmark is judged against it instead (its old times scaled by it in the
+  // U test, its relative_ratio against the threshold): a kernel that changed stands out from
+  // the machine; a change that slows every kernel alike shows here, not per benchmark. 1 where
+  // options::absolute or fewer than machine_shift_min_benchmarks were compared.
+  double machine_shift = 1;
+  int shift_benchmarks = 0;  // how many ratios its median was taken over (0: not estimated)
   std::vector<std::string> only_old, only_new;
   // Any speed or accuracy regression, a benchmark that newly fails, or one of OLD missing from
   // NEW (a gate that passed on rows it never saw would pass silently).

@@ -80,6 +80,35 @@ TEST(Compare, NamesBeforeAndAfterWallTimeAreOneBenchmark) {
   }
 }
 
+TEST(Compare, AMachineSlowerEverywhereIsNoRegressionOfAnyKernel) {
+  // Every one of 12 kernels 20% slower: the machine's shift, said once; judged against it, none
+  // regressed. --absolute judges the raw times: all 12 regress.
+  const outcome o = compare("many_base.json", "many_machine_slower.json");
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_TRUE(has(o.out, "machine: NEW ran +2")) << o.out;  // +20% ± the fixtures' 2% noise
+  EXPECT_TRUE(has(o.out, "median ratio over 12 benchmarks")) << o.out;
+  EXPECT_TRUE(has(o.out, "slower (p < 0.05 and > 5% slower): 0;")) << o.out;
+  const outcome absolute = compare("many_base.json", "many_machine_slower.json", "--absolute");
+  EXPECT_EQ(absolute.code, 1) << absolute.out;
+  EXPECT_TRUE(has(absolute.out, "slower (p < 0.05 and > 5% slower): 12;")) << absolute.out;
+}
+
+TEST(Compare, AKernelSlowerThanTheMachineIsARegression) {
+  // 11 kernels 20% slower, one 50%: 1.5 / 1.2 = +25% against the machine, beyond the 5% threshold.
+  const outcome o = compare("many_base.json", "many_one_kernel_slower.json");
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_TRUE(has(o.out, "slower (p < 0.05 and > 5% slower): 1;")) << o.out;
+  // +50% raw, +25% against the machine, both ± the fixtures' 2% noise
+  EXPECT_TRUE(has(o.out, "mse/simd/f32/value/n:1024: +4") || has(o.out, "mse/simd/f32/value/n:1024: +5")) << o.out;
+  EXPECT_TRUE(has(o.out, "% against the machine) (p = ")) << o.out;
+}
+
+TEST(Compare, FewBenchmarksAreJudgedAsMeasured) {
+  // 3 benchmarks: too few for a median to stand for the machine.
+  const outcome o = compare("base.json", "slower.json");
+  EXPECT_TRUE(has(o.out, "times judged as measured")) << o.out;
+}
+
 TEST(Compare, NothingComparableIsExitTwo) {
   for (const char* after : {"aggregates_only.json", "empty.json"}) {
     const outcome o = compare("base.json", after);

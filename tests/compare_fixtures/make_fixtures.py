@@ -30,10 +30,14 @@ def rows(name, base, rel, ulp, reps, rng, factor=1.0):
     return out
 
 
-def write(path, seed, reps=8, factors=None, drop=(), add=(), worse_ulp=None):
+# Enough benchmarks for `lossbench compare` to estimate the machine's shift (the median ratio).
+MANY = {f"mse/simd/f32/value/n:{1 << k}": (0.1 * (1 << (k - 10)), 3e-8, 0.5) for k in range(10, 22)}
+
+
+def write(path, seed, reps=8, factors=None, drop=(), add=(), worse_ulp=None, benches=None):
     rng = random.Random(seed)
     benchmarks = []
-    for name, (base, rel, ulp) in list(BENCHES.items()) + [(a, (10.0, 1e-8, 0.5)) for a in add]:
+    for name, (base, rel, ulp) in list((benches or BENCHES).items()) + [(a, (10.0, 1e-8, 0.5)) for a in add]:
         if name in drop:
             continue
         if worse_ulp and name == worse_ulp[0]:
@@ -46,6 +50,10 @@ def write(path, seed, reps=8, factors=None, drop=(), add=(), worse_ulp=None):
 
 
 first = next(iter(BENCHES))
+write("many_base.json", 11, benches=MANY)
+write("many_machine_slower.json", 12, benches=MANY, factors={n: 1.2 for n in MANY})  # every kernel 20% slower
+one = next(iter(MANY))
+write("many_one_kernel_slower.json", 13, benches=MANY, factors={n: 1.5 if n == one else 1.2 for n in MANY})
 write("base.json", 1)
 write("noise.json", 2)                                   # same distribution, other noise
 write("slower.json", 3, factors={first: 1.2})            # a clear 20% regression
