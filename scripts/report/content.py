@@ -153,17 +153,6 @@ def loss_table(results, report=None):
     return LOSS_HEADER, rows
 
 
-def bandwidth_table(m):
-    """Working set x thread count -> measured streaming-read bandwidth."""
-    threads = sorted({int(b["threads"]) for b in m.bandwidth})
-    sizes = sorted({int(b["working_set_bytes"]) for b in m.bandwidth})
-    value = {(int(b["threads"]), int(b["working_set_bytes"])): b["bytes_per_second"] for b in m.bandwidth}
-    header = ["working set"] + [f"{t} thread{'s' if t > 1 else ''}" for t in threads]
-    rows = [[fmt.nbytes(ws) + (" (DRAM)" if ws == sizes[-1] else "")] +
-            [fmt.rate(value.get((t, ws)), "B/s") for t in threads] for ws in sizes]
-    return header, rows
-
-
 def peak_table(m):
     threads = sorted({t for v in m.peak_flops.values() for t in v})
     header = ["dtype"] + [f"{t} thread{'s' if t > 1 else ''}" for t in threads]

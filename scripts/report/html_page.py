@@ -123,13 +123,8 @@ def loss_sections(report, results):
 def appendix(machine, report):
     out = ['<h2 id="appendix">Roofline measurements (appendix)</h2>']
     if machine.bandwidth:
-        if roofline.copy_ladder(report.roofline):
-            out.append("<p>Bandwidth by working set: streaming read; copy = bytes read + written per second (one "
-                       "array read, another written); write = the bandwidth of writes beside reads that the copy "
-                       "implies (1/write = 2/copy − 1/read), which prices each row's written bytes.</p>")
-        else:  # a report from before the copy probe: every byte priced as a read
-            out.append("<p>Streaming-read bandwidth by working set:</p>")
-        out.append(table(*roofline.ceiling_table(report.roofline), numeric_from=1))
+        out += [f"<p>{text(roofline.ceiling_intro(report.roofline))}</p>",
+                table(*roofline.ceiling_table(report.roofline), numeric_from=1)]
     out += [f"<p>{text(note)}</p>" for note in roofline.notes(report.rows)]
     if machine.peak_flops:
         out += ["<p>Peak FLOP/s (in-cache FMA):</p>", table(*content.peak_table(machine), numeric_from=1)]

@@ -2,7 +2,7 @@
 the appendices (`auto` against the fixed variants, the roofline measurements)."""
 import re
 
-from . import content, peer, summary
+from . import content, peer, roofline, summary
 
 
 def _escape(cell):
@@ -46,7 +46,7 @@ def render(report, results, chart_notes=()):
     out = ["# lossbench report", "", content.machine_line(machine), "", content.run_line(report), ""]
     out += [f"- {line}" for line in content.noise_lines(noise)] + [""]
     body = use_section(report, chart_notes) + peer_section(report) + loss_sections(report, results)
-    body += auto_appendix(report) + appendix(machine)
+    body += auto_appendix(report) + appendix(machine, report)
     out += ["Contents:", ""] + toc(body) + [""] + body
     return "\n".join(out).rstrip() + "\n"
 
@@ -84,10 +84,10 @@ def auto_appendix(report):
     return out + ["", table(*content.auto_table(autos)), ""]
 
 
-def appendix(machine):
+def appendix(machine, report):
     out = ["## Roofline measurements (appendix)", ""]
     if machine.bandwidth:
-        out += ["Streaming-read bandwidth by working set:", "", table(*content.bandwidth_table(machine)), ""]
+        out += [roofline.ceiling_intro(report.roofline), "", table(*roofline.ceiling_table(report.roofline)), ""]
     if machine.peak_flops:
         out += ["Peak FLOP/s (in-cache FMA):", "", table(*content.peak_table(machine)), ""]
     if not machine.bandwidth and not machine.peak_flops:

@@ -116,6 +116,15 @@ def notes(rows):
             f"{OVER_REASON}."]
 
 
+def ceiling_intro(roofline):
+    """The sentence above ceiling_table, for report.md and index.html alike."""
+    if copy_ladder(roofline):
+        return ("Bandwidth by working set: streaming read; copy = bytes read + written per second (one array "
+                "read, another written); write = the bandwidth of writes beside reads that the copy implies "
+                "(1/write = 2/copy − 1/read), which prices each row's written bytes.")
+    return "Streaming-read bandwidth by working set:"  # a report from before the copy probe
+
+
 def _ceiling_cell(v):
     return "not measured" if v is None else fmt.rate(v, "B/s")
 

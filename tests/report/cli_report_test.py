@@ -159,6 +159,15 @@ class SmallSweep(unittest.TestCase):
         self.assertEqual(lb["auto_profile"]["state"], "none")
         roof = lb["roofline"]
         self.assertTrue(all(b["bytes_per_second"] > 0 for b in roof["bandwidth"]))
+        # the copy probe beside the read one, at the same working sets and thread counts; a point
+        # too short to time would be null, never 0
+        self.assertEqual({(c["threads"], c["working_set_bytes"]) for c in roof["copy"] if c["stores"] == "cached"},
+                         {(b["threads"], b["working_set_bytes"]) for b in roof["bandwidth"]})
+        self.assertTrue(all(c["bytes_per_second"] is None or c["bytes_per_second"] > 0 for c in roof["copy"]))
+        # each row's traffic split into what it reads and what it writes: a gradient is written
+        for r in self.report["lossbench_rows"]:
+            self.assertEqual(r["read_bytes"] + r["written_bytes"], r["compulsory_bytes"], r["name"])
+            self.assertEqual(r["written_bytes"] > 0, r["mode"] == "value_grad", r["name"])
         self.assertGreater(roof["peak_flops"]["f32"]["1"], roof["peak_flops"]["f64"]["1"] * 1.2,
                            "an f32 FMA lane count is twice f64's")
         for key in ("num_cpus", "caches", "load_avg", "cpu_scaling_enabled"):

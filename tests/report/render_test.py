@@ -329,6 +329,11 @@ class FullFixture(unittest.TestCase):
         self.assertIn("not measured", appendix)
         self.assertNotIn(">0.00 B/s<", appendix)
         self.assertIn("<th>copy (streaming stores), 1 thread</th>", appendix)
+        # report.md's appendix: the same table
+        md_appendix = self.md.split("## Roofline measurements (appendix)")[1]
+        self.assertIn("not measured", md_appendix)
+        self.assertIn("| copy (streaming stores), 1 thread |", md_appendix)
+        self.assertIn("1/write = 2/copy − 1/read", md_appendix)
 
     def test_html_charts_and_self_contained(self):
         ids = [f"chart-throughput-{loss}" for loss in self.losses()] + ["chart-speedup"] + roofline_ids(self.rows)
