@@ -85,7 +85,18 @@ struct benchmark_rows {
   std::vector<std::pair<std::string, std::string>> aggregates;  // name, unit: the first block's
   int blocks = 0;                                               // sets of aggregates reported
   std::vector<const json*> as_reported;
+
+  // One repetition per pass, or a second pass's block: anything but one run of k repetitions
+  // followed by its aggregates.
+  bool needs_pooling() const {
+    if (repetitions.size() < 2) return false;
+    return blocks != 1 || repetitions.front()->value("repetitions", 0) != static_cast<int>(repetitions.size());
+  }
 };
+
+// Google Benchmark's aggregates of a run with repetitions, where the passes reported none.
+const std::vector<std::pair<std::string, std::string>> default_aggregates = {
+    {"mean", "time"}, {"median", "time"}, {"stddev", "time"}, {"cv", "percentage"}};
 
 }  // namespace
 
@@ -111,7 +122,7 @@ json pooled_runs(const json& rows) {
   json out = json::array();
   for (const std::string& name : order) {
     const benchmark_rows& b = by_name[name];
-    if (b.blocks <= 1 || b.repetitions.empty()) {
+    if (!b.needs_pooling()) {
       for (const json* r : b.as_reported) out.push_back(*r);
       continue;
     }
@@ -122,7 +133,8 @@ json pooled_runs(const json& rows) {
       r["repetition_index"] = i;
       out.push_back(std::move(r));
     }
-    for (const auto& [agg, unit] : b.aggregates) out.push_back(aggregate(b.repetitions, agg, unit));
+    for (const auto& [agg, unit] : b.aggregates.empty() ? default_aggregates : b.aggregates)
+      out.push_back(aggregate(b.repetitions, agg, unit));
   }
   return out;
 }

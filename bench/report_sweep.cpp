@@ -17,9 +17,12 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 namespace lossbench::bench {
@@ -29,11 +32,15 @@ namespace {
 // Quick: in L1 (4K elements), L2 (64K) and DRAM (8M: 64–192 MiB of f32 inputs and gradients,
 // past the 32 MiB L3 of current server parts; 16M would double the sweep's time for generating
 // inputs and the long-double reference, not its information; f64 at 4M, see register_sweep) —
-// 5 repetitions of ≥ 12 ms: as long as 3 of ≥ 20 ms, and 4 + 4 is the fewest
-// with which `lossbench compare`'s U test can reach p < 0.05, so two quick reports are comparable
-// row by row. Between these sizes, crossovers.hpp places each change of the fastest variant
-// within a factor of 2 by bisection.
-// Full: 4× steps from 1K to 16M, 5 repetitions of ≥ 50 ms.
+// 5 repetitions of ≥ 8 ms. Full: 4× steps from 1K to 16M, 5 repetitions of ≥ 50 ms.
+// Between these sizes, crossovers.hpp places each change of the fastest variant within 2×.
+//
+// The repetitions are passes over the whole sweep, not consecutive runs: on a shared machine a
+// kernel's speed drifts by tens of percent over minutes (bench/results/report-comparability-*.md),
+// so consecutive repetitions agree with each other and not with the next report.
+// Repetitions spread over the sweep sample that drift, and `lossbench compare`'s U test over them
+// judges a change against it. Five, as 4 + 4 is the fewest with which that test can reach
+// p < 0.05. Each pass regenerates each group's inputs (the reference and accuracy are computed once).
 struct ladder {
   std::vector<size_class> sizes;
   int repetitions;
@@ -41,7 +48,7 @@ struct ladder {
 };
 
 ladder ladder_for(bool full) {
-  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 8 << 20}}, 5, 0.012};
+  if (!full) return {{{"L1", 4096}, {"L2", 65536}, {"DRAM", 8 << 20}}, 5, 0.008};
   std::vector<size_class> sizes;
   for (std::int64_t n = 1024; n <= (16 << 20); n *= 4)
     sizes.push_back({n >= (1 << 20) ? fmt::format("{}M", n >> 20) : fmt::format("{}K", n >> 10), n});
@@ -148,8 +155,18 @@ std::vector<benchmark_group> disputed_auto_groups(const nlohmann::json& rows) {
 
 }  // namespace
 
+// Each pass regenerates every group's inputs, and a DRAM group allocates hundreds of MiB: glibc
+// would map each such block afresh and unmap it when freed, and every pass would pay the page
+// faults again (slow on a VM). Kept in the heap,
+// freed blocks are reused by the next group's arrays.
+void keep_freed_memory_mapped() {
+  mallopt(M_MMAP_MAX, 0);                                      // large blocks from the heap, not from mmap
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());  // and never given back
+}
+
 nlohmann::json run_sweep(const sweep_settings& s) {
   const auto start = std::chrono::steady_clock::now();
+  keep_freed_memory_mapped();
   ladder l = ladder_for(s.full);
   if (!s.sizes.empty()) l.sizes = parse_sizes(s.sizes, false, "--sizes");
   options opt;
@@ -168,16 +185,17 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   const roofline::ceilings& ceilings = measure_run_ceilings(/*verbose=*/true);
   info["roofline"] = to_json(ceilings);
 
-  initialize_google_benchmark("lossbench report", l.repetitions, l.min_time);
+  initialize_google_benchmark("lossbench report", 1, l.min_time);
   add_build_context(opt);
   const auto registered = register_sweep(opt, !s.full && s.sizes.empty());
   const int total = static_cast<int>(registered.size());
   if (total == 0) throw error("--loss", "the selection matches no registry entry");
-  sweep_reporter reporter(total, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
-  // One (loss, dtype, size) group at a time: its benchmarks share one problem's data, so the
-  // interleaved repetitions never regenerate it.
+  sweep_reporter reporter(total * l.repetitions, s.partial_path, {{"date", info["started"]}, {"lossbench", info}});
+  // One (loss, dtype, size) group at a time, in random order within it: its benchmarks share one
+  // problem's data. One repetition of each benchmark per pass (see ladder).
   const auto groups = groups_of(registered);
-  for (const benchmark_group& g : groups) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
+  for (int pass = 0; pass < l.repetitions; ++pass)
+    for (const benchmark_group& g : groups) benchmark::RunSpecifiedBenchmarks(&reporter, g.filter);
   const nlohmann::json ladder_rows = summary_rows(reporter.result()["benchmarks"], nullptr);
   const nlohmann::json crossover_runs = refine_crossovers(ladder_rows, {opt, 3, 0.01}, reporter.result()["context"]);
   const auto again = disputed_auto_groups(ladder_rows);

@@ -91,7 +91,13 @@ void sweep_reporter::ReportRuns(const std::vector<Run>& runs) {
   last_name_ = runs.front().run_name.str();
   ++done_;
   show_progress(last_name_);
-  if (!partial_.empty()) io::write_file_atomically(partial_, {result().dump(1)});
+  // At most once a second: the whole result is rewritten each time, and a sweep runs thousands of
+  // benchmarks (an interruption loses at most the last second).
+  const auto now = std::chrono::steady_clock::now();
+  if (!partial_.empty() && (!written_ || now - *written_ >= std::chrono::seconds(1))) {
+    io::write_file_atomically(partial_, {result().dump(1)});
+    written_ = now;
+  }
 }
 
 // On a terminal one line rewritten in place; in a log (CI) a line every 5% of the sweep.

@@ -1,8 +1,8 @@
 // sweep_reporter.hpp — the Google Benchmark reporter of `lossbench report`: keeps every run as a
 // row of Google Benchmark's JSON format (the fields its JSONReporter writes, so tools/compare.py
 // reads the result), shows one progress line on stderr (what runs, how many of how many, time
-// left), and after each benchmark rewrites the partial result file whole, so an interrupted sweep
-// keeps what it measured.
+// left), and after a benchmark rewrites the partial result file whole (at most once a second), so
+// an interrupted sweep keeps what it measured.
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace lossbench::bench {
@@ -46,6 +47,7 @@ class sweep_reporter final : public benchmark::BenchmarkReporter {
   nlohmann::json context_;
   nlohmann::json rows_ = nlohmann::json::array();
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> written_;  // the partial file's last rewrite
 };
 
 // One run as Google Benchmark's JSONReporter writes it.

@@ -59,8 +59,8 @@ struct bench_change {
 struct compare_report {
   std::vector<bench_change> changes;  // benchmarks in both files, in the new file's order
   // The machine's shift: the median new/old ratio over every benchmark in both files. A shared
-  // machine runs minutes apart at different speeds (two reports of one build here: every kernel
-  // 16% slower in the second, median over 528 benchmarks), which would make every benchmark a
+  // machine runs minutes apart at different speeds (bench/results/report-comparability-*.md: a
+  // whole report 16% slower than the one before it), which would make every benchmark a
   // "regression". Each benchmark is judged against it instead (its old times scaled by it in the
   // U test, its relative_ratio against the threshold): a kernel that changed stands out from
   // the machine; a change that slows every kernel alike shows here, not per benchmark. 1 where
