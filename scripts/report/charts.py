@@ -72,6 +72,15 @@ def _log_value_axis(axis):
     axis.set_minor_formatter(ticker.FuncFormatter(minor))
 
 
+def figure_legend(fig, panels, columns):
+    """One legend under the figure for the lines of all `panels`, each label once."""
+    handles = {}
+    for ax in panels:
+        handles.update(zip(*reversed(ax.get_legend_handles_labels())))
+    fig.legend(handles.values(), handles.keys(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+               ncol=min(len(handles), columns), frameon=False)
+
+
 def panel_mode(rows, dtype):
     """value_grad (what training runs) where measured, else whatever mode the dtype has."""
     mine = [r.mode for r in rows if r.dtype == dtype]
@@ -126,11 +135,7 @@ def throughput_chart(loss, rows, colors):
         ax.set_title(f"{loss} {dtype} {fmt.mode(mode)}")
         ax.set_xlabel("n (elements)")
         ax.set_ylabel("G items/s")
-    handles = {}
-    for ax in axes[0]:
-        handles.update(zip(*reversed(ax.get_legend_handles_labels())))
-    fig.legend(handles.values(), handles.keys(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-               ncol=min(len(handles), 3), frameon=False)
+    figure_legend(fig, axes[0], columns=3)
     fig.tight_layout()
     caption = (f"{loss}: G items/s (prediction elements per second) against n, log-log, one line per "
                f"variant; value+grad rows where measured, else value. Each variant has its own hollow marker, "

@@ -71,11 +71,7 @@ def history_chart(entries, steps, loss, colors):
         axes[1][column].set_xticks(range(len(entries)))
         axes[1][column].set_xticklabels([e.label for e in entries], rotation=45, ha="right", fontsize=7.5)
         axes[1][column].set_xlim(-0.5, len(entries) - 0.5)
-    handles = {}
-    for ax in axes[0]:
-        handles.update(zip(*reversed(ax.get_legend_handles_labels())))
-    fig.legend(handles.values(), handles.keys(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-               ncol=min(len(handles), 6), frameon=False)
+    charts.figure_legend(fig, axes[0], columns=6)
     fig.tight_layout()
     caption = (f"{loss}: G items/s (median of the repetitions) and the value's relative error per variant, "
                f"one point per saved report, oldest left (commit; * uncommitted changes). Red rings: a step "
