@@ -17,6 +17,10 @@ at::ScalarType scalar_type(dtype t) {
       return at::kInt;
     case dtype::i64:
       return at::kLong;
+    case dtype::bf16:
+      return at::kBFloat16;
+    case dtype::f16:
+      return at::kHalf;
   }
   throw std::logic_error("torch_inputs: unknown dtype");
 }

@@ -2,6 +2,8 @@
 // element types, reductions, the error type, shapes, and the owning `array`.
 #pragma once
 
+#include <lossbench/float16.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,13 +17,15 @@
 
 namespace lossbench {
 
-// Element type of an array. Losses compute in f32 or f64; i32/i64 carry class indices and lengths.
-enum class dtype : std::uint8_t { f32, f64, i32, i64 };
+// Element type of an array. Losses compute in f32 or f64; bf16 and f16 are storage types whose
+// losses compute in f32 (lossbench/float16.hpp); i32/i64 carry class indices and lengths.
+enum class dtype : std::uint8_t { f32, f64, i32, i64, bf16, f16 };
 
 std::string_view to_string(dtype t);
-dtype parse_dtype(std::string_view s);  // "f32" | "f64" | "i32" | "i64" (also "float32", ...)
+dtype parse_dtype(std::string_view s);  // "f32" | "f64" | "bf16" | "f16" | "i32" | "i64" (also "float32", ...)
 std::size_t size_of(dtype t);
-bool is_floating(dtype t);
+bool is_floating(dtype t);  // f32, f64, bf16, f16
+bool is_16bit(dtype t);     // bf16, f16
 
 template <class T>
 constexpr dtype dtype_of();
@@ -32,6 +36,14 @@ constexpr dtype dtype_of<float>() {
 template <>
 constexpr dtype dtype_of<double>() {
   return dtype::f64;
+}
+template <>
+constexpr dtype dtype_of<bf16>() {
+  return dtype::bf16;
+}
+template <>
+constexpr dtype dtype_of<f16>() {
+  return dtype::f16;
 }
 template <>
 constexpr dtype dtype_of<std::int32_t>() {

@@ -34,13 +34,14 @@ cpu_features detect() {
   if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
   set(isa::sse2, d & (1u << 26));
   set(isa::sse4_2, c & (1u << 20));
-  const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12);
+  const bool osxsave = c & (1u << 27), avx = c & (1u << 28), fma = c & (1u << 12), f16c = c & (1u << 29);
   const std::uint64_t xcr0 = osxsave ? xgetbv0() : 0;
   const bool os_avx = (xcr0 & 0x6) == 0x6;       // XMM and YMM state
   const bool os_avx512 = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   unsigned a7 = 0, b7 = 0, c7 = 0, d7 = 0;
   if (__get_cpuid_max(0, nullptr) >= 7) __cpuid_count(7, 0, a7, b7, c7, d7);
-  const bool avx2_fma = os_avx && avx && fma && (b7 & (1u << 5));
+  // The avx2 kernels also use FMA and F16C (16-bit float conversions): every AVX2 CPU has both.
+  const bool avx2_fma = os_avx && avx && fma && f16c && (b7 & (1u << 5));
   set(isa::avx2, avx2_fma);
   const bool avx512f = b7 & (1u << 16), avx512dq = b7 & (1u << 17), avx512cd = b7 & (1u << 28),
              avx512bw = b7 & (1u << 30);

@@ -29,6 +29,12 @@ inline std::vector<real_ref> to_reference(const tensor_ref& t) {
       case dtype::i64:
         out[i] = static_cast<real_ref>(t.as<std::int64_t>()[i]);
         break;
+      case dtype::bf16:  // exact: every 16-bit value is a float
+        out[i] = static_cast<float>(t.as<bf16>()[i]);
+        break;
+      case dtype::f16:
+        out[i] = static_cast<float>(t.as<f16>()[i]);
+        break;
     }
   }
   return out;

@@ -19,6 +19,10 @@ std::string_view to_string(dtype t) {
       return "i32";
     case dtype::i64:
       return "i64";
+    case dtype::bf16:
+      return "bf16";
+    case dtype::f16:
+      return "f16";
   }
   return "?";
 }
@@ -26,13 +30,19 @@ std::string_view to_string(dtype t) {
 dtype parse_dtype(std::string_view s) {
   if (s == "f32" || s == "float32" || s == "float") return dtype::f32;
   if (s == "f64" || s == "float64" || s == "double") return dtype::f64;
+  if (s == "bf16" || s == "bfloat16") return dtype::bf16;
+  if (s == "f16" || s == "float16" || s == "half") return dtype::f16;
   if (s == "i32" || s == "int32") return dtype::i32;
   if (s == "i64" || s == "int64") return dtype::i64;
-  throw error("--dtype", "unknown dtype '" + std::string(s) + "' (expected f32, f64, i32 or i64)");
+  throw error("--dtype", "unknown dtype '" + std::string(s) + "' (expected f32, f64, bf16, f16, i32 or i64)");
 }
 
-std::size_t size_of(dtype t) { return (t == dtype::f32 || t == dtype::i32) ? 4 : 8; }
-bool is_floating(dtype t) { return t == dtype::f32 || t == dtype::f64; }
+std::size_t size_of(dtype t) {
+  if (is_16bit(t)) return 2;
+  return (t == dtype::f32 || t == dtype::i32) ? 4 : 8;
+}
+bool is_floating(dtype t) { return t == dtype::f32 || t == dtype::f64 || is_16bit(t); }
+bool is_16bit(dtype t) { return t == dtype::bf16 || t == dtype::f16; }
 
 std::string_view to_string(reduction r) {
   switch (r) {
@@ -116,6 +126,10 @@ double array::get(std::int64_t i) const {
       return static_cast<const std::int32_t*>(raw())[i];
     case dtype::i64:
       return static_cast<double>(static_cast<const std::int64_t*>(raw())[i]);
+    case dtype::bf16:
+      return static_cast<const bf16*>(raw())[i];
+    case dtype::f16:
+      return static_cast<const f16*>(raw())[i];
   }
   return 0;
 }
@@ -133,6 +147,12 @@ void array::set(std::int64_t i, double v) {
       break;
     case dtype::i64:
       static_cast<std::int64_t*>(raw())[i] = static_cast<std::int64_t>(v);
+      break;
+    case dtype::bf16:  // rounded once from the double (float16.hpp)
+      static_cast<bf16*>(raw())[i] = bf16(v);
+      break;
+    case dtype::f16:
+      static_cast<f16*>(raw())[i] = f16(v);
       break;
   }
 }

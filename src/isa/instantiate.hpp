@@ -26,6 +26,7 @@
 #include "losses/mse/mse.hpp"
 #include "losses/rowwise/rowwise_simd.hpp"
 #include "losses/triplet/triplet_simd.hpp"
+#include "simd/convert16.hpp"
 
 #include "losses/loss_list.hpp"
 
@@ -38,3 +39,11 @@
 namespace lossbench::losses {
 LOSSBENCH_LOSS_LIST(LOSSBENCH_INSTANTIATE)
 }  // namespace lossbench::losses
+
+// The array conversions of simd/bulk_convert.hpp.
+namespace lossbench::simd {
+template void widen_array<LOSSBENCH_SIMD_ARCH, bf16>(const bf16*, float*, std::size_t) noexcept;
+template void widen_array<LOSSBENCH_SIMD_ARCH, f16>(const f16*, float*, std::size_t) noexcept;
+template void narrow_array<LOSSBENCH_SIMD_ARCH, bf16>(const float*, bf16*, std::size_t) noexcept;
+template void narrow_array<LOSSBENCH_SIMD_ARCH, f16>(const float*, f16*, std::size_t) noexcept;
+}  // namespace lossbench::simd

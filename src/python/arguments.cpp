@@ -22,6 +22,10 @@ std::string numpy_name(dtype t) {
       return "int32";
     case dtype::i64:
       return "int64";
+    case dtype::bf16:
+      return "bfloat16";
+    case dtype::f16:
+      return "float16";
   }
   return "?";
 }

@@ -16,7 +16,7 @@
 namespace lossbench::simd {
 
 // The xsimd arch of each ISA of lossbench/isa_list.hpp, in the list's order (AVX2 kernels also
-// use FMA). The only place an xsimd arch is named for an ISA.
+// use FMA and F16C). The only place an xsimd arch is named for an ISA.
 using archs = std::tuple<xsimd::sse2, xsimd::sse4_2, xsimd::fma3<xsimd::avx2>, xsimd::avx512bw>;
 static_assert(std::tuple_size_v<archs> == isa_count, "one xsimd arch per ISA of lossbench/isa_list.hpp");
 

@@ -29,6 +29,10 @@ bool is_similar(const void* target, dtype type, std::size_t i) {
       return static_cast<const std::int32_t*>(target)[i] != 0;
     case dtype::i64:
       return static_cast<const std::int64_t*>(target)[i] != 0;
+    case dtype::bf16:
+      return static_cast<float>(static_cast<const bf16*>(target)[i]) != 0;
+    case dtype::f16:
+      return static_cast<float>(static_cast<const f16*>(target)[i]) != 0;
   }
   return false;
 }

@@ -1,0 +1,202 @@
+// convert16.hpp — loading 16-bit storage (bf16, f16) into float batches and storing float batches
+// back, with the bits of lossbench/float16.hpp's scalar conversions on every ISA:
+//   bf16 → float   a 16-bit shift (exact) on every ISA;
+//   f16 → float    vcvtph2ps (F16C with AVX2, AVX-512F), else an exact integer rebias;
+//   float → f16    vcvtps2ph round-to-nearest-even (F16C, AVX-512F), else integer rounding;
+//   float → bf16   integer round-to-nearest-even on every ISA: AVX512-BF16's vcvtneps2bf16
+//                  flushes subnormal inputs to zero whatever MXCSR says, so it is not IEEE
+//                  rounding, and the integer sequence costs five cheap operations per batch.
+// Kernels templated on a storage type S use load_as / store_as, which are plain loads and stores
+// when S is the compute type. Every function depends on Arch (ODR: isa/instantiate.hpp).
+// Include only from ISA translation units.
+#pragma once
+
+#include "simd/bulk_convert.hpp"
+
+#include <lossbench/float16.hpp>
+
+#include <xsimd/xsimd.hpp>
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <type_traits>
+
+namespace lossbench::simd {
+
+// The type a storage type computes in: float for the 16-bit types, else itself.
+template <class S>
+using compute_t = std::conditional_t<std::is_same_v<S, bf16> || std::is_same_v<S, f16>, float, S>;
+
+template <class S>
+inline constexpr bool is_16bit_v = std::is_same_v<S, bf16> || std::is_same_v<S, f16>;
+
+namespace convert16 {
+
+template <class Arch>
+inline constexpr bool avx512 = std::is_base_of_v<xsimd::avx512f, Arch>;
+template <class Arch>
+inline constexpr bool avx2 = std::is_base_of_v<xsimd::avx2, Arch> && !avx512<Arch>;
+// The avx2 ISA's translation unit is built with F16C (-mf16c) and the ISA needs it at run time.
+template <class Arch>
+inline constexpr bool f16c = avx512<Arch> || avx2<Arch>;
+
+// W 16-bit lanes in 32-bit lanes (zero-extended) and back (the values fit in 16 bits).
+template <class Arch>
+inline xsimd::batch<std::int32_t, Arch> load_u16(const std::uint16_t* p) noexcept {
+  if constexpr (avx512<Arch>) {
+    return _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  } else if constexpr (avx2<Arch>) {
+    return _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  } else {
+    const __m128i h = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+    return _mm_unpacklo_epi16(h, _mm_setzero_si128());
+  }
+}
+
+template <class Arch>
+inline void store_u16(std::uint16_t* p, const xsimd::batch<std::int32_t, Arch>& v) noexcept {
+  if constexpr (avx512<Arch>) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(v));
+  } else if constexpr (avx2<Arch>) {
+    const __m256i packed = _mm256_packus_epi32(v, v);  // per 128-bit lane: [a0..a3 a0..a3 | a4..a7 a4..a7]
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08)));
+  } else {
+    // SSE2 has only a signed 32→16 pack: shift the range to signed and back.
+    const __m128i shifted = _mm_sub_epi32(v, _mm_set1_epi32(0x8000));
+    const __m128i packed = _mm_xor_si128(_mm_packs_epi32(shifted, shifted), _mm_set1_epi16(-0x8000));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), packed);
+  }
+}
+
+template <class Arch>
+using ints = xsimd::batch<std::int32_t, Arch>;
+template <class Arch>
+using floats = xsimd::batch<float, Arch>;
+
+// float bits → bf16 bits in 32-bit lanes: float16.hpp's detail::bf16_bits_of, lane-wise.
+template <class Arch>
+inline ints<Arch> bf16_bits(const floats<Arch>& f) noexcept {
+  const ints<Arch> u = xsimd::bitwise_cast<ints<Arch>>(f);
+  const ints<Arch> rounded = ((u + ints<Arch>(0x7fff) + ((u >> 16) & ints<Arch>(1))) >> 16);
+  const ints<Arch> nan = (u >> 16) | ints<Arch>(0x40);
+  const auto is_nan = (u & ints<Arch>(0x7fffffff)) > ints<Arch>(0x7f800000);
+  return xsimd::select(is_nan, nan, rounded) & ints<Arch>(0xffff);
+}
+
+// float → f16 bits without F16C: float16.hpp's detail::f16_bits_of, lane-wise. The subnormal
+// range (|f| < 2^-14) rounds by adding 0.5 (2^-1, so the sum's last place is 2^-24, a subnormal
+// half's unit): the FPU's own round-to-nearest-even then does the rounding.
+template <class Arch>
+inline ints<Arch> f16_bits(const floats<Arch>& f) noexcept {
+  using I = ints<Arch>;
+  const I u = xsimd::bitwise_cast<I>(f);
+  const I sign = (u >> 16) & I(0x8000);
+  const I a = u & I(0x7fffffff);
+  const I normal_rebiased = a - I(112 << 23);
+  const I normal = ((normal_rebiased + I(0xfff) + ((normal_rebiased >> 13) & I(1))) >> 13);
+  const floats<Arch> magnitude = xsimd::bitwise_cast<floats<Arch>>(a);
+  const I subnormal = xsimd::bitwise_cast<I>(magnitude + floats<Arch>(0.5f)) - I(0x3f000000);
+  const I nan = I(0x7e00) | ((a >> 13) & I(0x3ff));
+  I bits = xsimd::select(a < I(0x38800000), subnormal, normal);
+  bits = xsimd::select(a >= I(0x477ff000), I(0x7c00), bits);
+  bits = xsimd::select(a > I(0x7f800000), nan, bits);
+  return bits | sign;
+}
+
+// f16 bits (zero-extended in 32-bit lanes) → float without F16C: float16.hpp's
+// detail::float_of_f16_bits, lane-wise. The magnitude's bits shifted into a float's place are
+// the value times 2^-112 (subnormal halves land on float subnormals): one exact multiply by
+// 2^112 rescales both; ±inf and NaN get the all-ones exponent, a NaN its quiet bit.
+template <class Arch>
+inline floats<Arch> float_of_f16(const ints<Arch>& h) noexcept {
+  using I = ints<Arch>;
+  const I sign = ((h & I(0x8000)) << 16);
+  const I shifted = ((h & I(0x7fff)) << 13);
+  const floats<Arch> scaled = xsimd::bitwise_cast<floats<Arch>>(shifted) * floats<Arch>(0x1p112f);
+  const I nan_quiet = xsimd::select(shifted > I(0x7c00 << 13), I(0x400000), I(0));  // as vcvtph2ps
+  const I special = shifted | I(0x7f800000) | nan_quiet;
+  const I magnitude = xsimd::select(shifted >= I(0x7c00 << 13), special, xsimd::bitwise_cast<I>(scaled));
+  return xsimd::bitwise_cast<floats<Arch>>(magnitude | sign);
+}
+
+}  // namespace convert16
+
+template <class Arch>
+inline xsimd::batch<float, Arch> load_widened(const bf16* p) noexcept {
+  const auto h = convert16::load_u16<Arch>(reinterpret_cast<const std::uint16_t*>(p));
+  return xsimd::bitwise_cast<xsimd::batch<float, Arch>>(h << 16);
+}
+
+template <class Arch>
+inline xsimd::batch<float, Arch> load_widened(const f16* p) noexcept {
+  if constexpr (convert16::avx512<Arch>) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  } else if constexpr (convert16::avx2<Arch>) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  } else {
+    return convert16::float_of_f16<Arch>(convert16::load_u16<Arch>(reinterpret_cast<const std::uint16_t*>(p)));
+  }
+}
+
+template <class Arch>
+inline void store_narrowed(bf16* p, const xsimd::batch<float, Arch>& v) noexcept {
+  convert16::store_u16<Arch>(reinterpret_cast<std::uint16_t*>(p), convert16::bf16_bits<Arch>(v));
+}
+
+template <class Arch>
+inline void store_narrowed(f16* p, const xsimd::batch<float, Arch>& v) noexcept {
+  if constexpr (convert16::avx512<Arch>) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+  } else if constexpr (convert16::avx2<Arch>) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+  } else {
+    convert16::store_u16<Arch>(reinterpret_cast<std::uint16_t*>(p), convert16::f16_bits<Arch>(v));
+  }
+}
+
+// A batch of the compute type from storage S (S = the compute type: a plain unaligned load).
+template <class V, class S>
+inline V load_as(const S* p) noexcept {
+  if constexpr (is_16bit_v<S>)
+    return load_widened<typename V::arch_type>(p);
+  else
+    return V::load_unaligned(p);
+}
+
+template <class S, class V>
+inline void store_as(S* p, const V& v) noexcept {
+  if constexpr (is_16bit_v<S>)
+    store_narrowed<typename V::arch_type>(p, v);
+  else
+    v.store_unaligned(p);
+}
+
+// bulk_convert.hpp's array conversions: whole batches, then the tail through a padded batch.
+template <class Arch, class S>
+void widen_array(const S* in, float* out, std::size_t n) noexcept {
+  using V = xsimd::batch<float, Arch>;
+  std::size_t i = 0;
+  for (; i + V::size <= n; i += V::size) load_widened<Arch>(in + i).store_unaligned(out + i);
+  if (i == n) return;
+  alignas(64) S lanes[V::size] = {};
+  alignas(64) float wide[V::size];
+  for (std::size_t l = 0; l < n - i; ++l) lanes[l] = in[i + l];
+  load_widened<Arch>(lanes).store_aligned(wide);
+  for (std::size_t l = 0; l < n - i; ++l) out[i + l] = wide[l];
+}
+
+template <class Arch, class S>
+void narrow_array(const float* in, S* out, std::size_t n) noexcept {
+  using V = xsimd::batch<float, Arch>;
+  std::size_t i = 0;
+  for (; i + V::size <= n; i += V::size) store_narrowed<Arch>(out + i, V::load_unaligned(in + i));
+  if (i == n) return;
+  alignas(64) float wide[V::size] = {};
+  alignas(64) S lanes[V::size];
+  for (std::size_t l = 0; l < n - i; ++l) wide[l] = in[i + l];
+  store_narrowed<Arch>(lanes, V::load_aligned(wide));
+  for (std::size_t l = 0; l < n - i; ++l) out[i + l] = lanes[l];
+}
+
+}  // namespace lossbench::simd
