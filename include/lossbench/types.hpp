@@ -104,6 +104,7 @@ struct tensor_ref {
   const T* as() const {
     return static_cast<const T*>(data);
   }
+  double get(std::int64_t i) const;  // element i converted to double (slow; for messages and tests)
 };
 
 // An owning, 64-byte-aligned, contiguous (C order) array. Used for generated data, gradients and

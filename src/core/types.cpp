@@ -116,23 +116,25 @@ array::array(dtype t, lossbench::shape s) : type_(t), shape_(s) {
   storage_.reset(p);
 }
 
-double array::get(std::int64_t i) const {
-  switch (type_) {
+double tensor_ref::get(std::int64_t i) const {
+  switch (type) {
     case dtype::f32:
-      return static_cast<const float*>(raw())[i];
+      return as<float>()[i];
     case dtype::f64:
-      return static_cast<const double*>(raw())[i];
+      return as<double>()[i];
     case dtype::i32:
-      return static_cast<const std::int32_t*>(raw())[i];
+      return as<std::int32_t>()[i];
     case dtype::i64:
-      return static_cast<double>(static_cast<const std::int64_t*>(raw())[i]);
+      return static_cast<double>(as<std::int64_t>()[i]);
     case dtype::bf16:
-      return static_cast<const bf16*>(raw())[i];
+      return as<bf16>()[i];
     case dtype::f16:
-      return static_cast<const f16*>(raw())[i];
+      return as<f16>()[i];
   }
   return 0;
 }
+
+double array::get(std::int64_t i) const { return ref().get(i); }
 
 void array::set(std::int64_t i, double v) {
   switch (type_) {

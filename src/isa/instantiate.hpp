@@ -33,6 +33,8 @@
 #define LOSSBENCH_INSTANTIATE_FOR(L, T) \
   template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
 #define LOSSBENCH_INSTANTIATE_simd(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
+#define LOSSBENCH_INSTANTIATE_simd16(L) \
+  LOSSBENCH_INSTANTIATE_simd(L) LOSSBENCH_INSTANTIATE_FOR(L, bf16) LOSSBENCH_INSTANTIATE_FOR(L, f16)
 #define LOSSBENCH_INSTANTIATE_scalar(L)  // no SIMD kernels to instantiate
 #define LOSSBENCH_INSTANTIATE(name, type, kernels) LOSSBENCH_INSTANTIATE_##kernels(type)
 

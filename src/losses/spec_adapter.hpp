@@ -31,6 +31,8 @@
 //                                                     kernels check input values as they compute
 //                                                     (core::flag_invalid); report_invalid throws
 //                                                     the error naming the first bad value
+//   optionally has_16bit_storage                     constexpr bool: problem, bind and the kernels
+//                                                     also take storage bf16/f16 (core/storage.hpp)
 //   optionally template <class Arch, class T> simd_block(problem, b, e)
 //                                                     the xsimd block kernel, declared here and
 //                                                     defined in <loss>_simd.hpp, instantiated per
@@ -39,6 +41,7 @@
 
 #include "core/driver.hpp"
 #include "core/param_fields.hpp"
+#include "core/storage.hpp"
 #include "simd/arch.hpp"
 
 #include <lossbench/isa.hpp>
@@ -57,6 +60,13 @@ class spec_of final : public loss_spec {
   std::span<const input_desc> inputs() const override { return L::inputs; }
   std::span<const param_desc> params() const override { return param_table; }
   std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
+  std::span<const dtype> dtypes() const override {
+    static constexpr dtype wide[] = {dtype::f32, dtype::f64}, all[] = {dtype::f32, dtype::f64, dtype::bf16, dtype::f16};
+    if constexpr (has_16bit)
+      return all;
+    else
+      return wide;
+  }
   accuracy_bound accuracy() const override { return L::accuracy; }
   bool has_simd() const override { return simd::has_simd_kernels<L>; }
   std::int64_t parallel_min_elements() const override {
@@ -79,8 +89,7 @@ class spec_of final : public loss_spec {
   }
 
   void validate(const call& c, dtype dt) const override {
-    if (dt != dtype::f32 && dt != dtype::f64)
-      throw error("--dtype", "losses compute in f32 or f64, not " + std::string(to_string(dt)));
+    expect_loss_dtype(dt);
     L::validate(*this, c, dt, parameters_of(c));
   }
   lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return L::losses_shape(in); }
@@ -97,7 +106,7 @@ class spec_of final : public loss_spec {
       return static_cast<double>(items(in)) * L::flops_per_item[with_grad ? 1 : 0];
   }
   std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const param_set& p) const override {
-    if (dt != dtype::f32 && dt != dtype::f64) throw error("--dtype", "generate needs f32 or f64");
+    expect_loss_dtype(dt);
     if (req.n < 0 || req.inner < 0) throw error("n", "sizes must be non-negative");
     return L::generate(dt, req, seed, core::decode<parameters>(L::fields, &p));
   }
@@ -106,10 +115,31 @@ class spec_of final : public loss_spec {
   double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
     if (v.impl == implementation::automatic)
       throw std::logic_error("loss_spec::run: `auto` is resolved by the registry (entry::run), not by a loss");
-    return dt == dtype::f32 ? run_as<float>(v, dt, c, threads) : run_as<double>(v, dt, c, threads);
+    switch (dt) {
+      case dtype::f64:
+        return run_as<double>(v, dt, c, threads);
+      case dtype::bf16:
+        if constexpr (has_16bit) return run_as<bf16>(v, dt, c, threads);
+        break;
+      case dtype::f16:
+        if constexpr (has_16bit) return run_as<f16>(v, dt, c, threads);
+        break;
+      default:
+        break;
+    }
+    return run_as<float>(v, dt, c, threads);
   }
 
  private:
+  static constexpr bool has_16bit = requires { requires L::has_16bit_storage; };
+
+  // The dtypes a loss computes in: f32 and f64, and bf16/f16 where its kernels take 16-bit storage.
+  static void expect_loss_dtype(dtype dt) {
+    if (dt == dtype::f32 || dt == dtype::f64 || (has_16bit && is_16bit(dt))) return;
+    throw error("--dtype", std::string(L::name) + " computes in f32 or f64" +
+                               (is_16bit(dt) ? " (it has no bf16/f16 kernels)" : "") + ", not " +
+                               std::string(to_string(dt)));
+  }
   using parameters = typename L::parameters;
   static constexpr auto param_table = core::describe(L::fields);
 
@@ -120,20 +150,21 @@ class spec_of final : public loss_spec {
     throw std::logic_error("call.typed holds another struct than the parameters of " + std::string(L::name));
   }
 
-  template <class T>
+  // S: the arrays' storage type; the value is rounded to the type it is computed in.
+  template <class S>
   double run_as(const variant& v, dtype dt, const call& c, int threads) const {
     const parameters prm = parameters_of(c);
-    auto p = L::template bind<T>(c, prm);
+    auto p = L::template bind<S>(c, prm);
     bool invalid = false;  // raised by kernels that check input values as they compute
     if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
-    const double total = run_driver(v.drv, kernel_for<T>(v), p, threads);
+    const double total = run_driver(v.drv, kernel_for<S>(v), p, threads);
     if constexpr (requires { L::report_invalid(*this, c, dt, prm); }) {
       if (invalid) {
         L::report_invalid(*this, c, dt, prm);  // throws, naming the input and the element
         throw error("inputs", "a kernel met a value outside the domain of " + std::string(L::name));
       }
     }
-    return static_cast<T>(total * p.value_scale);
+    return static_cast<core::compute_t<S>>(total * p.value_scale);
   }
 
   template <class T>

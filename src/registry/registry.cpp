@@ -1,5 +1,5 @@
 // registry.cpp — the registry built from the catalogue: every loss × every variant this build and
-// CPU can run × {f32, f64}, and running an entry. `auto` is resolved here, above the losses and
+// CPU can run × the loss's dtypes, and running an entry. `auto` is resolved here, above the losses and
 // the tuning layer: a loss runs concrete variants only.
 #include <lossbench/registry.hpp>
 
@@ -36,7 +36,7 @@ const std::vector<entry>& registry() {
     std::vector<entry> out;
     for (const loss_spec* l : catalogue())
       for (const variant& v : runnable_variants(*l))
-        for (dtype t : {dtype::f32, dtype::f64}) out.push_back(entry{l, v, t});
+        for (dtype t : l->dtypes()) out.push_back(entry{l, v, t});
     return out;
   }();
   return all;

@@ -11,6 +11,7 @@
 // Include only from ISA translation units.
 #pragma once
 
+#include "core/storage.hpp"
 #include "simd/bulk_convert.hpp"
 
 #include <lossbench/float16.hpp>
@@ -24,22 +25,16 @@
 
 namespace lossbench::simd {
 
-// The type a storage type computes in: float for the 16-bit types, else itself.
-template <class S>
-using compute_t = std::conditional_t<std::is_same_v<S, bf16> || std::is_same_v<S, f16>, float, S>;
-
-template <class S>
-inline constexpr bool is_16bit_v = std::is_same_v<S, bf16> || std::is_same_v<S, f16>;
+using core::compute_t;
+using core::is_16bit_v;
 
 namespace convert16 {
 
 template <class Arch>
 inline constexpr bool avx512 = std::is_base_of_v<xsimd::avx512f, Arch>;
+// The avx2 translation unit is built with F16C (-mf16c), and the avx2 ISA requires it at run time.
 template <class Arch>
 inline constexpr bool avx2 = std::is_base_of_v<xsimd::avx2, Arch> && !avx512<Arch>;
-// The avx2 ISA's translation unit is built with F16C (-mf16c) and the ISA needs it at run time.
-template <class Arch>
-inline constexpr bool f16c = avx512<Arch> || avx2<Arch>;
 
 // W 16-bit lanes in 32-bit lanes (zero-extended) and back (the values fit in 16 bits).
 template <class Arch>
@@ -54,18 +49,19 @@ inline xsimd::batch<std::int32_t, Arch> load_u16(const std::uint16_t* p) noexcep
   }
 }
 
+// W values of 32-bit lanes (each < 2^16) packed into W 16-bit lanes: the low half of a register
+// (the low 8 bytes with SSE).
 template <class Arch>
-inline void store_u16(std::uint16_t* p, const xsimd::batch<std::int32_t, Arch>& v) noexcept {
+inline auto pack_u16(const xsimd::batch<std::int32_t, Arch>& v) noexcept {
   if constexpr (avx512<Arch>) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(v));
+    return _mm512_cvtepi32_epi16(v);
   } else if constexpr (avx2<Arch>) {
     const __m256i packed = _mm256_packus_epi32(v, v);  // per 128-bit lane: [a0..a3 a0..a3 | a4..a7 a4..a7]
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08)));
+    return _mm256_castsi256_si128(_mm256_permute4x64_epi64(packed, 0x08));
   } else {
     // SSE2 has only a signed 32→16 pack: shift the range to signed and back.
     const __m128i shifted = _mm_sub_epi32(v, _mm_set1_epi32(0x8000));
-    const __m128i packed = _mm_xor_si128(_mm_packs_epi32(shifted, shifted), _mm_set1_epi16(-0x8000));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), packed);
+    return _mm_xor_si128(_mm_packs_epi32(shifted, shifted), _mm_set1_epi16(-0x8000));
   }
 }
 
@@ -139,20 +135,28 @@ inline xsimd::batch<float, Arch> load_widened(const f16* p) noexcept {
   }
 }
 
-template <class Arch>
-inline void store_narrowed(bf16* p, const xsimd::batch<float, Arch>& v) noexcept {
-  convert16::store_u16<Arch>(reinterpret_cast<std::uint16_t*>(p), convert16::bf16_bits<Arch>(v));
+// A float batch narrowed to W 16-bit values of storage S, packed as convert16::pack_u16 packs.
+template <class S, class Arch>
+inline auto narrowed(const xsimd::batch<float, Arch>& v) noexcept {
+  if constexpr (std::is_same_v<S, f16> && convert16::avx512<Arch>)
+    return _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT);
+  else if constexpr (std::is_same_v<S, f16> && convert16::avx2<Arch>)
+    return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT);
+  else if constexpr (std::is_same_v<S, f16>)
+    return convert16::pack_u16<Arch>(convert16::f16_bits<Arch>(v));
+  else
+    return convert16::pack_u16<Arch>(convert16::bf16_bits<Arch>(v));
 }
 
-template <class Arch>
-inline void store_narrowed(f16* p, const xsimd::batch<float, Arch>& v) noexcept {
-  if constexpr (convert16::avx512<Arch>) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
-  } else if constexpr (convert16::avx2<Arch>) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
-  } else {
-    convert16::store_u16<Arch>(reinterpret_cast<std::uint16_t*>(p), convert16::f16_bits<Arch>(v));
-  }
+template <class Arch, class S>
+inline void store_narrowed(S* p, const xsimd::batch<float, Arch>& v) noexcept {
+  const auto packed = narrowed<S>(v);
+  if constexpr (convert16::avx512<Arch>)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), packed);
+  else if constexpr (convert16::avx2<Arch>)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), packed);
+  else
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), packed);
 }
 
 // A batch of the compute type from storage S (S = the compute type: a plain unaligned load).

@@ -6,6 +6,8 @@
 // Templated on the arch, like every kernel piece, so nothing is shared between ISA objects.
 #pragma once
 
+#include "simd/convert16.hpp"
+
 #include <xsimd/xsimd.hpp>
 
 #include <immintrin.h>
@@ -14,6 +16,20 @@
 #include <type_traits>
 
 namespace lossbench::simd {
+
+// A float batch streamed as 16-bit storage S: half a register (8 bytes with SSE, through a
+// general-purpose register: MOVNTI).
+template <class Arch, class S>
+requires is_16bit_v<S>
+inline void store_streaming(S* p, const xsimd::batch<float, Arch>& v) {
+  const auto packed = narrowed<S>(v);
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>)
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(p), packed);
+  else if constexpr (std::is_base_of_v<xsimd::avx, Arch>)
+    _mm_stream_si128(reinterpret_cast<__m128i*>(p), packed);
+  else
+    _mm_stream_si64(reinterpret_cast<long long*>(p), _mm_cvtsi128_si64(packed));
+}
 
 template <class Arch, class T>
 inline void store_streaming(T* p, const xsimd::batch<T, Arch>& v) {
@@ -42,11 +58,11 @@ inline void streaming_fence() {
   _mm_sfence();
 }
 
-// Elements before `p` reaches the batch alignment (p itself aligned to T).
-template <class Arch, class T>
-inline std::size_t elements_to_alignment(const T* p) {
-  constexpr std::uintptr_t bytes = xsimd::batch<T, Arch>::size * sizeof(T);
-  return static_cast<std::size_t>((bytes - reinterpret_cast<std::uintptr_t>(p) % bytes) % bytes) / sizeof(T);
+// Elements before `p` reaches the alignment of a batch's worth of storage S (p itself aligned to S).
+template <class Arch, class S>
+inline std::size_t elements_to_alignment(const S* p) {
+  constexpr std::uintptr_t bytes = xsimd::batch<compute_t<S>, Arch>::size * sizeof(S);
+  return static_cast<std::size_t>((bytes - reinterpret_cast<std::uintptr_t>(p) % bytes) % bytes) / sizeof(S);
 }
 
 }  // namespace lossbench::simd

@@ -23,9 +23,7 @@ void check_target(const loss_spec& spec, const call& c, dtype dt) {
     throw error("target",
                 "expected one label per row of x1 (" + std::to_string(rows) + "), got shape " + y.shape.str());
   for (std::int64_t b = 0; b < rows; ++b) {
-    const double v = y.type == dtype::f32   ? y.as<float>()[b]
-                     : y.type == dtype::f64 ? y.as<double>()[b]
-                                            : static_cast<double>(core::index_at(y, b));
+    const double v = y.get(b);
     if (v != 0 && v != 1)
       throw error("target",
                   "expected 0 (dissimilar) or 1 (similar), element " + std::to_string(b) + " is " + std::to_string(v));

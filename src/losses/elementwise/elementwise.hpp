@@ -35,6 +35,7 @@
 #include "core/param_fields.hpp"
 #include "core/prng.hpp"
 #include "core/reference_math.hpp"
+#include "core/storage.hpp"
 #include "core/streaming.hpp"
 #include "simd/math.hpp"
 
@@ -51,14 +52,16 @@ struct loss_grad {
   T grad;
 };
 
-template <class T, class K>
+// The arrays hold storage type S (f32, f64, bf16, f16); the formula runs in T = compute_t<S>.
+template <class S, class K>
 struct elementwise_problem {
-  const T* x = nullptr;
-  const T* y = nullptr;
-  T* grad = nullptr;     // null: value only
-  T* losses = nullptr;   // per-element losses (reduction none), may be null
+  using T = core::compute_t<S>;
+  const S* x = nullptr;
+  const S* y = nullptr;
+  S* grad = nullptr;     // null: value only
+  S* losses = nullptr;   // per-element losses (reduction none), may be null
   T grad_scale = 1;      // 1/N for mean, 1/B for batchmean, else 1
-  const T* w = nullptr;  // broadcast weight over the last dimension, or null
+  const S* w = nullptr;  // broadcast weight over the last dimension, or null
   std::size_t w_len = 0;
   T w_scalar = 1;  // the weight when `w` is null
   K k;
@@ -79,8 +82,10 @@ struct elementwise {
   static constexpr auto flops_per_item = F::flops_per_item;
   static constexpr std::int64_t parallel_min_elements = F::parallel_min_elements;
 
-  template <class T>
-  using problem = elementwise_problem<T, typename F::template coeffs<T>>;
+  template <class S>
+  using problem = elementwise_problem<S, typename F::template coeffs<core::compute_t<S>>>;
+  // Arrays may be stored in bf16 or f16 (computed in f32; core/storage.hpp).
+  static constexpr bool has_16bit_storage = true;
 
   static constexpr bool has_weight = requires { F::weight_param; };
 
@@ -95,12 +100,12 @@ struct elementwise {
   }
 
   // A kernel saw a value outside the domain: find the first and say what was expected.
-  static void report_invalid(const loss_spec& spec, const call& c, dtype dt, const parameters& prm) {
+  static void report_invalid(const loss_spec& spec, const call& c, dtype, const parameters& prm) {
     const auto k = F::template coefficients<double>(prm);
     if constexpr (has_bad_input)
-      check_values(spec, c, 0, dt, F::input_expected, [&](double v) { return bool(F::bad_input(v, k)); });
+      check_values(spec, c, 0, F::input_expected, [&](double v) { return bool(F::bad_input(v, k)); });
     if constexpr (has_bad_target)
-      check_values(spec, c, 1, dt, F::target_expected, [&](double v) { return bool(F::bad_target(v, k)); });
+      check_values(spec, c, 1, F::target_expected, [&](double v) { return bool(F::bad_target(v, k)); });
   }
 
   // Whether x, y hold a value outside the domain (false when the formula has no domain checks).
@@ -121,20 +126,21 @@ struct elementwise {
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
 
-  template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm) {
-    core::plan<problem<T>> p;
+  template <class S>
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm) {
+    using T = core::compute_t<S>;
+    core::plan<problem<S>> p;
     const std::int64_t n = c.inputs[0].numel();
     auto& pr = p.problem;
-    pr.x = c.inputs[0].as<T>();
-    pr.y = c.inputs[1].as<T>();
-    pr.grad = static_cast<T*>(c.out.grad[0]);
-    pr.losses = core::losses_out<T>(c);
+    pr.x = c.inputs[0].as<S>();
+    pr.y = c.inputs[1].as<S>();
+    pr.grad = static_cast<S*>(c.out.grad[0]);
+    pr.losses = core::losses_out<S>(c);
     pr.k = F::template coefficients<T>(prm);
     if constexpr (has_weight) bind_weight(prm, pr.w, pr.w_len, pr.w_scalar);
     const double divisor = reduction_divisor(c);
     pr.grad_scale = static_cast<T>(1.0 / divisor);
-    pr.stream_grad = core::stream_gradient(pr.grad, sizeof(T), 3 * static_cast<std::size_t>(n) * sizeof(T));
+    pr.stream_grad = core::stream_gradient(pr.grad, sizeof(S), 3 * static_cast<std::size_t>(n) * sizeof(S));
     p.items = static_cast<std::size_t>(n);
     p.block = 4096;
     p.value_scale = 1.0 / divisor;
@@ -148,24 +154,28 @@ struct elementwise {
   using block_accumulator = std::conditional_t<std::is_same_v<T, double>, core::ordered_sum, core::plain_sum>;
 
   // Value-only and value+gradient loops are separate so neither tests a pointer per element.
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
+  // Elements are read in the compute type T and results written back as S (core/storage.hpp).
+  template <class S>
+  static double scalar_block(const problem<S>& p, std::size_t b, std::size_t e) {
+    using T = core::compute_t<S>;
     block_accumulator<T> acc;
     bool bad = false;
     if (p.grad) {
       for (std::size_t i = b; i < e; ++i) {
-        const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
-        if (p.losses) p.losses[i] = r.loss;
-        p.grad[i] = r.grad * p.grad_scale;
+        const T x = T(p.x[i]), y = T(p.y[i]);
+        const auto r = F::eval(x, y, weight_at<T>(p, i), p.k);
+        if (p.losses) p.losses[i] = S(r.loss);
+        p.grad[i] = S(r.grad * p.grad_scale);
         acc.add(r.loss);
-        if constexpr (checks_values) bad |= bool(bad_values(p.x[i], p.y[i], p.k));
+        if constexpr (checks_values) bad |= bool(bad_values(x, y, p.k));
       }
     } else {
       for (std::size_t i = b; i < e; ++i) {
-        const auto r = F::eval(p.x[i], p.y[i], weight_at<T>(p, i), p.k);
-        if (p.losses) p.losses[i] = r.loss;
+        const T x = T(p.x[i]), y = T(p.y[i]);
+        const auto r = F::eval(x, y, weight_at<T>(p, i), p.k);
+        if (p.losses) p.losses[i] = S(r.loss);
         acc.add(r.loss);
-        if constexpr (checks_values) bad |= bool(bad_values(p.x[i], p.y[i], p.k));
+        if constexpr (checks_values) bad |= bool(bad_values(x, y, p.k));
       }
     }
     if (bad) core::flag_invalid(p.invalid);
@@ -173,8 +183,8 @@ struct elementwise {
   }
 
   // The xsimd kernel, defined in elementwise_simd.hpp and instantiated per ISA.
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t b, std::size_t e);
 
   // Element-wise losses take any shape; the request's n is the element count (inner unused
   // except as a last dimension, so broadcast weights have something to broadcast over).
@@ -241,7 +251,7 @@ struct elementwise {
   template <class T, class P>
   static T weight_at(const P& p, std::size_t i) {
     if constexpr (has_weight)
-      return p.w ? p.w[i % p.w_len] : p.w_scalar;
+      return p.w ? T(p.w[i % p.w_len]) : p.w_scalar;
     else
       return T(1);
   }
@@ -255,11 +265,10 @@ struct elementwise {
   }
 
   template <class Bad>
-  static void check_values(const loss_spec& spec, const call& c, std::size_t i, dtype dt, std::string_view expected,
-                           Bad bad) {
+  static void check_values(const loss_spec& spec, const call& c, std::size_t i, std::string_view expected, Bad bad) {
     const auto& t = c.inputs[i];
     for (std::int64_t k = 0; k < t.numel(); ++k) {
-      const double v = dt == dtype::f32 ? t.as<float>()[k] : t.as<double>()[k];
+      const double v = t.get(k);
       if (!bad(v)) continue;
       char shown[32];  // %g, not std::to_string: a rejected 1e-9 must not print as 0.000000
       std::snprintf(shown, sizeof shown, "%.9g", v);
@@ -282,11 +291,11 @@ struct elementwise {
                             std::string(F::inputs[0].name) + " (" + s.str() + "), so it needs " + std::to_string(last));
   }
 
-  template <class T>
-  static void bind_weight(const parameters& prm, const T*& w, std::size_t& len, T& scalar) {
+  template <class S, class T>
+  static void bind_weight(const parameters& prm, const S*& w, std::size_t& len, T& scalar) {
     const real_or_array& weight = prm.*F::weight;
     if (weight.array) {
-      w = weight.array->template as<T>();
+      w = weight.array->template as<S>();
       len = static_cast<std::size_t>(weight.array->numel());
     } else {
       scalar = static_cast<T>(weight.number);

@@ -9,6 +9,7 @@
 
 #include "losses/elementwise/elementwise.hpp"
 #include "simd/block_sum.hpp"
+#include "simd/convert16.hpp"
 #include "simd/stream_store.hpp"
 
 #include <algorithm>
@@ -19,28 +20,29 @@ namespace lossbench::losses {
 
 namespace elementwise_simd {
 
-template <class V, class T, class P>
+template <class V, class S, class P>
 inline V weights(const P& p, std::size_t i) {
   if (!p.w) return V(p.w_scalar);
   const std::size_t j = i % p.w_len;
-  if (j + V::size <= p.w_len) return V::load_unaligned(p.w + j);
-  alignas(64) T lanes[V::size];  // the batch wraps around the weight row: gather lane by lane
+  if (j + V::size <= p.w_len) return simd::load_as<V>(p.w + j);
+  alignas(64) S lanes[V::size];  // the batch wraps around the weight row: gather lane by lane
   for (std::size_t l = 0; l < V::size; ++l) lanes[l] = p.w[(i + l) % p.w_len];
-  return V::load_aligned(lanes);
+  return simd::load_as<V>(lanes);
 }
 
 // One batch: evaluate, store what is wanted, accumulate the loss and the domain check. `Stream`:
-// the gradient goes out with streaming stores (p.grad + i is then batch-aligned).
-template <class F, bool Grad, bool Losses, bool Stream, class V, class T, class P, class S, class M>
-inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int k, M& bad) {
-  const auto r = F::eval(x, y, weights<V, T>(p, i), p.k);
-  if constexpr (Losses) r.loss.store_unaligned(p.losses + i);
+// the gradient goes out with streaming stores (p.grad + i is then batch-aligned). V is a batch of
+// the compute type, S the arrays' storage type (simd/convert16.hpp converts 16-bit storage).
+template <class F, bool Grad, bool Losses, bool Stream, class V, class S, class P, class Sum, class M>
+inline void step(const P& p, std::size_t i, const V& x, const V& y, Sum& sum, int k, M& bad) {
+  const auto r = F::eval(x, y, weights<V, S>(p, i), p.k);
+  if constexpr (Losses) simd::store_as(p.losses + i, r.loss);
   if constexpr (Grad) {
     const V g = r.grad * V(p.grad_scale);
     if constexpr (Stream)
       simd::store_streaming(p.grad + i, g);
     else
-      g.store_unaligned(p.grad + i);
+      simd::store_as(p.grad + i, g);
   }
   sum.add(r.loss, k);
   if constexpr (elementwise<F>::checks_values) bad = bad | elementwise<F>::bad_values(x, y, p.k);
@@ -48,29 +50,32 @@ inline void step(const P& p, std::size_t i, const V& x, const V& y, S& sum, int 
 
 // Fewer than a batch of elements from i: run on a zero-padded copy, the padding lanes masked out
 // of the sum, the results copied back (the block's tail, and the streaming path's head).
-template <class F, bool Grad, bool Losses, class V, class T, class P, class S, class M>
-inline void partial(const P& p, std::size_t i, std::size_t rem, S& sum, int k, M& bad) {
+template <class F, bool Grad, bool Losses, class V, class S, class P, class Sum, class M>
+inline void partial(const P& p, std::size_t i, std::size_t rem, Sum& sum, int k, M& bad) {
+  using T = typename V::value_type;
   constexpr std::size_t W = V::size;
-  alignas(64) T x[W] = {}, y[W] = {}, loss[W], grad[W], index[W];
+  alignas(64) S x[W] = {}, y[W] = {}, loss[W], grad[W];
+  alignas(64) T index[W];
   for (std::size_t l = 0; l < rem; ++l) x[l] = p.x[i + l], y[l] = p.y[i + l];
   for (std::size_t l = 0; l < W; ++l) index[l] = static_cast<T>(l);
-  const V xs = V::load_aligned(x), ys = V::load_aligned(y);
-  const auto r = F::eval(xs, ys, weights<V, T>(p, i), p.k);
+  const V xs = simd::load_as<V>(x), ys = simd::load_as<V>(y);
+  const auto r = F::eval(xs, ys, weights<V, S>(p, i), p.k);
   const auto live = V::load_aligned(index) < V(static_cast<T>(rem));
   sum.add(xsimd::select(live, r.loss, V(T(0))), k);
   if constexpr (elementwise<F>::checks_values) bad = bad | (elementwise<F>::bad_values(xs, ys, p.k) & live);
   if constexpr (Losses) {
-    r.loss.store_aligned(loss);
+    simd::store_as(loss, r.loss);
     for (std::size_t l = 0; l < rem; ++l) p.losses[i + l] = loss[l];
   }
   if constexpr (Grad) {
-    (r.grad * V(p.grad_scale)).store_aligned(grad);
+    simd::store_as(grad, r.grad * V(p.grad_scale));
     for (std::size_t l = 0; l < rem; ++l) p.grad[i + l] = grad[l];
   }
 }
 
-template <class F, bool Grad, bool Losses, bool Stream, class Arch, class T, class P>
+template <class F, bool Grad, bool Losses, bool Stream, class Arch, class S, class P>
 double run(const P& p, std::size_t b, std::size_t e) {
+  using T = core::compute_t<S>;
   using V = xsimd::batch<T, Arch>;
   constexpr std::size_t W = V::size;
   simd::block_sum<Arch, T> sum;
@@ -78,17 +83,17 @@ double run(const P& p, std::size_t b, std::size_t e) {
   std::size_t i = b;
   if constexpr (Stream) {  // up to the gradient's batch alignment first (the same count in every block)
     const std::size_t head = std::min(e - b, simd::elements_to_alignment<Arch>(p.grad + b));
-    if (head > 0) partial<F, Grad, Losses, V, T>(p, i, head, sum, 2, bad);
+    if (head > 0) partial<F, Grad, Losses, V, S>(p, i, head, sum, 2, bad);
     i += head;
   }
   for (; i + 4 * W <= e; i += 4 * W)
     for (int k = 0; k < 4; ++k) {
       const std::size_t o = i + static_cast<std::size_t>(k) * W;
-      step<F, Grad, Losses, Stream, V, T>(p, o, V::load_unaligned(p.x + o), V::load_unaligned(p.y + o), sum, k, bad);
+      step<F, Grad, Losses, Stream, V, S>(p, o, simd::load_as<V>(p.x + o), simd::load_as<V>(p.y + o), sum, k, bad);
     }
   for (; i + W <= e; i += W)
-    step<F, Grad, Losses, Stream, V, T>(p, i, V::load_unaligned(p.x + i), V::load_unaligned(p.y + i), sum, 0, bad);
-  if (i < e) partial<F, Grad, Losses, V, T>(p, i, e - i, sum, 1, bad);
+    step<F, Grad, Losses, Stream, V, S>(p, i, simd::load_as<V>(p.x + i), simd::load_as<V>(p.y + i), sum, 0, bad);
+  if (i < e) partial<F, Grad, Losses, V, S>(p, i, e - i, sum, 1, bad);
   if constexpr (Stream) simd::streaming_fence<Arch>();
   if (xsimd::any(bad)) core::flag_invalid(p.invalid);
   return sum.total();
@@ -97,13 +102,13 @@ double run(const P& p, std::size_t b, std::size_t e) {
 }  // namespace elementwise_simd
 
 template <class F>
-template <class Arch, class T>
-double elementwise<F>::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+template <class Arch, class S>
+double elementwise<F>::simd_block(const problem<S>& p, std::size_t b, std::size_t e) {
   using namespace elementwise_simd;
-  if (p.grad && p.stream_grad && !p.losses) return run<F, true, false, true, Arch, T>(p, b, e);
+  if (p.grad && p.stream_grad && !p.losses) return run<F, true, false, true, Arch, S>(p, b, e);
   if (p.grad)
-    return p.losses ? run<F, true, true, false, Arch, T>(p, b, e) : run<F, true, false, false, Arch, T>(p, b, e);
-  return p.losses ? run<F, false, true, false, Arch, T>(p, b, e) : run<F, false, false, false, Arch, T>(p, b, e);
+    return p.losses ? run<F, true, true, false, Arch, S>(p, b, e) : run<F, true, false, false, Arch, S>(p, b, e);
+  return p.losses ? run<F, false, true, false, Arch, S>(p, b, e) : run<F, false, false, false, Arch, S>(p, b, e);
 }
 
 }  // namespace lossbench::losses
