@@ -59,6 +59,19 @@ file_ptr open_for_reading(const std::filesystem::path& path, const std::string& 
 
 std::size_t read_bytes(std::FILE* f, void* out, std::size_t n) { return std::fread(out, 1, n, f); }
 
+std::string words_text(bf16_words w) {
+  switch (w) {
+    case bf16_words::i2:
+      return "int16 data";
+    case bf16_words::u2:
+      return "uint16 data";
+    case bf16_words::v2:
+    case bf16_words::v2_na:
+      break;
+  }
+  return "2-byte void data";
+}
+
 // Reads the preamble and the header text; returns the header and leaves the file at the data.
 npy_header read_header(std::FILE* f, std::uintmax_t file_size, const std::string& name, std::uintmax_t& data_offset) {
   unsigned char pre[12];
@@ -87,11 +100,15 @@ npy_header read_header(std::FILE* f, std::uintmax_t file_size, const std::string
 
 }  // namespace
 
-array read_npy(const std::filesystem::path& path) {
+npy_file read_npy_file(const std::filesystem::path& path, const npy_read_options& options) {
   const std::string name = path.string();
   std::uintmax_t file_size = 0, data_offset = 0;
   const file_ptr f = open_for_reading(path, name, file_size);
   const npy_header h = read_header(f.get(), file_size, name, data_offset);
+  if (h.words && !options.words_are_bf16)
+    throw error(name, words_text(*h.words) + " ('" + h.descr +
+                          "'): lossbench reads 2-byte integer and void words only as bfloat16 bits (as torch's "
+                          ".view(torch.int16) and ml_dtypes' bfloat16 save them); pass --dtype bf16 if they are");
 
   // numel·width with overflow checks: the shape comes from the file and cannot be trusted.
   const std::uintmax_t width = size_of(h.type);
@@ -102,23 +119,27 @@ array read_npy(const std::filesystem::path& path) {
     need *= static_cast<std::uintmax_t>(d);
   }
   const std::uintmax_t have = file_size - data_offset;
-  const std::string what = "shape " + h.shape.str() + " of " + std::string(to_string(h.type)) + " needs " +
-                           std::to_string(need) + " data bytes, the file has " + std::to_string(have);
+  const std::string what = "shape " + h.shape.str() + " of " + std::string(to_string(h.type)) + " ('" + h.descr +
+                           "') needs " + std::to_string(need) + " data bytes, the file has " + std::to_string(have);
   if (have < need) throw error(name, "truncated data: " + what);
   if (have > need) throw error(name, "trailing bytes after the data: " + what);
 
-  array out(h.type, h.shape);
-  if (read_bytes(f.get(), out.raw(), out.bytes()) != out.bytes())
+  npy_file out{array(h.type, h.shape), h.descr, h.words};
+  if (read_bytes(f.get(), out.data.raw(), out.data.bytes()) != out.data.bytes())
     throw error(name, "cannot read the data: " + last_os_error());
-  if (h.byteswap) byteswap_elements(out.raw(), out.numel(), size_of(h.type));
+  if (h.byteswap) byteswap_elements(out.data.raw(), out.data.numel(), size_of(h.type));
   return out;
+}
+
+array read_npy(const std::filesystem::path& path, const npy_read_options& options) {
+  return std::move(read_npy_file(path, options).data);
 }
 
 namespace {
 
 // Everything before the data: magic, version, length and the padded header.
-std::string npy_preamble(const array& a) {
-  std::string header = format_npy_header(a.type(), a.shape());
+std::string npy_preamble(const array& a, bf16_words words) {
+  std::string header = format_npy_header(a.type(), a.shape(), words);
   const std::size_t v1_preamble = magic.size() + 2 + 2;
   const bool v2 = header.size() + 1 + header_alignment + v1_preamble > std::numeric_limits<std::uint16_t>::max();
   const std::size_t preamble = v2 ? v1_preamble + 2 : v1_preamble;
@@ -137,9 +158,9 @@ std::string npy_preamble(const array& a) {
 
 }  // namespace
 
-void write_npy(const std::filesystem::path& path, const array& a) {
+void write_npy(const std::filesystem::path& path, const array& a, bf16_words words) {
   if (path.filename().empty()) throw error(path.string(), "expected a file name, got a directory path");
-  const std::string preamble = npy_preamble(a);
+  const std::string preamble = npy_preamble(a, words);
   write_file_atomically(path, {preamble, std::string_view(static_cast<const char*>(a.raw()), a.bytes())});
 }
 

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,30 +35,45 @@ std::string printable(std::string_view text, std::size_t limit = 120) {
 
 // "<f4" → f32, and whether its bytes need swapping here. '=' is native order; '|' is numpy's
 // "order not applicable", which numpy itself reads as native for these types, so it is too.
+// "f2" is IEEE half (numpy's float16). numpy has no bfloat16: its bits come as 2-byte words,
+// "i2" / "u2" (torch's .view(torch.int16) / .view(torch.uint16)) or "V2" (ml_dtypes' bfloat16,
+// whose dtype.str np.save writes; '|V2' is a plain 2-byte void), parsed as bf16 with `words` set.
 void apply_descr(const std::string& descr, const std::string& file, npy_header& h) {
   const auto unsupported = [&] {
     return error(file, "unsupported dtype '" + printable(descr) +
-                           "' (expected float32, float64, int32 or int64: '<f4', '<f8', '<i4', '<i8')");
+                           "' (expected float32, float64, float16, int32 or int64: '<f4', '<f8', '<f2', '<i4', "
+                           "'<i8'; bfloat16 as 2-byte words '<i2', '<u2' or '<V2', read with --dtype bf16)");
   };
   if (descr.size() != 3) throw unsupported();
+  h.words.reset();  // a repeated 'descr' key: the last one counts, as in Python
   const char order = descr[0];
   const std::string kind = descr.substr(1);
   if (kind == "f4")
     h.type = dtype::f32;
   else if (kind == "f8")
     h.type = dtype::f64;
+  else if (kind == "f2")
+    h.type = dtype::f16;
   else if (kind == "i4")
     h.type = dtype::i32;
   else if (kind == "i8")
     h.type = dtype::i64;
+  else if (kind == "i2")
+    h.words = bf16_words::i2;
+  else if (kind == "u2")
+    h.words = bf16_words::u2;
+  else if (kind == "V2")
+    h.words = order == '|' ? bf16_words::v2_na : bf16_words::v2;
   else
     throw unsupported();
+  if (h.words) h.type = dtype::bf16;
   if (order == '<' || order == '>')
     h.byteswap = order != native_order;
   else if (order == '=' || order == '|')
     h.byteswap = false;
   else
     throw unsupported();
+  h.descr = descr;
 }
 
 // A reader for the subset of Python literals a .npy header uses: one dict of string keys whose
@@ -75,7 +91,8 @@ class dict_reader {
       expect(':');
       if (key == "descr") {
         if (peek('['))
-          throw error(file_, "structured dtypes are not supported (expected float32, float64, int32 or int64)");
+          throw error(file_,
+                      "structured dtypes are not supported (expected float32, float64, float16, int32 or int64)");
         apply_descr(string_literal(), file_, h);
         have_descr = true;
       } else if (key == "fortran_order") {
@@ -190,12 +207,38 @@ class dict_reader {
 
 npy_header parse_npy_header(std::string_view text, const std::string& file) { return dict_reader(text, file).read(); }
 
-std::string format_npy_header(dtype type, const lossbench::shape& shape) {
-  const char* kind = type == dtype::f32 ? "f4" : type == dtype::f64 ? "f8" : type == dtype::i32 ? "i4" : "i8";
+std::string npy_descr(dtype type, bf16_words words) {
+  switch (type) {
+    case dtype::f32:
+      return std::string(1, native_order) + "f4";
+    case dtype::f64:
+      return std::string(1, native_order) + "f8";
+    case dtype::f16:
+      return std::string(1, native_order) + "f2";
+    case dtype::i32:
+      return std::string(1, native_order) + "i4";
+    case dtype::i64:
+      return std::string(1, native_order) + "i8";
+    case dtype::bf16:
+      switch (words) {
+        case bf16_words::i2:
+          return std::string(1, native_order) + "i2";
+        case bf16_words::u2:
+          return std::string(1, native_order) + "u2";
+        case bf16_words::v2:
+          return std::string(1, native_order) + "V2";
+        case bf16_words::v2_na:
+          return "|V2";
+      }
+  }
+  throw std::logic_error("npy_descr: unknown dtype");
+}
+
+std::string format_npy_header(dtype type, const lossbench::shape& shape, bf16_words words) {
   std::string dims;
   for (int i = 0; i < shape.rank(); ++i) dims += (i ? ", " : "") + std::to_string(shape[i]);
   if (shape.rank() == 1) dims += ",";  // Python's one-element tuple
-  return std::string("{'descr': '") + native_order + kind + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+  return "{'descr': '" + npy_descr(type, words) + "', 'fortran_order': False, 'shape': (" + dims + "), }";
 }
 
 }  // namespace lossbench::io

@@ -1,7 +1,9 @@
 // npy_test.cpp — .npy reading and writing: round trips of every dtype, hand-crafted version 1, 2
 // and 3 files (the framing is spelled out here byte by byte, independently of the writer), byte
 // orders, and every way a file can be wrong, each of which must be a lossbench::error naming the
-// file. Files numpy itself writes are checked by hand (see the report); these tests need no Python.
+// file. Files numpy itself writes are checked by hand (see the report); these tests need no Python
+// (tests/cli/ runs eval on 16-bit files numpy writes). 16-bit: f16 as '<f2', bf16 from and to the
+// 2-byte words numpy holds its bits in, only when the reader is asked to take them as bf16.
 #include "io/npy.hpp"
 
 #include <gtest/gtest.h>
@@ -40,9 +42,9 @@ class Npy : public ::testing::Test {
   }
 
   // Expects read_npy to fail with the path as the argument and `fragment` in the message.
-  void expect_read_error(const fs::path& path, const std::string& fragment) const {
+  void expect_read_error(const fs::path& path, const std::string& fragment, npy_read_options options = {}) const {
     try {
-      read_npy(path);
+      read_npy(path, options);
       ADD_FAILURE() << "no error for " << path;
     } catch (const error& e) {
       EXPECT_EQ(e.argument(), path.string());
@@ -80,6 +82,13 @@ std::string raw(std::initializer_list<T> values, bool big_endian = false) {
   return s;
 }
 
+std::string file_text(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+constexpr npy_read_options as_bf16{.words_are_bf16 = true};
+
 array filled(dtype t, shape s) {
   array a(t, s);
   for (std::int64_t i = 0; i < a.numel(); ++i)
@@ -101,6 +110,135 @@ TEST_F(Npy, RoundTripsEveryDtypeAndRank) {
       const auto size = fs::file_size(file("a.npy"));
       EXPECT_EQ((size - a.bytes()) % 64, 0u);
     }
+}
+
+TEST_F(Npy, RoundTrips16BitDtypesInEveryForm) {
+  // f16 is numpy's float16, '<f2'; bf16 goes out as the words it is asked for and comes back as
+  // bf16 with the same words, bit for bit.
+  const struct {
+    dtype type;
+    bf16_words words;
+    const char* descr;
+  } forms[] = {{dtype::f16, bf16_words::i2, "<f2"},
+               {dtype::bf16, bf16_words::i2, "<i2"},
+               {dtype::bf16, bf16_words::u2, "<u2"},
+               {dtype::bf16, bf16_words::v2, "<V2"},
+               {dtype::bf16, bf16_words::v2_na, "|V2"}};
+  for (const auto& f : forms)
+    for (const shape& s : {shape{}, shape{0}, shape{5}, shape{3, 7}}) {
+      SCOPED_TRACE(std::string(f.descr) + " " + s.str());
+      const array a = filled(f.type, s);
+      write_npy(file("a.npy"), a, f.words);
+      EXPECT_NE(file_text(file("a.npy")).find(std::string("{'descr': '") + f.descr + "', "), std::string::npos);
+      const npy_file b = read_npy_file(file("a.npy"), as_bf16);
+      EXPECT_EQ(b.data.type(), f.type);
+      EXPECT_EQ(b.data.shape(), s);
+      EXPECT_EQ(b.descr, f.descr);
+      EXPECT_EQ(b.words.has_value(), f.type == dtype::bf16);
+      if (b.words) {
+        EXPECT_EQ(*b.words, f.words);
+      }
+      EXPECT_EQ(std::memcmp(a.raw(), b.data.raw(), a.bytes()), 0);
+      EXPECT_EQ((fs::file_size(file("a.npy")) - a.bytes()) % 64, 0u);
+      if (f.type == dtype::f16) {
+        EXPECT_EQ(read_npy(file("a.npy")).type(), dtype::f16);  // f16 needs no asking
+      }
+    }
+  // Every bit pattern of both types survives (NaNs, infinities, subnormals, -0).
+  for (dtype t : {dtype::f16, dtype::bf16}) {
+    array a(t, {65536});
+    auto* bits = static_cast<std::uint16_t*>(a.raw());
+    for (std::uint32_t i = 0; i < 65536; ++i) bits[i] = static_cast<std::uint16_t>(i);
+    write_npy(file("all.npy"), a);
+    EXPECT_EQ(std::memcmp(read_npy(file("all.npy"), as_bf16).raw(), a.raw(), a.bytes()), 0) << to_string(t);
+  }
+}
+
+TEST_F(Npy, Reads16BitFilesInEveryByteOrder) {
+  // 1.5 and -2 in each type's bits: f16 0x3e00 0xc000, bf16 0x3fc0 0xc000.
+  const std::string f16_le = raw<std::uint16_t>({0x3e00, 0xc000}), f16_be = raw<std::uint16_t>({0x3e00, 0xc000}, true);
+  const std::string bf_le = raw<std::uint16_t>({0x3fc0, 0xc000}), bf_be = raw<std::uint16_t>({0x3fc0, 0xc000}, true);
+  const auto header = [](const std::string& descr) {
+    return "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (2,), }";
+  };
+  for (const auto& [descr, data] :
+       {std::pair{std::string("<f2"), f16_le}, {">f2", f16_be}, {"=f2", f16_le}, {"|f2", f16_le}}) {
+    SCOPED_TRACE(descr);
+    const npy_file f = read_npy_file(write_bytes("h.npy", npy_bytes(1, header(descr), data)));
+    EXPECT_EQ(f.data.type(), dtype::f16);
+    EXPECT_EQ(f.descr, descr);
+    EXPECT_FALSE(f.words);
+    EXPECT_EQ(f.data.get(0), 1.5);
+    EXPECT_EQ(f.data.get(1), -2.0);
+  }
+  const struct {
+    std::string descr;
+    const std::string& data;
+    bf16_words words;
+  } words[] = {{"<i2", bf_le, bf16_words::i2}, {">i2", bf_be, bf16_words::i2}, {"|i2", bf_le, bf16_words::i2},
+               {"<u2", bf_le, bf16_words::u2}, {">u2", bf_be, bf16_words::u2}, {"=u2", bf_le, bf16_words::u2},
+               {"<V2", bf_le, bf16_words::v2}, {">V2", bf_be, bf16_words::v2}, {"|V2", bf_le, bf16_words::v2_na}};
+  for (const auto& w : words) {
+    SCOPED_TRACE(w.descr);
+    const npy_file f = read_npy_file(write_bytes("w.npy", npy_bytes(1, header(w.descr), w.data)), as_bf16);
+    EXPECT_EQ(f.data.type(), dtype::bf16);
+    EXPECT_EQ(f.descr, w.descr);
+    ASSERT_TRUE(f.words);
+    EXPECT_EQ(*f.words, w.words);
+    EXPECT_EQ(f.data.get(0), 1.5);
+    EXPECT_EQ(f.data.get(1), -2.0);
+  }
+  // A file of another type is read as it is when bf16 is asked for: converting is the caller's.
+  const npy_file other = read_npy_file(write_bytes("f.npy", npy_bytes(1, header("<f4"), raw<float>({1, 2}))), as_bf16);
+  EXPECT_EQ(other.data.type(), dtype::f32);
+  EXPECT_FALSE(other.words);
+}
+
+TEST_F(Npy, WordsAreBf16OnlyWhenAsked) {
+  const struct {
+    const char* descr;
+    const char* what;
+  } cases[] = {{"<i2", "int16 data ('<i2')"},
+               {">i2", "int16 data ('>i2')"},
+               {"<u2", "uint16 data ('<u2')"},
+               {"<V2", "2-byte void data ('<V2')"},
+               {"|V2", "2-byte void data ('|V2')"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.descr);
+    const auto p = write_bytes(
+        "w.npy", npy_bytes(1, std::string("{'descr': '") + c.descr + "', 'fortran_order': False, 'shape': (1,), }",
+                           raw<std::uint16_t>({0x3f80}, c.descr[0] == '>')));
+    expect_read_error(p, c.what);
+    expect_read_error(p, "pass --dtype bf16");
+    EXPECT_EQ(read_npy(p, as_bf16).get(0), 1.0);
+  }
+}
+
+TEST_F(Npy, ARepeatedDescrKeyCountsOnceAsInPython) {
+  const auto p = write_bytes(
+      "r.npy",
+      npy_bytes(1, "{'descr': '<i2', 'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", raw<float>({2})));
+  const npy_file f = read_npy_file(p, as_bf16);
+  EXPECT_EQ(f.data.type(), dtype::f32);
+  EXPECT_EQ(f.descr, "<f4");
+  EXPECT_FALSE(f.words);
+  EXPECT_EQ(f.data.get(0), 2.0);
+}
+
+TEST_F(Npy, Truncated16BitDataIsAnError) {
+  // Odd byte counts: half an element short, half an element over; and a header cut off inside the descriptor.
+  for (const char* descr : {"<f2", "<i2", "<V2"}) {
+    SCOPED_TRACE(descr);
+    const std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (3,), }";
+    const std::string data = raw<std::uint16_t>({0x3c00, 0x4000, 0x4200});
+    expect_read_error(write_bytes("short.npy", npy_bytes(1, header, data.substr(0, 5))), "truncated data", as_bf16);
+    expect_read_error(write_bytes("short.npy", npy_bytes(1, header, data.substr(0, 5))),
+                      "needs 6 data bytes, the file has 5", as_bf16);
+    expect_read_error(write_bytes("long.npy", npy_bytes(1, header, data + "\x01")), "trailing bytes", as_bf16);
+    expect_read_error(write_bytes("empty.npy", npy_bytes(1, header, "")), "truncated data", as_bf16);
+    const std::string whole = npy_bytes(1, header, data);
+    expect_read_error(write_bytes("cut.npy", whole.substr(0, whole.find(descr) + 2)), "truncated .npy header", as_bf16);
+  }
 }
 
 TEST_F(Npy, RoundTripsSpecialFloatsBitForBit) {
@@ -218,12 +356,19 @@ TEST_F(Npy, FortranOrderAndUnsupportedDtypesAreErrors) {
   expect_read_error(
       write_bytes("f.npy", npy_bytes(1, "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", raw<float>({1}))),
       "fortran_order is True");
-  for (const char* descr : {"<f2", "<u4", "|b1", "<c16", "<f16", "f4", "<U3"})
+  for (const char* descr : {"<u4", "|b1", "<c16", "<f16", "f4", "<U3", "<V4", "<i1", "|u1", "<u8", "!f2"})
     expect_read_error(
         write_bytes("d.npy",
                     npy_bytes(1, std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }",
                               raw<float>({1}))),
         "unsupported dtype");
+  // Asking for bf16 words accepts no other sizes or kinds.
+  for (const char* descr : {"<V4", "<i1", "<u4", "<V1"})
+    expect_read_error(
+        write_bytes("d.npy",
+                    npy_bytes(1, std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (1,), }",
+                              raw<float>({1}))),
+        "unsupported dtype", as_bf16);
   expect_read_error(
       write_bytes("s.npy",
                   npy_bytes(1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", raw<float>({1}))),
