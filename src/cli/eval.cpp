@@ -1,7 +1,9 @@
 // eval.cpp — `lossbench eval`: evaluate a loss on the user's .npy arrays with every requested
 // variant, compare each with the long-double reference, and optionally write the gradients
 // (`--grad-out PREFIX` → PREFIX.<input>.npy per differentiable input, from the first variant) and
-// the per-sample losses (`--losses-out FILE.npy`). Input rules: eval_inputs.hpp; report: eval_report.hpp.
+// the per-sample losses (`--losses-out FILE.npy`), in the run dtype: a bf16 gradient in the 2-byte
+// words its input came in (loaded_inputs::output_words). Input rules: eval_inputs.hpp; report:
+// eval_report.hpp.
 #include "cli/commands.hpp"
 #include "cli/eval_inputs.hpp"
 #include "cli/eval_report.hpp"
@@ -12,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -57,17 +60,41 @@ void write_outputs(const eval_options& o, const entry& first, const loaded_input
     for (std::size_t i = 0, k = 0; i < desc.size(); ++i) {
       if (!desc[i].differentiable) continue;
       const std::string path = fmt::format("{}.{}.npy", o.grad_out, desc[i].name);
-      io::write_npy(path, rep.variants.front().grads[k++]);
-      rep.written.emplace_back(fmt::format("gradient of {}", desc[i].name), path);
+      const io::bf16_words words = in.output_words(i);
+      io::write_npy(path, rep.variants.front().grads[k++], words);
+      rep.written.push_back({fmt::format("gradient of {}", desc[i].name), path, io::npy_descr(in.type, words)});
     }
   }
   if (!o.losses_out.empty()) {
     // With another reduction the losses come from one more run of the first variant with `none`.
-    if (rep.red == reduction::none)
-      io::write_npy(o.losses_out, rep.variants.front().losses);
-    else
-      io::write_npy(o.losses_out, run_entry(first, in, refs, reduction::none).losses);
-    rep.written.emplace_back("per-sample losses", o.losses_out);
+    const array losses = rep.red == reduction::none ? array() : run_entry(first, in, refs, reduction::none).losses;
+    const array& out = rep.red == reduction::none ? rep.variants.front().losses : losses;
+    io::write_npy(o.losses_out, out, in.output_words());
+    rep.written.push_back({"per-sample losses", o.losses_out, io::npy_descr(out.type(), in.output_words())});
+  }
+}
+
+// The loss must compute in the run dtype: its own check first (a loss without 16-bit kernels says
+// so, naming --dtype), then the registry's entries. A dtype taken from the first file says so.
+void expect_kernels_for(const loss_spec& spec, const call& plain, const loaded_inputs& in, bool dtype_given) {
+  try {
+    spec.validate(plain, in.type);  // the reference expects a validated call
+    for (const entry& e : registry())
+      if (e.loss == &spec && e.type == in.type) return;
+    std::vector<dtype> seen;
+    std::string known;
+    for (const entry& e : registry())
+      if (e.loss == &spec && std::find(seen.begin(), seen.end(), e.type) == seen.end()) {
+        seen.push_back(e.type);
+        known += (known.empty() ? "" : ", ") + std::string(to_string(e.type));
+      }
+    throw error("--dtype",
+                fmt::format("{} has no {} kernels (its dtypes: {})", spec.name(), to_string(in.type), known));
+  } catch (const error& e) {
+    if (e.argument() != "--dtype" || dtype_given) throw;
+    throw error("--dtype", fmt::format("{} (the dtype {} is the first input's, {}; pass --dtype to convert)",
+                                       std::string_view(e.what()).substr(e.argument().size() + 2), to_string(in.type),
+                                       in.files.front()));
   }
 }
 
@@ -75,15 +102,15 @@ void run_eval(const eval_options& o) {
   const loss_spec& spec = find_loss(o.loss, "--loss");
   const reduction red = parse_reduction(o.reduction);
   const loaded_inputs in = load_inputs(spec, o.files, o.dtype, o.params);
-  const auto entries = find_entries(o.loss, o.variant, in.type, "--variant");
   const std::vector<tensor_ref> refs = in.refs();
+  const call plain{refs, &in.params, red, {}};
+  expect_kernels_for(spec, plain, in, o.dtype.has_value());
+  const auto entries = find_entries(o.loss, o.variant, in.type, "--variant");
 
   eval_report rep;
   rep.spec = &spec;
   rep.red = red;
   rep.inputs = &in;
-  const call plain{refs, &in.params, red, {}};
-  spec.validate(plain, in.type);  // the reference expects a validated call
   rep.ref = spec.reference(plain);
   for (const entry* e : entries) {
     rep.variants.push_back(run_entry(*e, in, refs, red));
@@ -102,13 +129,17 @@ void add_eval_command(CLI::App& app) {
   auto o = std::make_shared<eval_options>();
   cmd->add_option("--loss", o->loss, "Loss name (see `lossbench list`)")->required();
   cmd->add_option("--variant", o->variant, "Variant name, or `all`")->capture_default_str();
-  cmd->add_option("--dtype", o->dtype, "f32 or f64 (default: the first input's dtype)");
+  cmd->add_option("--dtype", o->dtype,
+                  "f32, f64, bf16 or f16 (default: the first input's dtype); bf16 reads 2-byte words "
+                  "('<i2', '<u2', '<V2') as bfloat16 bits");
   cmd->add_option("--reduction", o->reduction, "mean, sum, none (batchmean where supported)")->capture_default_str();
   // One NAME=VALUE per --param, so that the positional files after it are not taken as values.
   cmd->add_option("--param", o->params,
                   "NAME=VALUE: a number, true/false, or FILE.npy for array parameters (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--grad-out", o->grad_out, "Write PREFIX.<input>.npy for each differentiable input (first variant)");
+  cmd->add_option("--grad-out", o->grad_out,
+                  "Write PREFIX.<input>.npy for each differentiable input (first variant, in the run dtype; "
+                  "bf16 in the words its input came in)");
   cmd->add_option("--losses-out", o->losses_out, "Write the per-sample losses (first variant) to this .npy file");
   cmd->add_flag("--json", o->json, "Write JSON (full precision) instead of text");
   cmd->add_option("files", o->files, "The loss's inputs as .npy files, in its input order (see `lossbench list`)");

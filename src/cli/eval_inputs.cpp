@@ -29,27 +29,32 @@ void expect_file_count(const loss_spec& spec, const std::vector<std::string>& fi
   throw error("inputs", head + ": extra " + extra);
 }
 
-dtype run_dtype(const std::optional<std::string>& dtype_arg, const loss_spec& spec, const array& first,
-                const std::string& first_file) {
-  if (dtype_arg) {
-    const dtype t = parse_dtype(*dtype_arg);
-    if (!is_floating(t)) throw error("--dtype", "expected f32 or f64, got " + *dtype_arg);
-    return t;
-  }
+std::optional<dtype> given_dtype(const std::optional<std::string>& dtype_arg) {
+  if (!dtype_arg) return std::nullopt;
+  const dtype t = parse_dtype(*dtype_arg);
+  if (!is_floating(t)) throw error("--dtype", "expected f32, f64, bf16 or f16, got " + *dtype_arg);
+  return t;
+}
+
+dtype run_dtype(std::optional<dtype> given, const loss_spec& spec, const array& first, const std::string& first_file) {
+  if (given) return *given;
   if (!is_floating(first.type()))
     throw error("--dtype", "cannot take the dtype from the first input '" + std::string(spec.inputs()[0].name) + "' (" +
                                first_file + " is " + std::string(to_string(first.type())) +
-                               "); pass --dtype f32 or f64");
+                               "); pass --dtype f32, f64, bf16 or f16");
   return first.type();
 }
 
 // One input as the loss wants it, or an error naming the input.
-array convert_input(const input_desc& d, array a, const std::string& file, dtype run) {
-  const std::string got = std::string(to_string(a.type())) + " in " + file;
+array convert_input(const input_desc& d, io::npy_file f, const std::string& file, dtype run) {
+  array a = std::move(f.data);
+  const std::string got =
+      (f.words ? "2-byte words" : std::string(to_string(a.type()))) + " ('" + f.descr + "') in " + file;
   switch (d.kind) {
     case input_kind::real:
       if (!is_floating(a.type()))
-        throw error(std::string(d.name), "expected a floating-point array (f32 or f64), got " + got);
+        throw error(std::string(d.name),
+                    "expected a floating-point array (f32, f64, f16, or bf16 words with --dtype bf16), got " + got);
       break;
     case input_kind::index:
       if (is_floating(a.type())) throw error(std::string(d.name), "expected an integer array (i32 or i64), got " + got);
@@ -88,7 +93,7 @@ const param_desc& find_param(const loss_spec& spec, const std::string& key) {
 array load_param_array(const std::string& argument, const std::string& file, dtype run) {
   array a;
   try {
-    a = io::read_npy(file);
+    a = io::read_npy(file, {.words_are_bf16 = run == dtype::bf16});
   } catch (const error& e) {  // name the parameter, not only the file: "--param weight: w.npy: no such file"
     throw error(argument, e.what());
   }
@@ -143,16 +148,30 @@ std::vector<tensor_ref> loaded_inputs::refs() const {
   return out;
 }
 
+io::bf16_words loaded_inputs::output_words(std::optional<std::size_t> input) const {
+  if (input && *input < words.size() && words[*input]) return *words[*input];
+  for (const auto& w : words)
+    if (w) return *w;
+  return io::bf16_words::i2;
+}
+
 loaded_inputs load_inputs(const loss_spec& spec, const std::vector<std::string>& files,
                           const std::optional<std::string>& dtype_arg, const std::vector<std::string>& param_args) {
   expect_file_count(spec, files);
+  const std::optional<dtype> asked = given_dtype(dtype_arg);
   loaded_inputs out;
   out.files = files;
-  std::vector<array> raw;
-  for (const auto& f : files) raw.push_back(io::read_npy(f));
-  out.type = run_dtype(dtype_arg, spec, raw.at(0), files.at(0));
+  std::vector<io::npy_file> raw;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    // Index inputs read words too, so that they are refused by name below rather than with --dtype advice.
+    const bool words = asked == dtype::bf16 || spec.inputs()[i].kind == input_kind::index;
+    raw.push_back(io::read_npy_file(files[i], {.words_are_bf16 = words}));
+  }
+  out.type = run_dtype(asked, spec, raw.at(0).data, files.at(0));
   for (std::size_t i = 0; i < raw.size(); ++i) {
-    out.file_types.push_back(raw[i].type());
+    out.file_types.push_back(raw[i].data.type());
+    out.descrs.push_back(raw[i].descr);
+    out.words.push_back(raw[i].words);
     out.arrays.push_back(convert_input(spec.inputs()[i], std::move(raw[i]), files[i], out.type));
   }
   param_set given;

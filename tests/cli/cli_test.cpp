@@ -1,15 +1,19 @@
 // cli_test.cpp — the `lossbench` binary end to end: it is run as a user runs it (popen), on .npy
 // files written with the library's own writer, and its output, exit code and written files are
-// checked against the library called directly. Eval is checked for every loss in the catalogue,
-// so the CLI's generic input/parameter handling is exercised by each loss as it is added.
+// checked against the library called directly. Eval is checked for every loss in the catalogue and
+// every dtype the registry runs it in (bf16 and f16 included), so the CLI's generic input/parameter
+// handling is exercised by each loss as it is added; 16-bit files numpy writes (Debian's
+// /usr/bin/python3 with python3-numpy) are read, and the gradients eval writes are read by numpy.
 #include "io/npy.hpp"
 #include "support/harness.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,9 +59,26 @@ class Cli : public ::testing::Test {
     return r;
   }
 
-  std::string write(const std::string& name, const array& a) const {
-    io::write_npy(path(name), a);
+  std::string write(const std::string& name, const array& a, io::bf16_words words = io::bf16_words::i2) const {
+    io::write_npy(path(name), a, words);
     return path(name);
+  }
+
+  // Runs Debian's python3 (python3-numpy) on `script` with this test's directory as argv[1].
+  cli_result run_python(const std::string& script) const {
+    std::ofstream(path("script.py")) << script;
+    const std::string cmd =
+        "/usr/bin/python3 '" + path("script.py") + "' '" + dir_.string() + "' 2>'" + path("python_stderr.txt") + "'";
+    cli_result r;
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream e(path("python_stderr.txt"));
+    r.err.assign(std::istreambuf_iterator<char>(e), {});
+    return r;
   }
 
   // Exit code 2 and exactly one line on stderr that contains `fragment` (the argument named).
@@ -85,6 +106,32 @@ array filled(dtype t, shape s, double start, double step) {
   array a(t, s);
   for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, start + step * static_cast<double>(i % 7));
   return a;
+}
+
+constexpr io::npy_read_options as_bf16{.words_are_bf16 = true};
+
+// The dtypes the registry runs a loss in, in registry order.
+std::vector<dtype> dtypes_of(const loss_spec& spec) {
+  std::vector<dtype> out;
+  for (const entry& e : registry())
+    if (e.loss == &spec && std::find(out.begin(), out.end(), e.type) == out.end()) out.push_back(e.type);
+  return out;
+}
+
+// A loss's generated inputs in dtype t: for bf16/f16 generated in f32 and rounded once to t.
+std::vector<array> inputs_in(const loss_spec& spec, dtype t, shape_request req, std::uint64_t seed) {
+  if (!is_16bit(t)) return spec.generate(t, req, seed, spec.resolve({}));
+  std::vector<array> in = spec.generate(dtype::f32, req, seed, spec.resolve({}));
+  for (array& a : in)
+    if (a.type() == dtype::f32) a = a.astype(t);
+  return in;
+}
+
+// The words bf16 input i is written in: each form in turn, so every form meets every loss.
+io::bf16_words words_for(std::size_t i) {
+  constexpr io::bf16_words forms[] = {io::bf16_words::u2, io::bf16_words::v2, io::bf16_words::i2,
+                                      io::bf16_words::v2_na};
+  return forms[i % 4];
 }
 
 TEST_F(Cli, VersionAndHelpOnEveryCommand) {
@@ -138,15 +185,16 @@ TEST_F(Cli, ListNamesEveryRegistryEntry) {
 
 // The CLI runs the same kernel on the same bits as the library called here, so every number must
 // be bitwise identical; JSON numbers are written in shortest round-trip form and read back exactly.
+// bf16 inputs go out in every form of 2-byte words, and each gradient must come back in its input's.
 TEST_F(Cli, EvalMatchesTheLibraryForEveryLossDtypeAndReduction) {
   for (const loss_spec* spec : catalogue())
-    for (dtype t : {dtype::f32, dtype::f64})
+    for (dtype t : dtypes_of(*spec))
       for (reduction red : spec->reductions()) {
         SCOPED_TRACE(std::string(spec->name()) + " " + std::string(to_string(t)) + " " + std::string(to_string(red)));
-        owned_call oc(*spec, spec->generate(t, {23, 0}, 5, spec->resolve({})), {}, red);
+        owned_call oc(*spec, inputs_in(*spec, t, {23, 0}, 5), {}, red);
         std::string files;
         for (std::size_t i = 0; i < oc.inputs.size(); ++i)
-          files += " '" + write(std::string(spec->inputs()[i].name) + ".npy", oc.inputs[i]) + "'";
+          files += " '" + write(std::string(spec->inputs()[i].name) + ".npy", oc.inputs[i], words_for(i)) + "'";
         const cli_result r = run("eval --json --loss " + std::string(spec->name()) + " --dtype " +
                                  std::string(to_string(t)) + " --reduction " + std::string(to_string(red)) +
                                  " --grad-out '" + path("g") + "' --losses-out '" + path("losses.npy") + "'" + files);
@@ -167,15 +215,21 @@ TEST_F(Cli, EvalMatchesTheLibraryForEveryLossDtypeAndReduction) {
         const evaluation first = evaluate(*entries.front(), oc, true);
         for (std::size_t i = 0, k = 0; i < spec->inputs().size(); ++i) {
           if (!spec->inputs()[i].differentiable) continue;
-          const array g = io::read_npy(path("g." + std::string(spec->inputs()[i].name) + ".npy"));
+          const io::npy_file gf = io::read_npy_file(path("g." + std::string(spec->inputs()[i].name) + ".npy"), as_bf16);
+          const array& g = gf.data;
+          ASSERT_EQ(g.type(), t);
+          if (t == dtype::bf16) {
+            EXPECT_EQ(gf.words, words_for(i)) << "gradient of " << spec->inputs()[i].name;
+          }
           ASSERT_EQ(g.shape(), first.grads[k].shape());
           EXPECT_EQ(std::memcmp(g.raw(), first.grads[k].raw(), g.bytes()), 0)
               << "gradient of " << spec->inputs()[i].name;
           ++k;
         }
-        owned_call none(*spec, spec->generate(t, {23, 0}, 5, spec->resolve({})), {}, reduction::none);
+        owned_call none(*spec, inputs_in(*spec, t, {23, 0}, 5), {}, reduction::none);
         const evaluation per_sample = evaluate(*entries.front(), none, false);
-        const array losses = io::read_npy(path("losses.npy"));
+        const array losses = io::read_npy(path("losses.npy"), as_bf16);
+        ASSERT_EQ(losses.type(), per_sample.losses.type());
         ASSERT_EQ(losses.shape(), per_sample.losses.shape());
         EXPECT_EQ(std::memcmp(losses.raw(), per_sample.losses.raw(), losses.bytes()), 0);
       }
@@ -225,6 +279,173 @@ TEST_F(Cli, EvalTakesTheDtypeOfTheFirstInputAndConvertsTheOthers) {
   }());
   EXPECT_EQ(j["variants"][0]["value"].get<double>(),
             evaluate(*find_entries("mse", "all", dtype::f64)[0], oc, false).value);
+}
+
+// mse on 16-bit files as numpy writes them: float16 in both byte orders (taken as f16 without
+// --dtype), bfloat16 bits as uint16, int16 and 2-byte void words (with --dtype bf16). Every value
+// is exact in both types, so numpy and the library hold the same bits. eval must give the
+// library's numbers, write each gradient in its input's form, and numpy must read it back.
+TEST_F(Cli, EvalOfMseOnBf16AndF16FilesNumpyWrites) {
+  const cli_result made = run_python(R"(import sys
+import numpy as np
+d = sys.argv[1] + '/'
+x = np.array([k / 8 - 1 for k in range(37)], dtype=np.float32)
+y = np.array([(k % 5) / 4 - 0.5 for k in range(37)], dtype=np.float32)
+np.save(d + 'x16.npy', x.astype(np.float16))
+np.save(d + 'y16.npy', y.astype('>f2'))
+xb, yb = (x.view(np.uint32) >> 16).astype(np.uint16), (y.view(np.uint32) >> 16).astype(np.uint16)
+np.save(d + 'x_u2.npy', xb)
+np.save(d + 'y_i2.npy', yb.view(np.int16))
+np.save(d + 'x_v2.npy', xb.view('V2'))
+with open(d + 'y_v2le.npy', 'wb') as f:  # as np.save writes an ml_dtypes.bfloat16 array
+    np.lib.format.write_array_header_1_0(f, {'descr': '<V2', 'fortran_order': False, 'shape': yb.shape})
+    f.write(yb.astype('<u2').tobytes())
+)");
+  ASSERT_EQ(made.code, 0) << "Debian's /usr/bin/python3 with python3-numpy writes the files: " << made.err;
+
+  array x(dtype::f32, {37}), y(dtype::f32, {37});
+  for (int k = 0; k < 37; ++k) {
+    x.set(k, k / 8.0 - 1);
+    y.set(k, (k % 5) / 4.0 - 0.5);
+  }
+  // `swapped`: the input file holds y and the target x.
+  const auto expect_like_library = [&](dtype t, bool swapped, const std::string& args, const std::string& xd,
+                                       const std::string& yd, std::optional<io::bf16_words> words) {
+    SCOPED_TRACE(args);
+    const cli_result r = run("eval --json --loss mse --grad-out '" + path("g") + "' " + args);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json j = json::parse(r.out);
+    EXPECT_EQ(j["dtype"], std::string(to_string(t)));
+    EXPECT_EQ(j["inputs"][0]["file_descr"], xd);
+    EXPECT_EQ(j["inputs"][1]["file_descr"], yd);
+    EXPECT_EQ(j["inputs"][0]["file_dtype"], std::string(to_string(t)));
+    owned_call oc(find_loss("mse"), [&] {
+      std::vector<array> in;
+      in.push_back((swapped ? y : x).astype(t));
+      in.push_back((swapped ? x : y).astype(t));
+      return in;
+    }());
+    const auto entries = find_entries("mse", "all", t);
+    ASSERT_EQ(j["variants"].size(), entries.size());
+    for (std::size_t v = 0; v < entries.size(); ++v) {
+      EXPECT_EQ(j["variants"][v]["value"].get<double>(), evaluate(*entries[v], oc, false).value);
+      // 2(x−y)/n in f32, then rounded to 16 bits: half a unit and f32's rounding (2^-14 of a unit, at most).
+      EXPECT_LE(j["variants"][v]["max_grad_ulps"].get<double>(), 0.5 + 0x1p-13);
+    }
+    const io::npy_file g = io::read_npy_file(path("g.input.npy"), as_bf16);
+    EXPECT_EQ(g.data.type(), t);
+    EXPECT_EQ(g.words, words);
+    EXPECT_EQ(g.descr, xd[0] == '>' ? "<" + xd.substr(1) : xd);  // written in this machine's order
+    EXPECT_EQ(j["written_descr"]["gradient of input"], g.descr);
+    const evaluation ev = evaluate(*entries.front(), oc, true);
+    const array& want = ev.grads.at(0);
+    ASSERT_EQ(g.data.shape(), want.shape());
+    EXPECT_EQ(std::memcmp(g.data.raw(), want.raw(), want.bytes()), 0);
+  };
+  expect_like_library(dtype::f16, false, "'" + path("x16.npy") + "' '" + path("y16.npy") + "'", "<f2", ">f2",
+                      std::nullopt);
+  expect_like_library(dtype::f16, true, "'" + path("y16.npy") + "' '" + path("x16.npy") + "'", ">f2", "<f2",
+                      std::nullopt);
+  expect_like_library(dtype::bf16, false, "--dtype bf16 '" + path("x_u2.npy") + "' '" + path("y_i2.npy") + "'", "<u2",
+                      "<i2", io::bf16_words::u2);
+  expect_like_library(dtype::bf16, true, "--dtype bf16 '" + path("y_i2.npy") + "' '" + path("x_u2.npy") + "'", "<i2",
+                      "<u2", io::bf16_words::i2);
+  expect_like_library(dtype::bf16, false, "--dtype bf16 '" + path("x_v2.npy") + "' '" + path("y_v2le.npy") + "'", "|V2",
+                      "<V2", io::bf16_words::v2_na);
+  expect_like_library(dtype::bf16, true, "--dtype bf16 '" + path("y_v2le.npy") + "' '" + path("x_v2.npy") + "'", "<V2",
+                      "|V2", io::bf16_words::v2);
+
+  // numpy reads what eval wrote: float16 as itself, bf16 words as words whose top half is a float32.
+  ASSERT_EQ(
+      run("eval --loss mse --grad-out '" + path("h16") + "' '" + path("x16.npy") + "' '" + path("y16.npy") + "'").code,
+      0);
+  ASSERT_EQ(run("eval --loss mse --dtype bf16 --grad-out '" + path("hb") + "' '" + path("x_u2.npy") + "' '" +
+                path("y_i2.npy") + "'")
+                .code,
+            0);
+  const cli_result back = run_python(R"(import sys
+import numpy as np
+d = sys.argv[1] + '/'
+g16, gb = np.load(d + 'h16.input.npy'), np.load(d + 'hb.input.npy')
+print(g16.dtype.str, gb.dtype.str)
+print(' '.join(repr(float(v)) for v in g16))
+print(' '.join(repr(float(v)) for v in (gb.astype(np.uint32) << 16).view(np.float32)))
+)");
+  ASSERT_EQ(back.code, 0) << back.err;
+  std::istringstream lines(back.out);
+  std::string descrs, l16, lb;
+  std::getline(lines, descrs);
+  std::getline(lines, l16);
+  std::getline(lines, lb);
+  EXPECT_EQ(descrs, "<f2 <u2");
+  for (const auto& [text, file] : {std::pair{l16, path("h16.input.npy")}, {lb, path("hb.input.npy")}}) {
+    const array g = io::read_npy(file, as_bf16);
+    std::istringstream values(text);
+    double v = 0;
+    std::int64_t i = 0;
+    for (; values >> v; ++i) EXPECT_EQ(v, g.get(i)) << file << " element " << i;
+    EXPECT_EQ(i, g.numel()) << text;
+  }
+}
+
+TEST_F(Cli, EvalRefuses16BitInputsItCannotTake) {
+  const std::string x = write("x.npy", filled(dtype::f32, {6}, 0.1, 0.5));
+  const std::string xb = write("xb.npy", filled(dtype::bf16, {6}, 0.1, 0.5), io::bf16_words::u2);
+  const std::string yb = write("yb.npy", filled(dtype::bf16, {6}, 0.2, 0.5), io::bf16_words::v2);
+  const std::string xh = write("xh.npy", filled(dtype::f16, {6}, 0.1, 0.5));
+  const std::string q = "'";
+  // Words are bf16 only with --dtype bf16: the error names the file and says so.
+  for (const char* dt : {"", "--dtype f32 ", "--dtype f16 "}) {
+    expect_bad_input(std::string("eval --loss mse ") + dt + q + xb + "' '" + x + q, xb + ": uint16 data ('<u2')");
+    expect_bad_input(std::string("eval --loss mse ") + dt + q + x + "' '" + yb + q, "pass --dtype bf16");
+  }
+  expect_bad_input("eval --loss mse --dtype bfloat8 '" + x + "' '" + x + q, "--dtype");
+  expect_bad_input("eval --loss mse --dtype i32 '" + x + "' '" + x + q, "--dtype");
+  // Class indices and lengths are never bf16, with --dtype bf16 or without.
+  {
+    const std::string lp = write("lp.npy", filled(dtype::f32, {4, 1, 3}, -1.5, 0.1));
+    const std::string t16 = write("t16.npy", filled(dtype::bf16, {1, 2}, 1, 1));
+    const std::string len = write("len.npy", filled(dtype::i64, {1}, 2, 0));
+    for (const char* dt : {"", "--dtype bf16 "})
+      expect_bad_input(std::string("eval --loss ctc ") + dt + q + lp + "' '" + t16 + "' '" + len + "' '" + len + q,
+                       "targets: expected an integer array (i32 or i64), got 2-byte words ('<i2')");
+  }
+  // A truncated 16-bit file.
+  {
+    std::ifstream f(xh, std::ios::binary);
+    const std::string bytes(std::istreambuf_iterator<char>(f), {});
+    std::ofstream(path("trunc16.npy"), std::ios::binary) << bytes.substr(0, bytes.size() - 1);
+    expect_bad_input("eval --loss mse '" + path("trunc16.npy") + "' '" + xh + q,
+                     path("trunc16.npy") + ": truncated data: shape [6] of f16 ('<f2') needs 12 data bytes");
+  }
+  // A loss without 16-bit kernels says so by --dtype, also when the dtype came from the first file.
+  const std::string idx = write("idx.npy", filled(dtype::i64, {6}, 1, 0));
+  for (const loss_spec* spec : catalogue()) {
+    const auto dts = dtypes_of(*spec);
+    if (std::find(dts.begin(), dts.end(), dtype::f16) != dts.end()) continue;
+    // Class indices and lengths as int64, every other input as f32 after the 16-bit first one.
+    std::string rest;
+    for (std::size_t i = 1; i < spec->inputs().size(); ++i)
+      rest += " '" + (spec->inputs()[i].kind == input_kind::index ? idx : x) + q;
+    const std::string files = " '" + xh + q + rest, bfiles = " '" + xb + q + rest;
+    SCOPED_TRACE(spec->name());
+    expect_bad_input("eval --loss " + std::string(spec->name()) + files, "--dtype: ");
+    expect_bad_input("eval --loss " + std::string(spec->name()) + files, "the dtype f16 is the first input's");
+    expect_bad_input("eval --loss " + std::string(spec->name()) + " --dtype bf16" + bfiles, "--dtype: ");
+    expect_bad_input("eval --loss " + std::string(spec->name()) + " --dtype bf16" + bfiles, "bf16");
+  }
+}
+
+TEST_F(Cli, EvalTextShows16BitFormsAndUlps) {
+  const std::string x = write("x.npy", filled(dtype::bf16, {50}, 0.1, 0.37), io::bf16_words::u2);
+  const std::string y = write("y.npy", filled(dtype::f32, {50}, 0.3, 0.21));
+  const cli_result r = run("eval --loss mse --dtype bf16 --grad-out '" + path("g") + "' '" + x + "' '" + y + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("dtype bf16"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(bf16 as '<u2' words)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(f32 converted to bf16)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MAX GRAD ULPS (bf16)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("g.input.npy ('<u2')"), std::string::npos) << r.out;
 }
 
 TEST_F(Cli, EvalTextShowsValuesAndTruncatesLosses) {
