@@ -22,6 +22,26 @@ TEST(PublicApi, MseValueAndGradient) {
   EXPECT_FLOAT_EQ(g[2], 2.f);
 }
 
+// 16-bit storage: the value is the f32 computation on the exactly widened inputs (returned as
+// float), the gradient that f32 gradient rounded once to the storage type.
+TEST(PublicApi, SixteenBitStorageReturnsTheF32ValueAndRoundsTheGradientOnce) {
+  const std::vector<float> xf = {1.f, 2.f, 4.f, 0.1f, -3.f}, yf = {0.f, 2.5f, 1.f, 0.3f, 7.f};
+  auto run = [&]<class S>(S) {
+    std::vector<S> x, y;
+    for (float v : xf) x.push_back(S(v));
+    for (float v : yf) y.push_back(S(v));
+    std::vector<float> xw(x.begin(), x.end()), yw(y.begin(), y.end()), gw(x.size());
+    std::vector<S> g(x.size());
+    lossbench::options o;
+    o.variant = "scalar";  // one kernel for both calls: the same f32 sum order
+    const float v = lossbench::mse<S>(x, y, o, g);
+    EXPECT_EQ(v, lossbench::mse<float>(xw, yw, o, gw));  // the f32 kernel on the widened inputs
+    for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i].bits, S(gw[i]).bits) << i;
+  };
+  run(lossbench::bf16{});
+  run(lossbench::f16{});
+}
+
 TEST(PublicApi, PerSampleLossesWithReductionNone) {
   const std::vector<double> x = {1, 2, 4}, y = {0, 2, 1};
   std::vector<double> l(3);

@@ -54,12 +54,14 @@ TEST_P(EveryEntry, MatchesReferenceForEveryReduction) {
 // Central differences, always in double (an f32 entry's gradient is compared with differences of
 // the same loss's f64 entry on the same, f32-representable inputs). Error of the difference:
 // h²|f‴|/6 + u|f|/h ≈ 1e-10 relative with h = 1e-5·max(1,|x|), so 1e-6 of the gradient's scale
-// bounds it; an f32 gradient adds its documented bound, grad_ulps·2⁻²⁴ of that scale.
+// bounds it; an f32 gradient adds its documented bound, grad_ulps·2⁻²⁴ of that scale, and a
+// 16-bit one (computed in f32) the rounding to its storage, half an ulp (storage_roundoff).
 TEST_P(EveryEntry, GradientMatchesFiniteDifferences) {
   const entry& e = *GetParam();
   if (!e.loss->gradient_is_of_inputs()) GTEST_SKIP() << "gradient is not ∂value/∂input (the loss tests its own)";
   const entry& f64 = *find_entries(e.loss->name(), e.variant.name(), dtype::f64).front();
-  const double tol = 1e-6 + (e.type == dtype::f32 ? e.loss->accuracy().grad_ulps * 0x1p-24 : 0.0);
+  const double tol = 1e-6 + (e.type == dtype::f64 ? 0.0 : e.loss->accuracy().grad_ulps * unit_roundoff(e.type)) +
+                     storage_roundoff(e.type);
   for (reduction r : e.loss->reductions()) {
     if (r == reduction::none) continue;  // a scalar is differentiated; none's gradient is of the sum
     owned_call oc(*e.loss, e.loss->generate(e.type, {5, 0}, 11, e.loss->resolve({})), {}, r);

@@ -108,4 +108,21 @@ struct f16 {
 
 static_assert(sizeof(bf16) == 2 && sizeof(f16) == 2, "16-bit storage types are their bits");
 
+// The type arrays of T are computed in, and a loss on them returns: float for the 16-bit storage
+// types, T itself otherwise.
+template <class T>
+struct compute_type {
+  using type = T;
+};
+template <>
+struct compute_type<bf16> {
+  using type = float;
+};
+template <>
+struct compute_type<f16> {
+  using type = float;
+};
+template <class T>
+using compute_type_t = typename compute_type<T>::type;
+
 }  // namespace lossbench

@@ -144,7 +144,7 @@ class loss_spec {
   virtual std::span<const lossbench::reduction> reductions() const = 0;
   // The dtypes it computes for: f32 and f64, and bf16/f16 (stored in 16 bits, computed in f32)
   // where its kernels take 16-bit storage.
-  virtual std::span<const dtype> dtypes() const = 0;
+  virtual std::span<const dtype> dtypes() const;
   virtual accuracy_bound accuracy() const = 0;
   // False where the gradient is not ∂value/∂input (ctc's is w.r.t. the logits under
   // log_softmax, as torch and warp-ctc return it), so generic finite-difference checks skip it.

@@ -35,20 +35,20 @@ double evaluate(std::string_view loss, std::span<const tensor_ref> inputs, const
                 const options& opt = {}, outputs out = {});
 
 template <class T>
-T mse(std::span<const T> input, std::span<const T> target, const options& opt = {}, std::span<T> grad_input = {},
-      std::span<T> losses = {});
+compute_type_t<T> mse(std::span<const T> input, std::span<const T> target, const options& opt = {},
+                      std::span<T> grad_input = {}, std::span<T> losses = {});
 template <class T>
-T mae(std::span<const T> input, std::span<const T> target, const options& opt = {}, std::span<T> grad_input = {},
-      std::span<T> losses = {});
+compute_type_t<T> mae(std::span<const T> input, std::span<const T> target, const options& opt = {},
+                      std::span<T> grad_input = {}, std::span<T> losses = {});
 
 struct huber_options : options, huber_params {};
 template <class T>
-T huber(std::span<const T> input, std::span<const T> target, const huber_options& opt = {},
-        std::span<T> grad_input = {}, std::span<T> losses = {});
+compute_type_t<T> huber(std::span<const T> input, std::span<const T> target, const huber_options& opt = {},
+                        std::span<T> grad_input = {}, std::span<T> losses = {});
 
 template <class T>
-T bce(std::span<const T> input, std::span<const T> target, const options& opt = {}, std::span<T> grad_input = {},
-      std::span<T> losses = {});
+compute_type_t<T> bce(std::span<const T> input, std::span<const T> target, const options& opt = {},
+                      std::span<T> grad_input = {}, std::span<T> losses = {});
 
 template <class T>
 struct bce_logits_options : options {
@@ -56,19 +56,20 @@ struct bce_logits_options : options {
   std::span<const T> pos_weight_per_class;  // broadcast over the last dimension (length = classes)
 };
 template <class T>
-T bce_logits(std::span<const T> input, std::span<const T> target, std::int64_t classes,
-             const bce_logits_options<T>& opt = {}, std::span<T> grad_input = {}, std::span<T> losses = {});
+compute_type_t<T> bce_logits(std::span<const T> input, std::span<const T> target, std::int64_t classes,
+                             const bce_logits_options<T>& opt = {}, std::span<T> grad_input = {},
+                             std::span<T> losses = {});
 
 struct hinge_options : options, hinge_params {};
 template <class T>
-T hinge(std::span<const T> input, std::span<const T> target, const hinge_options& opt = {},
-        std::span<T> grad_input = {}, std::span<T> losses = {});
+compute_type_t<T> hinge(std::span<const T> input, std::span<const T> target, const hinge_options& opt = {},
+                        std::span<T> grad_input = {}, std::span<T> losses = {});
 
 struct kl_div_options : options, kl_div_params {};
 // input = log q and target are [rows, size/rows]; batchmean divides by rows.
 template <class T>
-T kl_div(std::span<const T> input, std::span<const T> target, std::int64_t rows, const kl_div_options& opt = {},
-         std::span<T> grad_input = {}, std::span<T> losses = {});
+compute_type_t<T> kl_div(std::span<const T> input, std::span<const T> target, std::int64_t rows,
+                         const kl_div_options& opt = {}, std::span<T> grad_input = {}, std::span<T> losses = {});
 
 template <class T>
 struct cross_entropy_options : options {
@@ -78,27 +79,28 @@ struct cross_entropy_options : options {
 };
 // logits [B, C]; targets: class indices [B] (int32 or int64) or probabilities [B, C].
 template <class T, class Target>
-T cross_entropy(std::span<const T> logits, std::int64_t classes, std::span<const Target> targets,
-                const cross_entropy_options<T>& opt = {}, std::span<T> grad_logits = {}, std::span<T> losses = {});
+compute_type_t<T> cross_entropy(std::span<const T> logits, std::int64_t classes, std::span<const Target> targets,
+                                const cross_entropy_options<T>& opt = {}, std::span<T> grad_logits = {},
+                                std::span<T> losses = {});
 
 struct ctc_options : options, ctc_params {};
 // log_probs [T, B, C]; targets padded [B, S] (S = targets.size() / B) or concatenated (concatenated = true).
 template <class T, class Index>
-T ctc(std::span<const T> log_probs, std::int64_t time, std::int64_t batch, std::int64_t classes,
-      std::span<const Index> targets, bool concatenated, std::span<const Index> input_lengths,
-      std::span<const Index> target_lengths, const ctc_options& opt = {}, std::span<T> grad_logits = {},
-      std::span<T> losses = {});
+compute_type_t<T> ctc(std::span<const T> log_probs, std::int64_t time, std::int64_t batch, std::int64_t classes,
+                      std::span<const Index> targets, bool concatenated, std::span<const Index> input_lengths,
+                      std::span<const Index> target_lengths, const ctc_options& opt = {}, std::span<T> grad_logits = {},
+                      std::span<T> losses = {});
 
 struct triplet_options : options, triplet_params {};
 template <class T>
-T triplet(std::span<const T> anchor, std::span<const T> positive, std::span<const T> negative, std::int64_t features,
-          const triplet_options& opt = {}, std::span<T> grad_anchor = {}, std::span<T> grad_positive = {},
-          std::span<T> grad_negative = {}, std::span<T> losses = {});
+compute_type_t<T> triplet(std::span<const T> anchor, std::span<const T> positive, std::span<const T> negative,
+                          std::int64_t features, const triplet_options& opt = {}, std::span<T> grad_anchor = {},
+                          std::span<T> grad_positive = {}, std::span<T> grad_negative = {}, std::span<T> losses = {});
 
 struct contrastive_options : options, contrastive_params {};
 template <class T>
-T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> target, std::int64_t features,
-              const contrastive_options& opt = {}, std::span<T> grad_x1 = {}, std::span<T> grad_x2 = {},
-              std::span<T> losses = {});
+compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> target,
+                              std::int64_t features, const contrastive_options& opt = {}, std::span<T> grad_x1 = {},
+                              std::span<T> grad_x2 = {}, std::span<T> losses = {});
 
 }  // namespace lossbench

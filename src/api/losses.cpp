@@ -17,7 +17,8 @@ namespace {
 void check_call(const loss_spec& spec, std::span<const tensor_ref> inputs, const options& opt) {
   if (inputs.empty()) throw error("inputs", "no inputs given");
   if (opt.variant == "all") throw error("variant", "name one variant (lossbench list shows them), not 'all'");
-  if (!is_floating(inputs[0].type)) throw error(std::string(spec.inputs()[0].name), "must be f32 or f64");
+  if (!is_floating(inputs[0].type))
+    throw error(std::string(spec.inputs()[0].name), "must be floating point (f32, f64, bf16 or f16)");
   if (opt.threads < 0 || opt.threads > max_threads)
     throw error("threads", "must be in [0, " + std::to_string(max_threads) + "] (0: the process default), got " +
                                std::to_string(opt.threads));
@@ -69,8 +70,9 @@ std::int64_t rows_of(std::size_t size, std::int64_t width, const char* name, con
 // One typed call: the loss's inputs, its parameter struct, and the caller's gradient spans (one
 // per differentiable input, in input order, with the names errors use) and per-sample losses.
 template <class T, std::size_t N, std::size_t G, class P>
-T run(const loss_spec& spec, const std::array<tensor_ref, N>& in, const P& params, const options& opt,
-      const std::array<std::span<T>, G>& grads, const std::array<const char*, G>& grad_names, std::span<T> losses) {
+compute_type_t<T> run(const loss_spec& spec, const std::array<tensor_ref, N>& in, const P& params, const options& opt,
+                      const std::array<std::span<T>, G>& grads, const std::array<const char*, G>& grad_names,
+                      std::span<T> losses) {
   outputs out;
   std::size_t k = 0;
   for (std::size_t slot = 0; slot < G; ++slot, ++k) {
@@ -88,12 +90,12 @@ T run(const loss_spec& spec, const std::array<tensor_ref, N>& in, const P& param
     out.losses = losses.data();
   }
   call c{in, nullptr, opt.reduction, out, opt.threads, params_ref(params)};
-  return static_cast<T>(run_call(spec, c, opt));
+  return static_cast<compute_type_t<T>>(run_call(spec, c, opt));
 }
 
 template <class T, class P>
-T pairwise(const loss_spec& spec, std::span<const T> x, std::span<const T> y, shape s, const P& params,
-           const options& opt, std::span<T> grad, std::span<T> losses) {
+compute_type_t<T> pairwise(const loss_spec& spec, std::span<const T> x, std::span<const T> y, shape s, const P& params,
+                           const options& opt, std::span<T> grad, std::span<T> losses) {
   return run<T>(spec, std::array{view(x, s, "input"), view(y, s, "target")}, params, opt, std::array{grad},
                 std::array{"grad_input"}, losses);
 }
@@ -103,41 +105,43 @@ shape flat(std::size_t n) { return shape{static_cast<std::int64_t>(n)}; }
 }  // namespace
 
 template <class T>
-T mse(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> mse(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("mse", "loss");  // once per process
   return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
-T mae(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> mae(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("mae", "loss");  // once per process
   return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
-T huber(std::span<const T> x, std::span<const T> y, const huber_options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> huber(std::span<const T> x, std::span<const T> y, const huber_options& o, std::span<T> g,
+                        std::span<T> l) {
   static const loss_spec& spec = find_loss("huber", "loss");  // once per process
   return pairwise<T>(spec, x, y, flat(x.size()), static_cast<const huber_params&>(o), o, g, l);
 }
 template <class T>
-T bce(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> bce(std::span<const T> x, std::span<const T> y, const options& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("bce", "loss");  // once per process
   return pairwise<T>(spec, x, y, flat(x.size()), no_params{}, o, g, l);
 }
 template <class T>
-T bce_logits(std::span<const T> x, std::span<const T> y, std::int64_t classes, const bce_logits_options<T>& o,
-             std::span<T> g, std::span<T> l) {
+compute_type_t<T> bce_logits(std::span<const T> x, std::span<const T> y, std::int64_t classes,
+                             const bce_logits_options<T>& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("bce_logits", "loss");  // once per process
   const std::int64_t rows = rows_of(x.size(), classes, "input", "classes");
   const bce_logits_params p{real_or_array{o.pos_weight, optional_view(o.pos_weight_per_class)}};
   return pairwise<T>(spec, x, y, shape{rows, classes}, p, o, g, l);
 }
 template <class T>
-T hinge(std::span<const T> x, std::span<const T> y, const hinge_options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> hinge(std::span<const T> x, std::span<const T> y, const hinge_options& o, std::span<T> g,
+                        std::span<T> l) {
   static const loss_spec& spec = find_loss("hinge", "loss");  // once per process
   return pairwise<T>(spec, x, y, flat(x.size()), static_cast<const hinge_params&>(o), o, g, l);
 }
 template <class T>
-T kl_div(std::span<const T> x, std::span<const T> y, std::int64_t rows, const kl_div_options& o, std::span<T> g,
-         std::span<T> l) {
+compute_type_t<T> kl_div(std::span<const T> x, std::span<const T> y, std::int64_t rows, const kl_div_options& o,
+                         std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("kl_div", "loss");  // once per process
   if (rows <= 0) throw error("rows", "must be positive, got " + std::to_string(rows));
   const std::int64_t width = rows_of(x.size(), rows, "input", "rows");
@@ -145,8 +149,8 @@ T kl_div(std::span<const T> x, std::span<const T> y, std::int64_t rows, const kl
 }
 
 template <class T, class Target>
-T cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Target> t,
-                const cross_entropy_options<T>& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Target> t,
+                                const cross_entropy_options<T>& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("cross_entropy", "loss");  // once per process
   const std::int64_t rows = rows_of(z.size(), classes, "logits", "classes");
   const cross_entropy_params p{optional_view(o.weight), o.ignore_index, o.label_smoothing};
@@ -156,9 +160,9 @@ T cross_entropy(std::span<const T> z, std::int64_t classes, std::span<const Targ
 }
 
 template <class T, class Index>
-T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes,
-      std::span<const Index> targets, bool concatenated, std::span<const Index> in_len, std::span<const Index> tgt_len,
-      const ctc_options& o, std::span<T> g, std::span<T> l) {
+compute_type_t<T> ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t classes,
+                      std::span<const Index> targets, bool concatenated, std::span<const Index> in_len,
+                      std::span<const Index> tgt_len, const ctc_options& o, std::span<T> g, std::span<T> l) {
   static const loss_spec& spec = find_loss("ctc", "loss");  // once per process
   if (time < 0 || batch < 0 || classes <= 0) throw error("log_probs", "time, batch must be ≥ 0 and classes > 0");
   std::int64_t elements = 0;  // time·batch·classes must fit, or a wrapped product could match an empty span
@@ -174,8 +178,8 @@ T ctc(std::span<const T> lp, std::int64_t time, std::int64_t batch, std::int64_t
 }
 
 template <class T>
-T triplet(std::span<const T> a, std::span<const T> pos, std::span<const T> neg, std::int64_t d,
-          const triplet_options& o, std::span<T> ga, std::span<T> gp, std::span<T> gn, std::span<T> l) {
+compute_type_t<T> triplet(std::span<const T> a, std::span<const T> pos, std::span<const T> neg, std::int64_t d,
+                          const triplet_options& o, std::span<T> ga, std::span<T> gp, std::span<T> gn, std::span<T> l) {
   static const loss_spec& spec = find_loss("triplet", "loss");  // once per process
   const shape s{rows_of(a.size(), d, "anchor", "features"), d};
   return run<T>(spec, std::array{view(a, s, "anchor"), view(pos, s, "positive"), view(neg, s, "negative")},
@@ -184,8 +188,8 @@ T triplet(std::span<const T> a, std::span<const T> pos, std::span<const T> neg, 
 }
 
 template <class T>
-T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y, std::int64_t d,
-              const contrastive_options& o, std::span<T> g1, std::span<T> g2, std::span<T> l) {
+compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y, std::int64_t d,
+                              const contrastive_options& o, std::span<T> g1, std::span<T> g2, std::span<T> l) {
   static const loss_spec& spec = find_loss("contrastive", "loss");  // once per process
   const std::int64_t rows = rows_of(x1.size(), d, "x1", "features");
   return run<T>(
@@ -193,17 +197,25 @@ T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y
       static_cast<const contrastive_params&>(o), o, std::array{g1, g2}, std::array{"grad_x1", "grad_x2"}, l);
 }
 
-// The library is built for float and double; index types int32 and int64.
+// The library is built for float and double (every loss) and bf16/f16 (the element-wise losses,
+// which take 16-bit storage); index types int32 and int64.
+#define LOSSBENCH_INSTANTIATE_ELEMENTWISE(T)                                                                        \
+  template compute_type_t<T> mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
+                                    std::span<T>);                                                                  \
+  template compute_type_t<T> mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
+                                    std::span<T>);                                                                  \
+  template compute_type_t<T> huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>,   \
+                                      std::span<T>);                                                                \
+  template compute_type_t<T> bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
+                                    std::span<T>);                                                                  \
+  template compute_type_t<T> bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t,                    \
+                                           const bce_logits_options<T>&, std::span<T>, std::span<T>);               \
+  template compute_type_t<T> hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>,   \
+                                      std::span<T>);                                                                \
+  template compute_type_t<T> kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&, \
+                                       std::span<T>, std::span<T>);
 #define LOSSBENCH_INSTANTIATE(T)                                                                                  \
-  template T mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
-  template T mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
-  template T huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>, std::span<T>);  \
-  template T bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>, std::span<T>);          \
-  template T bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t, const bce_logits_options<T>&,    \
-                           std::span<T>, std::span<T>);                                                           \
-  template T hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>, std::span<T>);  \
-  template T kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&, std::span<T>, \
-                       std::span<T>);                                                                             \
+  LOSSBENCH_INSTANTIATE_ELEMENTWISE(T)                                                                            \
   template T cross_entropy<T, std::int32_t>(std::span<const T>, std::int64_t, std::span<const std::int32_t>,      \
                                             const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
   template T cross_entropy<T, std::int64_t>(std::span<const T>, std::int64_t, std::span<const std::int64_t>,      \
@@ -223,5 +235,7 @@ T contrastive(std::span<const T> x1, std::span<const T> x2, std::span<const T> y
 
 LOSSBENCH_INSTANTIATE(float)
 LOSSBENCH_INSTANTIATE(double)
+LOSSBENCH_INSTANTIATE_ELEMENTWISE(bf16)
+LOSSBENCH_INSTANTIATE_ELEMENTWISE(f16)
 
 }  // namespace lossbench

@@ -1,4 +1,4 @@
-// explain.cpp — `lossbench explain --loss NAME --n N [--dtype f32|f64] [--mode value|value_grad]
+// explain.cpp — `lossbench explain --loss NAME --n N [--dtype f32|f64|bf16|f16] [--mode value|value_grad]
 // [--threads T]`: which kernel the `auto` variant runs for such a call and why — the profile's
 // entry with every candidate's measured time, or the heuristic rule that applied.
 #include "cli/commands.hpp"
@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace lossbench::cli {
@@ -50,7 +51,12 @@ void run_explain(explain_options o) {
   o.n = bench::parse_element_count(o.n_text, "--n");
   const loss_spec& loss = find_loss(o.loss, "--loss");
   const dtype t = parse_dtype(o.dtype);
-  if (t != dtype::f32 && t != dtype::f64) throw error("--dtype", "expected f32 or f64");
+  const auto dtypes = loss.dtypes();
+  if (std::find(dtypes.begin(), dtypes.end(), t) == dtypes.end()) {
+    std::string known;
+    for (dtype d : dtypes) known += (known.empty() ? "" : ", ") + std::string(to_string(d));
+    throw error("--dtype", std::string(loss.name()) + " computes in " + known + ", not " + o.dtype);
+  }
   std::puts(("auto: " + profile_summary()).c_str());
   std::printf("thread limit: %d\n", o.threads > 0 ? o.threads : num_threads());
   for (bool grad : {false, true})
@@ -80,7 +86,7 @@ void add_explain_command(CLI::App& app) {
   cmd->add_option("--loss", o->loss, "The loss")->required();
   cmd->add_option("--n", o->n_text, "Elements of the prediction tensor (the size buckets' unit): 100000, 64k, 2M")
       ->required();
-  cmd->add_option("--dtype", o->dtype, "f32 (default) or f64")->check(CLI::IsMember({"f32", "f64"}));
+  cmd->add_option("--dtype", o->dtype, "f32 (default), f64, or bf16/f16 where the loss has 16-bit kernels");
   cmd->add_option("--mode", o->mode, "value or value_grad (default: both)")
       ->check(CLI::IsMember({"value", "value_grad"}));
   cmd->add_option("--threads", o->threads, "The call's thread limit (default: OMP_NUM_THREADS, else the cores)")

@@ -120,6 +120,11 @@ param_set loss_spec::resolve(const param_set& given) const {
   return out;
 }
 
+std::span<const dtype> loss_spec::dtypes() const {
+  static constexpr dtype wide[] = {dtype::f32, dtype::f64};
+  return wide;
+}
+
 std::int64_t loss_spec::items(std::span<const tensor_ref> in) const { return in.empty() ? 0 : in[0].numel(); }
 
 std::int64_t loss_spec::items_per_sample(dtype dt, std::int64_t inner) const {

@@ -14,6 +14,6 @@ template <class S>
 inline constexpr bool is_16bit_v = std::is_same_v<S, bf16> || std::is_same_v<S, f16>;
 
 template <class S>
-using compute_t = std::conditional_t<is_16bit_v<S>, float, S>;
+using compute_t = compute_type_t<S>;
 
 }  // namespace lossbench::core

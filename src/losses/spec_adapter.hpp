@@ -61,11 +61,11 @@ class spec_of final : public loss_spec {
   std::span<const param_desc> params() const override { return param_table; }
   std::span<const lossbench::reduction> reductions() const override { return L::reductions; }
   std::span<const dtype> dtypes() const override {
-    static constexpr dtype wide[] = {dtype::f32, dtype::f64}, all[] = {dtype::f32, dtype::f64, dtype::bf16, dtype::f16};
+    static constexpr dtype all[] = {dtype::f32, dtype::f64, dtype::bf16, dtype::f16};
     if constexpr (has_16bit)
       return all;
     else
-      return wide;
+      return loss_spec::dtypes();
   }
   accuracy_bound accuracy() const override { return L::accuracy; }
   bool has_simd() const override { return simd::has_simd_kernels<L>; }

@@ -70,14 +70,17 @@ using ints = xsimd::batch<std::int32_t, Arch>;
 template <class Arch>
 using floats = xsimd::batch<float, Arch>;
 
-// float bits → bf16 bits in 32-bit lanes: float16.hpp's detail::bf16_bits_of, lane-wise.
+// float bits → bf16 bits in 32-bit lanes: float16.hpp's detail::bf16_bits_of, lane-wise. Unsigned
+// lanes shift logically, so every result already fits the 16-bit pack.
 template <class Arch>
 inline ints<Arch> bf16_bits(const floats<Arch>& f) noexcept {
-  const ints<Arch> u = xsimd::bitwise_cast<ints<Arch>>(f);
-  const ints<Arch> rounded = ((u + ints<Arch>(0x7fff) + ((u >> 16) & ints<Arch>(1))) >> 16);
-  const ints<Arch> nan = (u >> 16) | ints<Arch>(0x40);
-  const auto is_nan = (u & ints<Arch>(0x7fffffff)) > ints<Arch>(0x7f800000);
-  return xsimd::select(is_nan, nan, rounded) & ints<Arch>(0xffff);
+  using U = xsimd::batch<std::uint32_t, Arch>;
+  const U u = xsimd::bitwise_cast<U>(f);
+  const U rounded = (u + U(0x7fff) + ((u >> 16) & U(1))) >> 16;
+  const U nan = (u >> 16) | U(0x40);
+  // |f| > inf as integers: a NaN (the magnitude's bits are non-negative as signed lanes too)
+  const auto is_nan = xsimd::bitwise_cast<ints<Arch>>(u & U(0x7fffffff)) > ints<Arch>(0x7f800000);
+  return xsimd::select(is_nan, xsimd::bitwise_cast<ints<Arch>>(nan), xsimd::bitwise_cast<ints<Arch>>(rounded));
 }
 
 // float → f16 bits without F16C: float16.hpp's detail::f16_bits_of, lane-wise. The subnormal

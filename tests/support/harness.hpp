@@ -67,11 +67,31 @@ inline void expect_same_bits(const evaluation& a, const evaluation& b, const std
   }
 }
 
-inline double unit_roundoff(dtype t) { return t == dtype::f32 ? 0x1p-24 : 0x1p-53; }
-// Half the dtype's smallest denormal: what a rounding that underflows may err by absolutely,
-// whatever the relative bound says (the golden files count it the same way). f64's half is not
-// a double: rounded up to the smallest one.
-inline double half_denormal(dtype t) { return t == dtype::f32 ? 0x1p-150 : 0x1p-1074; }
+// The unit roundoff of the type a dtype computes in (f32 for the 16-bit storage types).
+inline double unit_roundoff(dtype t) { return t == dtype::f64 ? 0x1p-53 : 0x1p-24; }
+// Half the compute type's smallest denormal: what a rounding that underflows may err by
+// absolutely, whatever the relative bound says (the golden files count it the same way). f64's
+// half is not a double: rounded up to the smallest one.
+inline double half_denormal(dtype t) { return t == dtype::f64 ? 0x1p-1074 : 0x1p-150; }
+// The one rounding of a result stored in 16 bits (none for f32/f64): relative (half an ulp,
+// 2^-8 for bf16's 8-bit significand, 2^-11 for f16's 11) and absolute (half the smallest
+// subnormal: 2^-134 bf16, 2^-25 f16).
+inline double storage_roundoff(dtype t) { return t == dtype::bf16 ? 0x1p-8 : t == dtype::f16 ? 0x1p-11 : 0.0; }
+inline double storage_half_denormal(dtype t) { return t == dtype::bf16 ? 0x1p-134 : t == dtype::f16 ? 0x1p-25 : 0.0; }
+// The largest finite value of a 16-bit storage type's rounding: a result at or beyond it in
+// magnitude (before rounding) may be stored as ±inf. Infinity for f32/f64 (no storage rounding).
+inline double storage_overflow(dtype t) {
+  return t == dtype::bf16 ? 0x1.ff8p127 : t == dtype::f16 ? 65520.0 : std::numeric_limits<double>::infinity();
+}
+
+// Whether `got` is within `bound` of `want` once stored in e.type: the stored result may differ
+// by the storage rounding on top, and round to ±inf past the type's range.
+inline bool within_stored(double got, double want, double bound, dtype t) {
+  if (!is_16bit(t)) return std::fabs(got - want) <= bound;
+  if (std::isinf(got) && !std::isinf(want))
+    return std::signbit(got) == std::signbit(want) && std::fabs(want) + bound >= storage_overflow(t);
+  return std::fabs(got - want) <= bound + storage_roundoff(t) * (std::fabs(want) + bound) + storage_half_denormal(t);
+}
 
 // Checks value, per-sample losses and gradients against the reference within the loss's
 // documented bound (accuracy_bound); `slack` multiplies it for callers that add their own
@@ -116,7 +136,7 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
       }
       const double t = b.value_ulps * (u * mag(ref.loss_magnitude, ref.losses, i) + half_tiny) * slack +
                        std::numeric_limits<double>::denorm_min();
-      if (!(std::fabs(got - r) <= t)) {
+      if (!within_stored(got, r, t, e.type)) {
         ADD_FAILURE() << e.name() << " loss[" << i << "] = " << got << ", reference " << r << ", bound " << t << " ("
                       << b.reason << ")";
         ++reported;
@@ -153,7 +173,7 @@ inline void expect_matches_reference(const entry& e, const owned_call& oc, const
       const double t = std::isnan(scale)
                            ? 0
                            : b.grad_ulps * (u * scale + half_tiny) * slack + std::numeric_limits<double>::denorm_min();
-      if (!(std::fabs(got - want) <= t)) {
+      if (!within_stored(got, want, t, e.type)) {
         ADD_FAILURE() << e.name() << " grad" << k << "[" << i << "] = " << got << ", reference " << want << ", bound "
                       << t << " (" << b.reason << ")";
         ++reported;

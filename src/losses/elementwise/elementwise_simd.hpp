@@ -48,10 +48,18 @@ inline void step(const P& p, std::size_t i, const V& x, const V& y, Sum& sum, in
   if constexpr (elementwise<F>::checks_values) bad = bad | elementwise<F>::bad_values(x, y, p.k);
 }
 
-// Fewer than a batch of elements from i: run on a zero-padded copy, the padding lanes masked out
-// of the sum, the results copied back (the block's tail, and the streaming path's head).
-template <class F, bool Grad, bool Losses, class V, class S, class P, class Sum, class M>
-inline void partial(const P& p, std::size_t i, std::size_t rem, Sum& sum, int k, M& bad) {
+// What a partial batch adds to the block: its live lanes' losses (the padding lanes 0) and
+// domain check.
+template <class V>
+struct tail_result {
+  V loss;
+  typename V::batch_bool_type bad;
+};
+
+// Fewer than a batch of elements from i: run on a zero-padded copy, the padding lanes masked out,
+// the results copied back (the block's tail, and the streaming path's head).
+template <class F, bool Grad, bool Losses, class V, class S, class P>
+tail_result<V> partial(const P& p, std::size_t i, std::size_t rem) {
   using T = typename V::value_type;
   constexpr std::size_t W = V::size;
   alignas(64) S x[W] = {}, y[W] = {}, loss[W], grad[W];
@@ -61,8 +69,8 @@ inline void partial(const P& p, std::size_t i, std::size_t rem, Sum& sum, int k,
   const V xs = simd::load_as<V>(x), ys = simd::load_as<V>(y);
   const auto r = F::eval(xs, ys, weights<V, S>(p, i), p.k);
   const auto live = V::load_aligned(index) < V(static_cast<T>(rem));
-  sum.add(xsimd::select(live, r.loss, V(T(0))), k);
-  if constexpr (elementwise<F>::checks_values) bad = bad | (elementwise<F>::bad_values(xs, ys, p.k) & live);
+  tail_result<V> out{xsimd::select(live, r.loss, V(T(0))), typename V::batch_bool_type(false)};
+  if constexpr (elementwise<F>::checks_values) out.bad = elementwise<F>::bad_values(xs, ys, p.k) & live;
   if constexpr (Losses) {
     simd::store_as(loss, r.loss);
     for (std::size_t l = 0; l < rem; ++l) p.losses[i + l] = loss[l];
@@ -71,19 +79,29 @@ inline void partial(const P& p, std::size_t i, std::size_t rem, Sum& sum, int k,
     simd::store_as(grad, r.grad * V(p.grad_scale));
     for (std::size_t l = 0; l < rem; ++l) p.grad[i + l] = grad[l];
   }
+  return out;
 }
 
 template <class F, bool Grad, bool Losses, bool Stream, class Arch, class S, class P>
-double run(const P& p, std::size_t b, std::size_t e) {
+double run(const P& problem, std::size_t b, std::size_t e) {
   using T = core::compute_t<S>;
   using V = xsimd::batch<T, Arch>;
   constexpr std::size_t W = V::size;
+  // The loop works on a private copy of the problem, whose address never leaves this function:
+  // 16-bit stores go through integer vector types that may alias anything, and would otherwise
+  // make the compiler reload every pointer and constant of `problem` after each store.
+  const P p = problem;
   simd::block_sum<Arch, T> sum;
   xsimd::batch_bool<T, Arch> bad(false);
+  auto add_partial = [&](std::size_t at, std::size_t count, int k) {
+    const tail_result<V> t = partial<F, Grad, Losses, V, S>(problem, at, count);
+    sum.add(t.loss, k);
+    bad = bad | t.bad;
+  };
   std::size_t i = b;
   if constexpr (Stream) {  // up to the gradient's batch alignment first (the same count in every block)
     const std::size_t head = std::min(e - b, simd::elements_to_alignment<Arch>(p.grad + b));
-    if (head > 0) partial<F, Grad, Losses, V, S>(p, i, head, sum, 2, bad);
+    if (head > 0) add_partial(i, head, 2);
     i += head;
   }
   for (; i + 4 * W <= e; i += 4 * W)
@@ -93,7 +111,7 @@ double run(const P& p, std::size_t b, std::size_t e) {
     }
   for (; i + W <= e; i += W)
     step<F, Grad, Losses, Stream, V, S>(p, i, simd::load_as<V>(p.x + i), simd::load_as<V>(p.y + i), sum, 0, bad);
-  if (i < e) partial<F, Grad, Losses, V, S>(p, i, e - i, sum, 1, bad);
+  if (i < e) add_partial(i, e - i, 1);
   if constexpr (Stream) simd::streaming_fence<Arch>();
   if (xsimd::any(bad)) core::flag_invalid(p.invalid);
   return sum.total();
