@@ -13,7 +13,7 @@
   X(bce, elementwise<bce_formula>, simd16)               \
   X(bce_logits, elementwise<bce_logits_formula>, simd16) \
   X(hinge, elementwise<hinge_formula>, simd16)           \
-  X(cross_entropy, cross_entropy, simd)                  \
+  X(cross_entropy, cross_entropy, simd16)                \
   X(kl_div, elementwise<kl_div_formula>, simd16)         \
   X(ctc, ctc, simd)                                      \
   X(triplet, rowwise<triplet_formula>, simd)             \

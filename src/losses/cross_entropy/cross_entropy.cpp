@@ -78,8 +78,9 @@ void check_params(const call& c, dtype dt, const cross_entropy_params& prm) {
 }
 
 // The mean's divisor: Σ w[t_i] over non-ignored rows for class indices, B for probabilities.
-template <class T>
-double mean_divisor(const call& c, const T* w, std::int64_t ignore) {
+template <class S>
+double mean_divisor(const call& c, const S* w, std::int64_t ignore) {
+  using T = core::compute_t<S>;
   const auto& t = c.inputs[target_arg];
   if (is_floating(t.type)) return static_cast<double>(row_count(c.inputs[input_arg]));
   // Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of the SIMD
@@ -92,7 +93,7 @@ double mean_divisor(const call& c, const T* w, std::int64_t ignore) {
     }
     core::ordered_sum d;
     for (std::int64_t i = 0; i < n; ++i)
-      if (y[i] != ignore) d.add(static_cast<double>(w[y[i]]));
+      if (y[i] != ignore) d.add(static_cast<double>(T(w[y[i]])));
     return d.value();
   };
   const std::int64_t n = t.numel();
@@ -113,21 +114,21 @@ lossbench::shape cross_entropy::losses_shape(std::span<const tensor_ref> in) {
   return in[input_arg].shape.rank() == 2 ? lossbench::shape{in[input_arg].shape[0]} : lossbench::shape{};
 }
 
-template <class T>
-core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c, const parameters& prm) {
-  core::plan<problem<T>> plan;
+template <class S>
+core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const parameters& prm) {
+  core::plan<problem<S>> plan;
   auto& p = plan.problem;
   const auto& logits = c.inputs[input_arg];
   const auto& t = c.inputs[target_arg];
-  p.logits = logits.as<T>();
+  p.logits = logits.as<S>();
   p.classes = static_cast<std::size_t>(class_count(logits));
   if (t.type == dtype::i32)
     p.index32 = t.as<std::int32_t>();
   else if (t.type == dtype::i64)
     p.index64 = t.as<std::int64_t>();
   else
-    p.probs = t.as<T>();
-  if (prm.weight) p.weight = prm.weight->as<T>();
+    p.probs = t.as<S>();
+  if (prm.weight) p.weight = prm.weight->as<S>();
   // Σ w (label smoothing's spread mass): O(C) once, skipped for an empty batch, whose C may be
   // anything a header claims (2^62 would loop for ever).
   if (row_count(logits) > 0) {
@@ -137,8 +138,8 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c, const pa
   }
   p.ignore_index = prm.ignore_index;
   p.smoothing = prm.label_smoothing;
-  p.grad = static_cast<T*>(c.out.grad[0]);
-  p.losses = core::losses_out<T>(c);
+  p.grad = static_cast<S*>(c.out.grad[0]);
+  p.losses = core::losses_out<S>(c);
   if (c.reduction == reduction::mean) {
     const double d = mean_divisor(c, p.weight, p.ignore_index);
     // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
@@ -152,6 +153,8 @@ core::plan<cross_entropy_problem<T>> cross_entropy::bind(const call& c, const pa
 
 template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&, const parameters&);
 template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&, const parameters&);
+template core::plan<cross_entropy_problem<bf16>> cross_entropy::bind<bf16>(const call&, const parameters&);
+template core::plan<cross_entropy_problem<f16>> cross_entropy::bind<f16>(const call&, const parameters&);
 
 const loss_spec& cross_entropy_spec() {
   static const core::spec_of<cross_entropy> spec;

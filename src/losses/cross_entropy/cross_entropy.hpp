@@ -23,6 +23,7 @@
 
 #include "core/driver.hpp"
 #include "core/param_fields.hpp"
+#include "core/storage.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -33,25 +34,27 @@
 
 namespace lossbench::losses {
 
-// The bound, typed call the kernels read: one row = one work item.
-template <class T>
+// The bound, typed call the kernels read: one row = one work item. The arrays hold storage type S
+// (f32, f64, bf16, f16); kernels compute in T = compute_t<S> (core/storage.hpp).
+template <class S>
 struct cross_entropy_problem {
-  const T* logits = nullptr;
+  using T = core::compute_t<S>;
+  const S* logits = nullptr;
   std::size_t classes = 0;
   // The target: exactly one of these is set.
   const std::int32_t* index32 = nullptr;
   const std::int64_t* index64 = nullptr;
-  const T* probs = nullptr;
-  const T* weight = nullptr;  // null: every class weighs 1
+  const S* probs = nullptr;
+  const S* weight = nullptr;  // null: every class weighs 1
   double weight_total = 0;    // Σ_c w_c (C when unweighted): M of an index row is a + b·Σw
   std::int64_t ignore_index = -100;
   double smoothing = 0;   // ε
   double grad_scale = 1;  // 1/D for mean (NaN when D = 0), else 1
-  T* grad = nullptr;      // null: value only
-  T* losses = nullptr;    // per-row losses (reduction none), else null
+  S* grad = nullptr;      // null: value only
+  S* losses = nullptr;    // per-row losses (reduction none), else null
 
   std::int64_t index_at(std::size_t row) const { return index32 ? index32[row] : index64[row]; }
-  double weight_of(std::size_t c) const { return weight ? static_cast<double>(weight[c]) : 1.0; }
+  double weight_of(std::size_t c) const { return weight ? static_cast<double>(T(weight[c])) : 1.0; }
 };
 
 struct cross_entropy {
@@ -98,24 +101,33 @@ struct cross_entropy {
   //    value ≤ u·Σ|v_c|·(1.5δ_c + 1.5L + 4); gradient formed in f32 (k = scale·ratio rounded, e·k,
   //    and ≤ 4 roundings on scale·v): ≤ u·|scale|·(V·(0.37 + p_j(L + 9)) + 3|v_j|) — both inside
   //    the f64 bounds above (11 and 10).
+  // bf16/f16 storage: the f32 computation above on the exactly widened inputs, each result then
+  //    rounded once to the storage type (row losses and target-class gradients straight from
+  //    double, the other gradient elements from their f32 value; e_c stays in f32 between the
+  //    passes): the f32 bound plus half a storage ulp of the result (and half its smallest
+  //    subnormal), which the bound's numbers leave to the caller (tests: harness within_stored).
   static constexpr accuracy_bound accuracy = {
       11, 10, "max-subtracted log-sum-exp: z−m, exp (≤1 ulp), compensated sums; per-row scale Σ|v|(δ+logC+1)"};
   static constexpr std::array<double, 2> flops_per_item = {
       13, 16};  // per logit: max, z−m, exp, +; gradient softmax·mass − target (loss_spec::flops)
   static constexpr std::int64_t parallel_min_elements = 32768;  // omp's break-even: docs/performance.md
 
-  template <class T>
-  using problem = cross_entropy_problem<T>;
+  template <class S>
+  using problem = cross_entropy_problem<S>;
+  // Logits, probability targets, weight, gradient and per-row losses may be stored in bf16 or f16:
+  // computed in f32 exactly as the f32 kernels, each gradient element and row loss rounded once
+  // to the storage type (the accuracy bound above, plus that rounding).
+  static constexpr bool has_16bit_storage = true;
 
   static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
 
-  template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);  // cross_entropy_simd.hpp
+  template <class S>
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm);
+  template <class S>
+  static double scalar_block(const problem<S>& p, std::size_t begin, std::size_t end);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t begin, std::size_t end);  // cross_entropy_simd.hpp
 
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
   static reference_result reference(const call& c, const parameters& prm);

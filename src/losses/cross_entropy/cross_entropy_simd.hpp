@@ -15,12 +15,16 @@
 // The last, partial batch of a row is masked (simd_row.hpp: row_tail), never a scalar loop.
 // f32 gradients are formed in f32 (≤ 2.5 more roundings than the scalar kernel's double
 // formula; within the documented bound, see cross_entropy.hpp); f64 ones in f64 like scalar.
+// 16-bit storage S runs the f32 kernel on inputs widened as they are loaded; e_c goes to a
+// per-thread f32 scratch of the row (or group of rows) instead of the gradient row, where it would
+// be rounded to 16 bits before g_c is formed, and each g_c is rounded once as it is stored.
 // Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/cross_entropy/cross_entropy.hpp"
 #include "losses/cross_entropy/narrow_rows.hpp"
 #include "losses/cross_entropy/simd_row.hpp"
+#include "simd/convert16.hpp"
 #include "simd/math.hpp"
 
 #include <xsimd/xsimd.hpp>
@@ -36,45 +40,64 @@ namespace ce_simd {
 // b·w_c on every class); probs: probability targets (all spread).
 enum class mode { point, spread, probs };
 
-template <class Arch, class T, mode Md, bool Weighted, bool Grad>
+template <class Arch, class S, mode Md, bool Weighted, bool Grad>
 struct kernel {
+  using T = core::compute_t<S>;
   using V = xsimd::batch<T, Arch>;
   using D = dbatch<Arch>;
   using sum = lane_sum<Arch, T>;
   static constexpr std::size_t W = V::size, WD = D::size;
   static constexpr int halves = std::is_same_v<T, float> ? 2 : 1;
   static constexpr T neg_inf = -std::numeric_limits<T>::infinity();
+  static constexpr bool narrow = simd::is_16bit_v<S>;  // e_c kept in `scratch`, not in the gradient
 
-  const cross_entropy_problem<T>& p;
+  const cross_entropy_problem<S>& p;
   std::size_t C;
   row_tail<Arch, T> tail;
   double b, keep;          // b = ε/C; keep = 1 − ε
   alignas(64) T wtail[W];  // the weight row's tail, zero-padded (no read past the weights)
+  std::size_t stride = 0;  // 16-bit storage: a row's floats in scratch (C rounded up to W)
+  float* scratch = nullptr;
 
-  kernel(const cross_entropy_problem<T>& pr, std::size_t end_row)
+  kernel(const cross_entropy_problem<S>& pr, std::size_t end_row)
       : p(pr),
         C(pr.classes),
         tail(pr.classes, end_row * pr.classes),
         b(pr.smoothing / static_cast<double>(pr.classes)),
         keep(1.0 - pr.smoothing) {
-    for (std::size_t l = 0; l < W; ++l) wtail[l] = (Weighted && l < tail.rem) ? p.weight[tail.full + l] : T(0);
+    for (std::size_t l = 0; l < W; ++l) wtail[l] = (Weighted && l < tail.rem) ? T(p.weight[tail.full + l]) : T(0);
+    if constexpr (narrow && Grad) {
+      stride = tail.full + (tail.rem ? W : 0);
+      scratch = f32_scratch<Arch>(stride * group_rows());
+    }
+  }
+
+  // Rows of one group (narrow rows: a double batch of them) share the vector log and divide.
+  std::size_t group_rows() const { return C * WD * sizeof(T) <= 16384 ? WD : 1; }
+
+  // Where pass 2 leaves e for row k of its group: the gradient row, or the f32 scratch.
+  T* e_row(std::size_t start, std::size_t k) const {
+    if constexpr (narrow)
+      return scratch + k * stride;
+    else
+      return p.grad + start;
   }
 
   // A row's weights at class c (full batches) and in its tail (dead lanes 0).
-  V weights(std::size_t c) const { return Weighted ? V::load_unaligned(p.weight + c) : V(T(1)); }
+  V weights(std::size_t c) const { return Weighted ? simd::load_as<V>(p.weight + c) : V(T(1)); }
   V tail_weights() const { return Weighted ? V::load_aligned(wtail) : xsimd::select(tail.live, V(T(1)), V(T(0))); }
 
   T row_max(std::size_t start) const {
-    const T* z = p.logits + start;
+    const S* z = p.logits + start;
     V m0(neg_inf), m1(neg_inf);
     std::size_t c = 0;
     for (; c + 2 * W <= tail.full; c += 2 * W) {
-      const V a = V::load_unaligned(z + c), a1 = V::load_unaligned(z + c + W);
+      const V a = simd::load_as<V>(z + c), a1 = simd::load_as<V>(z + c + W);
       m0 = xsimd::select(a > m0, a, m0);
       m1 = xsimd::select(a1 > m1, a1, m1);
     }
     if (c < tail.full) {
-      const V a = V::load_unaligned(z + c);
+      const V a = simd::load_as<V>(z + c);
       m0 = xsimd::select(a > m0, a, m0);
     }
     if (tail.rem) {
@@ -111,18 +134,23 @@ struct kernel {
     double s, shift, mass;
   };
 
-  // Pass 2 over the row starting at element `start`: e_c stored in the gradient row.
-  row_sums exp_row(std::size_t start, T m) const {
-    const T* z = p.logits + start;
-    const T* probs = Md == mode::probs ? p.probs + start : nullptr;
-    T* g = Grad ? p.grad + start : nullptr;
+  // Pass 2 over the row starting at element `start`, row k of its group: e_c stored in e_row.
+  row_sums exp_row(std::size_t start, std::size_t k_row, T m) const {
+    const S* z = p.logits + start;
+    const S* probs = Md == mode::probs ? p.probs + start : nullptr;
+    T* g = Grad ? e_row(start, k_row) : nullptr;
     const V mv(m);
     accumulators acc;
     auto chunk = [&](std::size_t c, int k) {
-      const V d = V::load_unaligned(z + c) - mv;
+      const V d = simd::load_as<V>(z + c) - mv;
       const V e = math::exp(d);
-      if constexpr (Grad) e.store_unaligned(g + c);
-      const V pr = Md == mode::probs ? V::load_unaligned(probs + c) : V(T(0));
+      if constexpr (Grad) {
+        if constexpr (narrow)
+          e.store_aligned(g + c);
+        else
+          e.store_unaligned(g + c);
+      }
+      const V pr = Md == mode::probs ? simd::load_as<V>(probs + c) : V(T(0));
       acc.add(k, d, e, Md == mode::point ? V(T(0)) : weights(c), pr, keep, b);
     };
     std::size_t c = 0;
@@ -131,7 +159,12 @@ struct kernel {
     if (tail.rem) {  // dead lanes: d = 0, e = 0, w = 0 (fill with m: d = m − m)
       const V d = xsimd::select(tail.live, tail.load(p.logits, start, m) - mv, V(T(0)));
       const V e = xsimd::select(tail.live, math::exp(d), V(T(0)));
-      if constexpr (Grad) tail.store(p.grad, start, e);
+      if constexpr (Grad) {
+        if constexpr (narrow)
+          e.store_aligned(g + tail.full);  // the scratch row is padded to whole batches
+        else
+          tail.store(p.grad, start, e);
+      }
       const V pr = Md == mode::probs ? tail.load(p.probs, start, T(0)) : V(T(0));
       acc.add(1, d, e, Md == mode::point ? V(T(0)) : tail_weights(), pr, keep, b);
     }
@@ -149,13 +182,14 @@ struct kernel {
   }
 
   // Pass 3: g = e·k − (scale·v) from the stored e; k = scale·ratio in the dtype.
-  void grad_row(std::size_t start, std::size_t target, double a, double ratio) const {
-    T* g = p.grad + start;
+  void grad_row(std::size_t start, std::size_t k_row, std::size_t target, double a, double ratio) const {
+    S* g = p.grad + start;
+    const T* es = e_row(start, k_row);
     const double scale = p.grad_scale;
     const V k(static_cast<T>(scale * ratio)), kb(static_cast<T>(scale * b));
     const V kp(static_cast<T>(scale * keep)), ke(static_cast<T>(scale * b));
-    const T* probs = Md == mode::probs ? p.probs + start : nullptr;
-    const T e_target = Md == mode::probs ? T(0) : g[target];
+    const S* probs = Md == mode::probs ? p.probs + start : nullptr;
+    const T e_target = Md == mode::probs ? T(0) : es[target];
     auto grad = [&](const V& e, const V& w, const V& pr) {
       if constexpr (Md == mode::point)
         return V(e * k);
@@ -164,29 +198,48 @@ struct kernel {
       else
         return V(e * k - w * (pr * kp + ke));
     };
+    auto e_at = [&](std::size_t c) {
+      if constexpr (narrow)
+        return V::load_aligned(es + c);
+      else
+        return V::load_unaligned(es + c);
+    };
     std::size_t c = 0;
     for (; c < tail.full; c += W) {
-      const V pr = Md == mode::probs ? V::load_unaligned(probs + c) : V(T(0));
-      grad(V::load_unaligned(g + c), Md == mode::point ? V(T(0)) : weights(c), pr).store_unaligned(g + c);
+      const V pr = Md == mode::probs ? simd::load_as<V>(probs + c) : V(T(0));
+      simd::store_as(g + c, grad(e_at(c), Md == mode::point ? V(T(0)) : weights(c), pr));
     }
     if (tail.rem) {
       const V pr = Md == mode::probs ? tail.load(p.probs, start, T(0)) : V(T(0));
-      tail.store(p.grad, start, grad(tail.load(p.grad, start, T(0)), Md == mode::point ? V(T(0)) : tail_weights(), pr));
+      V e;
+      if constexpr (narrow)
+        e = e_at(tail.full);
+      else
+        e = tail.load(p.grad, start, T(0));
+      tail.store(p.grad, start, grad(e, Md == mode::point ? V(T(0)) : tail_weights(), pr));
     }
     if constexpr (Md != mode::probs) {  // the target class: the scalar kernel's formula, in double
-      const double spread = Md == mode::spread ? b * (Weighted ? static_cast<double>(p.weight[target]) : 1.0) : 0.0;
-      g[target] = static_cast<T>(scale * (static_cast<double>(e_target) * ratio - (spread + a)));
+      const double spread = Md == mode::spread ? b * (Weighted ? static_cast<double>(T(p.weight[target])) : 1.0) : 0.0;
+      g[target] = stored(scale * (static_cast<double>(e_target) * ratio - (spread + a)));
     }
   }
 
+  // A double result in the storage type: one rounding (16 bits: straight from double).
+  static S stored(double x) noexcept {
+    if constexpr (narrow)
+      return S(x);
+    else
+      return static_cast<T>(x);
+  }
+
   void zero_row(std::size_t start) const {
-    for (std::size_t c = 0; c < tail.full; c += W) V(T(0)).store_unaligned(p.grad + start + c);
+    for (std::size_t c = 0; c < tail.full; c += W) simd::store_as(p.grad + start + c, V(T(0)));
     if (tail.rem) tail.store(p.grad, start, V(T(0)));
   }
 
   // Rows of one group (narrow rows: a double batch of them) share the vector log and divide.
   double run(std::size_t begin, std::size_t end) const {
-    const std::size_t group = C * WD * sizeof(T) <= 16384 ? WD : 1;
+    const std::size_t group = group_rows();
     lane_sum<Arch, double> total;
     alignas(64) double s[WD], shift[WD], mass[WD], a[WD], loss[WD], ratio[WD];
     std::size_t target[WD];
@@ -207,13 +260,13 @@ struct kernel {
           target[k] = static_cast<std::size_t>(t);
         }
         const T m = row_max(start);
-        const row_sums r = exp_row(start, m);
+        const row_sums r = exp_row(start, k, m);
         s[k] = r.s;
         if constexpr (Md == mode::probs) {
           shift[k] = r.shift, mass[k] = r.mass;
         } else {  // the point mass a at the target (its term apart: a = 0, z_t = −inf is NaN, as torch)
           a[k] = keep * class_weight<Arch>(p, target[k]);
-          const T zt = p.logits[start + target[k]];
+          const T zt = T(p.logits[start + target[k]]);
           shift[k] = (Md == mode::spread ? b * r.shift : 0.0) + a[k] * -static_cast<double>(zt - m);
           mass[k] = a[k] + b * p.weight_total;
         }
@@ -224,36 +277,36 @@ struct kernel {
       (mv / sv).store_aligned(ratio);
       total.add_wide(lv);
       for (std::size_t k = 0; k < n; ++k) {
-        if (p.losses) p.losses[row0 + k] = static_cast<T>(loss[k]);
-        if (Grad && counted[k]) grad_row((row0 + k) * C, Md == mode::probs ? 0 : target[k], a[k], ratio[k]);
+        if (p.losses) p.losses[row0 + k] = stored(loss[k]);
+        if (Grad && counted[k]) grad_row((row0 + k) * C, k, Md == mode::probs ? 0 : target[k], a[k], ratio[k]);
       }
     }
     return total.total();
   }
 };
 
-template <class Arch, class T, mode Md, bool Weighted>
-double run(const cross_entropy_problem<T>& p, std::size_t b, std::size_t e) {
-  if (p.grad) return kernel<Arch, T, Md, Weighted, true>(p, e).run(b, e);
-  return kernel<Arch, T, Md, Weighted, false>(p, e).run(b, e);
+template <class Arch, class S, mode Md, bool Weighted>
+double run(const cross_entropy_problem<S>& p, std::size_t b, std::size_t e) {
+  if (p.grad) return kernel<Arch, S, Md, Weighted, true>(p, e).run(b, e);
+  return kernel<Arch, S, Md, Weighted, false>(p, e).run(b, e);
 }
 
 }  // namespace ce_simd
 
-template <class Arch, class T>
-double cross_entropy::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+template <class Arch, class S>
+double cross_entropy::simd_block(const problem<S>& p, std::size_t b, std::size_t e) {
   using ce_simd::mode;
   if (b >= e) return 0;
   if (p.probs)
-    return p.weight ? ce_simd::run<Arch, T, mode::probs, true>(p, b, e)
-                    : ce_simd::run<Arch, T, mode::probs, false>(p, b, e);
+    return p.weight ? ce_simd::run<Arch, S, mode::probs, true>(p, b, e)
+                    : ce_simd::run<Arch, S, mode::probs, false>(p, b, e);
   if (p.smoothing > 0)
-    return p.weight ? ce_simd::run<Arch, T, mode::spread, true>(p, b, e)
-                    : ce_simd::run<Arch, T, mode::spread, false>(p, b, e);
+    return p.weight ? ce_simd::run<Arch, S, mode::spread, true>(p, b, e)
+                    : ce_simd::run<Arch, S, mode::spread, false>(p, b, e);
   if (p.classes <= ce_simd::narrow_classes)  // a row per lane (narrow_rows.hpp)
-    return p.grad ? ce_simd::narrow_kernel<Arch, T, true>{p}.run(b, e)
-                  : ce_simd::narrow_kernel<Arch, T, false>{p}.run(b, e);
-  return ce_simd::run<Arch, T, mode::point, false>(p, b, e);  // the weight enters only through a
+    return p.grad ? ce_simd::narrow_kernel<Arch, S, true>{p}.run(b, e)
+                  : ce_simd::narrow_kernel<Arch, S, false>{p}.run(b, e);
+  return ce_simd::run<Arch, S, mode::point, false>(p, b, e);  // the weight enters only through a
 }
 
 }  // namespace lossbench::losses

@@ -14,11 +14,14 @@
 // ℓ = a·(m − z_t) + a·log s with a = w_t; ratio = a/s; g_c = e_c·(T)(scale·ratio) and the target
 // class by the scalar kernel's double formula. Ignored rows and the dead lanes of a last, short
 // group read logits 0 (finite, so nothing NaN leaks into the sums) and weigh 0: loss 0, gradient 0.
+// 16-bit storage is widened into the f32 tile and each result narrowed once as it is stored; e_c
+// stays in the tile, so nothing is rounded between the passes.
 // Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/cross_entropy/cross_entropy.hpp"
 #include "losses/cross_entropy/simd_row.hpp"
+#include "simd/convert16.hpp"
 #include "simd/math.hpp"
 
 #include <xsimd/xsimd.hpp>
@@ -34,13 +37,14 @@ namespace lossbench::losses::ce_simd {
 // at C = 32 level on AVX-512 f32 (1.02×, 0.94×), 1.0–1.3× elsewhere: the row-wise kernel from 32.
 inline constexpr std::size_t narrow_classes = 31;
 
-template <class Arch, class T, bool Grad>
+template <class Arch, class S, bool Grad>
 struct narrow_kernel {
+  using T = core::compute_t<S>;
   using V = xsimd::batch<T, Arch>;
   using D = dbatch<Arch>;
   static constexpr std::size_t W = V::size, WD = D::size, halves = W / WD;
 
-  const cross_entropy_problem<T>& p;
+  const cross_entropy_problem<S>& p;
 
   double run(std::size_t begin, std::size_t end) const {
     const std::size_t C = p.classes;
@@ -56,8 +60,8 @@ struct narrow_kernel {
       for (std::size_t l = 0; l < W; ++l) {
         const std::int64_t t = l < n ? target_index<Arch>(p, row0 + l) : p.ignore_index;
         counted[l] = t != p.ignore_index;
-        const T* z = p.logits + (row0 + l) * C;
-        for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? z[c] : T(0);
+        const S* z = p.logits + (row0 + l) * C;
+        for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? T(z[c]) : T(0);
         target[l] = counted[l] ? static_cast<std::size_t>(t) : 0;
         a[l] = counted[l] ? class_weight<Arch>(p, target[l]) : 0.0;
         z_target[l] = tile[target[l] * W + l];
@@ -83,7 +87,7 @@ struct narrow_kernel {
         total.add_wide(lv);
       }
       if (p.losses)
-        for (std::size_t l = 0; l < n; ++l) p.losses[row0 + l] = static_cast<T>(loss[l]);
+        for (std::size_t l = 0; l < n; ++l) p.losses[row0 + l] = stored(loss[l]);
       if constexpr (Grad) write_gradient(row0, n, tile, target, counted, a, ratio, e_target, k);
     }
     return total.total();
@@ -100,14 +104,22 @@ struct narrow_kernel {
     const V kv = V::load_aligned(k);
     for (std::size_t c = 0; c < C; ++c) (V::load_aligned(tile + c * W) * kv).store_aligned(tile + c * W);
     for (std::size_t l = 0; l < n; ++l) {
-      T* g = p.grad + (row0 + l) * C;
+      S* g = p.grad + (row0 + l) * C;
       if (!counted[l]) {  // 0 even where scale is NaN (mean over no counted row), as torch
-        for (std::size_t c = 0; c < C; ++c) g[c] = T(0);
+        for (std::size_t c = 0; c < C; ++c) g[c] = S(T(0));
         continue;
       }
-      for (std::size_t c = 0; c < C; ++c) g[c] = tile[c * W + l];
-      g[target[l]] = static_cast<T>(scale * (static_cast<double>(e_target[l]) * ratio[l] - a[l]));
+      for (std::size_t c = 0; c < C; ++c) g[c] = S(tile[c * W + l]);
+      g[target[l]] = stored(scale * (static_cast<double>(e_target[l]) * ratio[l] - a[l]));
     }
+  }
+
+  // A double result in the storage type: one rounding (16 bits: straight from double).
+  static S stored(double x) noexcept {
+    if constexpr (simd::is_16bit_v<S>)
+      return S(x);
+    else
+      return static_cast<T>(x);
   }
 };
 

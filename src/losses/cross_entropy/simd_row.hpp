@@ -18,6 +18,7 @@
 #include "losses/cross_entropy/cross_entropy.hpp"
 #include "simd/block_sum.hpp"
 #include "simd/compensated_sum.hpp"
+#include "simd/convert16.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 namespace lossbench::losses::ce_simd {
 
@@ -66,13 +68,24 @@ T hmax(const xsimd::batch<T, Arch>& v) noexcept {
 
 // The problem's index_at and weight_of, restated here templated on Arch so that every ISA has its
 // own copy (ODR: an inline non-Arch function shared by the ISA TUs may be linked from the widest).
-template <class Arch, class T>
-std::int64_t target_index(const cross_entropy_problem<T>& p, std::size_t row) noexcept {
+template <class Arch, class S>
+std::int64_t target_index(const cross_entropy_problem<S>& p, std::size_t row) noexcept {
   return p.index32 ? p.index32[row] : p.index64[row];
 }
-template <class Arch, class T>
-double class_weight(const cross_entropy_problem<T>& p, std::size_t c) noexcept {
-  return p.weight ? static_cast<double>(p.weight[c]) : 1.0;
+template <class Arch, class S>
+double class_weight(const cross_entropy_problem<S>& p, std::size_t c) noexcept {
+  return p.weight ? static_cast<double>(core::compute_t<S>(p.weight[c])) : 1.0;
+}
+
+// A per-thread f32 scratch of at least n floats, 64-byte aligned, grown to the largest n asked
+// and kept: the 16-bit kernels hold e_c there between passes (the gradient row would round it).
+template <class Arch>
+float* f32_scratch(std::size_t n) {
+  constexpr std::size_t align = 64 / sizeof(float);
+  thread_local std::vector<float> buf;
+  if (buf.size() < n + align) buf.resize(n + align);
+  const auto misalign = reinterpret_cast<std::uintptr_t>(buf.data()) % 64;
+  return buf.data() + (misalign ? (64 - misalign) / sizeof(float) : 0);
 }
 
 // The lanes of x in double: two halves for float, x itself for double.
@@ -154,23 +167,32 @@ struct row_tail {
     for (std::size_t l = 0; l < W; ++l) iota[l] = static_cast<T>(l);
     live = V::load_aligned(iota) < V(static_cast<T>(rem));
   }
-  // The tail of the row starting at element `start` of `base` (logits, probabilities, grad);
-  // dead lanes read as `fill`.
-  V load(const T* base, std::size_t start, T fill) const noexcept {
+  // The tail of the row starting at element `start` of `base` (logits, probabilities, grad; of
+  // T or 16-bit storage S, widened exactly); dead lanes read as `fill`.
+  template <class S>
+  V load(const S* base, std::size_t start, T fill) const noexcept {
     const std::size_t at = start + full;
-    if (at + W <= limit) return xsimd::select(live, V::load_unaligned(base + at), V(fill));
-    alignas(64) T buf[W];
-    for (std::size_t l = 0; l < W; ++l) buf[l] = l < rem ? base[at + l] : fill;
-    return V::load_aligned(buf);
+    if (at + W <= limit) return xsimd::select(live, simd::load_as<V>(base + at), V(fill));
+    alignas(64) S buf[W];
+    for (std::size_t l = 0; l < W; ++l) buf[l] = l < rem ? base[at + l] : S(fill);
+    if constexpr (simd::is_16bit_v<S>)
+      return simd::load_as<V>(buf);
+    else
+      return V::load_aligned(buf);
   }
-  void store(T* base, std::size_t start, const V& x) const noexcept {
+  // Its live lanes stored (narrowed to S where S is 16-bit: one rounding).
+  template <class S>
+  void store(S* base, std::size_t start, const V& x) const noexcept {
     const std::size_t at = start + full;
     if (at + W <= limit) {
-      xsimd::select(live, x, V::load_unaligned(base + at)).store_unaligned(base + at);
+      simd::store_as(base + at, xsimd::select(live, x, simd::load_as<V>(base + at)));
       return;
     }
-    alignas(64) T buf[W];
-    x.store_aligned(buf);
+    alignas(64) S buf[W];
+    if constexpr (simd::is_16bit_v<S>)
+      simd::store_as(buf, x);
+    else
+      x.store_aligned(buf);
     for (std::size_t l = 0; l < rem; ++l) base[at + l] = buf[l];
   }
 };

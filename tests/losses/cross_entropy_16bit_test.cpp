@@ -1,0 +1,353 @@
+// cross_entropy_16bit_test.cpp — cross_entropy with bf16 and f16 storage. The promise is that a
+// 16-bit entry computes exactly what the same variant computes in f32 on the exactly widened
+// inputs, each gradient element and row loss then rounded once to the storage type: so its
+// results are compared bit for bit with the f32 entry's, narrowed (where the f32 result is itself
+// a rounding of a double, a 16-bit midpoint may round either way: double rounding). Also: the
+// reference within the documented bound plus the storage rounding, omp = simd bit for bit on
+// several thread counts, ±inf logits, gradients that round to subnormal halves, and the dtype
+// rules for the weight and probability targets.
+#include "support/harness.hpp"
+
+#include <lossbench/float16.hpp>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace lossbench::testing {
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr dtype halves[] = {dtype::bf16, dtype::f16};
+
+const loss_spec& ce() { return find_loss("cross_entropy"); }
+
+std::vector<const entry*> ce_entries(dtype dt) {
+  std::vector<const entry*> out;
+  for (const entry& e : registry())
+    if (e.loss->name() == "cross_entropy" && e.type == dt) out.push_back(&e);
+  return out;
+}
+
+// The f32 entry of the same variant.
+const entry& f32_twin(const entry& e) {
+  for (const entry& x : registry())
+    if (x.loss == e.loss && x.type == dtype::f32 && x.variant.name() == e.variant.name()) return x;
+  throw std::logic_error("no f32 entry for " + e.name());
+}
+
+array make(dtype dt, shape s, const std::vector<double>& v) {
+  array a(dt, s);
+  for (std::size_t i = 0; i < v.size(); ++i) a.set(static_cast<std::int64_t>(i), v[i]);
+  return a;
+}
+
+std::vector<array> inputs_of(array logits, array target) {
+  std::vector<array> in;
+  in.push_back(std::move(logits));
+  in.push_back(std::move(target));
+  return in;
+}
+
+// The same call with every floating array (inputs and the weight) widened to f32.
+owned_call widened(const owned_call& oc) {
+  std::vector<array> in;
+  for (const array& a : oc.inputs) in.push_back(is_floating(a.type()) ? a.astype(dtype::f32) : a.astype(a.type()));
+  param_set p;
+  for (const std::string& name : oc.params.names()) {
+    if (const array* t = oc.params.tensor(name))
+      p.set(name, t->astype(dtype::f32));
+    else
+      p.set(name, oc.params.number(name));
+  }
+  return owned_call(ce(), std::move(in), p, oc.red);
+}
+
+template <class S>
+std::uint16_t bits_at(const array& a, std::int64_t i) {
+  return a.ref().as<S>()[i].bits;
+}
+
+// Whether the 16-bit value `got` (bits) is the f32 value x rounded once: S(x), or, where x lies
+// exactly halfway between two 16-bit values (x itself rounded from a double), the other one.
+template <class S>
+bool narrowed_from(std::uint16_t got, float x) {
+  const S want(x);
+  if (got == want.bits) return true;
+  if (std::isnan(x)) return std::isnan(static_cast<float>(S::from_bits(got)));
+  const float a = want;
+  if (a == x) return false;
+  const bool up = std::fabs(x) > std::fabs(a);
+  const S other = S::from_bits(static_cast<std::uint16_t>(up ? want.bits + 1 : want.bits - 1));
+  const double mid = (static_cast<double>(a) + static_cast<double>(static_cast<float>(other))) / 2;
+  return mid == static_cast<double>(x) && got == other.bits;
+}
+
+template <class S>
+void expect_narrowed(const array& got, const array& wide, const std::string& what) {
+  ASSERT_EQ(got.numel(), wide.numel());
+  int reported = 0;
+  for (std::int64_t i = 0; i < got.numel() && reported < 5; ++i) {
+    const float x = wide.ref().as<float>()[i];
+    if (!narrowed_from<S>(bits_at<S>(got, i), x)) {
+      ADD_FAILURE() << what << "[" << i << "] = " << got.get(i) << ", the f32 result " << x << " narrowed is "
+                    << static_cast<float>(S(x));
+      ++reported;
+    }
+  }
+}
+
+// e (16-bit) against its f32 twin on the widened call: the value bit for bit (both are the f32
+// rounding of the same double), per-row losses and gradient narrowed from the f32 ones.
+void expect_f32_narrowed(const entry& e, const owned_call& oc, int threads = 0) {
+  const owned_call wide = widened(oc);
+  const evaluation got = evaluate(e, oc, true, threads);
+  const evaluation want = evaluate(f32_twin(e), wide, true, threads);
+  if (std::isnan(want.value))
+    EXPECT_TRUE(std::isnan(got.value)) << got.value;
+  else
+    EXPECT_EQ(got.value, want.value);
+  const bool bf = e.type == dtype::bf16;
+  if (oc.red == reduction::none)
+    bf ? expect_narrowed<bf16>(got.losses, want.losses, "loss") : expect_narrowed<f16>(got.losses, want.losses, "loss");
+  bf ? expect_narrowed<bf16>(got.grads[0], want.grads[0], "grad")
+     : expect_narrowed<f16>(got.grads[0], want.grads[0], "grad");
+}
+
+// Softmax of 2·N(0,1) draws, as probability targets.
+array soft_targets(dtype dt, std::int64_t rows, std::int64_t classes, std::uint64_t seed) {
+  const auto draws = ce().generate(dtype::f64, {rows, classes}, seed, ce().resolve({}));
+  array out(dt, {rows, classes});
+  for (std::int64_t i = 0; i < rows; ++i) {
+    double total = 0;
+    for (std::int64_t c = 0; c < classes; ++c) total += std::exp(draws[0].get(i * classes + c));
+    for (std::int64_t c = 0; c < classes; ++c)
+      out.set(i * classes + c, std::exp(draws[0].get(i * classes + c)) / total);
+  }
+  return out;
+}
+
+struct options {
+  bool soft, weighted;
+  double eps, ignore_index, logit_scale;
+};
+
+const options option_grid[] = {
+    {false, false, 0, -100, 2},  {false, true, 0, -100, 2},  {false, false, 0, -100, 50},
+    {false, true, 0.1, -100, 2}, {false, true, 0.3, 3, 2},   {false, false, 0.2, -100, 50},
+    {true, false, 0, -100, 2},   {true, true, 0.1, -100, 2}, {true, false, 0.2, -100, 50},
+};
+
+// Generated in the 16-bit dtype (so exactly representable), some rows ignored.
+owned_call make_call(dtype dt, std::int64_t rows, std::int64_t classes, const options& o, reduction red,
+                     dtype index_type) {
+  auto in = ce().generate(dt, {rows, classes}, 200 + static_cast<std::uint64_t>(classes), ce().resolve({}));
+  for (std::int64_t k = 0; k < in[0].numel(); ++k) in[0].set(k, in[0].get(k) * o.logit_scale);
+  if (o.soft) {
+    in[1] = soft_targets(dt, rows, classes, 9);
+  } else {
+    for (std::int64_t i = 0; i < rows; i += 5) in[1].set(i, o.ignore_index);
+    in[1] = in[1].astype(index_type);
+  }
+  param_set p;
+  p.set("label_smoothing", o.eps);
+  p.set("ignore_index", o.ignore_index);
+  if (o.weighted) {
+    array w(dt, {classes});
+    for (std::int64_t c = 0; c < classes; ++c) w.set(c, 0.25 + static_cast<double>(c % 7) * 0.25);
+    p.set("weight", std::move(w));
+  }
+  return owned_call(ce(), std::move(in), p, red);
+}
+
+std::string trace(dtype dt, std::int64_t classes, const options& o, reduction red) {
+  return std::string(to_string(dt)) + " C=" + std::to_string(classes) + " soft=" + std::to_string(o.soft) +
+         " weighted=" + std::to_string(o.weighted) + " eps=" + std::to_string(o.eps) +
+         " scale=" + std::to_string(o.logit_scale) + " " + std::string(to_string(red));
+}
+
+TEST(CrossEntropy16, HasBf16AndF16EntriesForEveryVariant) {
+  for (dtype dt : halves) {
+    const auto got = ce_entries(dt);
+    EXPECT_EQ(got.size(), ce_entries(dtype::f32).size()) << to_string(dt);
+  }
+}
+
+// C = 10 and 31: the row-per-lane tile; 32 and up: the row-wise kernel (rows grouped by 8 or 4
+// below 512 classes); 32000: a language-model head, one row a block.
+TEST(CrossEntropy16, IsTheF32ResultRoundedOnce) {
+  const std::pair<std::int64_t, std::int64_t> sizes[] = {{257, 10}, {61, 31}, {45, 32}, {33, 1000}, {3, 32000}};
+  for (dtype dt : halves)
+    for (const auto& [rows, classes] : sizes)
+      for (const options& o : option_grid)
+        for (reduction red : ce().reductions())
+          for (dtype index_type : {dtype::i64, dtype::i32}) {
+            if (o.soft && index_type == dtype::i32) continue;
+            SCOPED_TRACE(trace(dt, classes, o, red));
+            const owned_call oc = make_call(dt, rows, classes, o, red, index_type);
+            for (const entry* e : ce_entries(dt)) {
+              if (e->variant.impl == implementation::automatic) continue;  // may choose another kernel than f32's
+              SCOPED_TRACE(e->name());
+              expect_f32_narrowed(*e, oc);
+            }
+          }
+}
+
+TEST(CrossEntropy16, MatchesTheReferenceWithinTheBoundPlusStorageRounding) {
+  const std::pair<std::int64_t, std::int64_t> sizes[] = {{257, 10}, {45, 32}, {33, 1000}, {2, 32000}};
+  for (dtype dt : halves)
+    for (const auto& [rows, classes] : sizes)
+      for (const options& o : option_grid)
+        for (reduction red : ce().reductions()) {
+          SCOPED_TRACE(trace(dt, classes, o, red));
+          const owned_call oc = make_call(dt, rows, classes, o, red, dtype::i64);
+          const reference_result ref = ce().reference(oc.view());
+          for (const entry* e : ce_entries(dt)) {
+            SCOPED_TRACE(e->name());
+            expect_matches_reference(*e, oc, evaluate(*e, oc, true), true, 1.0, &ref);
+          }
+        }
+}
+
+// Blocks are 4096 logits (or one row): several per call, so the omp team splits them.
+TEST(CrossEntropy16, OmpEqualsSimdBitForBitOnAnyThreadCount) {
+  const std::pair<std::int64_t, std::int64_t> sizes[] = {{2000, 10}, {300, 100}, {50, 1000}, {9, 5000}};
+  for (dtype dt : halves)
+    for (const auto& [rows, classes] : sizes)
+      for (const options& o : {option_grid[0], option_grid[4], option_grid[7]})
+        for (reduction red : {reduction::mean, reduction::none}) {
+          SCOPED_TRACE(trace(dt, classes, o, red));
+          const owned_call oc = make_call(dt, rows, classes, o, red, dtype::i64);
+          const entry* simd = nullptr;
+          const entry* omp = nullptr;
+          for (const entry* e : ce_entries(dt)) {
+            if (e->variant.name() == "simd") simd = e;
+            if (e->variant.name() == "omp") omp = e;
+          }
+          if (!simd || !omp) GTEST_SKIP() << "no simd/omp entries on this CPU";
+          const evaluation base = evaluate(*simd, oc, true);
+          for (int threads : {1, 2, 3, 4, 7}) expect_same_bits(base, evaluate(*omp, oc, true, threads), omp->name());
+        }
+}
+
+// ±inf and large logits as the f32 kernels treat them (tested against torch in
+// cross_entropy_test): a −inf class has gradient 0, a +inf logit makes the row NaN.
+TEST(CrossEntropy16, InfiniteLogitsAsInF32) {
+  struct row_case {
+    std::vector<double> z, target;
+    double eps;
+  };
+  const row_case cases[] = {
+      {{-inf, 0, 1, 2}, {1}, 0},
+      {{-inf, 0, 1, 2}, {0}, 0},
+      {{-inf, 0, 1, 2}, {1}, 0.1},
+      {{-inf, 0, 1, 2}, {0}, 1.0},
+      {{100, -100, 0, 1}, {1}, 0.1},
+      {{inf, 0, 1, 2}, {1}, 0},
+      {{-inf, -inf, -inf, -inf}, {1}, 0},
+      {{-inf, 0, 1, 2}, {0, 0.5, 0.5, 0}, 0},
+      {{-inf, 0, 1, 2}, {0, 0.5, 0.5, 0}, 0.1},
+      {{-100, 100, 0, 1}, {0.5, 0.5, 0, 0}, 0},
+  };
+  for (dtype dt : halves)
+    for (const row_case& rc : cases)
+      for (std::int64_t width : {4, 40}) {  // the narrow tile and the row-wise kernel (the row padded with −inf)
+        SCOPED_TRACE(std::string(to_string(dt)) + " z0=" + std::to_string(rc.z[0]) + " eps=" + std::to_string(rc.eps) +
+                     " C=" + std::to_string(width));
+        std::vector<double> z = rc.z, t = rc.target;
+        z.resize(static_cast<std::size_t>(width), -inf);
+        if (t.size() > 1) t.resize(static_cast<std::size_t>(width), 0);
+        param_set p;
+        p.set("label_smoothing", rc.eps);
+        array target = t.size() == 1 ? make(dtype::i64, {1}, t) : make(dt, {1, width}, t);
+        for (reduction red : {reduction::mean, reduction::none}) {
+          owned_call oc(ce(), inputs_of(make(dt, {1, width}, z), target.astype(target.type())), p, red);
+          for (const entry* e : ce_entries(dt)) {
+            if (e->variant.impl == implementation::automatic) continue;
+            SCOPED_TRACE(e->name());
+            expect_f32_narrowed(*e, oc);
+            const evaluation ev = evaluate(*e, oc, true);
+            const bool nan_row = rc.z[0] == inf || rc.z[1] == -inf;  // +inf − +inf, or no finite logit
+            if (nan_row) {
+              for (std::int64_t j = 0; j < width; ++j) EXPECT_TRUE(std::isnan(ev.grads[0].get(j))) << j;
+            } else if (width > 4 && rc.eps == 0) {
+              EXPECT_EQ(ev.grads[0].get(width - 1), 0.0);  // a −inf class no target mass falls on
+            }
+          }
+        }
+      }
+}
+
+// Softmax entries far below the largest: gradients in the subnormal range of the storage type
+// (f16: below 2^-14; bf16: below 2^-126, the f32 exponential itself subnormal) are rounded, not
+// flushed to zero.
+TEST(CrossEntropy16, GradientsRoundToSubnormalHalves) {
+  for (dtype dt : halves)
+    for (std::int64_t classes : {24, 64, 1000}) {
+      SCOPED_TRACE(std::string(to_string(dt)) + " C=" + std::to_string(classes));
+      const std::int64_t rows = 9;
+      std::vector<double> z(static_cast<std::size_t>(rows * classes)), t(static_cast<std::size_t>(rows));
+      const double step = dt == dtype::f16 ? 0.25 : 1.0, base = dt == dtype::f16 ? -9.0 : -84.0;
+      for (std::int64_t i = 0; i < rows; ++i) {
+        for (std::int64_t c = 0; c < classes; ++c)
+          z[static_cast<std::size_t>(i * classes + c)] = c == 0 ? 0.0 : base - step * static_cast<double>(c % 32);
+        t[static_cast<std::size_t>(i)] = static_cast<double>(i % 2);
+      }
+      for (reduction red : {reduction::sum, reduction::mean}) {
+        owned_call oc(ce(), inputs_of(make(dt, {rows, classes}, z), make(dtype::i64, {rows}, t)), {}, red);
+        for (const entry* e : ce_entries(dt)) {
+          if (e->variant.impl == implementation::automatic) continue;
+          SCOPED_TRACE(e->name());
+          expect_f32_narrowed(*e, oc);
+          const evaluation ev = evaluate(*e, oc, true);
+          const double smallest_normal = dt == dtype::f16 ? 0x1p-14 : 0x1p-126;
+          const double smallest = dt == dtype::f16 ? 0x1p-24 : 0x1p-133;
+          std::int64_t subnormal = 0;
+          for (std::int64_t j = 0; j < ev.grads[0].numel(); ++j) {
+            const double g = std::fabs(ev.grads[0].get(j));
+            subnormal += g > 0 && g < smallest_normal;
+            EXPECT_TRUE(g == 0 || g >= smallest) << j;
+          }
+          EXPECT_GT(subnormal, 0) << "no gradient element is subnormal: the case tests nothing";
+        }
+      }
+    }
+}
+
+// The weight and probability targets are stored like the logits: a 16-bit loss takes them in its
+// own dtype and refuses another, naming the argument.
+TEST(CrossEntropy16, WeightAndProbabilitiesInTheLossDtype) {
+  const std::vector<double> z = {1.25, -0.5, 2.0, 0.75, -1.5, 0.0};
+  for (dtype dt : halves) {
+    const entry& e = *ce_entries(dt).front();
+    param_set ok;
+    ok.set("weight", make(dt, {3}, {0.5, 2.0, 1.0}));
+    owned_call weighted(ce(), inputs_of(make(dt, {2, 3}, z), make(dtype::i64, {2}, {0, 2})), ok);
+    EXPECT_NO_THROW(e.run(weighted.view()));
+    for (dtype other : {dtype::f32, dtype::f64, dt == dtype::bf16 ? dtype::f16 : dtype::bf16}) {
+      SCOPED_TRACE(std::string(to_string(dt)) + " with " + std::string(to_string(other)));
+      param_set bad;
+      bad.set("weight", make(other, {3}, {0.5, 2.0, 1.0}));
+      owned_call wrong_weight(ce(), inputs_of(make(dt, {2, 3}, z), make(dtype::i64, {2}, {0, 2})), bad);
+      try {
+        e.run(wrong_weight.view());
+        ADD_FAILURE() << "accepted a weight of " << to_string(other);
+      } catch (const error& err) {
+        EXPECT_EQ(err.argument(), "weight") << err.what();
+      }
+      owned_call wrong_probs(ce(), inputs_of(make(dt, {2, 3}, z), make(other, {2, 3}, {0, 1, 0, 0.5, 0.5, 0})));
+      try {
+        e.run(wrong_probs.view());
+        ADD_FAILURE() << "accepted probabilities of " << to_string(other);
+      } catch (const error& err) {
+        EXPECT_EQ(err.argument(), "target") << err.what();
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lossbench::testing
