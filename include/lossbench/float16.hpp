@@ -11,9 +11,14 @@ namespace lossbench {
 
 namespace detail {
 
+// The conversions are forced inline: SIMD translation units compiled for different ISAs call them
+// too, and an out-of-line copy would be one weak symbol for the whole program, compiled with
+// whichever ISA's flags the linker happened to keep.
+#define LOSSBENCH_CONVERT_INLINE [[gnu::always_inline]] inline
+
 // float → bfloat16 bits, round to nearest even; a NaN stays NaN with its quiet bit set (as
 // AVX512-BF16's vcvtneps2bf16 does), subnormals are rounded, not flushed.
-constexpr std::uint16_t bf16_bits_of(float f) noexcept {
+LOSSBENCH_CONVERT_INLINE constexpr std::uint16_t bf16_bits_of(float f) noexcept {
   const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
   if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x40u);
   return static_cast<std::uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
@@ -21,7 +26,7 @@ constexpr std::uint16_t bf16_bits_of(float f) noexcept {
 
 // float → binary16 bits, round to nearest even (subnormal halves included); a NaN keeps its sign
 // and top payload bits with the quiet bit set (as F16C's vcvtps2ph does).
-constexpr std::uint16_t f16_bits_of(float f) noexcept {
+LOSSBENCH_CONVERT_INLINE constexpr std::uint16_t f16_bits_of(float f) noexcept {
   const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
   const std::uint32_t sign = (u >> 16) & 0x8000u;
   const std::uint32_t a = u & 0x7fffffffu;
@@ -44,13 +49,13 @@ constexpr std::uint16_t f16_bits_of(float f) noexcept {
   return static_cast<std::uint16_t>(sign | ((rebiased + 0xfffu + ((rebiased >> 13) & 1u)) >> 13));
 }
 
-constexpr float float_of_bf16_bits(std::uint16_t h) noexcept {
+LOSSBENCH_CONVERT_INLINE constexpr float float_of_bf16_bits(std::uint16_t h) noexcept {
   return std::bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
 }
 
 // binary16 → float, exact for every half (subnormals, ±inf); a NaN keeps its payload and comes
 // out quiet (as F16C's vcvtph2ps makes it).
-constexpr float float_of_f16_bits(std::uint16_t h) noexcept {
+LOSSBENCH_CONVERT_INLINE constexpr float float_of_f16_bits(std::uint16_t h) noexcept {
   const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
   const std::uint32_t e = (h >> 10) & 0x1fu;
   std::uint32_t m = h & 0x3ffu;
@@ -65,7 +70,7 @@ constexpr float float_of_f16_bits(std::uint16_t h) noexcept {
 // double → float rounded to odd (an inexact result gets an odd last bit): a double rounded this
 // way to float and then to nearest-even 16 bits is the double correctly rounded to 16 bits,
 // since float keeps more than two bits beyond a 16-bit significand.
-inline float float_round_to_odd(double d) noexcept {
+LOSSBENCH_CONVERT_INLINE float float_round_to_odd(double d) noexcept {
   const float f = static_cast<float>(d);
   const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
   if (static_cast<double>(f) == d || d != d || (u & 1u)) return f;
@@ -81,14 +86,15 @@ struct bf16 {
   std::uint16_t bits = 0;
 
   constexpr bf16() noexcept = default;
-  constexpr explicit bf16(float f) noexcept : bits(detail::bf16_bits_of(f)) {}
-  explicit bf16(double d) noexcept : bits(detail::bf16_bits_of(detail::float_round_to_odd(d))) {}
+  LOSSBENCH_CONVERT_INLINE constexpr explicit bf16(float f) noexcept : bits(detail::bf16_bits_of(f)) {}
+  LOSSBENCH_CONVERT_INLINE explicit bf16(double d) noexcept
+      : bits(detail::bf16_bits_of(detail::float_round_to_odd(d))) {}
   static constexpr bf16 from_bits(std::uint16_t b) noexcept {
     bf16 h;
     h.bits = b;
     return h;
   }
-  constexpr operator float() const noexcept { return detail::float_of_bf16_bits(bits); }
+  LOSSBENCH_CONVERT_INLINE constexpr operator float() const noexcept { return detail::float_of_bf16_bits(bits); }
 };
 
 // IEEE 754 binary16: 5 exponent bits, an 11-bit significand (10 stored), max 65504.
@@ -96,17 +102,19 @@ struct f16 {
   std::uint16_t bits = 0;
 
   constexpr f16() noexcept = default;
-  constexpr explicit f16(float f) noexcept : bits(detail::f16_bits_of(f)) {}
-  explicit f16(double d) noexcept : bits(detail::f16_bits_of(detail::float_round_to_odd(d))) {}
+  LOSSBENCH_CONVERT_INLINE constexpr explicit f16(float f) noexcept : bits(detail::f16_bits_of(f)) {}
+  LOSSBENCH_CONVERT_INLINE explicit f16(double d) noexcept : bits(detail::f16_bits_of(detail::float_round_to_odd(d))) {}
   static constexpr f16 from_bits(std::uint16_t b) noexcept {
     f16 h;
     h.bits = b;
     return h;
   }
-  constexpr operator float() const noexcept { return detail::float_of_f16_bits(bits); }
+  LOSSBENCH_CONVERT_INLINE constexpr operator float() const noexcept { return detail::float_of_f16_bits(bits); }
 };
 
 static_assert(sizeof(bf16) == 2 && sizeof(f16) == 2, "16-bit storage types are their bits");
+
+#undef LOSSBENCH_CONVERT_INLINE
 
 // The type arrays of T are computed in, and a loss on them returns: float for the 16-bit storage
 // types, T itself otherwise.
