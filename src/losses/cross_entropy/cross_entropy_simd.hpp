@@ -65,7 +65,14 @@ struct kernel {
         tail(pr.classes, end_row * pr.classes),
         b(pr.smoothing / static_cast<double>(pr.classes)),
         keep(1.0 - pr.smoothing) {
-    for (std::size_t l = 0; l < W; ++l) wtail[l] = (Weighted && l < tail.rem) ? T(p.weight[tail.full + l]) : T(0);
+    if constexpr (narrow) {
+      alignas(64) S w16[W] = {};
+      for (std::size_t l = 0; l < W; ++l)
+        if (Weighted && l < tail.rem) w16[l] = p.weight[tail.full + l];
+      simd::load_as<V>(w16).store_aligned(wtail);
+    } else {
+      for (std::size_t l = 0; l < W; ++l) wtail[l] = (Weighted && l < tail.rem) ? p.weight[tail.full + l] : T(0);
+    }
     if constexpr (narrow && Grad) {
       stride = tail.full + (tail.rem ? W : 0);
       scratch = f32_scratch<Arch>(stride * group_rows());
@@ -219,7 +226,8 @@ struct kernel {
       tail.store(p.grad, start, grad(e, Md == mode::point ? V(T(0)) : tail_weights(), pr));
     }
     if constexpr (Md != mode::probs) {  // the target class: the scalar kernel's formula, in double
-      const double spread = Md == mode::spread ? b * (Weighted ? static_cast<double>(T(p.weight[target])) : 1.0) : 0.0;
+      const double spread =
+          Md == mode::spread ? b * (Weighted ? static_cast<double>(widen_one<Arch>(p.weight[target])) : 1.0) : 0.0;
       g[target] = stored(scale * (static_cast<double>(e_target) * ratio - (spread + a)));
     }
   }
@@ -227,7 +235,7 @@ struct kernel {
   // A double result in the storage type: one rounding (16 bits: straight from double).
   static S stored(double x) noexcept {
     if constexpr (narrow)
-      return S(x);
+      return narrow_one<Arch, S>(x);
     else
       return static_cast<T>(x);
   }
@@ -266,7 +274,7 @@ struct kernel {
           shift[k] = r.shift, mass[k] = r.mass;
         } else {  // the point mass a at the target (its term apart: a = 0, z_t = −inf is NaN, as torch)
           a[k] = keep * class_weight<Arch>(p, target[k]);
-          const T zt = T(p.logits[start + target[k]]);
+          const T zt = widen_one<Arch>(p.logits[start + target[k]]);
           shift[k] = (Md == mode::spread ? b * r.shift : 0.0) + a[k] * -static_cast<double>(zt - m);
           mass[k] = a[k] + b * p.weight_total;
         }

@@ -61,7 +61,13 @@ struct narrow_kernel {
         const std::int64_t t = l < n ? target_index<Arch>(p, row0 + l) : p.ignore_index;
         counted[l] = t != p.ignore_index;
         const S* z = p.logits + (row0 + l) * C;
-        for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? T(z[c]) : T(0);
+        if constexpr (simd::is_16bit_v<S>) {
+          alignas(64) T row[narrow_classes];
+          if (counted[l]) simd::widen_array<Arch>(z, row, C);
+          for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? row[c] : T(0);
+        } else {
+          for (std::size_t c = 0; c < C; ++c) tile[c * W + l] = counted[l] ? z[c] : T(0);
+        }
         target[l] = counted[l] ? static_cast<std::size_t>(t) : 0;
         a[l] = counted[l] ? class_weight<Arch>(p, target[l]) : 0.0;
         z_target[l] = tile[target[l] * W + l];
@@ -106,10 +112,16 @@ struct narrow_kernel {
     for (std::size_t l = 0; l < n; ++l) {
       S* g = p.grad + (row0 + l) * C;
       if (!counted[l]) {  // 0 even where scale is NaN (mean over no counted row), as torch
-        for (std::size_t c = 0; c < C; ++c) g[c] = S(T(0));
+        for (std::size_t c = 0; c < C; ++c) g[c] = S{};
         continue;
       }
-      for (std::size_t c = 0; c < C; ++c) g[c] = S(tile[c * W + l]);
+      if constexpr (simd::is_16bit_v<S>) {
+        alignas(64) T row[narrow_classes];
+        for (std::size_t c = 0; c < C; ++c) row[c] = tile[c * W + l];
+        simd::narrow_array<Arch>(row, g, C);
+      } else {
+        for (std::size_t c = 0; c < C; ++c) g[c] = tile[c * W + l];
+      }
       g[target[l]] = stored(scale * (static_cast<double>(e_target[l]) * ratio[l] - a[l]));
     }
   }
@@ -117,7 +129,7 @@ struct narrow_kernel {
   // A double result in the storage type: one rounding (16 bits: straight from double).
   static S stored(double x) noexcept {
     if constexpr (simd::is_16bit_v<S>)
-      return S(x);
+      return narrow_one<Arch, S>(x);
     else
       return static_cast<T>(x);
   }

@@ -28,8 +28,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <bit>
+#include <cstdlib>
+#include <new>
 #include <type_traits>
-#include <vector>
 
 namespace lossbench::losses::ce_simd {
 
@@ -72,20 +74,70 @@ template <class Arch, class S>
 std::int64_t target_index(const cross_entropy_problem<S>& p, std::size_t row) noexcept {
   return p.index32 ? p.index32[row] : p.index64[row];
 }
+
+// One stored value in the compute type (16 bits: widened through the batch conversion, since
+// float16.hpp's scalar conversions are inline functions every ISA object would share).
+template <class Arch, class S>
+core::compute_t<S> widen_one(S x) noexcept {
+  if constexpr (simd::is_16bit_v<S>) {
+    using V = xsimd::batch<float, Arch>;
+    alignas(64) S lanes[V::size] = {};
+    lanes[0] = x;
+    alignas(64) float out[V::size];
+    simd::load_as<V>(lanes).store_aligned(out);
+    return out[0];
+  } else {
+    return x;
+  }
+}
+
+// A double rounded once to 16-bit storage S: rounded to odd in float (float16.hpp's
+// detail::float_round_to_odd, restated per ISA), then to nearest even by the batch conversion.
+template <class Arch, class S>
+S narrow_one(double d) noexcept {
+  float f = static_cast<float>(d);
+  const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
+  if (!(static_cast<double>(f) == d || d != d || (u & 1u))) {
+    const bool d_larger = (d < 0 ? -d : d) > (f < 0 ? -static_cast<double>(f) : static_cast<double>(f));
+    f = std::bit_cast<float>(d_larger ? u + 1u : u - 1u);
+  }
+  using V = xsimd::batch<float, Arch>;
+  alignas(64) S lanes[V::size];
+  simd::store_as(lanes, V(f));
+  return lanes[0];
+}
+
 template <class Arch, class S>
 double class_weight(const cross_entropy_problem<S>& p, std::size_t c) noexcept {
-  return p.weight ? static_cast<double>(core::compute_t<S>(p.weight[c])) : 1.0;
+  return p.weight ? static_cast<double>(widen_one<Arch>(p.weight[c])) : 1.0;
 }
 
 // A per-thread f32 scratch of at least n floats, 64-byte aligned, grown to the largest n asked
 // and kept: the 16-bit kernels hold e_c there between passes (the gradient row would round it).
+// Owned by a class template on Arch, not a std::vector, so no library code is shared between
+// the ISA objects.
+template <class Arch>
+struct scratch_row {
+  float* data = nullptr;
+  std::size_t size = 0;
+  scratch_row() = default;
+  scratch_row(const scratch_row&) = delete;
+  scratch_row& operator=(const scratch_row&) = delete;
+  ~scratch_row() { std::free(data); }
+};
+
 template <class Arch>
 float* f32_scratch(std::size_t n) {
-  constexpr std::size_t align = 64 / sizeof(float);
-  thread_local std::vector<float> buf;
-  if (buf.size() < n + align) buf.resize(n + align);
-  const auto misalign = reinterpret_cast<std::uintptr_t>(buf.data()) % 64;
-  return buf.data() + (misalign ? (64 - misalign) / sizeof(float) : 0);
+  thread_local scratch_row<Arch> row;
+  if (row.size < n) {
+    const std::size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    auto* fresh = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!fresh) throw std::bad_alloc();
+    std::free(row.data);
+    row.data = fresh;
+    row.size = bytes / sizeof(float);
+  }
+  return row.data;
 }
 
 // The lanes of x in double: two halves for float, x itself for double.
@@ -173,12 +225,15 @@ struct row_tail {
   V load(const S* base, std::size_t start, T fill) const noexcept {
     const std::size_t at = start + full;
     if (at + W <= limit) return xsimd::select(live, simd::load_as<V>(base + at), V(fill));
-    alignas(64) S buf[W];
-    for (std::size_t l = 0; l < W; ++l) buf[l] = l < rem ? base[at + l] : S(fill);
-    if constexpr (simd::is_16bit_v<S>)
-      return simd::load_as<V>(buf);
-    else
+    if constexpr (simd::is_16bit_v<S>) {
+      alignas(64) S buf[W] = {};
+      for (std::size_t l = 0; l < rem; ++l) buf[l] = base[at + l];
+      return xsimd::select(live, simd::load_as<V>(buf), V(fill));
+    } else {
+      alignas(64) S buf[W];
+      for (std::size_t l = 0; l < W; ++l) buf[l] = l < rem ? base[at + l] : fill;
       return V::load_aligned(buf);
+    }
   }
   // Its live lanes stored (narrowed to S where S is 16-bit: one rounding).
   template <class S>
