@@ -196,7 +196,7 @@ def torch_chart(report):
     one panel per (dtype, threads), log x."""
     from . import peer  # noqa: E402
     cid, title = chart_id("torch"), "speed-up over PyTorch"
-    rows = peer.rows(report)
+    rows = peer.measured(report)  # cells a side cannot run have no figure to draw
     if not rows:
         return Chart(cid, title, "", note="PyTorch chart skipped: torch was not measured in this report.")
     panels = sorted({(r["dtype"], r["threads"]) for r in rows})

@@ -65,6 +65,12 @@ def noise_lines(noise):
         [f"⚠ {w}" for w in noise.warnings if not SAID_BY_NOISE_LINE.search(w)]
 
 
+def notes(report):
+    """What the sweep's selection left out, and why (context.lossbench.notes: a loss without
+    kernels in a dtype asked for, e.g. no bf16 ctc)."""
+    return [f"Not measured: {n}." for n in report.lossbench.get("notes") or [] if isinstance(n, str)]
+
+
 def bands_note(report):
     """Said once under the recommendations' heading: how a band's first size was placed."""
     note = (f"One line per loss and dtype: the fastest variant at each measured size (ties within "
@@ -136,9 +142,34 @@ LOSS_HEADER = ["dtype", "mode", "n", "fastest", "G items/s", "× scalar", "× to
                "value rel err", "grad max rel err", "cv"]
 
 
+GOAL_MARK = {True: " ✓", False: " ✗", None: ""}
+
+
+def grad_ulp16(row):
+    """A 16-bit row's gradient accuracy: its largest error in ULPs of the storage type and the goal
+    (the f32 bound plus half a 16-bit ULP), '0.500 (goal 0.500) ✓'; a dash for other rows."""
+    if not row.sixteen_bit or row.grad_max_ulp is None:
+        return fmt.DASH
+    goal = f" (goal {fmt.ulp(row.grad_ulp_goal)})" if row.grad_ulp_goal is not None else ""
+    return fmt.ulp(row.grad_max_ulp) + goal + GOAL_MARK[row.grad_goal_met]
+
+
+SIXTEEN_BIT_NOTE = ("bf16 and f16 rows store inputs, gradient and per-sample losses in 16 bits and compute in "
+                    "f32: their value error is against the long-double reference on the widened inputs (the f32 "
+                    "bound applies); grad 16-bit ULPs is the gradient's largest error in ULPs of the storage type "
+                    "against its goal, the f32 bound plus ½ ULP (✓: every element within its own).")
+
+
+def has_sixteen_bit(rows):
+    return any(r.sixteen_bit for r in rows)
+
+
 def loss_table(results, report=None):
     """One row per (dtype, mode, n) of one loss: its fastest variant and how good it is; × torch is
-    torch's forward+backward time over lossbench.torch's at the same size and threads (value+grad)."""
+    torch's forward+backward time over lossbench.torch's at the same size and threads (value+grad).
+    A loss with 16-bit rows gets a column for their gradient's ULPs against the goal."""
+    sixteen = has_sixteen_bit(s.best for s in results)
+    header = LOSS_HEADER[:-1] + ["grad 16-bit ULPs"] + LOSS_HEADER[-1:] if sixteen else LOSS_HEADER
     rows = []
     for s in results:
         b = s.best
@@ -149,8 +180,8 @@ def loss_table(results, report=None):
         vs_torch = vs_torch_of(s, report)
         rows.append([s.dtype, fmt.mode(s.mode), n, f"**{b.label}**", fmt.giga(b.items_per_second),
                      fmt.times(s.speedup), fmt.times(vs_torch), roof, fmt.rel_err(b.value_rel_err),
-                     fmt.rel_err(b.grad_max_rel_err), fmt.noisy_cv(b)])
-    return LOSS_HEADER, rows
+                     fmt.rel_err(b.grad_max_rel_err)] + ([grad_ulp16(b)] if sixteen else []) + [fmt.noisy_cv(b)])
+    return header, rows
 
 
 def peak_table(m):

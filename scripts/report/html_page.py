@@ -61,7 +61,8 @@ def head_section(report):
     machine, noise = summary.machine(report), summary.noise(report)
     return [f'<p class="machine">{text(content.machine_line(machine))}</p>',
             f'<p class="run">{text(content.run_line(report))}</p>',
-            "<ul>" + "".join(f"<li>{text(line)}</li>" for line in content.noise_lines(noise)) + "</ul>"]
+            "<ul>" + "".join(f"<li>{text(line)}</li>" for line in content.noise_lines(noise) + content.notes(report))
+            + "</ul>"]
 
 
 def use_section(report):
@@ -111,6 +112,8 @@ def loss_sections(report, results):
            "× torch = torch's forward+backward time over lossbench.torch's (value+grad, same n and threads); "
            "roofline = % of the lower of the memory (mem) and compute (cpu) roofs; accuracy of that "
            "variant against the long-double reference; ⚠ and tint = cv above 10%.</p>"]
+    if content.has_sixteen_bit(report.rows):
+        out.append(f"<p>{text(content.SIXTEEN_BIT_NOTE)}</p>")
     for loss in summary.losses(report.rows):
         mine = [s for s in results if s.loss == loss]
         header, rows = content.loss_table(mine, report)

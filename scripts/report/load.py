@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 IDENTITY = ("loss", "variant", "dtype", "mode", "n")
 NUMBERS = ("threads", "repetitions", "time_ns", "items_per_second", "bytes_per_second", "cv",
            "value_rel_err", "grad_max_rel_err", "grad_max_ulp", "grad_mean_ulp", "compulsory_bytes",
-           "read_bytes", "written_bytes", "flops", "bound_items_per_second", "roofline_pct")
+           "read_bytes", "written_bytes", "flops", "bound_items_per_second", "roofline_pct", "grad_ulp_goal")
 
 
 class ReportError(Exception):
@@ -48,6 +48,16 @@ class Row:
     roofline_pct: float | None = None
     auto_choice: str | None = None  # auto rows: the kernel it ran ("omp:avx512bw/threads:2")
     auto_source: str | None = None  # auto rows: "profile" or "heuristic"
+    # 16-bit storage rows (bf16, f16): computed in f32; grad_max_ulp is in ULPs of the storage type,
+    # against grad_ulp_goal (the f32 bound plus half a 16-bit ULP, the largest over the elements)
+    # and grad_goal_met (every element within its own goal). None on f32/f64 rows and older reports.
+    compute_dtype: str | None = None
+    grad_ulp_goal: float | None = None
+    grad_goal_met: bool | None = None
+
+    @property
+    def sixteen_bit(self):
+        return self.dtype in ("bf16", "f16")
 
     @property
     def label(self):
@@ -114,7 +124,10 @@ def _row(path, index, raw):
                isa=raw.get("isa"), size_label=raw.get("size_label"), noisy=raw.get("noisy") is True,
                parallel=raw.get("parallel") if isinstance(raw.get("parallel"), bool) else None,
                bound=raw.get("bound"), auto_choice=_text(raw.get("auto_choice")),
-               auto_source=_text(raw.get("auto_source")), stores=_text(raw.get("stores")), **numbers)
+               auto_source=_text(raw.get("auto_source")), stores=_text(raw.get("stores")),
+               compute_dtype=_text(raw.get("compute_dtype")),
+               grad_goal_met=raw.get("grad_goal_met") if isinstance(raw.get("grad_goal_met"), bool) else None,
+               **numbers)
 
 
 def load(path):

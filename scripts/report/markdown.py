@@ -44,7 +44,7 @@ def render(report, results, chart_notes=()):
     """The markdown text. `chart_notes`: why a chart of index.html is missing, said here too."""
     machine, noise = summary.machine(report), summary.noise(report)
     out = ["# lossbench report", "", content.machine_line(machine), "", content.run_line(report), ""]
-    out += [f"- {line}" for line in content.noise_lines(noise)] + [""]
+    out += [f"- {line}" for line in content.noise_lines(noise) + content.notes(report)] + [""]
     body = use_section(report, chart_notes) + peer_section(report) + loss_sections(report, results)
     body += auto_appendix(report) + appendix(machine, report)
     out += ["Contents:", ""] + toc(body) + [""] + body
@@ -69,6 +69,8 @@ def loss_sections(report, results):
            "× torch = torch's forward+backward time over lossbench.torch's (value+grad, same n and threads); "
            "roofline = % of the lower of the memory and compute roofs; accuracy of that variant "
            "against the long-double reference; ⚠ = cv above 10%.", ""]
+    if content.has_sixteen_bit(report.rows):
+        out += [content.SIXTEEN_BIT_NOTE, ""]
     for loss in summary.losses(report.rows):
         mine = [s for s in results if s.loss == loss]
         body = table(*content.loss_table(mine, report)) if mine else "No measured rows."

@@ -33,8 +33,11 @@ def losses(rows):
     return ordered(r.loss for r in rows)
 
 
+DTYPE_ORDER = ("f32", "f64", "bf16", "f16")  # 16-bit storage (computed in f32) after the computing dtypes
+
+
 def dtypes(rows):
-    return ordered((r.dtype for r in rows), first=("f32", "f64"))
+    return ordered((r.dtype for r in rows), first=DTYPE_ORDER)
 
 
 def modes(rows):

@@ -452,6 +452,60 @@ class SparseAndInvalid(unittest.TestCase):
         self.assertIn('id="chart-torch"', html)
         self.assertIn('<h2 id="torch">Against PyTorch</h2>', html)
 
+    def test_sixteen_bit_rows(self):
+        """bf16 and f16 rows (16-bit storage, computed in f32): the dtype in the tables, the gradient's
+        16-bit ULPs beside their goal, PyTorch's cells that a side cannot run marked n/a with the
+        reason, and the selection's notes."""
+        data, cells, peer_rows = self.with_peer()
+        added = []
+        for r in data["lossbench_rows"]:
+            if r["loss"] == "mse" and r["dtype"] == "f32":
+                for d, met in (("bf16", True), ("f16", False)):
+                    row = dict(r, dtype=d, name=r["name"].replace("/f32/", f"/{d}/"), compute_dtype="f32")
+                    if r["mode"] == "value_grad":
+                        row.update(grad_max_ulp=0.5 if met else 0.75, grad_ulp_goal=0.5004, grad_goal_met=met)
+                    added.append(row)
+        data["lossbench_rows"] += added
+        for n in sorted({r["n"] for r in added}):
+            peer_rows.append({"loss": "mse", "dtype": "bf16", "n": n, "threads": 1, "items": n,
+                              "unsupported": "torch: \"mse_cpu\" not implemented for 'BFloat16'",
+                              "cpp": {"unsupported": "torch: \"mse_cpu\" not implemented for 'BFloat16'"}})
+            peer_rows.append({"loss": "mse", "dtype": "f16", "n": n, "threads": 1, "items": n,
+                              "unsupported": "lossbench.torch: input: elements of torch.float16 are not supported",
+                              "cpp": {"torch_s": 4e-5, "lossbench_s": 1e-5, "speedup": 4.0,
+                                      "value_rel_difference": 1e-3}})
+        data["context"]["lossbench"]["notes"] = ["bf16: huber, cross_entropy have no bf16 kernels, so no bf16 rows"]
+        md = self.assert_renders("sixteen_bit", data)
+        self.assertIn("- Not measured: bf16: huber, cross_entropy have no bf16 kernels, so no bf16 rows.", md)
+        self.assertIn("grad 16-bit ULPs is the gradient's largest error in ULPs of the storage type", md)
+        section = md_section(md, "mse")
+        self.assertIn("| grad 16-bit ULPs | cv |", section)
+        lines = table_rows(section)
+        by_key = {(line[0], line[1], line[2].split(" ")[0]): line for line in lines}
+        self.assertEqual({line[0] for line in lines}, {"f32", "f64", "bf16", "f16"})
+        self.assertEqual([line[0] for line in lines], sorted((line[0] for line in lines),
+                                                             key=["f32", "f64", "bf16", "f16"].index))
+        self.assertEqual(by_key[("bf16", "value+grad", "4K")][10], "0.500 (goal 0.500) ✓")
+        self.assertEqual(by_key[("f16", "value+grad", "4K")][10], "0.750 (goal 0.500) ✗")
+        self.assertEqual(by_key[("bf16", "value", "4K")][10], DASH)
+        self.assertEqual(by_key[("f32", "value+grad", "4K")][10], DASH, "no storage rounding in f32")
+        self.assertNotIn("grad 16-bit ULPs", md_section(md, "huber"), "a loss without 16-bit rows keeps its columns")
+        self.assertIn("mse bf16: ", md)  # a recommendation line per dtype
+        self.assertIn("| mse | bf16 | Python | n/a (torch) |", md)
+        self.assertIn("| mse | bf16 | C++ | n/a (torch) |", md)
+        self.assertIn("| mse | f16 | Python | n/a (lossbench.torch) |", md)
+        self.assertIn("| mse | f16 | C++ | 4.00× |", md)
+        self.assertIn("Not compared through Python, as a side cannot run them (n/a in the table): mse bf16 (torch: "
+                      "\"mse_cpu\" not implemented for 'BFloat16'); mse f16 (lossbench.torch: ", md)
+        self.assertIn("Not compared in C++, as a side cannot run them (n/a in the table): mse bf16 (torch: ", md)
+        # the Python range counts measured cells only
+        self.assertIn(f"torch's speed over these {len(cells)} cells", md)
+        with open(os.path.join(self.dir, "sixteen_bit", "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('id="chart-torch"', html)
+        self.assertIn("<th>grad 16-bit ULPs</th>", html)
+        self.assertIn("0.500 (goal 0.500) ✓", html)
+
     def test_sparse_fixture(self):
         done = run_renderer(os.path.join(ARGS.fixtures, "sparse.json"), os.path.join(self.dir, "fixture"))
         self.assertEqual(done.returncode, 0, done.stderr)
