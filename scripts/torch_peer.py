@@ -8,6 +8,10 @@ same tensors, at the same thread count, in one process.
     ... scripts/torch_peer.py --cells-from report.partial.json --json peer.json   (lossbench report)
     ... [--cpp-peer build/lossbench_torch_peer]   also the same cells in C++, neither side through Python
 
+Dtypes f32, f64, bf16, f16. A cell one side cannot run (torch 1.13 lacks some losses in bf16 and
+f16 on CPU; lossbench.torch takes no 16-bit tensors) is a row with "unsupported" (the side and its
+message) and no times; the C++ peer (lossbench::evaluate takes bf16 and f16) may still compare it.
+
 Timing: time.perf_counter around whole forward+backward steps, the same timer for both sides; each
 repetition runs steps back to back for --min-time; torch's and lossbench's repetitions alternate
 (drift of a shared machine hits both alike) and the medians are compared. Items = elements of the
@@ -54,7 +58,7 @@ import torch.nn.functional as F  # noqa: E402
 
 import lossbench.torch as lt  # noqa: E402
 
-DTYPES = {"f32": torch.float32, "f64": torch.float64}
+DTYPES = {"f32": torch.float32, "f64": torch.float64, "bf16": torch.bfloat16, "f16": torch.float16}
 
 
 def parse_size(s):
@@ -73,7 +77,15 @@ def _contrastive(x1, x2, y):
 
 
 def problem(loss, n, dtype, gen):
-    """(lossbench.torch fn, torch fn, inputs, indices of the inputs that require grad) at ~n items."""
+    """(lossbench.torch fn, torch fn, inputs, indices of the inputs that require grad) at ~n items.
+    16-bit inputs are drawn in float32 and rounded once (torch's CPU generators and log_softmax
+    lack float16), as lossbench's 16-bit problems are."""
+    ours, theirs, inputs, diff = _problem(loss, n, torch.float32 if dtype in (torch.bfloat16, torch.float16) else dtype,
+                                          gen)
+    return ours, theirs, tuple(t.to(dtype) if t.is_floating_point() else t for t in inputs), diff
+
+
+def _problem(loss, n, dtype, gen):
     d = dtype
     if loss in ("mse", "mae", "huber", "bce", "bce_logits", "hinge"):
         x, y = torch.randn(n, dtype=d, generator=gen), torch.randn(n, dtype=d, generator=gen)
@@ -140,6 +152,20 @@ def measure(ours, theirs, inputs, diff, reps, min_time):
         t_theirs.append(timed(lambda: step(theirs), min_time))
         t_ours.append(timed(lambda: step(ours), min_time))
     return statistics.median(t_ours), statistics.median(t_theirs)
+
+
+def unsupported(ours, theirs, inputs, diff):
+    """Why a cell cannot be compared ("torch: ..." or "lossbench.torch: ..."), or None: one
+    forward+backward of each side. torch 1.13's CPU kernels lack some losses in 16 bits (bfloat16:
+    mse, binary_cross_entropy; float16: mse's backward, binary_cross_entropy, clamp_min (bce_logits,
+    hinge), log_softmax (cross_entropy)); lossbench.torch takes float32/float64 tensors only."""
+    for side, fn in (("torch", theirs), ("lossbench.torch", ours)):
+        leaves = [t.clone().requires_grad_(i in diff) for i, t in enumerate(inputs)]
+        try:
+            fn(*leaves).backward()
+        except (RuntimeError, TypeError, lossbench.Error) as e:
+            return f"{side}: {str(e).splitlines()[0]}"
+    return None
 
 
 def autograd_floor(reps, min_time):
@@ -245,6 +271,13 @@ def main():
         torch.set_num_threads(threads)
         lossbench.set_num_threads(threads)
         ours, theirs, inputs, diff = problem(loss, n, DTYPES[dt], torch.Generator().manual_seed(n))
+        why = unsupported(ours, theirs, inputs, diff)
+        if why:  # no figures where a side cannot run the cell: the row says why
+            rows.append({"loss": loss, "dtype": dt, "n": n, "items": inputs[0].numel(), "threads": threads,
+                         "unsupported": why})
+            print(f"[{k + 1}/{len(cells)}, {time.monotonic() - start:.0f} s] {loss} {dt} n={n} threads={threads}: "
+                  f"not measured ({why})", file=sys.stderr, flush=True)
+            continue
         t_ours, t_theirs = measure(ours, theirs, inputs, diff, args.repetitions, args.min_time)
         rows.append({"loss": loss, "dtype": dt, "n": n, "items": inputs[0].numel(), "threads": threads,
                      "torch_s": t_theirs, "lossbench_s": t_ours, "speedup": t_theirs / t_ours,
@@ -255,7 +288,9 @@ def main():
     context["cpp"], measured = cpp_rows(args.cpp_peer, cells, args.repetitions, args.min_time)
     for row in rows:
         cpp = measured.get((row["loss"], row["dtype"], row["n"], row["threads"]))
-        if cpp:
+        if cpp and "unsupported" in cpp:
+            row["cpp"] = {"unsupported": cpp["unsupported"]}
+        elif cpp:
             row["cpp"] = {k: cpp[k] for k in ("torch_s", "lossbench_s", "speedup", "torch_cv", "lossbench_cv",
                                               "value_rel_difference")}
     if args.json:
