@@ -47,7 +47,8 @@ accuracy_figures accuracy_of(const bench_case& bc, problem& p) {
   const bool with_grad = bc.m == mode::value_grad;
   const double value = bc.e->run(p.calls(with_grad)[0]);
   const auto grads = with_grad ? p.grads() : std::span<const array>{};
-  return cache.emplace(bc.name, measure_accuracy(p.reference(), value, grads, bc.e->type)).first->second;
+  const accuracy_bound bound = bc.e->loss->accuracy();
+  return cache.emplace(bc.name, measure_accuracy(p.reference(), value, grads, bc.e->type, &bound)).first->second;
 }
 
 void set_counters(benchmark::State& state, const bench_case& bc, std::int64_t bytes) {
@@ -62,6 +63,9 @@ void set_accuracy_counters(benchmark::State& state, const bench_case& bc, const 
   state.counters["grad_max_rel_err"] = acc.grad_max_rel_err;
   state.counters["grad_max_ulp"] = acc.grad_max_ulp;
   state.counters["grad_mean_ulp"] = acc.grad_mean_ulp;
+  if (std::isnan(acc.grad_ulp_goal)) return;  // f32, f64: no storage rounding to add
+  state.counters["grad_ulp_goal"] = acc.grad_ulp_goal;
+  state.counters["grad_goal_met"] = acc.grad_goal_met ? 1 : 0;
 }
 
 // Where the run's ceilings were measured: roofline_pct (achieved FLOP/s over the roofline bound

@@ -175,7 +175,16 @@ nlohmann::json summary_rows(const nlohmann::json& benchmarks, const roofline::ce
                           {"grad_max_rel_err", counter_or_null(first, "grad_max_rel_err")},
                           {"grad_max_ulp", counter_or_null(first, "grad_max_ulp")},
                           {"grad_mean_ulp", counter_or_null(first, "grad_mean_ulp")}};
+    // 16-bit storage: computed in f32; the gradient's ULPs above are the storage type's, against
+    // the goal of the f32 bound plus half a 16-bit ULP (bench/accuracy.hpp).
+    if (p.dtype == "bf16" || p.dtype == "f16") {
+      row["compute_dtype"] = "f32";
+      row["grad_ulp_goal"] = counter_or_null(first, "grad_ulp_goal");
+      row["grad_goal_met"] =
+          first.contains("grad_goal_met") ? nlohmann::json(first["grad_goal_met"].get<double>() > 0) : nullptr;
+    }
     add_execution(row, p);
+    // The FLOPs of a 16-bit row are f32 arithmetic: the f32 peak bounds them.
     add_roofline(row, first, ceilings, p.dtype == "f64" ? dtype::f64 : dtype::f32, items_per_second);
     out.push_back(std::move(row));
   }

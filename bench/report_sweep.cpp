@@ -4,6 +4,7 @@
 #include "ceilings.hpp"
 #include "context.hpp"
 #include "crossovers.hpp"
+#include "dtype_plan.hpp"
 #include "loss_benchmarks.hpp"
 #include "machine_info.hpp"
 #include "report_rows.hpp"
@@ -69,31 +70,39 @@ void check_names(const std::vector<std::string>& given, const std::vector<std::s
     }
 }
 
-std::function<bool(const entry&)> selection(const sweep_settings& s) {
+}  // namespace
+
+sweep_selection select_entries(const sweep_settings& s) {
   std::vector<std::string> losses, variants;
   for (const loss_spec* l : catalogue()) losses.emplace_back(l->name());
   for (const entry& e : registry())
     if (!listed(variants, e.variant.name())) variants.push_back(e.variant.name());
   check_names(s.losses, losses, "--loss");
   check_names(s.variants, variants, "--variant");
-  check_names(s.dtypes, {"f32", "f64"}, "--dtype");
+  // f32 and f64 unless asked: 16-bit rows are opt-in (--dtype bf16,f16), so the default report
+  // keeps its time and its rows.
+  const dtype_plan plan = plan_dtypes(s.losses, s.dtypes, {"f32", "f64"}, "--dtype");
   const std::vector<std::string> chosen = !s.variants.empty() ? s.variants
                                           : s.full            ? variants
                                                    : std::vector<std::string>{"scalar", "simd", "omp", "auto"};
-  return [s, chosen](const entry& e) {
-    return (s.losses.empty() || listed(s.losses, std::string(e.loss->name()))) && listed(chosen, e.variant.name()) &&
-           (s.dtypes.empty() || listed(s.dtypes, std::string(to_string(e.type))));
-  };
+  return {[s, chosen, plan](const entry& e) {
+            return (s.losses.empty() || listed(s.losses, std::string(e.loss->name()))) &&
+                   listed(chosen, e.variant.name()) && plan.takes(*e.loss, e.type);
+          },
+          plan.notes};
 }
+
+namespace {
 
 // The quick ladder measures f64 in DRAM at half the elements of f32 (4M: the same 32 MiB per
 // array, still past the L3): its inputs and long-double reference at 8M were a third of the
-// sweep's time, and a DRAM row is about bandwidth, which the bytes decide. --full and sizes given
-// with --sizes run every size for both.
+// sweep's time, and a DRAM row is about bandwidth, which the bytes decide. bf16 and f16 keep f32's
+// 8M (16 MiB per array, 32–48 MiB with the gradient): the same n as f32's row, so the two compare
+// element for element. --full and sizes given with --sizes run every size for every dtype.
 std::vector<registered_benchmark> register_sweep(const options& opt, bool quick_ladder) {
   if (!quick_ladder) return register_loss_benchmarks(opt);
   options f32 = opt, f64 = opt;
-  f32.select = [all = opt.select](const entry& e) { return e.type == dtype::f32 && all(e); };
+  f32.select = [all = opt.select](const entry& e) { return e.type != dtype::f64 && all(e); };
   f64.select = [all = opt.select](const entry& e) { return e.type == dtype::f64 && all(e); };
   f64.sizes.back().elements /= 2;
   auto out = register_loss_benchmarks(f32);
@@ -171,12 +180,15 @@ nlohmann::json run_sweep(const sweep_settings& s) {
   if (!s.sizes.empty()) l.sizes = parse_sizes(s.sizes, false, "--sizes");
   options opt;
   opt.sizes = l.sizes;
-  opt.select = selection(s);
+  const sweep_selection chosen = select_entries(s);
+  opt.select = chosen.select;
+  for (const std::string& note : chosen.notes) std::fprintf(stderr, "report: %s\n", note.c_str());
   opt.omp_threads = !s.threads.empty() ? s.threads : s.full ? std::vector<int>{} : std::vector<int>{num_threads()};
 
   nlohmann::json info = build_info();
   info.update(machine_info());
   info["auto_profile"] = auto_profile_json();
+  info["notes"] = chosen.notes;  // what the selection left out, and why
   info.update({{"sweep", s.full ? "full" : "quick"},
                {"repetitions", l.repetitions},
                {"min_time_s", l.min_time},

@@ -2,6 +2,7 @@
 #include "tune_sweep.hpp"
 
 #include "context.hpp"
+#include "dtype_plan.hpp"
 #include "loss_benchmarks.hpp"
 #include "machine_info.hpp"
 #include "report_rows.hpp"
@@ -51,13 +52,14 @@ bool listed(const std::vector<std::string>& list, std::string_view name) {
   return list.empty() || std::find(list.begin(), list.end(), name) != list.end();
 }
 
-void check_selection(const tune_settings& s) {
-  for (const auto& l : s.losses) find_loss(l, "--loss");
-  for (const auto& d : s.dtypes)
-    if (d != "f32" && d != "f64") throw error("--dtype", "expected f32 or f64, got '" + d + "'");
+// Every dtype each loss has by default (16-bit ones included: `auto` picks per dtype, and bf16's
+// or f16's best kernel and break-even need not be f32's).
+dtype_plan check_selection(const tune_settings& s) {
+  dtype_plan plan = plan_dtypes(s.losses, s.dtypes, {"f32", "f64", "bf16", "f16"}, "--dtype");
   if (s.rigor != "estimate" && s.rigor != "measure" && s.rigor != "patient")
     throw error("--rigor", "expected estimate, measure or patient, got '" + s.rigor + "'");
   if (!(s.time_limit_s >= 0)) throw error("--time-limit", "expected seconds ≥ 0");
+  return plan;
 }
 
 // Candidates are concrete: scalar, each simd:<isa> and omp; not the `simd` alias (it is one of the
@@ -162,12 +164,13 @@ std::vector<tuning::profile_entry> measured_entries(const nlohmann::json& rows) 
 }
 
 // rigor estimate: the heuristics' choice at each size of the measure ladder, nothing timed.
-std::vector<tuning::profile_entry> estimated_entries(const tune_settings& s, const rigor_plan& p) {
+std::vector<tuning::profile_entry> estimated_entries(const tune_settings& s, const dtype_plan& dtypes,
+                                                     const rigor_plan& p) {
   std::vector<tuning::profile_entry> out;
   for (const loss_spec* l : catalogue()) {
     if (!listed(s.losses, l->name())) continue;
-    for (dtype t : {dtype::f32, dtype::f64}) {
-      if (!listed(s.dtypes, to_string(t))) continue;
+    for (dtype t : dtypes.dtypes) {
+      if (!dtypes.takes(*l, t)) continue;
       for (bool grad : {false, true})
         for (const size_class& size : p.sizes) {
           tuning::profile_entry e;
@@ -241,7 +244,8 @@ std::vector<tuning::profile_entry> measure(const std::vector<registered_benchmar
 }  // namespace
 
 tuning::profile run_tune(const tune_settings& s) {
-  check_selection(s);
+  const dtype_plan dtypes = check_selection(s);
+  for (const std::string& note : dtypes.notes) std::fprintf(stderr, "tune: %s\n", note.c_str());
   rigor_plan plan = plan_for(s.rigor == "estimate" ? "measure" : s.rigor, num_threads());
   if (!s.sizes.empty()) plan.sizes = parse_sizes(s.sizes, false, "--sizes");
   tuning::profile p;
@@ -251,7 +255,7 @@ tuning::profile run_tune(const tune_settings& s) {
   p.build = this_build();
   if (s.rigor == "estimate") {
     p.statistic = "none: the built-in heuristics (rigor estimate)";
-    p.entries = estimated_entries(s, plan);
+    p.entries = estimated_entries(s, dtypes, plan);
   } else {
     p.statistic = fmt::format("median of {} repetitions of ≥ {} s, interleaved at random within each size",
                               plan.repetitions, plan.min_time);
@@ -260,8 +264,8 @@ tuning::profile run_tune(const tune_settings& s) {
     opt.omp_threads = plan.threads;
     opt.roofline = false;
     opt.accuracy = false;
-    opt.select = [&s](const entry& e) {
-      return is_candidate(e) && listed(s.losses, e.loss->name()) && listed(s.dtypes, to_string(e.type));
+    opt.select = [&s, &dtypes](const entry& e) {
+      return is_candidate(e) && listed(s.losses, e.loss->name()) && dtypes.takes(*e.loss, e.type);
     };
     initialize_google_benchmark("lossbench tune", plan.repetitions, plan.min_time);
     const auto registered = register_loss_benchmarks(opt);

@@ -16,7 +16,7 @@ struct tune_settings {
   std::string rigor = "measure";    // estimate (no measurement), measure, patient
   double time_limit_s = 0;          // > 0: stop starting new sizes once the next would pass it
   std::vector<std::string> losses;  // empty: all
-  std::vector<std::string> dtypes;  // empty: f32 and f64
+  std::vector<std::string> dtypes;  // empty: every dtype each loss has (f32, f64; bf16, f16 where it has them)
   std::string sizes;                // element counts replacing the rigor's ladder ("4k,1M"); empty: the ladder
 };
 

@@ -140,7 +140,10 @@ void add_report_command(CLI::App& app) {
                   "Variants: scalar, simd, simd:<isa>, omp (default: scalar, simd, omp; --full: all)")
       ->delimiter(',');
   cmd->add_option("--sizes", o->sizes, "Element counts replacing the size ladder, e.g. 4k,64k,16M");
-  cmd->add_option("--dtype", o->dtypes, "f32 and/or f64 (default: both)")->delimiter(',');
+  cmd->add_option("--dtype", o->dtypes,
+                  "f32, f64, bf16, f16 (default: f32,f64); bf16 and f16 (16-bit storage) for the losses that have "
+                  "them, the others left out with a note")
+      ->delimiter(',');
   cmd->add_option("--threads", o->threads,
                   "Thread counts of the omp rows, e.g. 1,2 (default: OMP_NUM_THREADS, else the cores)")
       ->delimiter(',')

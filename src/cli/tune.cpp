@@ -94,7 +94,10 @@ void add_tune_command(CLI::App& app) {
                   "the heuristics")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--loss", o->losses, "Losses to tune (default: all)")->delimiter(',');
-  cmd->add_option("--dtype", o->dtypes, "f32 and/or f64 (default: both)")->delimiter(',');
+  cmd->add_option("--dtype", o->dtypes,
+                  "f32, f64, bf16, f16 (default: every dtype each loss has; bf16 and f16 where a loss has 16-bit "
+                  "kernels)")
+      ->delimiter(',');
   cmd->add_option("--sizes", o->sizes, "Element counts replacing the rigor's sizes, e.g. 4k,256k,4M");
   cmd->callback([o] { run_tune(*o); });
 }

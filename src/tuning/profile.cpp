@@ -122,12 +122,15 @@ candidate parse_candidate(const json& j, const std::string& where, bool with_tim
 profile_entry parse_entry(const json& j, const std::string& where) {
   profile_entry e;
   e.loss = text(j, where, "loss");
+  // f32 and f64, and since 16-bit storage the bf16 and f16 rows (a profile without them is read
+  // as before: those calls then use the heuristics).
+  constexpr const char* dtypes = "expected f32, f64, bf16 or f16";
   try {
     e.type = parse_dtype(text(j, where, "dtype"));
   } catch (const error&) {
-    bad(where + ".dtype", "expected f32 or f64");
+    bad(where + ".dtype", dtypes);
   }
-  if (e.type != dtype::f32 && e.type != dtype::f64) bad(where + ".dtype", "expected f32 or f64");
+  if (!is_floating(e.type)) bad(where + ".dtype", dtypes);
   const std::string mode = text(j, where, "mode");
   if (mode != "value" && mode != "value_grad") bad(where + ".mode", "expected value or value_grad, got '" + mode + "'");
   e.with_grad = mode == "value_grad";

@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace lossbench::testing {
@@ -312,6 +313,75 @@ TEST_F(AutoProfile, SerialVariantOnSeveralThreadsIsIgnored) {
   const auto at = text.find("\"threads\": 1");
   text.replace(at, 12, "\"threads\": 4");
   expect_ignored(use(write("p.json", text)), "a serial variant runs on 1 thread");
+}
+
+// The `auto` result of one mse call in a 16-bit dtype, value only (its f32 value, as a double).
+double run_mse16(std::string_view variant, dtype t, std::int64_t n) {
+  const loss_spec& mse = find_loss("mse");
+  owned_call oc(mse, mse.generate(t, {n, 0}, 7, mse.resolve({})));
+  return find_entries("mse", variant, t).front()->run(oc.view());
+}
+
+// A profile's bf16 rows drive `auto` for bf16 calls as f32 rows do for f32: its choice per bucket,
+// the very kernel it names (bit for bit); f16 calls, absent from it, keep the heuristics.
+TEST_F(AutoProfile, SixteenBitRowsChooseForTheirDtype) {
+  tuning::profile p = empty_profile_of_this_machine("test");
+  tuning::profile_entry e;
+  e.loss = "mse", e.type = dtype::bf16, e.with_grad = false, e.items = 500, e.items_min = 0, e.items_max = 1000;
+  e.chosen = make("scalar", 1, 5);
+  e.candidates = {e.chosen, make("omp:scalar", 2, 9)};
+  p.entries.push_back(e);
+  const fs::path path = dir / "profile.json";
+  tuning::write_profile(path, p);
+  EXPECT_EQ(use(path), "");
+  ASSERT_EQ(auto_profile().status, profile_status::state::loaded) << auto_profile().message;
+
+  const auto bf = explain_auto(find_loss("mse"), dtype::bf16, false, 999);
+  EXPECT_TRUE(bf.from_profile);
+  EXPECT_EQ(bf.chosen.name(), "scalar");
+  EXPECT_NE(bf.reason.find("mse/bf16/value"), std::string::npos) << bf.reason;
+  EXPECT_EQ(run_mse16("auto", dtype::bf16, 999), run_mse16("scalar", dtype::bf16, 999));
+  // Outside its buckets and in other dtypes: the heuristics, as for a profile without 16-bit rows.
+  EXPECT_FALSE(explain_auto(find_loss("mse"), dtype::bf16, false, 1000).from_profile);
+  EXPECT_FALSE(explain_auto(find_loss("mse"), dtype::f16, false, 999).from_profile);
+  EXPECT_FALSE(explain_auto(find_loss("mse"), dtype::f32, false, 999).from_profile);
+}
+
+// A profile from before 16-bit storage (f32/f64 rows only) still loads; a 16-bit call then runs
+// the heuristics' kernel, the same bits as that kernel named directly.
+TEST_F(AutoProfile, ProfileWithoutSixteenBitRowsLeavesThemToTheHeuristics) {
+  if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
+  const fs::path path = dir / "profile.json";
+  tuning::write_profile(path, this_machines_profile({make("scalar", 1, 5)}));
+  EXPECT_EQ(use(path), "");
+  ASSERT_EQ(auto_profile().status, profile_status::state::loaded) << auto_profile().message;
+  const auto c = explain_auto(find_loss("mse"), dtype::bf16, false, 999, 1);
+  EXPECT_FALSE(c.from_profile);
+  EXPECT_NE(c.reason.find("the profile has no entry for mse/bf16/value"), std::string::npos) << c.reason;
+  EXPECT_EQ(c.chosen.name(), best_simd());
+  for (dtype t : {dtype::bf16, dtype::f16}) EXPECT_EQ(run_mse16("auto", t, 999), run_mse16("simd", t, 999));
+}
+
+TEST_F(AutoProfile, UnknownDtypeIsIgnoredNamingIt) {
+  tuning::write_profile(dir / "p.json", this_machines_profile({make("scalar", 1, 5)}));
+  std::ifstream in(dir / "p.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string f32 = "\"dtype\": \"f32\"";
+  text.replace(text.find(f32), f32.size(), "\"dtype\": \"i32\"");
+  expect_ignored(use(write("q.json", text)), "entries[0].dtype: expected f32, f64, bf16 or f16");
+}
+
+TEST(Profile, SixteenBitEntriesRoundTrip) {
+  tuning::profile p = empty_profile_of_this_machine("median of 3");
+  tuning::profile_entry e;
+  e.loss = "cross_entropy", e.with_grad = true, e.items = 4096, e.items_min = 0, e.items_max = 8192;
+  e.chosen = make("scalar", 1, 10);
+  e.candidates = {e.chosen};
+  for (dtype t : {dtype::bf16, dtype::f16}) e.type = t, p.entries.push_back(e);
+  const tuning::profile q = tuning::parse_profile(tuning::to_json_text(p));
+  ASSERT_EQ(q.entries.size(), 2u);
+  EXPECT_EQ(q.entries[0].type, dtype::bf16);
+  EXPECT_EQ(q.entries[1].type, dtype::f16);
 }
 
 TEST(Profile, RoundTripsThroughJson) {
