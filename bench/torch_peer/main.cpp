@@ -4,7 +4,9 @@
 //   torch_peer/<loss>/<dtype>/n:<items>/threads:<t>/torch      ATen's loss + autograd backward
 //   torch_peer/<loss>/<dtype>/n:<items>/threads:<t>/lossbench  lossbench::evaluate, value + gradient
 // A cell's repetitions are interleaved (Google Benchmark's random interleaving) and compared by
-// their medians. `lossbench report --peer torch` runs it through scripts/torch_peer.py.
+// their medians. A cell torch has no CPU kernel for (some losses in bf16 and f16) is a row with
+// "unsupported" (torch's message) instead of times. `lossbench report --peer torch` runs it through
+// scripts/torch_peer.py.
 //
 //   lossbench_torch_peer --cells mse:f32:4096:1,cross_entropy:f32:262144:2 [--repetitions 5]
 //                        [--min-time 0.02] [--json FILE]
@@ -116,6 +118,24 @@ double value_difference(const cell& c) {
   return std::abs(theirs - ours) / std::max(std::abs(ours), 1e-300);
 }
 
+// Why torch cannot run the cell's loss, or "" where it can: one forward + backward on the cell's
+// data. torch's CPU kernels lack some losses in 16 bits (torch 1.13: mse and binary_cross_entropy
+// in bfloat16; mse's backward, binary_cross_entropy, clamp_min and log_softmax in float16); such
+// a cell is reported with torch's message and not timed, never with made-up figures.
+std::string torch_unsupported(const cell& c) {
+  try {
+    problem& p = problem_of(c);
+    const call& k = p.calls(true)[0];
+    const std::vector<at::Tensor> in = torch_inputs(*c.loss, k.inputs);
+    at::Tensor value = torch_loss(*c.loss, in, *k.params, benchmark_reduction(*c.loss));
+    torch::autograd::backward({value});
+    return "";
+  } catch (const std::exception& e) {  // c10::Error: its first line is the message, then a backtrace
+    const std::string what = e.what();
+    return what.substr(0, what.find('\n'));
+  }
+}
+
 // Keeps each benchmark's median real time (seconds per step) and prints the console's view.
 // Also keeps the coefficient of variation over the repetitions: a median from scattered
 // repetitions is flagged in the report rather than trusted.
@@ -185,7 +205,10 @@ int run(const settings& s) {
   for (auto& f : flags) argv.push_back(f.data());
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
+  std::vector<std::string> unsupported;
   for (const cell& c : s.cells) {
+    unsupported.push_back(torch_unsupported(c));
+    if (!unsupported.back().empty()) continue;
     benchmark::RegisterBenchmark((c.prefix() + "torch").c_str(), [c](benchmark::State& st) { torch_step(st, c); })
         ->UseRealTime()
         ->Unit(benchmark::kNanosecond);
@@ -199,6 +222,17 @@ int run(const settings& s) {
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < s.cells.size(); ++i) {
     const cell& c = s.cells[i];
+    if (!unsupported[i].empty()) {
+      rows.push_back({{"loss", c.loss->name()},
+                      {"dtype", to_string(c.type)},
+                      {"n", c.items},
+                      {"items", problem_of(c).items()},
+                      {"threads", c.threads},
+                      {"unsupported", "torch: " + unsupported[i]}});
+      std::fprintf(stderr, "[%zu/%zu] C++: %s not measured: torch: %s\n", i + 1, s.cells.size(), c.prefix().c_str(),
+                   unsupported[i].c_str());
+      continue;
+    }
     benchmark::RunSpecifiedBenchmarks(&reporter, "^" + c.prefix());
     const double t_torch = reporter.medians.at(c.prefix() + "torch");
     const double t_ours = reporter.medians.at(c.prefix() + "lossbench");
