@@ -37,6 +37,14 @@ def run(*args, timeout=600):
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
+def loss_without(dtype):
+    """A loss of the catalogue with no kernels in `dtype` (registry entries), or None."""
+    done = subprocess.run([CLI, "list", "--json"], capture_output=True, text=True, timeout=60)
+    listed = json.loads(done.stdout)
+    having = {e["loss"] for e in listed["entries"] if e["dtype"] == dtype}
+    return next((loss["name"] for loss in listed["losses"] if loss["name"] not in having), None)
+
+
 def fresh_dir(name):
     d = os.path.join(OUT, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -290,6 +298,73 @@ class Crossovers(unittest.TestCase):
         self.assertEqual(len(crossover_names), sum(r.get("crossover") is True for r in rows))
 
 
+class SixteenBit(unittest.TestCase):
+    """bf16 rows (16-bit storage, computed in f32), asked for: the accuracy of each against its
+    goal, the note on a loss without bf16 kernels, and PyTorch beside them where torch runs the loss
+    in bf16 (mae) and a row saying it does not (mse)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = fresh_dir("bf16")
+        cls.without = loss_without("bf16")  # named beside them: left out with a note
+        cls.proc = run("report", "-o", cls.dir, "--loss", ",".join(["mse", "mae"] + [cls.without] * bool(cls.without)),
+                       "--variant", "simd", "--dtype", "bf16", "--sizes", "4k")
+        with open(os.path.join(cls.dir, "report.json")) as f:
+            cls.report = json.load(f)
+        with open(os.path.join(cls.dir, "report.md")) as f:
+            cls.md = f.read()
+
+    def test_rows_and_accuracy(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        rows = self.report["lossbench_rows"]
+        self.assertEqual({(r["loss"], r["dtype"], r["mode"]) for r in rows},
+                         {(loss, "bf16", m) for loss in ("mse", "mae") for m in ("value", "value_grad")})
+        for r in rows:
+            self.assertEqual(r["compute_dtype"], "f32")
+            # the value is the f32 kernel's: far closer than a bf16 rounding (2^-9 ≈ 2e-3) could be
+            self.assertLess(r["value_rel_err"], 1e-4, r["name"])
+            if r["mode"] == "value":
+                self.assertIsNone(r["grad_ulp_goal"])
+                continue
+            self.assertTrue(r["grad_goal_met"], r)
+            self.assertLessEqual(r["grad_max_ulp"], r["grad_ulp_goal"])
+            # half a bf16 ULP plus the f32 bound, a few 2^-24 in units of 2^-8: 0.5 and a hair
+            self.assertGreaterEqual(r["grad_ulp_goal"], 0.5)
+            self.assertLess(r["grad_ulp_goal"], 0.51)
+
+    def test_note_on_losses_without_bf16(self):
+        self.assertIn("| grad 16-bit ULPs |", self.md)
+        notes = self.report["context"]["lossbench"]["notes"]
+        if not self.without:
+            self.assertEqual(notes, [])
+            return
+        self.assertEqual(len(notes), 1, notes)
+        self.assertIn(f"bf16: {self.without} has no bf16 kernels", notes[0])
+        self.assertIn(f"report: bf16: {self.without} has no bf16 kernels", self.proc.stderr)
+        self.assertIn(f"- Not measured: bf16: {self.without} has no bf16 kernels", self.md)
+
+    def test_peer_rows_say_what_torch_lacks(self):
+        peer = self.report["lossbench_peer"]
+        if not PYTHON_PACKAGE:
+            self.assertIn("the Python package is not built", peer["reason"])
+            return
+        by_loss = {r["loss"]: r for r in peer["rows"]}
+        self.assertEqual(set(by_loss), {"mse", "mae"})
+        # torch 1.13 has no bfloat16 mse on CPU: no figures, the reason instead
+        self.assertTrue(by_loss["mse"]["unsupported"].startswith("torch: "), by_loss["mse"])
+        self.assertNotIn("speedup", by_loss["mse"])
+        self.assertIn("| mse | bf16 | Python | n/a (torch) |", self.md)
+        mae = by_loss["mae"]  # torch has it; lossbench.torch may not take bf16 tensors
+        self.assertTrue(mae["speedup"] > 0 if "speedup" in mae else mae["unsupported"].startswith("lossbench.torch: "),
+                        mae)
+        if TORCH_PEER:  # in C++ lossbench::evaluate takes bf16: mae side by side, mse not
+            self.assertTrue(by_loss["mse"]["cpp"]["unsupported"].startswith("torch: "), by_loss["mse"])
+            self.assertAlmostEqual(mae["cpp"]["speedup"], mae["cpp"]["torch_s"] / mae["cpp"]["lossbench_s"])
+            # torch rounds its value to bf16 (2^-9 relative), lossbench returns the f32 one: 1e-2 is a few bf16 ULPs
+            self.assertLess(mae["cpp"]["value_rel_difference"], 1e-2, mae)
+            self.assertIn("| mse | bf16 | C++ | n/a (torch) |", self.md)
+
+
 class Interrupted(unittest.TestCase):
     def test_partial_kept_and_no_report(self):
         d = fresh_dir("interrupted")
@@ -327,7 +402,14 @@ class BadInput(unittest.TestCase):
         self.check("--sizes", "--sizes", "0")
 
     def test_bad_dtype(self):
-        self.check("--dtype", "--dtype", "f16")
+        self.check("--dtype", "--dtype", "f8")
+
+    def test_loss_without_the_dtypes_asked_for(self):
+        # a loss without bf16 kernels named alone with bf16: nothing could be measured
+        without = loss_without("bf16")
+        if not without:
+            self.skipTest("every loss has bf16 kernels")
+        self.check("--dtype", "--loss", without, "--dtype", "bf16")
 
 
 def main():

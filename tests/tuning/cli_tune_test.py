@@ -132,6 +132,46 @@ class Tune(unittest.TestCase):
         self.assertIn("heuristic:", done.stdout)
 
 
+class TuneSixteenBit(unittest.TestCase):
+    """bf16 (16-bit storage, computed in f32): tuned like f32, and `auto` then reads its rows; a loss
+    without 16-bit kernels named beside one that has them is left out with a note."""
+
+    def test_bf16_rows_tuned_and_read_by_auto(self):
+        d = fresh_dir("tune_bf16")
+        path = os.path.join(d, "p.json")
+        registry = {(e["loss"], e["dtype"]) for e in listed()["entries"]}
+        without = next((loss["name"] for loss in listed()["losses"] if (loss["name"], "bf16") not in registry), None)
+        done = run("tune", "-o", path, "--loss", ",".join(["mse"] + [without] * bool(without)), "--dtype", "bf16",
+                   "--sizes", "4k")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        if without:  # named beside mse: left out with a note
+            self.assertIn(f"tune: bf16: {without} has no bf16 kernels", done.stderr)
+        with open(path) as f:
+            entries = json.load(f)["entries"]
+        self.assertEqual({(e["loss"], e["dtype"], e["mode"], e["source"]) for e in entries},
+                         {("mse", "bf16", m, "measured") for m in ("value", "value_grad")})
+        for e in entries:
+            names = {c["variant"] for c in e["candidates"]}
+            self.assertIn("scalar", names)
+            self.assertTrue({f"simd:{isa}" for isa in usable_isas()} <= names, names)
+        done = run("explain", "--loss", "mse", "--n", "4096", "--dtype", "bf16", env={"LOSSBENCH_PROFILE": path})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("profile entry mse/bf16/value for [0, ", done.stdout)
+        # f16 was not tuned: the heuristics, and explain says why.
+        done = run("explain", "--loss", "mse", "--n", "4096", "--dtype", "f16", env={"LOSSBENCH_PROFILE": path})
+        self.assertIn("the profile has no entry for mse/f16/value", done.stdout)
+
+    def test_estimate_covers_each_loss_in_its_dtypes(self):
+        path = os.path.join(fresh_dir("estimate16"), "p.json")
+        done = run("tune", "-o", path, "--rigor", "estimate")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(path) as f:
+            pairs = {(e["loss"], e["dtype"]) for e in json.load(f)["entries"]}
+        registry = {(e["loss"], e["dtype"]) for e in listed()["entries"]}  # every loss in every dtype it has
+        self.assertEqual(pairs, registry)
+        self.assertIn(("mse", "f16"), pairs)
+
+
 class TuneOptions(unittest.TestCase):
     def test_default_path_under_xdg_cache_home(self):
         d = fresh_dir("xdg")
@@ -172,7 +212,8 @@ class TuneOptions(unittest.TestCase):
     def test_bad_input_exits_2_naming_the_option(self):
         d = fresh_dir("bad")
         for args, name in ((["--rigor", "fast"], "--rigor"), (["--loss", "focal"], "--loss"),
-                           (["--dtype", "f16"], "--dtype"), (["--time-limit", "-3"], "--time-limit"),
+                           (["--dtype", "f8"], "--dtype"), (["--loss", "ctc", "--dtype", "f8"], "--dtype"),
+                           (["--time-limit", "-3"], "--time-limit"),
                            (["--sizes", "lots"], "--sizes")):
             with self.subTest(args):
                 done = run("tune", "-o", os.path.join(d, "p.json"), "--rigor", "estimate", *args)
