@@ -5,6 +5,7 @@
 #include "core/prng.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
@@ -42,6 +43,17 @@ std::int64_t option_in(const case_desc& c, const char* key, std::int64_t fallbac
   return v;
 }
 
+// A value the case gives for element i of an input. f32 and f64 round it to the dtype (as they
+// always have); a 16-bit input must hold it exactly: a hard case's tie or threshold would move
+// silently with a rounded input, so the file gives values of the case dtype (or names its dtypes).
+void set_given(array& a, std::int64_t i, double v, const case_desc& c) {
+  a.set(i, v);
+  const double held = a.get(i);
+  if (is_16bit(a.type()) && held != v && !(std::isnan(v) && std::isnan(held)))
+    fail(c, long_double_text(v) + " is not a " + std::string(to_string(a.type())) + " value (the nearest is " +
+                long_double_text(held) + "); give values the dtype holds or restrict the case's \"dtypes\"");
+}
+
 // Element counts a case may ask for: far above any golden case, far below what would exhaust memory.
 constexpr std::int64_t max_case_elements = std::int64_t{1} << 26;
 
@@ -77,7 +89,7 @@ std::vector<array> explicit_inputs(const loss_spec&, dtype dt, const case_desc& 
     if (!values.is_array() || static_cast<std::int64_t>(values.size()) != numel)
       fail(c, "values do not fill shape " + shape(std::span<const std::int64_t>(dims)).str());
     array a(kind == "real" ? dt : parse_dtype(kind), shape(std::span<const std::int64_t>(dims)));
-    for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, number_of(values[static_cast<std::size_t>(i)], c));
+    for (std::int64_t i = 0; i < a.numel(); ++i) set_given(a, i, number_of(values[static_cast<std::size_t>(i)], c), c);
     out.push_back(std::move(a));
   }
   return out;
@@ -93,7 +105,7 @@ std::vector<array> sprinkle(const loss_spec& s, dtype dt, const case_desc& c, co
   core::prng rng(c.seed ^ 0x5bd1e995ULL);
   std::size_t k = 0;
   for (std::int64_t i = 0; i < a.numel(); ++i)
-    if (rng.below(every) == 0) a.set(i, number_of(values[k++ % values.size()], c));
+    if (rng.below(every) == 0) set_given(a, i, number_of(values[k++ % values.size()], c), c);
   return in;
 }
 

@@ -1,7 +1,9 @@
 // check.hpp — `lossbench check`: every given registry entry against every golden case of its loss
 // and dtype. A case passes when the value, the per-sample losses' and each gradient's sum, norm and
 // sampled elements are all within the file's tolerances (non-finite reference values must be
-// matched exactly: NaN by NaN, ±inf by the same infinity).
+// matched exactly: NaN by NaN, ±inf by the same infinity). Each golden dtype (f32, f64, bf16,
+// f16) runs the cases that name it, or name no dtypes; a 16-bit entry's outputs are digested as
+// stored (every 16-bit value widens exactly).
 //
 // The entries are a parameter (the CLI passes the registry, filtered), so a test can check an
 // entry of its own making, e.g. a wrapped loss_spec with a deliberately wrong kernel.

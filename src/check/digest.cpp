@@ -1,6 +1,7 @@
 // digest.cpp — digests of reference vectors and statistics of kernel outputs (digest.hpp).
 #include "check/digest.hpp"
 
+#include "check/expected.hpp"
 #include "core/reference_math.hpp"
 
 #include <algorithm>
@@ -25,7 +26,8 @@ vector_stats stats_of(std::span<const long double> v) {
 
 vector_stats stats_of(const array& a) {
   std::vector<long double> v(static_cast<std::size_t>(a.numel()));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = a.get(static_cast<std::int64_t>(i));  // f32/f64 → double: exact
+  for (std::size_t i = 0; i < v.size(); ++i)
+    v[i] = a.get(static_cast<std::int64_t>(i));  // every float dtype → double: exact
   return stats_of(v);
 }
 
@@ -55,17 +57,33 @@ double round_up(long double tol) {
   return std::nextafter(d, std::numeric_limits<double>::infinity());
 }
 
-digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude, double ulps,
-                   double u, double tiny) {
+digest make_digest(std::string of, std::span<const long double> v_in, std::span<const long double> magnitude,
+                   double ulps, double u, double tiny, dtype stored) {
   digest d;
   d.of = std::move(of);
-  d.count = static_cast<std::int64_t>(v.size());
+  d.count = static_cast<std::int64_t>(v_in.size());
+  std::vector<long double> v(v_in.begin(), v_in.end());  // as stored: 16-bit overflows become ±inf
   std::vector<long double> bound(v.size());
   core::reference_sum bound_sum, bound_squares;
   std::vector<long double> finite;  // non-finite elements make the sum and norm non-finite: matched exactly
+  const long double overflow = storage_overflow(stored);
   for (std::size_t i = 0; i < v.size(); ++i) {
     const long double m = std::fabs(magnitude.empty() ? v[i] : magnitude[i]);
     bound[i] = std::isfinite(v[i]) && std::isfinite(m) ? ulps * (u * m + 0.5L * tiny) : 0;
+    if (is_16bit(stored) && std::isfinite(v[i])) {
+      const long double a = std::fabs(v[i]);
+      if (a - bound[i] >= overflow) {
+        v[i] = std::copysign(std::numeric_limits<long double>::infinity(), v[i]);
+        bound[i] = 0;
+      } else if (a + bound[i] >= overflow) {
+        throw error(d.of + "[" + std::to_string(i) + "]",
+                    long_double_text(v[i]) + " is within its bound " + long_double_text(bound[i]) + " of " +
+                        std::string(to_string(stored)) + "'s overflow threshold " + long_double_text(overflow) +
+                        ": it may be stored finite or infinite, so no golden value can say which");
+      } else {
+        bound[i] += storage_half_ulp(stored, a + bound[i]);
+      }
+    }
     bound_sum.add(bound[i]);
     bound_squares.add(bound[i] * bound[i]);
     if (std::isfinite(v[i])) finite.push_back(v[i]);

@@ -25,8 +25,16 @@ std::vector<std::int64_t> sample_indices(std::span<const long double> v);
 // (magnitude empty: |v_i|; tiny = the dtype's smallest denormal: each rounding that underflows
 // errs by up to ½·tiny absolutely, not u relatively — gradual underflow, Higham §2.1); the
 // tolerances as golden_file.hpp's "derivation" says.
+//
+// `stored` bf16 or f16: the elements are computed in float (u, tiny: float's) and stored rounded
+// once to 16 bits, and the digest is of them as stored. A finite element's tolerance gains half a
+// 16-bit ulp at |v_i| + bound_i (expected.hpp's storage_half_ulp: the one rounding's error); an
+// element whose every admissible float result rounds past the range (|v_i| − bound_i at or above
+// storage_overflow) is expected as the ±inf it is stored as, and enters sum and norm as that; an
+// element within its bound of that threshold could be stored either way, and is refused
+// (lossbench::error naming it): no golden case may hold one.
 digest make_digest(std::string of, std::span<const long double> v, std::span<const long double> magnitude, double ulps,
-                   double u, double tiny);
+                   double u, double tiny, dtype stored = dtype::f64);
 
 double round_up(long double tol);  // a tolerance as the double just above it (+ the smallest denormal)
 

@@ -1,13 +1,16 @@
 // golden_file.cpp — reading and writing the golden files (see golden_file.hpp).
 #include "check/golden_file.hpp"
 
+#include "check/expected.hpp"
 #include "io/atomic_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace lossbench::check {
 
@@ -44,8 +47,12 @@ json case_json(const golden_case& c) {
             {"params", d.params}};
   if (!d.options.empty()) j["options"] = d.options;
   j["reduction"] = to_string(d.reduction);
+  if (!d.dtypes.empty()) {
+    j["dtypes"] = json::array();
+    for (dtype t : d.dtypes) j["dtypes"].push_back(to_string(t));
+  }
   json expected = json::object();
-  for (dtype t : {dtype::f32, dtype::f64})
+  for (dtype t : golden_dtypes)
     if (c.at(t)) expected[std::string(to_string(t))] = expectation_json(*c.at(t));
   j["expected"] = expected;
   return j;
@@ -123,8 +130,21 @@ struct reader {
     if (j.contains("params")) d.params = j.at("params");
     if (j.contains("options")) d.options = j.at("options");
     d.reduction = parse_reduction(r.field(j, "reduction").get<std::string>());
+    if (j.contains("dtypes")) {
+      const json& list = j.at("dtypes");
+      if (!list.is_array() || list.empty())
+        throw error(r.where, "'dtypes' must be a non-empty array of dtype names, got " + list.dump());
+      for (const json& name : list) {
+        const auto known = [&](dtype t) { return name.is_string() && name.get<std::string>() == to_string(t); };
+        const auto it = std::find_if(golden_dtypes.begin(), golden_dtypes.end(), known);
+        if (it == golden_dtypes.end()) throw error(r.where, "'dtypes' names f32, f64, bf16 or f16, got " + name.dump());
+        if (std::find(d.dtypes.begin(), d.dtypes.end(), *it) != d.dtypes.end())
+          throw error(r.where, "'dtypes' lists " + name.dump() + " twice");
+        d.dtypes.push_back(*it);
+      }
+    }
     if (j.contains("expected"))
-      for (dtype t : {dtype::f32, dtype::f64})
+      for (dtype t : golden_dtypes)
         if (j.at("expected").contains(std::string(to_string(t))))
           c.at(t) = r.read_expectation(j.at("expected").at(std::string(to_string(t))));
     return c;
@@ -132,6 +152,16 @@ struct reader {
 };
 
 }  // namespace
+
+bool case_desc::runs_in(dtype t) const {
+  return dtypes.empty() || std::find(dtypes.begin(), dtypes.end(), t) != dtypes.end();
+}
+
+std::size_t golden_case::slot(dtype t) {
+  const auto it = std::find(golden_dtypes.begin(), golden_dtypes.end(), t);
+  if (it == golden_dtypes.end()) throw std::logic_error("golden expectations are for float dtypes only");
+  return static_cast<std::size_t>(it - golden_dtypes.begin());
+}
 
 std::string golden_path(const std::string& dir, std::string_view loss) {
   return dir + "/" + std::string(loss) + ".json";
@@ -189,6 +219,31 @@ void write_golden(const std::string& path, const golden_file& file, const loss_s
        "those "
        "+ 2^-60·Σ|ref_i| (the check's long-double sum); norm_tol = √(Σ_i bound_i²) + 2^-60·‖ref‖ (triangle "
        "inequality); every tolerance + the smallest denormal, rounded up to a double"}};
+  // Losses with 16-bit storage say how their bf16/f16 expectations differ (f32/f64-only files keep
+  // the header they had).
+  const auto dtypes = spec.dtypes();
+  std::vector<dtype> wide_16;
+  for (dtype t : dtypes)
+    if (is_16bit(t)) wide_16.push_back(t);
+  if (!wide_16.empty()) {
+    json storage = json::object();
+    for (dtype t : wide_16) {
+      const std::string name(to_string(t));
+      tolerance["u"][name] = unit_roundoff(t);
+      storage[name] = {{"half_ulp", storage_roundoff(t)},
+                       {"half_subnormal", storage_half_denormal(t)},
+                       {"overflow", storage_overflow(t)}};
+    }
+    tolerance["storage"] = storage;
+    tolerance["derivation_16bit"] =
+        "bf16 and f16 compute in float32 (u and tiny: float's) and store each per-sample loss and gradient "
+        "element rounded once to 16 bits. value, value_tol: as f32 (the value is the f32 path's, returned as a "
+        "float). Digests are of the elements as stored: an element whose every result within its bound rounds "
+        "past the range (|ref_i| - bound_i >= overflow, the midpoint beyond the largest finite value) is +-inf; "
+        "each finite element's bound is the f32 bound plus half a 16-bit ulp at |ref_i| + bound_i (half_ulp times "
+        "its binade's power of two, at most half_ulp·|ref_i|; at least half_subnormal), the error of the one "
+        "rounding to storage; sum_tol and norm_tol are made of those bounds as above";
+  }
   const json header = {
       {"format", "lossbench-golden"},
       {"version", golden_format_version},

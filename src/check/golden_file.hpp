@@ -34,6 +34,10 @@ struct case_desc {
   json params = json::object();   // name → number, or {"uniform": [lo, hi], "size": n, "seed": s}
   json options = json::object();  // builder-specific
   lossbench::reduction reduction = lossbench::reduction::mean;
+  // The dtypes the case runs in; empty: every dtype of the loss. Hard cases made for one dtype's
+  // range ("dtypes": ["f16"]: results past 65504) name theirs.
+  std::vector<dtype> dtypes;
+  bool runs_in(dtype t) const;
 };
 
 struct sampled_element {
@@ -60,11 +64,15 @@ struct expectation {
   std::vector<digest> grads;     // one per differentiable input
 };
 
+// The dtypes a golden case can hold expectations for, in the order files list them.
+inline constexpr std::array<dtype, 4> golden_dtypes = {dtype::f32, dtype::f64, dtype::bf16, dtype::f16};
+
 struct golden_case {
   case_desc desc;
-  std::array<std::optional<expectation>, 2> expected;  // [0] f32, [1] f64
-  std::optional<expectation>& at(dtype t) { return expected[t == dtype::f32 ? 0 : 1]; }
-  const std::optional<expectation>& at(dtype t) const { return expected[t == dtype::f32 ? 0 : 1]; }
+  std::array<std::optional<expectation>, golden_dtypes.size()> expected;  // f32, f64, bf16, f16
+  std::optional<expectation>& at(dtype t) { return expected[slot(t)]; }
+  const std::optional<expectation>& at(dtype t) const { return expected[slot(t)]; }
+  static std::size_t slot(dtype t);  // t's index in golden_dtypes; std::logic_error for i32/i64
 };
 
 struct golden_file {

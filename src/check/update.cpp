@@ -69,9 +69,23 @@ void update_loss(const loss_spec& loss, const std::string& dir, update_report& r
   }
   std::vector<std::string> diff = {"--- " + (existed ? path : "/dev/null"), "+++ " + path};
   const std::size_t header_lines = diff.size();
+  const auto loss_dtypes = loss.dtypes();  // f32 and f64, and bf16/f16 where the loss stores in 16 bits
+  const auto takes = [&](dtype t) { return std::find(loss_dtypes.begin(), loss_dtypes.end(), t) != loss_dtypes.end(); };
   for (golden_case& c : file.cases) {
     bool changed = false, added = false;
-    for (dtype t : {dtype::f32, dtype::f64}) {
+    for (dtype t : c.desc.dtypes)
+      if (!takes(t))
+        throw error(path, "case '" + c.desc.name + "' names dtype " + std::string(to_string(t)) + ", which " +
+                              std::string(loss.name()) + " does not take");
+    for (dtype t : golden_dtypes) {
+      if (!takes(t) || !c.desc.runs_in(t)) {
+        if (c.at(t)) {  // the case no longer runs in t: its expectation goes
+          diff.push_back("@@ case '" + c.desc.name + "' " + std::string(to_string(t)) + " (removed)");
+          c.at(t).reset();
+          changed = true;
+        }
+        continue;
+      }
       const bool is_new = !c.at(t);
       const field_list before = flatten(c.at(t));
       added = added || is_new;

@@ -1,6 +1,8 @@
 // update.hpp — `lossbench check --update`: refill every golden file's expectations from
 // loss_spec::reference (never from a kernel), keeping its cases (a loss without a file gets
-// case_plan.hpp's cases), and say what changed as unified-diff-style lines.
+// case_plan.hpp's cases), and say what changed as unified-diff-style lines. Each case gets an
+// expectation for every dtype of the loss (loss_spec::dtypes(): bf16 and f16 where it stores in
+// 16 bits) that the case runs in (case_desc::dtypes), and loses those for any other.
 #pragma once
 
 #include "check/golden_file.hpp"

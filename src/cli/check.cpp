@@ -1,5 +1,6 @@
-// check.cpp — `lossbench check [--golden DIR] [--loss NAME]... [--variant V]... [--json] [--update]`:
-// every registry entry (both dtypes) against the golden files (src/check/check.hpp); a table of
+// check.cpp — `lossbench check [--golden DIR] [--loss NAME]... [--variant V]... [--dtype T]... [--json]
+// [--update]`: every registry entry (every dtype: f32, f64, and bf16/f16 where the loss has them)
+// against the golden files (src/check/check.hpp); a table of
 // the worst error per entry (in ULPs of the dtype, relative, and as a fraction of the tolerance),
 // then every violation naming loss, variant, dtype and case; exit 1 on any violation or missing
 // golden data. `--update` rewrites the files from the reference (src/check/update.hpp) and
@@ -28,9 +29,24 @@ namespace {
 
 struct check_options {
   std::string golden = LOSSBENCH_GOLDEN_DIR;
-  std::vector<std::string> losses, variants;
+  std::vector<std::string> losses, variants, dtypes;
   bool json = false, update = false;
 };
+
+// --dtype's names as dtypes: float types only (f32, f64, bf16, f16; also float32, ...).
+std::vector<dtype> dtypes_of(const std::vector<std::string>& names) {
+  std::vector<dtype> out;
+  for (const auto& name : names) {
+    dtype t = dtype::i32;
+    try {
+      t = parse_dtype(name);
+    } catch (const error&) {
+    }
+    if (!is_floating(t)) throw error("--dtype", fmt::format("expected f32, f64, bf16 or f16, got '{}'", name));
+    out.push_back(t);
+  }
+  return out;
+}
 
 // The registry entries the options select; unknown names are errors naming the option.
 std::vector<entry> selected_entries(const check_options& o) {
@@ -44,9 +60,17 @@ std::vector<entry> selected_entries(const check_options& o) {
   auto wanted = [](const std::vector<std::string>& list, std::string_view s) {
     return list.empty() || std::find(list.begin(), list.end(), s) != list.end();
   };
+  const std::vector<dtype> types = dtypes_of(o.dtypes);
   std::vector<entry> out;
   for (const entry& e : registry())
-    if (wanted(o.losses, e.loss->name()) && wanted(o.variants, e.variant.name())) out.push_back(e);
+    if (wanted(o.losses, e.loss->name()) && wanted(o.variants, e.variant.name()) &&
+        (types.empty() || std::find(types.begin(), types.end(), e.type) != types.end()))
+      out.push_back(e);
+  // An empty selection would check nothing and pass: a loss without 16-bit kernels and --dtype bf16.
+  if (out.empty())
+    throw error(o.dtypes.empty() ? "--variant" : "--dtype",
+                "no registry entry is of the losses, variants and dtypes given (`lossbench list` shows each "
+                "loss's dtypes)");
   return out;
 }
 
@@ -134,6 +158,8 @@ void add_check_command(CLI::App& app) {
   cmd->add_option("--golden", o->golden, "Directory of the golden files")->capture_default_str();
   cmd->add_option("--loss", o->losses, "Only these losses (repeatable)");
   cmd->add_option("--variant", o->variants, "Only these variants (repeatable)");
+  cmd->add_option("--dtype", o->dtypes,
+                  "Only these dtypes: f32, f64, bf16, f16 (repeatable; --update writes every one)");
   cmd->add_flag("--json", o->json, "Write JSON instead of a table");
   cmd->add_flag("--update", o->update, "Regenerate the golden files from the reference and show the changes");
   cmd->callback([o] { run(*o); });

@@ -1,12 +1,18 @@
 // check_test.cpp — `lossbench check`: every registry entry passes the golden files; a
 // deliberately broken kernel (a wrapped loss_spec, passed in as an entry) fails, named by loss,
-// variant, dtype and case; --update is idempotent and never needs a kernel; the portable
-// logarithm and number texts behave.
+// variant, dtype and case — in 16 bits too, down to one 16-bit ulp of one gradient element;
+// --update is idempotent and never needs a kernel; the 16-bit tolerances and overflows; the
+// portable logarithm and number texts behave.
 #include "check/case_builders.hpp"
 #include "check/check.hpp"
+#include "check/digest.hpp"
+#include "check/expected.hpp"
 #include "check/golden_file.hpp"
 #include "check/portable_log.hpp"
 #include "check/update.hpp"
+
+#include <lossbench/catalogue.hpp>
+#include <lossbench/float16.hpp>
 
 #include <gtest/gtest.h>
 
@@ -14,10 +20,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 
 #ifdef LOSSBENCH_GOLDEN_DIR
 
@@ -27,7 +35,10 @@ namespace {
 // Forwards everything to a real loss; its kernel's answer is perturbed.
 class broken_spec : public loss_spec {
  public:
-  enum class fault { value, one_gradient_element };
+  // one_ulp_up / one_ulp_down: a 16-bit gradient's first element one ulp of its type away from
+  // what the kernel stored, larger or smaller in magnitude (the next or previous bit pattern; 0
+  // becomes the smallest subnormal either way) — the mistake of a rounding gone the wrong way.
+  enum class fault { value, one_gradient_element, one_ulp_up, one_ulp_down };
   broken_spec(const loss_spec& real, fault f) : real_(real), fault_(f) {}
   std::string_view name() const override { return real_.name(); }
   std::string_view summary() const override { return real_.summary(); }
@@ -35,6 +46,7 @@ class broken_spec : public loss_spec {
   std::span<const input_desc> inputs() const override { return real_.inputs(); }
   std::span<const param_desc> params() const override { return real_.params(); }
   std::span<const lossbench::reduction> reductions() const override { return real_.reductions(); }
+  std::span<const dtype> dtypes() const override { return real_.dtypes(); }
   accuracy_bound accuracy() const override { return real_.accuracy(); }
   void validate(const call& c, dtype dt) const override { real_.validate(c, dt); }
   lossbench::shape losses_shape(std::span<const tensor_ref> in) const override { return real_.losses_shape(in); }
@@ -47,10 +59,24 @@ class broken_spec : public loss_spec {
     const double value = real_.run_validated(v, dt, c, threads);
     if (fault_ == fault::value) return value * (1 + 1e-4);  // far beyond any bound (≤ ~1e-6 relative)
     if (c.out.grad[0] && c.inputs[0].numel() > 0) {         // the first element, always sampled
-      if (dt == dtype::f32)
+      if (fault_ == fault::one_ulp_up || fault_ == fault::one_ulp_down) {
+        if (!is_16bit(dt)) throw std::logic_error("one_ulp faults are for 16-bit entries");
+        std::uint16_t& bits = static_cast<std::uint16_t*>(c.out.grad[0])[0];
+        if ((bits & 0x7fffu) == 0)
+          bits = 1;
+        else
+          bits = static_cast<std::uint16_t>(fault_ == fault::one_ulp_up ? bits + 1 : bits - 1);
+      } else if (dt == dtype::f32) {
         static_cast<float*>(c.out.grad[0])[0] *= 1.01f;
-      else
+      } else if (dt == dtype::bf16) {
+        auto& g = static_cast<bf16*>(c.out.grad[0])[0];
+        g = bf16(static_cast<float>(g) * 1.01f);
+      } else if (dt == dtype::f16) {
+        auto& g = static_cast<f16*>(c.out.grad[0])[0];
+        g = f16(static_cast<float>(g) * 1.01f);
+      } else {
         static_cast<double*>(c.out.grad[0])[0] *= 1.01;
+      }
     }
     return value;
   }
@@ -68,9 +94,96 @@ TEST(Check, EveryRegistryEntryPassesTheGoldenFiles) {
   EXPECT_GE(r.results.size(), registry().size() * 20);  // every entry ran its loss's cases
 }
 
-std::vector<entry> broken_entries(const broken_spec& spec) {
+std::vector<entry> broken_entries(const broken_spec& spec, std::vector<dtype> types = {dtype::f32, dtype::f64}) {
   const variant scalar{implementation::scalar, isa::none, driver::serial};
-  return {entry{&spec, scalar, dtype::f32}, entry{&spec, scalar, dtype::f64}};
+  std::vector<entry> out;
+  for (dtype t : types) out.push_back(entry{&spec, scalar, t});
+  return out;
+}
+
+TEST(Check, SixteenBitEntriesRunTheirCasesIncludingTheHardOnes) {
+  // Every loss with 16-bit storage has bf16 and f16 expectations for each case that runs in them,
+  // and the check runs them: the shared cases, and for these losses those made for one type's
+  // range (past it, subnormal halves, ties).
+  const std::vector<std::string_view> with_hard_cases = {"mse", "mae",        "huber",  "hinge",
+                                                         "bce", "bce_logits", "kl_div", "cross_entropy"};
+  for (const loss_spec* loss : catalogue()) {
+    const auto types = loss->dtypes();
+    if (std::find(types.begin(), types.end(), dtype::bf16) == types.end()) continue;
+    const bool hard = std::find(with_hard_cases.begin(), with_hard_cases.end(), loss->name()) != with_hard_cases.end();
+    const golden_file file = read_golden(golden_path(LOSSBENCH_GOLDEN_DIR, loss->name()));
+    for (dtype t : {dtype::bf16, dtype::f16}) {
+      int shared = 0, own = 0;
+      for (const golden_case& c : file.cases) {
+        if (!c.desc.runs_in(t)) continue;
+        EXPECT_TRUE(c.at(t).has_value()) << loss->name() << " case '" << c.desc.name << "' has no " << to_string(t);
+        (c.desc.dtypes.empty() ? shared : own) += 1;
+      }
+      EXPECT_GE(shared, 20) << loss->name() << " " << to_string(t);
+      if (hard) {
+        EXPECT_GE(own, 2) << loss->name() << " " << to_string(t) << ": no hard cases of its own";
+      }
+    }
+  }
+  std::vector<entry> sixteen;
+  for (const entry& e : registry())
+    if (e.loss->name() == "mse" && is_16bit(e.type)) sixteen.push_back(e);
+  ASSERT_FALSE(sixteen.empty());
+  const check_report r = run_check(sixteen, LOSSBENCH_GOLDEN_DIR);
+  EXPECT_TRUE(r.passed());
+  bool bf16_overflow = false, f16_overflow = false;
+  for (const auto& c : r.results) {
+    bf16_overflow |= c.type == dtype::bf16 && c.case_name.rfind("bf16: gradients past", 0) == 0;
+    f16_overflow |= c.type == dtype::f16 && c.case_name.rfind("f16: losses and gradients past", 0) == 0;
+    EXPECT_NE(c.case_name.rfind(c.type == dtype::bf16 ? "f16:" : "bf16:", 0), 0u) << c.case_name;
+  }
+  EXPECT_TRUE(bf16_overflow && f16_overflow);
+}
+
+// x ≥ 0 rounded to the 16-bit type t, and its neighbour one ulp up or down (bits ± 1), as doubles.
+double stored16(dtype t, double x, int step) {
+  std::uint16_t bits = t == dtype::bf16 ? bf16(x).bits : f16(x).bits;
+  if (step != 0) bits = (bits & 0x7fffu) == 0 ? 1 : static_cast<std::uint16_t>(bits + step);
+  return t == dtype::bf16 ? static_cast<float>(bf16::from_bits(bits)) : static_cast<float>(f16::from_bits(bits));
+}
+
+TEST(Check, SixteenBitGradientOneUlpOffIsCaught) {
+  // The first gradient element one 16-bit ulp off, either way, in the scalar bf16 and f16 entries
+  // of mse and cross_entropy. Where the golden value v and tolerance tol (the f32 bound b plus half
+  // a 16-bit ulp) fix the correct stored value s (v ± b round alike: not a tie), the element one
+  // ulp from s is further than tol from v for most elements, and there the check must fail, naming
+  // it. It cannot where b reaches a 16-bit ulp (cross_entropy's bound is per row, large for a
+  // row's small gradients) or the element is 0 or non-finite; those must stay a minority.
+  for (const char* loss : {"mse", "cross_entropy"}) {
+    const golden_file file = read_golden(golden_path(LOSSBENCH_GOLDEN_DIR, loss));
+    for (auto f : {broken_spec::fault::one_ulp_up, broken_spec::fault::one_ulp_down}) {
+      const broken_spec spec(find_loss(loss), f);
+      const check_report r = run_check(broken_entries(spec, {dtype::bf16, dtype::f16}), LOSSBENCH_GOLDEN_DIR);
+      EXPECT_FALSE(r.passed());
+      int runs = 0, catchable = 0;
+      for (const auto& c : r.results) {
+        ++runs;
+        const auto gc = std::find_if(file.cases.begin(), file.cases.end(),
+                                     [&](const golden_case& g) { return g.desc.name == c.case_name; });
+        ASSERT_NE(gc, file.cases.end());
+        const digest& g = gc->at(c.type)->grads.at(0);
+        if (g.samples.empty() || g.samples[0].index != 0 || !std::isfinite(g.samples[0].value) ||
+            g.samples[0].value == 0)
+          continue;
+        const auto v = static_cast<double>(std::fabs(g.samples[0].value));
+        const double tol = g.samples[0].tol;
+        const auto b = static_cast<double>(tol - storage_half_ulp(c.type, v));   // ≥ the f32 bound: tol's parts
+        if (stored16(c.type, v - b, 0) != stored16(c.type, v + b, 0)) continue;  // a tie: either neighbour
+        const double off = stored16(c.type, v, f == broken_spec::fault::one_ulp_up ? 1 : -1);
+        if (!(std::fabs(off - v) > tol)) continue;
+        ++catchable;
+        bool at_0 = false;
+        for (const auto& msg : c.violations) at_0 = at_0 || msg.find("grad input[0]") != std::string::npos;
+        EXPECT_TRUE(at_0) << loss << " " << to_string(c.type) << " case '" << c.case_name << "' passed";
+      }
+      EXPECT_GE(catchable, runs / 2) << loss << ": " << catchable << " of " << runs;
+    }
+  }
 }
 
 TEST(Check, BrokenValueIsCaughtAndNamed) {
@@ -242,6 +355,104 @@ TEST(Check, LongDoubleTextRoundTrips) {
   EXPECT_TRUE(std::isnan(parse_long_double(long_double_text(NAN), "test")));
   EXPECT_EQ(parse_long_double(long_double_text(-INFINITY), "test"), -INFINITY);
   EXPECT_THROW(parse_long_double("1.5x", "test"), error);
+}
+
+TEST(Check, SixteenBitStorageBoundsAreOneRounding) {
+  // Half an ulp of the type at the value: 2^-8 (bf16) or 2^-11 (f16) of the binade's power of two.
+  EXPECT_EQ(storage_half_ulp(dtype::bf16, 1.0L), 0x1p-8L);
+  EXPECT_EQ(storage_half_ulp(dtype::bf16, 1.99L), 0x1p-8L);  // not 2^-8·1.99: one rounding errs by ≤ ½ ulp
+  EXPECT_EQ(storage_half_ulp(dtype::f16, 3.0L), 0x1p-10L);
+  EXPECT_EQ(storage_half_ulp(dtype::f16, 1e6L), 16.0L);            // past 65504: the top binade's (ulp 32)
+  EXPECT_EQ(storage_half_ulp(dtype::f16, 0x1p-20L), 0x1p-25L);     // subnormal halves: ½·2^-24
+  EXPECT_EQ(storage_half_ulp(dtype::bf16, 0x1p-140L), 0x1p-134L);  // subnormal bf16: ½·2^-133
+  EXPECT_EQ(storage_half_ulp(dtype::bf16, 0.0L), 0x1p-134L);
+  EXPECT_EQ(storage_half_ulp(dtype::f32, 1.0L), 0.0L);
+  // The overflow thresholds are where the conversions (float16.hpp) first give ±inf.
+  for (dtype t : {dtype::bf16, dtype::f16}) {
+    const auto bits = [&](float v) {
+      return t == dtype::bf16 ? detail::bf16_bits_of(v) & 0x7fffu : detail::f16_bits_of(v) & 0x7fffu;
+    };
+    const auto threshold = static_cast<float>(storage_overflow(t));
+    const std::uint16_t inf = t == dtype::bf16 ? 0x7f80u : 0x7c00u;
+    EXPECT_EQ(bits(threshold), inf) << to_string(t);
+    EXPECT_NE(bits(std::nextafter(threshold, 0.0f)), inf) << to_string(t);
+  }
+  // f32/f64 keep their unit roundoffs; the 16-bit types compute in float.
+  EXPECT_EQ(unit_roundoff(dtype::bf16), unit_roundoff(dtype::f32));
+  EXPECT_EQ(smallest_denormal(dtype::f16), smallest_denormal(dtype::f32));
+  EXPECT_EQ(unit_roundoff(dtype::f64), 0x1p-53);
+}
+
+TEST(Check, SixteenBitDigestsAreOfTheValuesAsStored) {
+  const long double u = 0x1p-24, tiny = 0x1p-149;
+  // f16: 70000 stores as inf whatever its f32 error; 1.5 gains half an f16 ulp (2^-11).
+  const std::vector<long double> v = {70000.0L, 1.5L, -1e5L};
+  const digest d = make_digest("g", v, {}, 3, u, tiny, dtype::f16);
+  ASSERT_EQ(d.samples.size(), 3u);
+  EXPECT_EQ(d.samples[0].value, std::numeric_limits<long double>::infinity());
+  EXPECT_EQ(d.samples[2].value, -std::numeric_limits<long double>::infinity());
+  EXPECT_TRUE(std::isnan(d.sum));  // inf + (−inf), as the stored values sum
+  // 3·(u·1.5 + ½tiny) is the f32 bound; 2^-11 the rounding to f16; round_up adds ≤ 2 ulps of a double.
+  EXPECT_NEAR(d.samples[1].tol, 3 * (u * 1.5L + tiny / 2) + 0x1p-11L, 1e-15);
+  // 65520 ± its f32 bound straddles the threshold: no golden value can say finite or inf.
+  const std::vector<long double> tie = {65520.0L};
+  EXPECT_THROW(make_digest("g", tie, {}, 3, u, tiny, dtype::f16), error);
+  // f32/f64 digests are as they were: the value itself, the f32 bound alone.
+  const digest f = make_digest("g", v, {}, 3, u, tiny, dtype::f32);
+  EXPECT_EQ(f.samples[0].value, 70000.0L);
+}
+
+TEST(Check, SixteenBitGoldenCasesRoundTrip) {
+  namespace fs = std::filesystem;
+  golden_file file;
+  file.loss = "mse";
+  golden_case c;
+  c.desc.name = "bf16 only";
+  c.desc.shape = {3, 0};
+  c.desc.dtypes = {dtype::bf16};
+  c.at(dtype::bf16) = expectation{1.5L, 1e-7, std::nullopt, {}};
+  file.cases.push_back(c);
+  const fs::path p = fs::temp_directory_path() / ("lossbench_golden16_" + std::to_string(::getpid()) + ".json");
+  write_golden(p.string(), file, find_loss("mse"));
+  const golden_file back = read_golden(p.string());
+  ASSERT_EQ(back.cases.size(), 1u);
+  EXPECT_EQ(back.cases[0].desc.dtypes, std::vector<dtype>{dtype::bf16});
+  EXPECT_TRUE(back.cases[0].desc.runs_in(dtype::bf16));
+  EXPECT_FALSE(back.cases[0].desc.runs_in(dtype::f32));
+  ASSERT_TRUE(back.cases[0].at(dtype::bf16).has_value());
+  EXPECT_EQ(back.cases[0].at(dtype::bf16)->value, 1.5L);
+  EXPECT_FALSE(back.cases[0].at(dtype::f16).has_value());
+  const nlohmann::json j = nlohmann::json::parse(std::ifstream(p));
+  EXPECT_EQ(j["tolerance"]["storage"]["f16"]["half_ulp"].get<double>(), 0x1p-11);
+  fs::remove(p);
+}
+
+TEST(CheckHostileGolden, CaseDtypesAreChecked) {
+  expect_refused(
+      "dtypes_int", [](nlohmann::json& j) { j["cases"][3]["dtypes"] = {"i32"}; }, "'dtypes' names");
+  expect_refused(
+      "dtypes_twice",
+      [](nlohmann::json& j) {
+        j["cases"][3]["dtypes"] = {"bf16", "bf16"};
+      },
+      "twice");
+  expect_refused(
+      "dtypes_empty", [](nlohmann::json& j) { j["cases"][3]["dtypes"] = nlohmann::json::array(); }, "non-empty");
+}
+
+TEST(CheckHostileGolden, SixteenBitInputsAreGivenExactly) {
+  // 0.1 is no bf16 value: a tie or threshold case would silently move if it were rounded.
+  case_desc c;
+  c.name = "inexact";
+  c.generator = "explicit";
+  c.shape = {1, 0};
+  c.options = {{"inputs",
+                {{{"dtype", "real"}, {"shape", {1}}, {"values", {0.1}}},
+                 {{"dtype", "real"}, {"shape", {1}}, {"values", {0.5}}}}}};
+  EXPECT_THROW(build_case(find_loss("mse"), dtype::bf16, c), error);
+  EXPECT_NO_THROW(build_case(find_loss("mse"), dtype::f32, c));  // f32/f64 round, as always
+  c.options["inputs"][0]["values"] = {"0x1.9ap-4"};              // 0.1 rounded to bf16
+  EXPECT_NO_THROW(build_case(find_loss("mse"), dtype::bf16, c));
 }
 
 TEST(Check, PortableLogIsALogarithm) {

@@ -514,6 +514,27 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
   expect_bad_input("", "subcommand");
 }
 
+TEST_F(Cli, CheckSelectsDtypes) {
+  // --dtype f16 runs the f16 entries only, hard cases included; a selection of no entry (ctc has
+  // no 16-bit kernels) and a non-float dtype are bad arguments, not a check that passes.
+  const cli_result r = run("check --loss mse --variant scalar --dtype f16");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("mse/scalar/f16"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("mse/scalar/f32"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("mse/scalar/bf16"), std::string::npos) << r.out;
+  const cli_result j = run("check --loss cross_entropy --variant simd --dtype bf16 --json");
+  EXPECT_EQ(j.code, 0) << j.err;
+  const auto doc = nlohmann::json::parse(j.out);
+  bool hard = false;
+  for (const auto& res : doc["results"]) {
+    EXPECT_EQ(res["dtype"], "bf16");
+    hard = hard || res["case"].get<std::string>().rfind("bf16:", 0) == 0;
+  }
+  EXPECT_TRUE(hard) << "no bf16 hard case ran";
+  expect_bad_input("check --loss ctc --dtype bf16", "--dtype");
+  expect_bad_input("check --loss mse --dtype i32", "--dtype");
+}
+
 }  // namespace
 }  // namespace lossbench::testing
 
