@@ -6,6 +6,7 @@
 #include <lossbench/registry.hpp>
 #include <lossbench/threads.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace py = pybind11;
@@ -62,6 +63,15 @@ void check_input_dtypes(const loss_spec& spec, std::span<const tensor_ref> input
   const dtype loss_dtype = inputs[0].type;
   if (!is_floating(loss_dtype))
     type_error(std::string(descs[0].name), "expected float32 or float64, got " + numpy_name(loss_dtype));
+  // 16-bit storage only where the loss has kernels for it: never a silent widening.
+  const auto takes = spec.dtypes();
+  if (std::find(takes.begin(), takes.end(), loss_dtype) == takes.end()) {
+    std::string known;
+    for (dtype t : takes) known += (known.empty() ? "" : ", ") + numpy_name(t);
+    type_error(std::string(descs[0].name), "elements of " + numpy_name(loss_dtype) + " are not supported by " +
+                                               std::string(spec.name()) + " (it takes " + known +
+                                               "); convert explicitly, e.g. x.astype(numpy.float32), t.float()");
+  }
   for (std::size_t i = 1; i < descs.size(); ++i) check_kind(descs[i], inputs[i].type, loss_dtype);
 }
 

@@ -17,7 +17,8 @@ namespace lossbench::python {
 std::string numpy_name(dtype t);
 
 // The catalogue's dtype rules over a call's inputs: as many as the loss takes, the first one real
-// (it sets the loss dtype), real inputs in that dtype, indices int32/int64. TypeError naming the input.
+// (it sets the loss dtype, one of the loss's dtypes(): bf16/f16 only where it has 16-bit kernels),
+// real inputs in that dtype, indices int32/int64. TypeError naming the input.
 void check_input_dtypes(const loss_spec& spec, std::span<const tensor_ref> inputs);
 
 // name → number, bool, array or None (None: torch's default). Arrays are copied into the param_set

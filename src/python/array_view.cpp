@@ -17,7 +17,7 @@ void type_error(const std::string& argument, const std::string& message) {
 
 namespace {
 
-constexpr const char* supported = "float32, float64, int32 or int64";
+constexpr const char* supported = "float32, float64, float16, bfloat16 (torch), int32 or int64";
 
 // struct-module format of one element → dtype. Native or little-endian only ('=', '<', '@').
 dtype dtype_of_format(const char* format, Py_ssize_t itemsize, const std::string& argument) {
@@ -28,9 +28,10 @@ dtype dtype_of_format(const char* format, Py_ssize_t itemsize, const std::string
     type_error(argument, "big-endian data; lossbench reads native byte order");
   if (f == "f" && itemsize == 4) return dtype::f32;
   if (f == "d" && itemsize == 8) return dtype::f64;
+  if (f == "e" && itemsize == 2) return dtype::f16;
   if ((f == "i" || f == "l" || f == "q") && itemsize == 4) return dtype::i32;
   if ((f == "i" || f == "l" || f == "q") && itemsize == 8) return dtype::i64;
-  const char* what = f == "e" ? "float16" : f == "?" ? "bool" : nullptr;
+  const char* what = f == "?" ? "bool" : nullptr;
   type_error(argument, std::string("elements of ") + (what ? what : "format '" + std::string(f) + "'") +
                            " are not supported; expected " + supported +
                            " (convert explicitly, e.g. "
@@ -49,9 +50,11 @@ shape shape_of(int ndim, const auto* dims, const std::string& argument) {
 dtype dtype_of_dlpack(DLDataType t, const std::string& argument) {
   if (t.lanes == 1 && t.code == kDLFloat && t.bits == 32) return dtype::f32;
   if (t.lanes == 1 && t.code == kDLFloat && t.bits == 64) return dtype::f64;
+  if (t.lanes == 1 && t.code == kDLFloat && t.bits == 16) return dtype::f16;
+  if (t.lanes == 1 && t.code == kDLBfloat && t.bits == 16) return dtype::bf16;
   if (t.lanes == 1 && t.code == kDLInt && t.bits == 32) return dtype::i32;
   if (t.lanes == 1 && t.code == kDLInt && t.bits == 64) return dtype::i64;
-  const std::string what = t.code == kDLBfloat  ? "bfloat16"
+  const std::string what = t.code == kDLBfloat  ? "bfloat" + std::to_string(t.bits)
                            : t.code == kDLFloat ? "float" + std::to_string(t.bits)
                            : t.code == kDLInt   ? "int" + std::to_string(t.bits)
                            : t.code == kDLUInt  ? "uint" + std::to_string(t.bits)

@@ -3,10 +3,11 @@
 // tensors). The view borrows the object's memory for as long as it lives and gives it back (buffer
 // release, DLPack deleter) when it dies, with the GIL held.
 //
-// Only what a kernel can read as it is gets through: C-contiguous, native byte order, float32/float64
-// or int32/int64 elements, in CPU memory. Anything else raises TypeError naming the argument; a copy
-// that changed the data's dtype or layout behind the caller's back would make the result lie about
-// what was computed.
+// Only what a kernel can read as it is gets through: C-contiguous, native byte order, float32/float64,
+// float16 (numpy's 'e', DLPack float16), bfloat16 (DLPack: torch) or int32/int64 elements, in CPU
+// memory. Whether a loss takes 16-bit storage is the catalogue's question (check_input_dtypes). Anything else raises
+// TypeError naming the argument; a copy that changed the data's dtype or layout behind the caller's back would make the
+// result lie about what was computed.
 #pragma once
 
 #include <lossbench/types.hpp>

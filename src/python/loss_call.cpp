@@ -18,6 +18,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -118,18 +119,45 @@ void check_out(const array_view& o, const tensor_ref& input, std::string_view in
                   "overlaps the memory of input '" + in.argument() + "'; gradients go to separate arrays");
 }
 
-py::array new_array(dtype t, const shape& s) {
+// An output array of the loss's storage dtype and its memory: a numpy array (float32, float64,
+// float16), or for bfloat16, which numpy lacks, a torch tensor (bf16 inputs come from torch).
+struct new_output {
+  py::object array;
+  void* data = nullptr;
+};
+
+new_output new_array(dtype t, const shape& s, const std::string& argument) {
   const auto d = s.dims();
   std::vector<py::ssize_t> dims(d.begin(), d.end());
-  return t == dtype::f32 ? py::array(py::dtype::of<float>(), dims) : py::array(py::dtype::of<double>(), dims);
+  if (t == dtype::bf16) {
+    py::object torch;
+    try {
+      torch = py::module_::import("torch");
+    } catch (py::error_already_set&) {
+      type_error(argument, "bfloat16 results are returned as torch tensors, and torch cannot be imported");
+    }
+    py::tuple size(dims.size());
+    for (std::size_t i = 0; i < dims.size(); ++i) size[i] = py::int_(dims[i]);
+    py::object a = torch.attr("empty")(size, py::arg("dtype") = torch.attr("bfloat16"));
+    void* data = reinterpret_cast<void*>(a.attr("data_ptr")().cast<std::uintptr_t>());
+    return {std::move(a), data};
+  }
+  py::array a(t == dtype::f32   ? py::dtype::of<float>()
+              : t == dtype::f16 ? py::dtype("float16")
+                                : py::dtype::of<double>(),
+              dims);
+  void* data = a.mutable_data();
+  return {std::move(a), data};
 }
 
-// The value as a numpy scalar of the loss dtype (numpy.float32 / numpy.float64).
+// The value as a numpy scalar: numpy.float64 for float64, else numpy.float32 (16-bit storage
+// computes in float32, and its value is returned unrounded).
 py::object scalar(dtype t, double v) {
+  const bool f64 = t == dtype::f64;
   const float f = static_cast<float>(v);
-  PyArray_Descr* descr = PyArray_DescrFromType(t == dtype::f32 ? NPY_FLOAT32 : NPY_FLOAT64);
-  PyObject* s = PyArray_Scalar(t == dtype::f32 ? static_cast<void*>(const_cast<float*>(&f)) : static_cast<void*>(&v),
-                               descr, nullptr);
+  PyArray_Descr* descr = PyArray_DescrFromType(f64 ? NPY_FLOAT64 : NPY_FLOAT32);
+  PyObject* s =
+      PyArray_Scalar(f64 ? static_cast<void*>(&v) : static_cast<void*>(const_cast<float*>(&f)), descr, nullptr);
   Py_DECREF(descr);
   if (!s) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(s);
@@ -176,16 +204,16 @@ prepared_call prepare(std::string_view loss, const py::tuple& inputs, const py::
       c.out.grad[k] = given->data();
       c.grads[k] = outs[k].array;
     } else if (want[k]) {
-      py::array g = new_array(dt, c.refs[i].shape);
-      c.out.grad[k] = g.mutable_data();
-      c.grads[k] = std::move(g);
+      new_output g = new_array(dt, c.refs[i].shape, c.views[0].argument());
+      c.out.grad[k] = g.data;
+      c.grads[k] = std::move(g.array);
     }
     ++k;
   }
   if (c.opt.reduction == lossbench::reduction::none) {
-    py::array l = new_array(dt, spec.losses_shape(c.refs));
-    c.out.losses = l.mutable_data();
-    c.losses = std::move(l);
+    new_output l = new_array(dt, spec.losses_shape(c.refs), c.views[0].argument());
+    c.out.losses = l.data;
+    c.losses = std::move(l.array);
   }
   return c;
 }

@@ -13,8 +13,10 @@ namespace lossbench::python {
 // `inputs`: the loss's inputs in catalogue order; `params`: name → number, bool, array or None
 // (None = torch's default); `grad`: bool, or one bool per differentiable input; `out`: None, one
 // array, or one array (or None) per differentiable input, receiving those gradients.
-// Returns the value (a numpy scalar of the loss dtype), or the per-sample losses with reduction
-// "none"; with gradients, a tuple (value or losses, gradient per differentiable input or None).
+// Returns the value (a numpy scalar of the loss dtype; numpy.float32 for 16-bit storage), or the
+// per-sample losses with reduction "none"; with gradients, a tuple (value or losses, gradient per
+// differentiable input or None). Losses and gradients have the inputs' dtype (bfloat16 ones are
+// torch tensors: numpy has no bfloat16).
 pybind11::object run_loss(std::string_view loss, const pybind11::tuple& inputs, const pybind11::dict& params,
                           const pybind11::handle& reduction, const pybind11::handle& variant,
                           const pybind11::handle& threads, const pybind11::object& grad, const pybind11::object& out);

@@ -1,7 +1,8 @@
 """lossbench — machine-learning losses and their gradients, fused, SIMD and multithreaded.
 
 Every function has torch.nn.functional's name, argument names and defaults, and takes numpy arrays
-or torch CPU tensors without copying them (C-contiguous float32/float64, int32/int64 indices).
+or torch CPU tensors without copying them (C-contiguous float32/float64, int32/int64 indices; float16,
+and bfloat16 tensors, for the losses with 16-bit kernels).
 Three keywords are lossbench's own:
 
 * ``variant``: "auto" (default: the fastest kernel for this CPU and call size), "scalar", "simd",
@@ -10,8 +11,9 @@ Three keywords are lossbench's own:
 * ``grad``: True returns ``(value, gradient of each differentiable input)``, computed in the same
   pass; ``out`` takes the arrays those gradients are written into (else they are allocated).
 
-The value is a numpy scalar of the input's dtype; with ``reduction="none"`` it is the array of
-per-sample losses and the gradients are those of their sum. Errors name the argument:
+The value is a numpy scalar of the input's dtype (float32 for 16-bit inputs, which compute in
+float32); with ``reduction="none"`` it is the array of per-sample losses and the gradients are those
+of their sum. Losses and gradients have the input's dtype (bfloat16 ones are torch tensors). Errors name the argument:
 ``lossbench.Error`` (a ValueError, with ``.argument``) for bad values and shapes, TypeError for
 arrays of the wrong kind. For training loops, ``import lossbench.torch``.
 """

@@ -8,8 +8,10 @@ by ``grad_output`` (per sample with ``reduction="none"``). The autograd node is 
 ``torch.autograd.Function`` with the same behaviour at about 10 µs more per call; ``backend`` says
 which runs. The
 signatures are torch's; the tensors must be C-contiguous float32/float64 CPU tensors (indices
-int32/int64). Anything else — CUDA tensors, float16/bfloat16, non-contiguous views — raises a
-TypeError naming the argument: there is no silent fallback to torch.
+int32/int64), or bfloat16/float16 for the losses with 16-bit kernels (computed in float32: the value
+is a float32 tensor, per-sample losses and gradients have the input's dtype, each rounded once).
+Anything else — CUDA tensors, 16-bit tensors for a loss without 16-bit kernels, non-contiguous
+views — raises a TypeError naming the argument: there is no silent fallback to torch.
 
 Gradients lossbench does not compute raise ``lossbench.Error`` when asked for: w.r.t. a target
 (except mse/l1/huber, whose target gradient is exactly minus the input's), w.r.t. ``weight`` or
@@ -45,7 +47,7 @@ _NAMES = {d["name"]: tuple(i["name"] for i in d["inputs"]) for d in _core.losses
 _TARGET_IS_MINUS_INPUT = {d["name"] for d in _core.losses() if d["target_gradient_is_minus_input"]}
 # Where each loss's per-sample losses start in its first input's dimensions (ctc: 1, of [T, B, C]).
 _LOSSES_AXIS = {d["name"]: d["losses_axis"] for d in _core.losses()}
-_NUMPY_DTYPES = (torch.float32, torch.float64, torch.int32, torch.int64)
+_NUMPY_DTYPES = (torch.float32, torch.float64, torch.float16, torch.int32, torch.int64)  # bfloat16: DLPack
 
 
 def _array(t, name):
@@ -81,9 +83,9 @@ class _Fused(torch.autograd.Function):
         arrays = tuple(_array(t, n) for t, n in zip(inputs, names))
         result = _core.run(loss, arrays, params, reduction, variant, threads, want if any(want) else False, None)
         value, grads = (result[0], result[1:]) if any(want) else (result, ())
-        out = torch.from_numpy(numpy.asarray(value))  # the losses array, or the value as a 0-d array
+        out = _tensor(value)  # the losses array, or the value as a 0-d tensor
         ctx.loss, ctx.reduction = loss, reduction
-        ctx.save_for_backward(*(torch.from_numpy(g) for g in grads if g is not None))
+        ctx.save_for_backward(*(_tensor(g) for g in grads if g is not None))
         ctx.grad_slots = [i for i, d in enumerate(diff) if d]  # input index of each saved gradient
         ctx.wanted = want
         return out
@@ -101,6 +103,12 @@ class _Fused(torch.autograd.Function):
         if not ctx.needs_input_grad[5]:
             grads[0] = None
         return (None,) * 5 + tuple(grads)
+
+
+def _tensor(a):
+    """A result of the core as a tensor, without a copy: numpy arrays and scalars are wrapped,
+    bfloat16 results (which numpy lacks) already are tensors."""
+    return a if isinstance(a, torch.Tensor) else torch.from_numpy(numpy.asarray(a))
 
 
 def _scale(grad, grad_output, loss, reduction):

@@ -53,9 +53,16 @@ bridge_input describe(py::handle obj, const at::Tensor* t, std::string& problem)
       case at::kLong:
         in.type = dtype::i64;
         break;
+      case at::kBFloat16:
+        in.type = dtype::bf16;
+        break;
+      case at::kHalf:
+        in.type = dtype::f16;
+        break;
       default:
         problem = "elements of " + std::string(py::str(obj.attr("dtype"))) +
-                  " are not supported; expected float32, float64, int32 or int64 (no silent conversion: call .float())";
+                  " are not supported; expected float32, float64, float16, bfloat16, int32 or int64 (no silent "
+                  "conversion: call .float())";
     }
   }
   if (!problem.empty()) {
@@ -77,8 +84,11 @@ struct output_tensors {
 
 void* allocate(void* context, int slot, dtype type, int rank, const std::int64_t* dims) {
   auto& out = *static_cast<output_tensors*>(context);
-  at::Tensor t = at::detail::empty_cpu(at::IntArrayRef(dims, static_cast<std::size_t>(rank)),
-                                       type == dtype::f32 ? at::kFloat : at::kDouble, false);
+  const at::ScalarType scalar = type == dtype::f32    ? at::kFloat
+                                : type == dtype::bf16 ? at::kBFloat16
+                                : type == dtype::f16  ? at::kHalf
+                                                      : at::kDouble;
+  at::Tensor t = at::detail::empty_cpu(at::IntArrayRef(dims, static_cast<std::size_t>(rank)), scalar, false);
   (slot < 0 ? out.losses : out.grads[static_cast<std::size_t>(slot)]) = t;
   return t.data_ptr();
 }
@@ -122,7 +132,9 @@ py::object fused(py::args args) {
   call.context = &out;
   if (the_bridge->run(call) != 0) throw py::error_already_set();
 
-  at::Tensor result = call.per_sample ? out.losses : value_tensor(call.value, tensors[0].scalar_type());
+  // The value in the loss dtype; 16-bit storage computes in float32 and returns that value unrounded.
+  const at::ScalarType value_type = tensors[0].scalar_type() == at::kDouble ? at::kDouble : at::kFloat;
+  at::Tensor result = call.per_sample ? out.losses : value_tensor(call.value, value_type);
   bool any_grad = false;
   for (std::size_t i = 0; i < n; ++i) any_grad = any_grad || out.grads[i].defined();
   if (any_grad) {
