@@ -198,7 +198,7 @@ compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std:
 }
 
 // The library is built for float and double (every loss) and bf16/f16 (the element-wise losses,
-// which take 16-bit storage); index types int32 and int64.
+// triplet and contrastive, which take 16-bit storage); index types int32 and int64.
 #define LOSSBENCH_INSTANTIATE_ELEMENTWISE(T)                                                                        \
   template compute_type_t<T> mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
                                     std::span<T>);                                                                  \
@@ -227,15 +227,21 @@ compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std:
                                   std::span<const std::int32_t>, const ctc_options&, std::span<T>, std::span<T>); \
   template T ctc<T, std::int64_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
                                   std::span<const std::int64_t>, bool, std::span<const std::int64_t>,             \
-                                  std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>); \
-  template T triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,                 \
-                        const triplet_options&, std::span<T>, std::span<T>, std::span<T>, std::span<T>);          \
-  template T contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,             \
-                            const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
+                                  std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>);
+#define LOSSBENCH_INSTANTIATE_ROWWISE(T)                                                                              \
+  template compute_type_t<T> triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,     \
+                                        const triplet_options&, std::span<T>, std::span<T>, std::span<T>,             \
+                                        std::span<T>);                                                                \
+  template compute_type_t<T> contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t, \
+                                            const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
 
 LOSSBENCH_INSTANTIATE(float)
 LOSSBENCH_INSTANTIATE(double)
 LOSSBENCH_INSTANTIATE_ELEMENTWISE(bf16)
 LOSSBENCH_INSTANTIATE_ELEMENTWISE(f16)
+LOSSBENCH_INSTANTIATE_ROWWISE(float)
+LOSSBENCH_INSTANTIATE_ROWWISE(double)
+LOSSBENCH_INSTANTIATE_ROWWISE(bf16)
+LOSSBENCH_INSTANTIATE_ROWWISE(f16)
 
 }  // namespace lossbench

@@ -16,5 +16,5 @@
   X(cross_entropy, cross_entropy, simd16)                \
   X(kl_div, elementwise<kl_div_formula>, simd16)         \
   X(ctc, ctc, simd)                                      \
-  X(triplet, rowwise<triplet_formula>, simd)             \
-  X(contrastive, rowwise<contrastive_formula>, simd)
+  X(triplet, rowwise<triplet_formula>, simd16)           \
+  X(contrastive, rowwise<contrastive_formula>, simd16)

@@ -76,23 +76,23 @@ struct contrastive_formula {
   static coeffs<T> coefficients(const call& c, const parameters& prm) {
     return {c.inputs[target].data, c.inputs[target].type, static_cast<T>(prm.margin)};
   }
-  template <class T>
-  using problem = rowwise_problem<T, row_inputs, coeffs<T>>;
+  template <class S>
+  using problem = rowwise_problem<S, row_inputs, coeffs<core::compute_t<S>>>;
 
   static void check_shapes(const loss_spec& spec, const call& c, dtype dt);
 
-  template <class T>
-  static T scalar_row(const problem<T>& p, std::size_t i) {
-    const T *a = p.row(x1, i), *b = p.row(x2, i);
+  template <class S>
+  static core::compute_t<S> scalar_row(const problem<S>& p, std::size_t i) {
+    const S *a = p.row(x1, i), *b = p.row(x2, i);
     const auto r = contrastive_forward(a, b, p.dim, is_similar(p.k.target, p.k.target_type, i), p.k.margin);
-    T *g1 = p.grad_row(x1, i), *g2 = p.grad_row(x2, i);
+    S *g1 = p.grad_row(x1, i), *g2 = p.grad_row(x2, i);
     if (g1 || g2) contrastive_backward(a, b, p.dim, r, p.grad_scale, g1, g2);
     return r.loss;
   }
 
   // The xsimd kernel (contrastive_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t b, std::size_t e);
 
   static core::real_ref reference_row(const reference_rows& v, const coeffs<core::real_ref>& k, std::size_t i,
                                       reference_result& res);

@@ -44,29 +44,31 @@ void contrastive_finish(contrastive_row<T>& r, bool similar, T margin) {
   r.coef = (r.d == 0 || r.hinge == 0) ? T(0) : -(r.hinge / r.d);
 }
 
-template <class T>
-contrastive_row<T> contrastive_forward(const T* x1, const T* x2, std::size_t dim, bool similar, T margin) {
+// The rows are stored as S (T itself, or bf16/f16 for T = float, read widened exactly).
+template <class S, class T>
+contrastive_row<T> contrastive_forward(const S* x1, const S* x2, std::size_t dim, bool similar, T margin) {
   contrastive_row<T> r;
-  r.squared = embedding::squared_distance(x1, x2, dim);
+  r.squared = embedding::squared_distance<T>(x1, x2, dim);
   contrastive_finish(r, similar, margin);
   return r;
 }
 
-// Writes scale·∂ℓ/∂x1 and scale·∂ℓ/∂x2 for the row into whichever of g1, g2 is non-null.
-template <class T>
-void contrastive_backward(const T* x1, const T* x2, std::size_t dim, const contrastive_row<T>& r, T scale, T* g1,
-                          T* g2) {
+// Writes scale·∂ℓ/∂x1 and scale·∂ℓ/∂x2 for the row into whichever of g1, g2 is non-null, each
+// element computed in T and stored as S (for 16 bits: rounded once).
+template <class S, class T>
+void contrastive_backward(const S* x1, const S* x2, std::size_t dim, const contrastive_row<T>& r, T scale, S* g1,
+                          S* g2) {
   const T c = r.coef * scale;
   // One loop per set of wanted gradients: a test inside the loop keeps the compiler from vectorising it.
   auto each = [&](auto write) {
-    for (std::size_t j = 0; j < dim; ++j) write(j, c * (x1[j] - x2[j]));
+    for (std::size_t j = 0; j < dim; ++j) write(j, c * (T(x1[j]) - T(x2[j])));
   };
   if (g1 && g2)
-    each([&](std::size_t j, T g) { g1[j] = g, g2[j] = -g; });
+    each([&](std::size_t j, T g) { g1[j] = S(g), g2[j] = S(-g); });
   else if (g1)
-    each([&](std::size_t j, T g) { g1[j] = g; });
+    each([&](std::size_t j, T g) { g1[j] = S(g); });
   else if (g2)
-    each([&](std::size_t j, T g) { g2[j] = -g; });
+    each([&](std::size_t j, T g) { g2[j] = S(-g); });
 }
 
 }  // namespace lossbench::losses

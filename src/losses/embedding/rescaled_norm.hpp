@@ -20,6 +20,8 @@
 
 #include "losses/embedding/p_norm.hpp"
 
+#include <lossbench/float16.hpp>
+
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -90,9 +92,17 @@ struct sum_extremes {
 [[gnu::cold]] power_sum<double> rescaled_power_sum(const double* x, const double* y, std::size_t dim, double eps,
                                                    const p_norm<double>& n);
 
+// Rows stored in 16 bits: float's pass on the exactly widened elements.
+[[gnu::cold]] power_sum<float> rescaled_power_sum(const bf16* x, const bf16* y, std::size_t dim, float eps,
+                                                  const p_norm<float>& n);
+[[gnu::cold]] power_sum<float> rescaled_power_sum(const f16* x, const f16* y, std::size_t dim, float eps,
+                                                  const p_norm<float>& n);
+
 // ‖v‖_p of the row from its rescaled power sum: scaled^(1/p)·2^exponent.
 [[gnu::cold]] float rescaled_norm(const float* x, const float* y, std::size_t dim, float eps, const p_norm<float>& n);
 [[gnu::cold]] double rescaled_norm(const double* x, const double* y, std::size_t dim, double eps,
                                    const p_norm<double>& n);
+[[gnu::cold]] float rescaled_norm(const bf16* x, const bf16* y, std::size_t dim, float eps, const p_norm<float>& n);
+[[gnu::cold]] float rescaled_norm(const f16* x, const f16* y, std::size_t dim, float eps, const p_norm<float>& n);
 
 }  // namespace lossbench::losses::embedding

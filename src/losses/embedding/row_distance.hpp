@@ -10,6 +10,8 @@
 //
 // Precision: one accumulator in T per row (D − 1 roundings); distance_error.hpp derives the bound.
 // A sum that overflows or underflows is taken again, rescaled (rescaled_norm.hpp).
+// The rows may be stored as S (bf16, f16) while T computes (float): each element is read as
+// T(x[j]), an exact widening, so the result is T's on the widened rows.
 #pragma once
 
 #include "losses/embedding/p_norm.hpp"
@@ -30,12 +32,12 @@ struct row_norm {
 };
 
 // ±inf-norm: the extreme |v| and how many elements attain it. NaN wins and sticks, as torch's amax.
-template <class T, bool Largest>
-row_norm<T> extreme_abs(const T* x, const T* y, std::size_t dim, T eps) {
+template <class T, bool Largest, class S>
+row_norm<T> extreme_abs(const S* x, const S* y, std::size_t dim, T eps) {
   T m = Largest ? T(0) : std::numeric_limits<T>::infinity();
   std::size_t ties = 0;
   for (std::size_t j = 0; j < dim; ++j) {
-    const T a = std::fabs((x[j] - y[j]) + eps);
+    const T a = std::fabs((T(x[j]) - T(y[j])) + eps);
     const bool better = Largest ? a > m : a < m;
     if (better || a != a) {
       m = a;
@@ -51,8 +53,8 @@ row_norm<T> extreme_abs(const T* x, const T* y, std::size_t dim, T eps) {
 template <class T>
 constexpr bool rescues = !std::is_same_v<T, long double>;
 
-template <class T>
-row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p_norm<T>& n) {
+template <class S, class T>
+row_norm<T> row_distance(const S* x, const S* y, std::size_t dim, T eps, const p_norm<T>& n) {
   switch (n.kind) {
     case norm_kind::max_abs:
       return extreme_abs<T, true>(x, y, dim, eps);
@@ -65,18 +67,18 @@ row_norm<T> row_distance(const T* x, const T* y, std::size_t dim, T eps, const p
   switch (n.kind) {
     case norm_kind::two:
       for (std::size_t j = 0; j < dim; ++j) {
-        const T v = (x[j] - y[j]) + eps;
+        const T v = (T(x[j]) - T(y[j])) + eps;
         s += v * v;
       }
       break;
     case norm_kind::one:
-      for (std::size_t j = 0; j < dim; ++j) s += std::fabs((x[j] - y[j]) + eps);
+      for (std::size_t j = 0; j < dim; ++j) s += std::fabs((T(x[j]) - T(y[j])) + eps);
       break;
     case norm_kind::count_nonzero:
-      for (std::size_t j = 0; j < dim; ++j) s += ((x[j] - y[j]) + eps) != T(0) ? T(1) : T(0);
+      for (std::size_t j = 0; j < dim; ++j) s += ((T(x[j]) - T(y[j])) + eps) != T(0) ? T(1) : T(0);
       return {s, 1};
     default:
-      for (std::size_t j = 0; j < dim; ++j) s += std::pow(std::fabs((x[j] - y[j]) + eps), n.p);
+      for (std::size_t j = 0; j < dim; ++j) s += std::pow(std::fabs((T(x[j]) - T(y[j])) + eps), n.p);
       break;
   }
   if constexpr (rescues<T>)
@@ -110,11 +112,11 @@ T distance_derivative(T v, const row_norm<T>& r, const p_norm<T>& n) {
 
 // Σ_j (x_j − y_j)²: contrastive's squared Euclidean distance (no eps, no square root), as
 // scaled·4^exponent (exponent ≠ 0 only where the plain sum left the normal range).
-template <class T>
-power_sum<T> squared_distance(const T* x, const T* y, std::size_t dim) {
+template <class T, class S>
+power_sum<T> squared_distance(const S* x, const S* y, std::size_t dim) {
   T s = 0;
   for (std::size_t j = 0; j < dim; ++j) {
-    const T v = x[j] - y[j];
+    const T v = T(x[j]) - T(y[j]);
     s += v * v;
   }
   if constexpr (rescues<T>)

@@ -14,10 +14,13 @@
 //     at least as accurate as std::pow (float: in double lanes; double: std::pow per lane).
 // Trap: xsimd's batch != is an ordered compare (false for NaN), unlike the scalar !=: NaN tests
 // use xsimd::isnan, "≠ 0" is !(== 0).
+// Rows stored as S = bf16/f16 (T = float) are widened exactly as they are loaded
+// (simd/convert16.hpp: load_as), so every sum is the f32 kernel's on the widened rows.
 #pragma once
 
 #include "losses/embedding/row_distance.hpp"
 #include "simd/block_sum.hpp"
+#include "simd/convert16.hpp"
 #include "simd/math.hpp"
 #include "simd/pow_in_double.hpp"
 
@@ -37,15 +40,19 @@ struct lanes {
   using M = xsimd::batch_bool<T, Arch>;
   static constexpr std::size_t W = V::size;
 
-  // The first n (< W) elements of s, the other lanes 0 (plain loops: no non-Arch helpers, ODR).
-  static V load_part(const T* s, std::size_t n) {
-    alignas(64) T buf[W] = {};
+  // The first n (< W) elements of s (storage S: T, or 16 bits widened), the other lanes 0
+  // (plain loops: no non-Arch helpers, ODR).
+  template <class S>
+  static V load_part(const S* s, std::size_t n) {
+    alignas(64) S buf[W] = {};
     for (std::size_t l = 0; l < n; ++l) buf[l] = s[l];
-    return V::load_aligned(buf);
+    return simd::load_as<V>(buf);
   }
-  static void store_part(T* d, const V& v, std::size_t n) {
-    alignas(64) T buf[W];
-    v.store_aligned(buf);
+  // The first n (< W) lanes of v stored as S (16 bits: each rounded once).
+  template <class S>
+  static void store_part(S* d, const V& v, std::size_t n) {
+    alignas(64) S buf[W];
+    simd::store_as(buf, v);
     for (std::size_t l = 0; l < n; ++l) d[l] = buf[l];
   }
   // Lanes 0..n−1 true.
@@ -128,14 +135,14 @@ constexpr T neutral() {
 }
 
 // ±inf-norms: 1/(number of elements with |v| = d), 0 for an empty row (as extreme_abs).
-template <class Arch, class T>
-T tie_share(const T* x, const T* y, std::size_t dim, T eps, T d) {
+template <class Arch, class T, class S>
+T tie_share(const S* x, const S* y, std::size_t dim, T eps, T d) {
   using L = lanes<Arch, T>;
   using V = typename L::V;
   const V e(eps), m(d);
   std::size_t ties = 0, j = 0;
   for (; j + L::W <= dim; j += L::W)
-    ties += L::count(xsimd::abs((V::load_unaligned(x + j) - V::load_unaligned(y + j)) + e) == m);
+    ties += L::count(xsimd::abs((simd::load_as<V>(x + j) - simd::load_as<V>(y + j)) + e) == m);
   if (j < dim)
     ties += L::count((xsimd::abs((L::load_part(x + j, dim - j) - L::load_part(y + j, dim - j)) + e) == m) &
                      L::first(dim - j));
@@ -153,8 +160,9 @@ struct accumulator {
 // The pairs (x[k], y[k]) of one row, k < N, in one pass: each pair's lane-reduced accumulation
 // (Σ v², Σ|v|, …, max |v|, min |v|; before any root) and, for ±inf-norms, whether it met a NaN.
 // HasEps = false: eps is 0 and not added (contrastive), one vector add fewer per element.
-template <norm_kind K, std::size_t N, class Arch, class T, bool HasEps = true>
-void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>& y, std::size_t dim, T eps, T p,
+// The rows are stored as S (T, or bf16/f16 for T = float).
+template <norm_kind K, std::size_t N, class Arch, class T, class S, bool HasEps = true>
+void reduce_rows(const std::array<const S*, N>& x, const std::array<const S*, N>& y, std::size_t dim, T eps, T p,
                  std::array<T, N>& raw, std::array<bool, N>& nan) {
   using L = lanes<Arch, T>;
   using V = typename L::V;
@@ -179,12 +187,11 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
   std::size_t j = 0;
   for (; j + 2 * W <= dim; j += 2 * W)
     for (std::size_t k = 0; k < N; ++k) {
-      step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
-      step(k, 1, difference(V::load_unaligned(x[k] + j + W), V::load_unaligned(y[k] + j + W)));
+      step(k, 0, difference(simd::load_as<V>(x[k] + j), simd::load_as<V>(y[k] + j)));
+      step(k, 1, difference(simd::load_as<V>(x[k] + j + W), simd::load_as<V>(y[k] + j + W)));
     }
   for (; j + W <= dim; j += W)
-    for (std::size_t k = 0; k < N; ++k)
-      step(k, 0, difference(V::load_unaligned(x[k] + j), V::load_unaligned(y[k] + j)));
+    for (std::size_t k = 0; k < N; ++k) step(k, 0, difference(simd::load_as<V>(x[k] + j), simd::load_as<V>(y[k] + j)));
   if (j < dim) {  // dead lanes keep the accumulator as it was
     const auto live = L::first(dim - j);
     for (std::size_t k = 0; k < N; ++k) {
@@ -210,12 +217,12 @@ void reduce_rows(const std::array<const T*, N>& x, const std::array<const T*, N>
 // The distances ‖x[k] − y[k] + eps‖_p of one row, k < N, in one pass (row_distance's semantics).
 // Each plain sum goes into `sums`: where one left the normal range, the caller takes that
 // distance again, rescaled (rescaled_norm.hpp), apart from this loop, which then holds no call.
-template <norm_kind K, std::size_t N, class Arch, class T>
-void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& y, std::size_t dim, T eps,
+template <norm_kind K, std::size_t N, class Arch, class T, class S>
+void distances(const std::array<const S*, N>& x, const std::array<const S*, N>& y, std::size_t dim, T eps,
                const p_norm<T>& n, sum_extremes<T, Arch>& sums, std::array<row_norm<T>, N>& out) {
   std::array<T, N> raw;
   std::array<bool, N> nan;
-  reduce_rows<K, N, Arch, T>(x, y, dim, eps, n.p, raw, nan);
+  reduce_rows<K, N, Arch, T, S>(x, y, dim, eps, n.p, raw, nan);
   for (std::size_t k = 0; k < N; ++k) {
     out[k].tie_share = 1;
     sums.add(raw[k]);
@@ -234,11 +241,11 @@ void distances(const std::array<const T*, N>& x, const std::array<const T*, N>& 
 
 // Σ_j (x_j − y_j)² (contrastive: no eps), summed plainly: the caller checks the range
 // (sum_extremes) apart from its loop of sums, which then holds no call.
-template <class Arch, class T>
-T plain_squared_distance(const T* x, const T* y, std::size_t dim) {
+template <class Arch, class T, class S>
+T plain_squared_distance(const S* x, const S* y, std::size_t dim) {
   std::array<T, 1> raw;
   std::array<bool, 1> nan;
-  reduce_rows<norm_kind::two, 1, Arch, T, false>({x}, {y}, dim, T(0), T(2), raw, nan);
+  reduce_rows<norm_kind::two, 1, Arch, T, S, false>({x}, {y}, dim, T(0), T(2), raw, nan);
   return raw[0];
 }
 

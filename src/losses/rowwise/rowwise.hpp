@@ -13,10 +13,14 @@
 //       const parameters&)          the per-call constants in T (float/double, or long double for
 //                                   the reference), including any per-row input after the rows
 //   static void check_shapes(const loss_spec&, const call&, dtype)   ranks, shapes, target values
-//   template <class T> static T scalar_row(const problem<T>&, std::size_t i)
+//   template <class S> static compute_t<S> scalar_row(const problem<S>&, std::size_t i)
 //       row i's loss, writing its gradients where p.grad[k] is set (the scalar kernel)
-//   template <class Arch, class T> static double simd_block(const problem<T>&, std::size_t b, std::size_t e)
+//   template <class Arch, class S> static double simd_block(const problem<S>&, std::size_t b, std::size_t e)
 //       the xsimd block kernel (its own row loop: it groups rows), instantiated per ISA
+// S is the arrays' storage type (f32, f64, bf16, f16; core/storage.hpp); kernels compute in
+// T = compute_t<S> (float for 16 bits) on the exactly widened rows and round each gradient
+// element and row loss once to S as they store it: a 16-bit entry returns what the f32 entry
+// returns on the widened inputs, its stored results that f32 result rounded once.
 //   static core::real_ref reference_row(const reference_rows&, const coeffs<real_ref>&, std::size_t i,
 //       reference_result&)          row i in long double: its loss (returned), and into res its
 //                                   loss magnitude, gradients and their magnitudes
@@ -34,6 +38,7 @@
 #include "core/param_fields.hpp"
 #include "core/prng.hpp"
 #include "core/reference_math.hpp"
+#include "core/storage.hpp"
 #include "losses/embedding/rows.hpp"
 
 #include <array>
@@ -42,23 +47,25 @@
 
 namespace lossbench::losses {
 
-template <class T, std::size_t K, class Coeffs>
+// The arrays hold storage type S; the scale and the coefficients are in the compute type.
+template <class S, std::size_t K, class Coeffs>
 struct rowwise_problem {
-  std::array<const T*, K> in{};  // the row inputs, [rows, dim] each
-  std::array<T*, K> grad{};      // their gradients, each may be null (not wanted)
-  T* losses = nullptr;           // per-row losses (reduction none), may be null
+  using T = core::compute_t<S>;
+  std::array<const S*, K> in{};  // the row inputs, [rows, dim] each
+  std::array<S*, K> grad{};      // their gradients, each may be null (not wanted)
+  S* losses = nullptr;           // per-row losses (reduction none), may be null
   std::size_t dim = 0;
   T grad_scale = 1;  // 1/B for mean, else 1
   Coeffs k;
 
   bool wants_grad() const {
-    for (T* g : grad)
+    for (S* g : grad)
       if (g) return true;
     return false;
   }
   // Row i of input k, and of its gradient (null when not wanted).
-  const T* row(std::size_t k, std::size_t i) const { return in[k] + i * dim; }
-  T* grad_row(std::size_t k, std::size_t i) const { return grad[k] ? grad[k] + i * dim : nullptr; }
+  const S* row(std::size_t k, std::size_t i) const { return in[k] + i * dim; }
+  S* grad_row(std::size_t k, std::size_t i) const { return grad[k] ? grad[k] + i * dim : nullptr; }
 };
 
 // The reference's view of the row inputs, converted to long double.
@@ -85,8 +92,11 @@ struct rowwise {
   static constexpr std::int64_t parallel_min_elements = R::parallel_min_elements;
   static constexpr std::size_t row_inputs = R::row_inputs;
 
-  template <class T>
-  using problem = rowwise_problem<T, row_inputs, typename R::template coeffs<T>>;
+  template <class S>
+  using problem = rowwise_problem<S, row_inputs, typename R::template coeffs<core::compute_t<S>>>;
+  // The row inputs, their gradients and the per-row losses may be stored in bf16 or f16 (the
+  // header comment): the f32 kernels' arithmetic on the widened rows, each result rounded once.
+  static constexpr bool has_16bit_storage = true;
 
   static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters&) {
     core::expect_input_count(spec, c);
@@ -97,17 +107,18 @@ struct rowwise {
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return embedding::rows_shape(in[0].shape); }
 
-  template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm) {
+  template <class S>
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm) {
+    using T = core::compute_t<S>;
     const auto rows = embedding::layout_of(c.inputs[0].shape);
     const double divisor = embedding::reduction_divisor(c.reduction, rows.rows);
-    core::plan<problem<T>> p;
+    core::plan<problem<S>> p;
     auto& pr = p.problem;
     for (std::size_t k = 0; k < row_inputs; ++k) {
-      pr.in[k] = c.inputs[k].as<T>();
-      pr.grad[k] = static_cast<T*>(c.out.grad[k]);
+      pr.in[k] = c.inputs[k].as<S>();
+      pr.grad[k] = static_cast<S*>(c.out.grad[k]);
     }
-    pr.losses = core::losses_out<T>(c);
+    pr.losses = core::losses_out<S>(c);
     pr.dim = rows.dim;
     pr.grad_scale = static_cast<T>(1.0 / divisor);
     pr.k = R::template coefficients<T>(c, prm);
@@ -117,20 +128,20 @@ struct rowwise {
     return p;
   }
 
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t b, std::size_t e) {
+  template <class S>
+  static double scalar_block(const problem<S>& p, std::size_t b, std::size_t e) {
     core::ordered_sum acc;  // compensated: one large row loss must not absorb the small ones
     for (std::size_t i = b; i < e; ++i) {
-      const T loss = R::scalar_row(p, i);
-      if (p.losses) p.losses[i] = loss;
+      const core::compute_t<S> loss = R::scalar_row(p, i);
+      if (p.losses) p.losses[i] = S(loss);  // 16 bits: rounded once; the sum takes the f32 loss
       acc.add(loss);
     }
     return acc.value();
   }
 
   // The formula's own block kernel (rowwise_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t b, std::size_t e);
 
   static reference_result reference(const call& c, const parameters& prm) {
     using real_ref = core::real_ref;
@@ -138,7 +149,8 @@ struct rowwise {
     for (std::size_t k = 0; k < row_inputs; ++k) in[k] = core::to_reference(c.inputs[k]);
     const auto rows = embedding::layout_of(c.inputs[0].shape);
     const real_ref scale = 1.0L / static_cast<real_ref>(embedding::reduction_divisor(c.reduction, rows.rows));
-    const reference_rows view{in, rows.dim, scale, c.inputs[0].type == dtype::f32 ? 0x1p-24L : 0x1p-53L};
+    // u of the type the kernels compute in: f32 for the 16-bit storage types too.
+    const reference_rows view{in, rows.dim, scale, c.inputs[0].type == dtype::f64 ? 0x1p-53L : 0x1p-24L};
     const auto k = R::template coefficients<real_ref>(c, prm);
 
     reference_result res;

@@ -9,9 +9,9 @@
 namespace lossbench::losses {
 
 template <class R>
-template <class Arch, class T>
-double rowwise<R>::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
-  return R::template simd_block<Arch, T>(p, b, e);
+template <class Arch, class S>
+double rowwise<R>::simd_block(const problem<S>& p, std::size_t b, std::size_t e) {
+  return R::template simd_block<Arch, S>(p, b, e);
 }
 
 }  // namespace lossbench::losses

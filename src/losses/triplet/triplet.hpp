@@ -51,13 +51,13 @@ struct triplet_formula {
   static coeffs<T> coefficients(const call&, const parameters& prm) {
     return triplet_coefficients<T>(prm);
   }
-  template <class T>
-  using problem = rowwise_problem<T, row_inputs, coeffs<T>>;
+  template <class S>
+  using problem = rowwise_problem<S, row_inputs, coeffs<core::compute_t<S>>>;
 
   static void check_shapes(const loss_spec& spec, const call& c, dtype dt);
 
-  template <class T>
-  static T scalar_row(const problem<T>& p, std::size_t i) {
+  template <class S>
+  static core::compute_t<S> scalar_row(const problem<S>& p, std::size_t i) {
     const auto r = triplet_forward(p.row(anchor, i), p.row(positive, i), p.row(negative, i), p.dim, p.k);
     if (p.wants_grad())
       triplet_backward(p.row(anchor, i), p.row(positive, i), p.row(negative, i), p.dim, p.k, r, p.grad_scale,
@@ -66,8 +66,8 @@ struct triplet_formula {
   }
 
   // The xsimd kernel (triplet_simd.hpp), instantiated per ISA by isa/instantiate.hpp.
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t b, std::size_t e);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t b, std::size_t e);
 
   static core::real_ref reference_row(const reference_rows& v, const coeffs<core::real_ref>& k, std::size_t i,
                                       reference_result& res);

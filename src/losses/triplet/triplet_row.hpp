@@ -60,8 +60,9 @@ void triplet_choose(triplet_row<T>& r, const triplet_coeffs<T>& k) {
   r.loss = r.raw < 0 ? T(0) : r.raw;  // not std::max: NaN must stay NaN
 }
 
-template <class T>
-triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k) {
+// The rows are stored as S (T itself, or bf16/f16 for T = float, read widened exactly).
+template <class S, class T>
+triplet_row<T> triplet_forward(const S* a, const S* p, const S* n, std::size_t dim, const triplet_coeffs<T>& k) {
   triplet_row<T> r;
   r.ap = embedding::row_distance(a, p, dim, k.eps, k.norm);
   r.an = embedding::row_distance(a, n, dim, k.eps, k.norm);
@@ -70,26 +71,28 @@ triplet_row<T> triplet_forward(const T* a, const T* p, const T* n, std::size_t d
   return r;
 }
 
-// Writes scale·∂ℓ/∂{a,p,n} for the row into whichever of ga, gp, gn is non-null.
-template <class T>
-void triplet_backward(const T* a, const T* p, const T* n, std::size_t dim, const triplet_coeffs<T>& k,
-                      const triplet_row<T>& r, T scale, T* ga, T* gp, T* gn) {
+// Writes scale·∂ℓ/∂{a,p,n} for the row into whichever of ga, gp, gn is non-null, each element
+// computed in T and stored as S (for 16 bits: rounded once).
+template <class S, class T>
+void triplet_backward(const S* a, const S* p, const S* n, std::size_t dim, const triplet_coeffs<T>& k,
+                      const triplet_row<T>& r, T scale, S* ga, S* gp, S* gn) {
   if (!r.active) {
     for (std::size_t j = 0; j < dim; ++j) {
-      if (ga) ga[j] = 0;
-      if (gp) gp[j] = 0;
-      if (gn) gn[j] = 0;
+      if (ga) ga[j] = S(T(0));
+      if (gp) gp[j] = S(T(0));
+      if (gn) gn[j] = S(T(0));
     }
     return;
   }
   for (std::size_t j = 0; j < dim; ++j) {
-    const T g_ap = embedding::distance_derivative((a[j] - p[j]) + k.eps, r.ap, k.norm);
+    const T aj = T(a[j]), pj = T(p[j]), nj = T(n[j]);
+    const T g_ap = embedding::distance_derivative((aj - pj) + k.eps, r.ap, k.norm);
     // Branches, not multiplications by a zero weight: 0·NaN would invent NaNs torch does not have.
-    const T g_an = r.w_an != 0 ? r.w_an * embedding::distance_derivative((a[j] - n[j]) + k.eps, r.an, k.norm) : T(0);
-    const T g_pn = r.w_pn != 0 ? r.w_pn * embedding::distance_derivative((p[j] - n[j]) + k.eps, r.pn, k.norm) : T(0);
-    if (ga) ga[j] = (g_ap - g_an) * scale;
-    if (gp) gp[j] = (-g_ap - g_pn) * scale;
-    if (gn) gn[j] = (g_an + g_pn) * scale;
+    const T g_an = r.w_an != 0 ? r.w_an * embedding::distance_derivative((aj - nj) + k.eps, r.an, k.norm) : T(0);
+    const T g_pn = r.w_pn != 0 ? r.w_pn * embedding::distance_derivative((pj - nj) + k.eps, r.pn, k.norm) : T(0);
+    if (ga) ga[j] = S((g_ap - g_an) * scale);
+    if (gp) gp[j] = S((-g_ap - g_pn) * scale);
+    if (gn) gn[j] = S((g_an + g_pn) * scale);
   }
 }
 

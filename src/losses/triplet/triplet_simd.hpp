@@ -8,11 +8,14 @@
 // scalar kernel. p = 2 folds v/d and the scale into one coefficient per distance, c = w·scale/d
 // (one division per row, then one product per element: the same number of roundings as the
 // scalar v/d·scale, see distance_error.hpp); the other norms use the scalar kernel's expression.
-// Row losses are summed in double as in the scalar kernel. Include only from isa/instantiate.hpp.
+// Row losses are summed in double as in the scalar kernel. Rows stored as S = bf16/f16 run the f32
+// kernel on the elements widened as they are loaded; each gradient element and row loss is
+// rounded once to S as it is stored. Include only from isa/instantiate.hpp.
 #pragma once
 
 #include "losses/embedding/row_distance_simd.hpp"
 #include "losses/triplet/triplet.hpp"
+#include "simd/convert16.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -26,16 +29,16 @@ namespace triplet_simd {
 
 using embedding::norm_kind;
 
-template <class Arch, class T>
+template <class Arch, class S>
 struct row_pointers {
-  const T *a, *p, *n;
-  T *ga, *gp, *gn;  // each may be null
+  const S *a, *p, *n;
+  S *ga, *gp, *gn;  // each may be null
 };
 
 // Pass 2 for an active row; AN / PN: whether d(a,n) / d(p,n) carry weight in the negative distance
 // (branches, not multiplications by a zero weight: 0·NaN would invent NaNs, as in the scalar kernel).
-template <norm_kind K, bool AN, bool PN, class Arch, class T>
-void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
+template <norm_kind K, bool AN, bool PN, class Arch, class S, class T>
+void gradient_row(const row_pointers<Arch, S>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
                   T scale) {
   using L = embedding::simd_rows::lanes<Arch, T>;
   using V = typename L::V;
@@ -72,10 +75,10 @@ void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet
   std::size_t j = 0;
   V ga, gp, gn;
   for (; j + L::W <= dim; j += L::W) {
-    batch(V::load_unaligned(x.a + j), V::load_unaligned(x.p + j), V::load_unaligned(x.n + j), ga, gp, gn);
-    if (x.ga) ga.store_unaligned(x.ga + j);
-    if (x.gp) gp.store_unaligned(x.gp + j);
-    if (x.gn) gn.store_unaligned(x.gn + j);
+    batch(simd::load_as<V>(x.a + j), simd::load_as<V>(x.p + j), simd::load_as<V>(x.n + j), ga, gp, gn);
+    if (x.ga) simd::store_as(x.ga + j, ga);
+    if (x.gp) simd::store_as(x.gp + j, gp);
+    if (x.gn) simd::store_as(x.gn + j, gn);
   }
   if (j < dim) {
     const std::size_t rem = dim - j;
@@ -86,14 +89,15 @@ void gradient_row(const row_pointers<Arch, T>& x, std::size_t dim, const triplet
   }
 }
 
-template <class Arch, class T>
-void zero_row(T* g, std::size_t dim) {
+// +0 in S (all bits 0 for every storage type).
+template <class Arch, class S>
+void zero_row(S* g, std::size_t dim) {
   if (g)
-    for (std::size_t j = 0; j < dim; ++j) g[j] = T(0);
+    for (std::size_t j = 0; j < dim; ++j) g[j] = S{};
 }
 
-template <norm_kind K, class Arch, class T>
-void gradient(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
+template <norm_kind K, class Arch, class S, class T>
+void gradient(const row_pointers<Arch, S>& x, std::size_t dim, const triplet_coeffs<T>& k, const triplet_row<T>& r,
               T scale) {
   if (!r.active) {
     zero_row<Arch>(x.ga, dim), zero_row<Arch>(x.gp, dim), zero_row<Arch>(x.gn, dim);
@@ -110,15 +114,16 @@ void gradient(const row_pointers<Arch, T>& x, std::size_t dim, const triplet_coe
 // the gradients. Row by row, a row's gradient pass waits for its distances (sums, horizontal adds,
 // roots) and holds up the next row's loads; grouped, the distance passes are independent chains
 // the CPU overlaps, and the gradient passes find their coefficients ready (as contrastive_simd.hpp).
-template <norm_kind K, class Arch, class T>
-double block(const triplet_formula::problem<T>& p, std::size_t b, std::size_t e) {
+template <norm_kind K, class Arch, class S>
+double block(const triplet_formula::problem<S>& p, std::size_t b, std::size_t e) {
+  using T = core::compute_t<S>;
   using embedding::simd_rows::distances;
   constexpr std::size_t rows_per_group = 8;
   const std::size_t dim = p.dim;
   using enum triplet_formula::row_input;
   const bool grad = p.wants_grad();
   auto pointers = [&](std::size_t i) {
-    return row_pointers<Arch, T>{p.row(anchor, i),      p.row(positive, i),      p.row(negative, i),
+    return row_pointers<Arch, S>{p.row(anchor, i),      p.row(positive, i),      p.row(negative, i),
                                  p.grad_row(anchor, i), p.grad_row(positive, i), p.grad_row(negative, i)};
   };
   const auto range = embedding::plain_range_of<T, Arch>(dim, p.k.norm);
@@ -129,21 +134,21 @@ double block(const triplet_formula::problem<T>& p, std::size_t b, std::size_t e)
     std::array<triplet_row<T>, rows_per_group> r;
     embedding::sum_extremes<T, Arch> sums;
     for (std::size_t k = 0; k < rows; ++k) {
-      const T *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
+      const S *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
       if (p.k.swap) {
         std::array<embedding::row_norm<T>, 3> d;
-        distances<K, 3, Arch, T>({a, a, pos}, {pos, neg, neg}, dim, p.k.eps, p.k.norm, sums, d);
+        distances<K, 3, Arch, T, S>({a, a, pos}, {pos, neg, neg}, dim, p.k.eps, p.k.norm, sums, d);
         r[k].ap = d[0], r[k].an = d[1], r[k].pn = d[2];
       } else {
         std::array<embedding::row_norm<T>, 2> d;
-        distances<K, 2, Arch, T>({a, a}, {pos, neg}, dim, p.k.eps, p.k.norm, sums, d);
+        distances<K, 2, Arch, T, S>({a, a}, {pos, neg}, dim, p.k.eps, p.k.norm, sums, d);
         r[k].ap = d[0], r[k].an = d[1];
       }
     }
     if (__builtin_expect(sums.outside(range), 0))  // rare: embedding/rescaled_norm.hpp
       for (std::size_t k = 0; k < rows; ++k) {
-        const T *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
-        auto rescue = [&](embedding::row_norm<T>& d, const T* x, const T* y) {
+        const S *a = p.row(anchor, g + k), *pos = p.row(positive, g + k), *neg = p.row(negative, g + k);
+        auto rescue = [&](embedding::row_norm<T>& d, const S* x, const S* y) {
           if (embedding::norm_outside<T, Arch>(d.d, range, norm_lower))
             d.d = embedding::rescaled_norm(x, y, dim, p.k.eps, p.k.norm);
         };
@@ -153,7 +158,7 @@ double block(const triplet_formula::problem<T>& p, std::size_t b, std::size_t e)
       }
     for (std::size_t k = 0; k < rows; ++k) {
       triplet_choose<T, Arch>(r[k], p.k);
-      if (p.losses) p.losses[g + k] = r[k].loss;
+      if (p.losses) p.losses[g + k] = S(r[k].loss);  // 16 bits: rounded once
       acc.add(r[k].loss);
     }
     if (grad)
@@ -164,8 +169,8 @@ double block(const triplet_formula::problem<T>& p, std::size_t b, std::size_t e)
 
 }  // namespace triplet_simd
 
-template <class Arch, class T>
-double triplet_formula::simd_block(const problem<T>& p, std::size_t b, std::size_t e) {
+template <class Arch, class S>
+double triplet_formula::simd_block(const problem<S>& p, std::size_t b, std::size_t e) {
   using embedding::norm_kind;
   using triplet_simd::block;
   switch (p.k.norm.kind) {
