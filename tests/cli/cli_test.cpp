@@ -43,12 +43,10 @@ class Cli : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  // Runs `lossbench ARGS` (ARGS already shell-quoted where needed), capturing stdout and stderr.
-  cli_result run(const std::string& args) const {
-    const std::string err_file = path("stderr.txt");
-    const std::string cmd = std::string("'") + LOSSBENCH_CLI_PATH + "' " + args + " 2>'" + err_file + "'";
+  // Runs the shell command `cmd` with its stderr sent to the file `err_file`, capturing both.
+  static cli_result capture(const std::string& cmd, const std::string& err_file) {
     cli_result r;
-    std::FILE* p = ::popen(cmd.c_str(), "r");
+    std::FILE* p = ::popen((cmd + " 2>'" + err_file + "'").c_str(), "r");
     if (!p) return r;
     char buf[4096];
     for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
@@ -59,6 +57,11 @@ class Cli : public ::testing::Test {
     return r;
   }
 
+  // Runs `lossbench ARGS` (ARGS already shell-quoted where needed).
+  cli_result run(const std::string& args) const {
+    return capture(std::string("'") + LOSSBENCH_CLI_PATH + "' " + args, path("stderr.txt"));
+  }
+
   std::string write(const std::string& name, const array& a, io::bf16_words words = io::bf16_words::i2) const {
     io::write_npy(path(name), a, words);
     return path(name);
@@ -67,18 +70,7 @@ class Cli : public ::testing::Test {
   // Runs Debian's python3 (python3-numpy) on `script` with this test's directory as argv[1].
   cli_result run_python(const std::string& script) const {
     std::ofstream(path("script.py")) << script;
-    const std::string cmd =
-        "/usr/bin/python3 '" + path("script.py") + "' '" + dir_.string() + "' 2>'" + path("python_stderr.txt") + "'";
-    cli_result r;
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream e(path("python_stderr.txt"));
-    r.err.assign(std::istreambuf_iterator<char>(e), {});
-    return r;
+    return capture("/usr/bin/python3 '" + path("script.py") + "' '" + dir_.string() + "'", path("python_stderr.txt"));
   }
 
   // Exit code 2 and exactly one line on stderr that contains `fragment` (the argument named).

@@ -2,7 +2,7 @@
 // label_smoothing × index/probability targets × reduction, both index dtypes), wide rows against
 // the long-double reference, ±inf / ±100 logits, empty and all-ignored batches, and every
 // bad-input error. Runs every registry entry of cross_entropy, so later variants are covered too.
-#include "support/harness.hpp"
+#include "losses/cross_entropy_support.hpp"
 
 #include <cmath>
 #include <limits>
@@ -11,26 +11,6 @@ namespace lossbench::testing {
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-std::vector<const entry*> ce_entries(dtype dt) {
-  std::vector<const entry*> out;
-  for (const entry& e : registry())
-    if (e.loss->name() == "cross_entropy" && e.type == dt) out.push_back(&e);
-  return out;
-}
-const loss_spec& ce() { return find_loss("cross_entropy"); }
-
-array make(dtype dt, shape s, const std::vector<double>& v) {
-  array a(dt, s);
-  for (std::size_t i = 0; i < v.size(); ++i) a.set(static_cast<std::int64_t>(i), v[i]);
-  return a;
-}
-std::vector<array> inputs_of(array logits, array target) {
-  std::vector<array> in;
-  in.push_back(std::move(logits));
-  in.push_back(std::move(target));
-  return in;
-}
 
 // ---- torch parity ------------------------------------------------------------------------------
 // Logits are multiples of 1/4, weights and probabilities dyadic: exact in f32 and f64 alike.
@@ -643,68 +623,20 @@ TEST(CrossEntropy, OneRowInputGivesAScalarPerSampleLoss) {
       }
 }
 
-// Softmax of 2·N(0,1) draws, as probability targets.
-array soft_targets(dtype dt, std::int64_t rows, std::int64_t classes, std::uint64_t seed) {
-  const auto draws = ce().generate(dtype::f64, {rows, classes}, seed, ce().resolve({}));
-  array out(dt, {rows, classes});
-  for (std::int64_t i = 0; i < rows; ++i) {
-    double total = 0;
-    for (std::int64_t c = 0; c < classes; ++c) total += std::exp(draws[0].get(i * classes + c));
-    for (std::int64_t c = 0; c < classes; ++c)
-      out.set(i * classes + c, std::exp(draws[0].get(i * classes + c)) / total);
-  }
-  return out;
-}
-
-struct wide_options {
-  bool soft, weighted;
-  double eps, ignore_index, logit_scale;
-};
-
 // Narrow, standard and vocabulary-wide rows against the long-double reference, within the
 // documented bound (the harness applies accuracy() to each row's magnitude).
 TEST(CrossEntropy, NarrowAndWideRowsMatchTheReference) {
-  const wide_options options[] = {
-      {false, false, 0, -100, 2},
-      {false, true, 0, -100, 2},
-      {false, false, 0, -100, 50},
-      {false, true, 0.1, -100, 2},
-      {false, true, 0.3, 3, 2},
-      {false, false, 0.2, -100, 50},  // logits up to ±~300: δ terms dominate the magnitude
-      {true, false, 0, -100, 2},
-      {true, true, 0.1, -100, 2},
-      {true, false, 0.2, -100, 50},
-  };
   // C = 10 and 31: the SIMD kernel's row-per-lane tile (narrow_rows.hpp), 257 and 61 rows leave
   // a short last group; 32 and up: its row-wise kernel.
   const std::pair<std::int64_t, std::int64_t> sizes[] = {{257, 10}, {61, 31}, {45, 32}, {33, 1000}, {3, 32000}};
   for (dtype dt : {dtype::f32, dtype::f64})
     for (const auto& [rows, classes] : sizes)
-      for (const wide_options& o : options)
+      for (const ce_options& o : ce_option_grid)
         for (reduction red : ce().reductions())
           for (dtype index_type : {dtype::i64, dtype::i32}) {
             if (o.soft && index_type == dtype::i32) continue;
-            SCOPED_TRACE(std::string(to_string(dt)) + " C=" + std::to_string(classes) +
-                         " soft=" + std::to_string(o.soft) + " weighted=" + std::to_string(o.weighted) +
-                         " eps=" + std::to_string(o.eps) + " scale=" + std::to_string(o.logit_scale) + " " +
-                         std::string(to_string(red)));
-            auto in = ce().generate(dt, {rows, classes}, 100 + static_cast<std::uint64_t>(classes), ce().resolve({}));
-            for (std::int64_t k = 0; k < in[0].numel(); ++k) in[0].set(k, in[0].get(k) * o.logit_scale);
-            if (o.soft) {
-              in[1] = soft_targets(dt, rows, classes, 7);
-            } else {
-              for (std::int64_t i = 0; i < rows; i += 5) in[1].set(i, o.ignore_index);  // some ignored rows
-              in[1] = in[1].astype(index_type);
-            }
-            param_set p;
-            p.set("label_smoothing", o.eps);
-            p.set("ignore_index", o.ignore_index);
-            if (o.weighted) {
-              array w(dt, {classes});
-              for (std::int64_t c = 0; c < classes; ++c) w.set(c, 0.25 + static_cast<double>(c % 7) * 0.25);
-              p.set("weight", std::move(w));
-            }
-            owned_call oc(ce(), std::move(in), p, red);
+            SCOPED_TRACE(ce_trace(dt, classes, o, red));
+            const owned_call oc = ce_call(dt, rows, classes, o, red, index_type, 100);
             const reference_result ref = ce().reference(oc.view());  // once for every variant
             for (const entry* e : ce_entries(dt)) {
               SCOPED_TRACE(e->name());

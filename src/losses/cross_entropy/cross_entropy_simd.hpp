@@ -226,8 +226,7 @@ struct kernel {
       tail.store(p.grad, start, grad(e, Md == mode::point ? V(T(0)) : tail_weights(), pr));
     }
     if constexpr (Md != mode::probs) {  // the target class: the scalar kernel's formula, in double
-      const double spread =
-          Md == mode::spread ? b * (Weighted ? static_cast<double>(widen_one<Arch>(p.weight[target])) : 1.0) : 0.0;
+      const double spread = Md == mode::spread ? b * (Weighted ? static_cast<double>(p.weight[target]) : 1.0) : 0.0;
       g[target] = stored(scale * (static_cast<double>(e_target) * ratio - (spread + a)));
     }
   }
@@ -235,7 +234,7 @@ struct kernel {
   // A double result in the storage type: one rounding (16 bits: straight from double).
   static S stored(double x) noexcept {
     if constexpr (narrow)
-      return narrow_one<Arch, S>(x);
+      return S(x);
     else
       return static_cast<T>(x);
   }
@@ -274,7 +273,7 @@ struct kernel {
           shift[k] = r.shift, mass[k] = r.mass;
         } else {  // the point mass a at the target (its term apart: a = 0, z_t = −inf is NaN, as torch)
           a[k] = keep * class_weight<Arch>(p, target[k]);
-          const T zt = widen_one<Arch>(p.logits[start + target[k]]);
+          const T zt = static_cast<T>(p.logits[start + target[k]]);
           shift[k] = (Md == mode::spread ? b * r.shift : 0.0) + a[k] * -static_cast<double>(zt - m);
           mass[k] = a[k] + b * p.weight_total;
         }

@@ -129,7 +129,7 @@ struct narrow_kernel {
   // A double result in the storage type: one rounding (16 bits: straight from double).
   static S stored(double x) noexcept {
     if constexpr (simd::is_16bit_v<S>)
-      return narrow_one<Arch, S>(x);
+      return S(x);
     else
       return static_cast<T>(x);
   }

@@ -75,41 +75,9 @@ std::int64_t target_index(const cross_entropy_problem<S>& p, std::size_t row) no
   return p.index32 ? p.index32[row] : p.index64[row];
 }
 
-// One stored value in the compute type (16 bits: widened through the batch conversion, since
-// float16.hpp's scalar conversions are inline functions every ISA object would share).
-template <class Arch, class S>
-core::compute_t<S> widen_one(S x) noexcept {
-  if constexpr (simd::is_16bit_v<S>) {
-    using V = xsimd::batch<float, Arch>;
-    alignas(64) S lanes[V::size] = {};
-    lanes[0] = x;
-    alignas(64) float out[V::size];
-    simd::load_as<V>(lanes).store_aligned(out);
-    return out[0];
-  } else {
-    return x;
-  }
-}
-
-// A double rounded once to 16-bit storage S: rounded to odd in float (float16.hpp's
-// detail::float_round_to_odd, restated per ISA), then to nearest even by the batch conversion.
-template <class Arch, class S>
-S narrow_one(double d) noexcept {
-  float f = static_cast<float>(d);
-  const std::uint32_t u = std::bit_cast<std::uint32_t>(f);
-  if (!(static_cast<double>(f) == d || d != d || (u & 1u))) {
-    const bool d_larger = (d < 0 ? -d : d) > (f < 0 ? -static_cast<double>(f) : static_cast<double>(f));
-    f = std::bit_cast<float>(d_larger ? u + 1u : u - 1u);
-  }
-  using V = xsimd::batch<float, Arch>;
-  alignas(64) S lanes[V::size];
-  simd::store_as(lanes, V(f));
-  return lanes[0];
-}
-
 template <class Arch, class S>
 double class_weight(const cross_entropy_problem<S>& p, std::size_t c) noexcept {
-  return p.weight ? static_cast<double>(widen_one<Arch>(p.weight[c])) : 1.0;
+  return p.weight ? static_cast<double>(p.weight[c]) : 1.0;
 }
 
 // A per-thread f32 scratch of at least n floats, 64-byte aligned, grown to the largest n asked
