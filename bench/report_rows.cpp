@@ -68,9 +68,9 @@ std::string isa_of(const std::string& loss, const std::string& variant, const st
   const std::string prefix = loss + "/" + variant + "/" + dtype;
   for (const entry& e : registry())
     if (e.name() == prefix) {
-      // `simd` and `omp` name no ISA of their own: they run the best one usable.
+      // `simd` and `omp` name no ISA of their own: they run the best one usable for the dtype.
       const bool best = e.variant.impl == implementation::simd && e.variant.isa == isa::none;
-      return std::string(to_string(best ? best_isa() : e.variant.isa));
+      return std::string(to_string(best ? best_isa(e.type) : e.variant.isa));
     }
   return "none";
 }

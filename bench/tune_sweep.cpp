@@ -116,7 +116,7 @@ bool same_kernel(const loss_spec& loss, std::int64_t items, const candidate& a, 
 // else the simplest tied one wins (fewer threads, then serial before omp). Of candidates running
 // the same code the simplest is named (omp at 1 thread is simd). `candidates` are sorted fastest
 // first; `margin` = how much slower the fastest candidate running other code is.
-candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vector<candidate>& candidates,
+candidate choose_candidate(const loss_spec& loss, dtype type, std::int64_t items, std::vector<candidate>& candidates,
                            double* margin) {
   std::sort(candidates.begin(), candidates.end(),
             [](const candidate& a, const candidate& b) { return a.time_ns < b.time_ns; });
@@ -126,7 +126,7 @@ candidate choose_candidate(const loss_spec& loss, std::int64_t items, std::vecto
   };
   const auto same = [&](const candidate& a, const candidate& b) { return same_kernel(loss, items, a, b); };
   const auto tied = [&](const candidate& c) { return c.time_ns <= candidates.front().time_ns * (1 + tie_fraction); };
-  const candidate prior = tuning::heuristic_choice(loss, items, num_threads());
+  const candidate prior = tuning::heuristic_choice(loss, type, items, num_threads());
   candidate best = candidates.front();
   if (const auto p = std::find_if(candidates.begin(), candidates.end(),
                                   [&](const candidate& c) { return same(c, prior) && tied(c); });
@@ -156,7 +156,7 @@ std::vector<tuning::profile_entry> measured_entries(const nlohmann::json& rows) 
     tuning::profile_entry e;
     std::tie(e.loss, std::ignore, e.with_grad, e.items) = key;
     e.type = parse_dtype(std::get<1>(key));
-    e.chosen = choose_candidate(find_loss(e.loss), e.items, cands, &e.margin);
+    e.chosen = choose_candidate(find_loss(e.loss), e.type, e.items, cands, &e.margin);
     e.candidates = std::move(cands);
     out.push_back(std::move(e));
   }
@@ -175,7 +175,7 @@ std::vector<tuning::profile_entry> estimated_entries(const tune_settings& s, con
         for (const size_class& size : p.sizes) {
           tuning::profile_entry e;
           e.loss = l->name(), e.type = t, e.with_grad = grad, e.items = size.elements, e.measured = false;
-          e.chosen = tuning::heuristic_choice(*l, size.elements, num_threads());
+          e.chosen = tuning::heuristic_choice(*l, t, size.elements, num_threads());
           out.push_back(std::move(e));
         }
     }
@@ -213,7 +213,7 @@ std::vector<benchmark_group> disputed_groups(const std::vector<tuning::profile_e
   std::vector<benchmark_group> out;
   for (const auto& e : entries) {
     const loss_spec& loss = find_loss(e.loss);
-    if (same_kernel(loss, e.items, e.chosen, tuning::heuristic_choice(loss, e.items, num_threads()))) continue;
+    if (same_kernel(loss, e.items, e.chosen, tuning::heuristic_choice(loss, e.type, e.items, num_threads()))) continue;
     add_group(out, all, loss, e.type, e.items);
   }
   return out;

@@ -35,7 +35,7 @@ TEST(Isa, RegistryRespectsTheCeiling) {
   const isa ceiling = max_isa();
   for (const entry& e : registry()) {
     if (e.variant.impl != implementation::simd) continue;
-    const isa used = e.variant.isa == isa::none ? best_isa() : e.variant.isa;
+    const isa used = e.variant.isa == isa::none ? best_isa(e.type) : e.variant.isa;
     EXPECT_LE(used, ceiling) << e.name();
     EXPECT_TRUE(cpu_supports(used)) << e.name();
   }
@@ -46,10 +46,10 @@ TEST(Isa, RegistryRespectsTheCeiling) {
 // `simd` is an alias of the best usable `simd:<isa>`: same kernel, so bit-identical results.
 TEST(Isa, SimdIsTheBestUsableIsa) {
   if (best_isa() == isa::none) GTEST_SKIP() << "no SIMD ISA usable";
-  const std::string best = "simd:" + std::string(to_string(best_isa()));
   for (const loss_spec* l : catalogue()) {
     if (!l->has_simd()) continue;
-    for (dtype t : {dtype::f32, dtype::f64}) {
+    for (dtype t : l->dtypes()) {
+      const std::string best = "simd:" + std::string(to_string(best_isa(t)));
       owned_call oc(*l, l->generate(t, {33, 0}, 5, l->resolve({})));
       const evaluation a = evaluate(*find_entries(l->name(), "simd", t).front(), oc, true);
       const evaluation b = evaluate(*find_entries(l->name(), best, t).front(), oc, true);

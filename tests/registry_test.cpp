@@ -59,7 +59,7 @@ TEST_P(EveryEntry, MatchesReferenceForEveryReduction) {
 TEST_P(EveryEntry, GradientMatchesFiniteDifferences) {
   const entry& e = *GetParam();
   if (!e.loss->gradient_is_of_inputs()) GTEST_SKIP() << "gradient is not ∂value/∂input (the loss tests its own)";
-  const entry& f64 = *find_entries(e.loss->name(), e.variant.name(), dtype::f64).front();
+  const entry& f64 = twin_in(e, dtype::f64);
   const double tol = 1e-6 + (e.type == dtype::f64 ? 0.0 : e.loss->accuracy().grad_ulps * unit_roundoff(e.type)) +
                      storage_roundoff(e.type);
   for (reduction r : e.loss->reductions()) {

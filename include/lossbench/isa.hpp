@@ -18,11 +18,11 @@ namespace lossbench {
 inline constexpr std::size_t isa_count = 0 LOSSBENCH_ISA_LIST(LOSSBENCH_ISA_ONE);
 #undef LOSSBENCH_ISA_ONE
 
-std::string_view to_string(isa i);  // the list's name: "sse2", "sse4_2", "avx2", "avx512bw"; "none"
+std::string_view to_string(isa i);  // the list's name: "sse2", "sse4_2", "avx2", "avx512bw", ...; "none"
 // A name of the list or one of its other spellings ("sse4.2", "avx512"), or "none"/"scalar";
 // throws error(argument) naming the choices.
 isa parse_isa(std::string_view s, std::string_view argument = "--max-isa");
-// The names, for messages and help: "sse2, sse4_2, avx2, avx512bw".
+// The names, for messages and help: "sse2, sse4_2, avx2, avx512bw, avx512bf16".
 std::string isa_choices();
 
 // The SIMD instruction sets with compiled kernels (every ISA of the list), best first.
@@ -36,5 +36,11 @@ void set_max_isa(isa i);
 // compiled ∩ supported ∩ ≤ max_isa(), best first; `simd` runs the first.
 std::vector<isa> usable_isas();
 isa best_isa();  // isa::none when no SIMD ISA is usable
+// Whether ISA i has kernels of its own for storage type t, or runs the next narrower ISA's
+// (avx512bf16 differs from avx512bw only for bf16): the registry lists `simd:<isa>` only where
+// it has. isa::none serves every type.
+bool isa_serves(isa i, dtype t);
+// The best usable ISA that serves t: the one `simd` and `omp` run for dtype t.
+isa best_isa(dtype t);
 
 }  // namespace lossbench

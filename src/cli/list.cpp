@@ -35,7 +35,7 @@ json params_json(const loss_spec& l) {
 std::string entry_isa(const entry& e) {
   if (e.variant.impl == implementation::scalar) return "none";     // (omp over scalar kernels too)
   if (e.variant.impl == implementation::automatic) return "auto";  // chosen per call (lossbench explain)
-  return std::string(to_string(e.variant.isa == isa::none ? best_isa() : e.variant.isa));
+  return std::string(to_string(e.variant.isa == isa::none ? best_isa(e.type) : e.variant.isa));
 }
 
 json list_json() {

@@ -45,7 +45,11 @@ cpu_features detect() {
   set(isa::avx2, avx2_fma);
   const bool avx512f = b7 & (1u << 16), avx512dq = b7 & (1u << 17), avx512cd = b7 & (1u << 28),
              avx512bw = b7 & (1u << 30);
-  set(isa::avx512bw, avx2_fma && os_avx512 && avx512f && avx512dq && avx512cd && avx512bw);
+  const bool avx512 = avx2_fma && os_avx512 && avx512f && avx512dq && avx512cd && avx512bw;
+  set(isa::avx512bw, avx512);
+  unsigned a71 = 0, b71 = 0, c71 = 0, d71 = 0;
+  if (a7 >= 1) __cpuid_count(7, 1, a71, b71, c71, d71);  // leaf 7's subleaf count is its EAX
+  set(isa::avx512bf16, avx512 && (a71 & (1u << 5)));
   return f;
 }
 
@@ -125,6 +129,15 @@ std::vector<isa> usable_isas() {
   for (isa i : compiled_isas())
     if (i <= ceiling && cpu_supports(i)) out.push_back(i);
   return out;
+}
+
+bool isa_serves(isa i, dtype t) { return i != isa::avx512bf16 || t == dtype::bf16; }
+
+isa best_isa(dtype t) {
+  const isa ceiling = max_isa();
+  for (isa i : compiled_isas())
+    if (i <= ceiling && cpu_supports(i) && isa_serves(i, t)) return i;
+  return isa::none;
 }
 
 isa best_isa() {  // usable_isas().front() without its allocation: asked on every `simd` call

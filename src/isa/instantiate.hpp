@@ -32,9 +32,21 @@
 
 #define LOSSBENCH_INSTANTIATE_FOR(L, T) \
   template double L::simd_block<LOSSBENCH_SIMD_ARCH, T>(const L::problem<T>&, std::size_t, std::size_t);
+#define LOSSBENCH_CONVERSIONS_FOR(S)                                                               \
+  template void simd::widen_array<LOSSBENCH_SIMD_ARCH, S>(const S*, float*, std::size_t) noexcept; \
+  template void simd::narrow_array<LOSSBENCH_SIMD_ARCH, S>(const float*, S*, std::size_t) noexcept;
+
+#ifdef LOSSBENCH_SIMD_BF16_ONLY
+// An ISA with kernels of its own for bf16 alone (simd/arch.hpp: kernel_arch_t).
+#define LOSSBENCH_INSTANTIATE_simd(L)
+#define LOSSBENCH_INSTANTIATE_simd16(L) LOSSBENCH_INSTANTIATE_FOR(L, bf16)
+#define LOSSBENCH_CONVERSIONS LOSSBENCH_CONVERSIONS_FOR(bf16)
+#else
 #define LOSSBENCH_INSTANTIATE_simd(L) LOSSBENCH_INSTANTIATE_FOR(L, float) LOSSBENCH_INSTANTIATE_FOR(L, double)
 #define LOSSBENCH_INSTANTIATE_simd16(L) \
   LOSSBENCH_INSTANTIATE_simd(L) LOSSBENCH_INSTANTIATE_FOR(L, bf16) LOSSBENCH_INSTANTIATE_FOR(L, f16)
+#define LOSSBENCH_CONVERSIONS LOSSBENCH_CONVERSIONS_FOR(bf16) LOSSBENCH_CONVERSIONS_FOR(f16)
+#endif
 #define LOSSBENCH_INSTANTIATE_scalar(L)  // no SIMD kernels to instantiate
 #define LOSSBENCH_INSTANTIATE(name, type, kernels) LOSSBENCH_INSTANTIATE_##kernels(type)
 
@@ -43,9 +55,6 @@ LOSSBENCH_LOSS_LIST(LOSSBENCH_INSTANTIATE)
 }  // namespace lossbench::losses
 
 // The array conversions of simd/bulk_convert.hpp.
-namespace lossbench::simd {
-template void widen_array<LOSSBENCH_SIMD_ARCH, bf16>(const bf16*, float*, std::size_t) noexcept;
-template void widen_array<LOSSBENCH_SIMD_ARCH, f16>(const f16*, float*, std::size_t) noexcept;
-template void narrow_array<LOSSBENCH_SIMD_ARCH, bf16>(const float*, bf16*, std::size_t) noexcept;
-template void narrow_array<LOSSBENCH_SIMD_ARCH, f16>(const float*, f16*, std::size_t) noexcept;
-}  // namespace lossbench::simd
+namespace lossbench {
+LOSSBENCH_CONVERSIONS
+}  // namespace lossbench

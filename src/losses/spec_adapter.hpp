@@ -172,7 +172,7 @@ class spec_of final : public loss_spec {
     if (v.impl == implementation::scalar) return &L::template scalar_block<T>;
     if constexpr (simd::has_simd_kernels<L>) {
       // `simd` without an ISA is the best one usable; registered entries name only usable ISAs.
-      const isa i = v.isa == isa::none ? best_isa() : v.isa;
+      const isa i = v.isa == isa::none ? best_isa(dtype_of<T>()) : v.isa;
       if (i != isa::none && cpu_supports(i)) return simd::block_kernel<L, T>(i);
     }
     throw error("--variant", "variant " + v.name() + " is not built into this library");

@@ -15,8 +15,9 @@ namespace lossbench {
 
 namespace {
 // scalar always; with SIMD kernels `simd` (the best usable ISA) and `simd:<isa>` for every
-// usable one, so each ISA can be measured side by side; `omp`, the best kernel on all threads; and
-// `auto`, which picks one of those per call.
+// usable one, so each ISA can be measured side by side (for the dtypes it has kernels of its own
+// for: isa_serves); `omp`, the best kernel on all threads; and `auto`, which picks one of those
+// per call.
 std::vector<variant> runnable_variants(const loss_spec& loss) {
   std::vector<variant> out = {variant{implementation::scalar, isa::none, driver::serial}};
   const auto usable = usable_isas();
@@ -36,7 +37,8 @@ const std::vector<entry>& registry() {
     std::vector<entry> out;
     for (const loss_spec* l : catalogue())
       for (const variant& v : runnable_variants(*l))
-        for (dtype t : l->dtypes()) out.push_back(entry{l, v, t});
+        for (dtype t : l->dtypes())
+          if (isa_serves(v.isa, t)) out.push_back(entry{l, v, t});
     return out;
   }();
   return all;

@@ -28,8 +28,9 @@ template <class S>
 bulk_converter<S> bulk_convert(isa i) {
   using widen_fn = void (*)(const S*, float*, std::size_t) noexcept;
   using narrow_fn = void (*)(const float*, S*, std::size_t) noexcept;
-  static constexpr auto widen = per_isa<widen_fn>([]<class Arch>() { return &widen_array<Arch, S>; });
-  static constexpr auto narrow = per_isa<narrow_fn>([]<class Arch>() { return &narrow_array<Arch, S>; });
+  static constexpr auto widen = per_isa<widen_fn>([]<class Arch>() { return &widen_array<kernel_arch_t<Arch, S>, S>; });
+  static constexpr auto narrow =
+      per_isa<narrow_fn>([]<class Arch>() { return &narrow_array<kernel_arch_t<Arch, S>, S>; });
   return {for_isa(widen, i), for_isa(narrow, i)};
 }
 

@@ -226,7 +226,7 @@ candidate resolve_auto(const loss_spec& loss, dtype type, bool with_grad, std::i
   if (const candidate* c = b ? first_runnable(*b, limit) : nullptr) {
     chosen = *c;
   } else {
-    chosen = heuristic_choice(loss, items, limit);
+    chosen = heuristic_choice(loss, type, items, limit);
     if (!b && prof.status.status != profile_status::state::loaded) lo = 0, hi = all;
   }
   // The threads to run on (omp_threads: the rule the profile's omp timings were taken under) change
@@ -291,7 +291,7 @@ auto_choice explain_auto(const loss_spec& loss, dtype type, bool with_grad, std:
           "); ";
   }
   std::string rule;
-  out.chosen = heuristic_choice(loss, items, limit, &rule);
+  out.chosen = heuristic_choice(loss, type, items, limit, &rule);
   out.reason = why + "heuristic: " + rule;
   return out;
 }

@@ -9,8 +9,9 @@
 
 namespace lossbench::tuning {
 
-candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread_limit, std::string* reason) {
-  const isa best = loss.has_simd() ? best_isa() : isa::none;
+candidate heuristic_choice(const loss_spec& loss, dtype type, std::int64_t items, int thread_limit,
+                           std::string* reason) {
+  const isa best = loss.has_simd() ? best_isa(type) : isa::none;
   const implementation impl = best == isa::none ? implementation::scalar : implementation::simd;
   const std::int64_t break_even = core::parallel_break_even(loss);
   const bool parallel = thread_limit > 1 && items >= break_even;

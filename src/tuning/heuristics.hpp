@@ -11,6 +11,7 @@
 namespace lossbench::tuning {
 
 // `thread_limit` ≥ 1. When `reason` is given it receives the rule that applied, in one line.
-candidate heuristic_choice(const loss_spec& loss, std::int64_t items, int thread_limit, std::string* reason = nullptr);
+candidate heuristic_choice(const loss_spec& loss, dtype type, std::int64_t items, int thread_limit,
+                           std::string* reason = nullptr);
 
 }  // namespace lossbench::tuning

@@ -6,7 +6,7 @@
 // reference within the documented bound plus the storage rounding, omp = simd bit for bit on
 // several thread counts, ±inf logits, gradients that round to subnormal halves, and the dtype
 // rules for the weight and probability targets.
-#include "support/harness.hpp"
+#include "losses/cross_entropy_support.hpp"
 
 #include <lossbench/float16.hpp>
 
@@ -23,34 +23,8 @@ namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr dtype halves[] = {dtype::bf16, dtype::f16};
 
-const loss_spec& ce() { return find_loss("cross_entropy"); }
-
-std::vector<const entry*> ce_entries(dtype dt) {
-  std::vector<const entry*> out;
-  for (const entry& e : registry())
-    if (e.loss->name() == "cross_entropy" && e.type == dt) out.push_back(&e);
-  return out;
-}
-
 // The f32 entry of the same variant.
-const entry& f32_twin(const entry& e) {
-  for (const entry& x : registry())
-    if (x.loss == e.loss && x.type == dtype::f32 && x.variant.name() == e.variant.name()) return x;
-  throw std::logic_error("no f32 entry for " + e.name());
-}
-
-array make(dtype dt, shape s, const std::vector<double>& v) {
-  array a(dt, s);
-  for (std::size_t i = 0; i < v.size(); ++i) a.set(static_cast<std::int64_t>(i), v[i]);
-  return a;
-}
-
-std::vector<array> inputs_of(array logits, array target) {
-  std::vector<array> in;
-  in.push_back(std::move(logits));
-  in.push_back(std::move(target));
-  return in;
-}
+const entry& f32_twin(const entry& e) { return twin_in(e, dtype::f32); }
 
 // The same call with every floating array (inputs and the weight) widened to f32.
 owned_call widened(const owned_call& oc) {
@@ -117,62 +91,13 @@ void expect_f32_narrowed(const entry& e, const owned_call& oc, int threads = 0) 
      : expect_narrowed<f16>(got.grads[0], want.grads[0], "grad");
 }
 
-// Softmax of 2·N(0,1) draws, as probability targets.
-array soft_targets(dtype dt, std::int64_t rows, std::int64_t classes, std::uint64_t seed) {
-  const auto draws = ce().generate(dtype::f64, {rows, classes}, seed, ce().resolve({}));
-  array out(dt, {rows, classes});
-  for (std::int64_t i = 0; i < rows; ++i) {
-    double total = 0;
-    for (std::int64_t c = 0; c < classes; ++c) total += std::exp(draws[0].get(i * classes + c));
-    for (std::int64_t c = 0; c < classes; ++c)
-      out.set(i * classes + c, std::exp(draws[0].get(i * classes + c)) / total);
-  }
-  return out;
-}
-
-struct options {
-  bool soft, weighted;
-  double eps, ignore_index, logit_scale;
-};
-
-const options option_grid[] = {
-    {false, false, 0, -100, 2},  {false, true, 0, -100, 2},  {false, false, 0, -100, 50},
-    {false, true, 0.1, -100, 2}, {false, true, 0.3, 3, 2},   {false, false, 0.2, -100, 50},
-    {true, false, 0, -100, 2},   {true, true, 0.1, -100, 2}, {true, false, 0.2, -100, 50},
-};
-
-// Generated in the 16-bit dtype (so exactly representable), some rows ignored.
-owned_call make_call(dtype dt, std::int64_t rows, std::int64_t classes, const options& o, reduction red,
-                     dtype index_type) {
-  auto in = ce().generate(dt, {rows, classes}, 200 + static_cast<std::uint64_t>(classes), ce().resolve({}));
-  for (std::int64_t k = 0; k < in[0].numel(); ++k) in[0].set(k, in[0].get(k) * o.logit_scale);
-  if (o.soft) {
-    in[1] = soft_targets(dt, rows, classes, 9);
-  } else {
-    for (std::int64_t i = 0; i < rows; i += 5) in[1].set(i, o.ignore_index);
-    in[1] = in[1].astype(index_type);
-  }
-  param_set p;
-  p.set("label_smoothing", o.eps);
-  p.set("ignore_index", o.ignore_index);
-  if (o.weighted) {
-    array w(dt, {classes});
-    for (std::int64_t c = 0; c < classes; ++c) w.set(c, 0.25 + static_cast<double>(c % 7) * 0.25);
-    p.set("weight", std::move(w));
-  }
-  return owned_call(ce(), std::move(in), p, red);
-}
-
-std::string trace(dtype dt, std::int64_t classes, const options& o, reduction red) {
-  return std::string(to_string(dt)) + " C=" + std::to_string(classes) + " soft=" + std::to_string(o.soft) +
-         " weighted=" + std::to_string(o.weighted) + " eps=" + std::to_string(o.eps) +
-         " scale=" + std::to_string(o.logit_scale) + " " + std::string(to_string(red));
-}
-
+// Every f32 variant, and the ISAs with 16-bit kernels of their own (isa_serves).
 TEST(CrossEntropy16, HasBf16AndF16EntriesForEveryVariant) {
   for (dtype dt : halves) {
-    const auto got = ce_entries(dt);
-    EXPECT_EQ(got.size(), ce_entries(dtype::f32).size()) << to_string(dt);
+    std::size_t own = 0;
+    for (isa i : usable_isas()) own += isa_serves(i, dt) && !isa_serves(i, dtype::f32);
+    EXPECT_EQ(ce_entries(dt).size(), ce_entries(dtype::f32).size() + own) << to_string(dt);
+    for (const entry* e : ce_entries(dtype::f32)) EXPECT_EQ(twin_in(*e, dt).variant.name(), e->variant.name());
   }
 }
 
@@ -182,12 +107,12 @@ TEST(CrossEntropy16, IsTheF32ResultRoundedOnce) {
   const std::pair<std::int64_t, std::int64_t> sizes[] = {{257, 10}, {61, 31}, {45, 32}, {33, 1000}, {3, 32000}};
   for (dtype dt : halves)
     for (const auto& [rows, classes] : sizes)
-      for (const options& o : option_grid)
+      for (const ce_options& o : ce_option_grid)
         for (reduction red : ce().reductions())
           for (dtype index_type : {dtype::i64, dtype::i32}) {
             if (o.soft && index_type == dtype::i32) continue;
-            SCOPED_TRACE(trace(dt, classes, o, red));
-            const owned_call oc = make_call(dt, rows, classes, o, red, index_type);
+            SCOPED_TRACE(ce_trace(dt, classes, o, red));
+            const owned_call oc = ce_call(dt, rows, classes, o, red, index_type, 200);
             for (const entry* e : ce_entries(dt)) {
               if (e->variant.impl == implementation::automatic) continue;  // may choose another kernel than f32's
               SCOPED_TRACE(e->name());
@@ -200,10 +125,10 @@ TEST(CrossEntropy16, MatchesTheReferenceWithinTheBoundPlusStorageRounding) {
   const std::pair<std::int64_t, std::int64_t> sizes[] = {{257, 10}, {45, 32}, {33, 1000}, {2, 32000}};
   for (dtype dt : halves)
     for (const auto& [rows, classes] : sizes)
-      for (const options& o : option_grid)
+      for (const ce_options& o : ce_option_grid)
         for (reduction red : ce().reductions()) {
-          SCOPED_TRACE(trace(dt, classes, o, red));
-          const owned_call oc = make_call(dt, rows, classes, o, red, dtype::i64);
+          SCOPED_TRACE(ce_trace(dt, classes, o, red));
+          const owned_call oc = ce_call(dt, rows, classes, o, red, dtype::i64, 200);
           const reference_result ref = ce().reference(oc.view());
           for (const entry* e : ce_entries(dt)) {
             SCOPED_TRACE(e->name());
@@ -217,10 +142,10 @@ TEST(CrossEntropy16, OmpEqualsSimdBitForBitOnAnyThreadCount) {
   const std::pair<std::int64_t, std::int64_t> sizes[] = {{2000, 10}, {300, 100}, {50, 1000}, {9, 5000}};
   for (dtype dt : halves)
     for (const auto& [rows, classes] : sizes)
-      for (const options& o : {option_grid[0], option_grid[4], option_grid[7]})
+      for (const ce_options& o : {ce_option_grid[0], ce_option_grid[4], ce_option_grid[7]})
         for (reduction red : {reduction::mean, reduction::none}) {
-          SCOPED_TRACE(trace(dt, classes, o, red));
-          const owned_call oc = make_call(dt, rows, classes, o, red, dtype::i64);
+          SCOPED_TRACE(ce_trace(dt, classes, o, red));
+          const owned_call oc = ce_call(dt, rows, classes, o, red, dtype::i64, 200);
           const entry* simd = nullptr;
           const entry* omp = nullptr;
           for (const entry* e : ce_entries(dt)) {

@@ -38,22 +38,8 @@ std::vector<const entry*> entries_16(std::string_view loss, dtype dt) {
   return out;
 }
 
-// The f32 entry of the same loss and variant. An ISA that serves only 16-bit storage (isa_serves)
-// has no f32 entry: it computes with the kernels of the ISA before it in the list and differs in
-// its conversions only, so its twin is that ISA's f32 entry.
-const entry& f32_twin(const entry& e) {
-  const entry* below = nullptr;
-  for (const entry& x : registry()) {
-    if (x.loss != e.loss || x.type != dtype::f32) continue;
-    if (x.variant.name() == e.variant.name()) return x;
-    if (e.variant.impl == implementation::simd && e.variant.isa != isa::none &&
-        x.variant.impl == implementation::simd && x.variant.isa != isa::none && x.variant.isa < e.variant.isa &&
-        (!below || x.variant.isa > below->variant.isa))
-      below = &x;
-  }
-  if (below) return *below;
-  throw std::logic_error("no f32 entry for " + e.name());
-}
+// The f32 entry running the same kernels (harness.hpp: twin_in).
+const entry& f32_twin(const entry& e) { return twin_in(e, dtype::f32); }
 
 // The same call with every floating input widened to f32 (exact); index targets as they are.
 owned_call widened(const loss_spec& s, const owned_call& oc) {

@@ -2,6 +2,7 @@
 // the reference, and the error bounds each loss documents (loss_spec::accuracy()).
 #pragma once
 
+#include <lossbench/isa.hpp>
 #include <lossbench/registry.hpp>
 
 #include <gtest/gtest.h>
@@ -56,6 +57,15 @@ inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad,
   return ev;
 }
 
+// The entry of e's loss in dtype t that runs e's kernels: e's variant, or for a `simd:<isa>` whose
+// ISA has no kernels of its own for t (isa_serves: avx512bf16 outside bf16), the nearest
+// narrower ISA's, which it runs.
+inline const entry& twin_in(const entry& e, dtype t) {
+  variant v = e.variant;
+  while (v.isa != isa::none && !isa_serves(v.isa, t)) v.isa = static_cast<isa>(static_cast<int>(v.isa) - 1);
+  return *find_entries(e.loss->name(), v.name(), t).front();
+}
+
 // Two evaluations of one call carry the same bits: value, every gradient, per-sample losses.
 inline void expect_same_bits(const evaluation& a, const evaluation& b, const std::string& what) {
   EXPECT_EQ(std::memcmp(&a.value, &b.value, sizeof(double)), 0) << what << ": " << a.value << " vs " << b.value;
@@ -78,10 +88,11 @@ inline double half_denormal(dtype t) { return t == dtype::f64 ? 0x1p-1074 : 0x1p
 // subnormal: 2^-134 bf16, 2^-25 f16).
 inline double storage_roundoff(dtype t) { return t == dtype::bf16 ? 0x1p-8 : t == dtype::f16 ? 0x1p-11 : 0.0; }
 inline double storage_half_denormal(dtype t) { return t == dtype::bf16 ? 0x1p-134 : t == dtype::f16 ? 0x1p-25 : 0.0; }
-// The largest finite value of a 16-bit storage type's rounding: a result at or beyond it in
-// magnitude (before rounding) may be stored as ±inf. Infinity for f32/f64 (no storage rounding).
+// Where a 16-bit storage type's rounding overflows: a result at or beyond it in magnitude (before
+// rounding) is stored as ±inf. It is halfway from the largest finite value to the next power of
+// two: bf16 0x1.fep127 → 0x1.ffp127, f16 65504 → 65520. Infinity for f32/f64 (no storage rounding).
 inline double storage_overflow(dtype t) {
-  return t == dtype::bf16 ? 0x1.ff8p127 : t == dtype::f16 ? 65520.0 : std::numeric_limits<double>::infinity();
+  return t == dtype::bf16 ? 0x1.ffp127 : t == dtype::f16 ? 65520.0 : std::numeric_limits<double>::infinity();
 }
 
 // Whether `got` is within `bound` of `want` once stored in e.type: the stored result may differ

@@ -192,7 +192,7 @@ TEST_F(AutoProfile, HeuristicsWithoutAProfile) {
   const auto small = explain_auto(ce, dtype::f32, true, ce.parallel_min_elements() - 1, 2);
   EXPECT_FALSE(small.from_profile);
   EXPECT_EQ(small.chosen.variant.drv, driver::serial);
-  EXPECT_EQ(small.chosen.variant.isa, best_isa());
+  EXPECT_EQ(small.chosen.variant.isa, best_isa(dtype::f32));
   const auto large = explain_auto(ce, dtype::f32, true, ce.parallel_min_elements(), 2);
   EXPECT_EQ(large.chosen.variant.drv, best_isa() == isa::none ? driver::serial : driver::omp);
   EXPECT_EQ(large.chosen.threads, 2);
