@@ -64,7 +64,7 @@ array param_array(const json& spec, dtype dt, const case_desc& c) {
   if (!size.is_number_integer() || size.get<std::int64_t>() < 0 || size.get<std::int64_t>() > max_case_elements)
     fail(c, "an array parameter's size must be an integer in [0, " + std::to_string(max_case_elements) + "]");
   array a(dt, {size.get<std::int64_t>()});
-  core::prng rng(spec.value("seed", std::uint64_t{1}));
+  core::prng rng(spec.contains("seed") ? unsigned_of(spec.at("seed"), "case '" + c.name + "' array seed") : 1);
   const double lo = spec.at("uniform").at(0).get<double>(), hi = spec.at("uniform").at(1).get<double>();
   for (std::int64_t i = 0; i < a.numel(); ++i) a.set(i, rng.uniform(lo, hi));
   return a;
@@ -78,7 +78,8 @@ std::vector<array> explicit_inputs(const loss_spec&, dtype dt, const case_desc& 
   std::vector<array> out;
   for (const json& in : c.options.at("inputs")) {
     const std::string kind = in.at("dtype").get<std::string>();
-    const std::vector<std::int64_t> dims = in.at("shape").get<std::vector<std::int64_t>>();
+    std::vector<std::int64_t> dims;
+    for (const json& d : in.at("shape")) dims.push_back(integer_of(d, "case '" + c.name + "' input shape"));
     const json& values = in.at("values");
     // The values fix the size: compared before anything is allocated (a huge shape is no allocation).
     std::int64_t numel = 1;
@@ -299,6 +300,13 @@ built_case build_case(const loss_spec& spec, dtype dt, const case_desc& c) {
       out.params.set(name, param_array(v, dt, c));
     else
       out.params.set(name, number_of(v, c));
+  }
+  try {
+    // The loss checks its parameters (names, kinds, integer ranges) before a builder reads one:
+    // ctc's blank becomes an index.
+    (void)spec.resolve(out.params);
+  } catch (const error& e) {
+    fail(c, e.what());
   }
   try {
     out.inputs = it->second(spec, dt, c, out.params);

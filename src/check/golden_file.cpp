@@ -86,7 +86,7 @@ struct reader {
   digest read_digest(const json& j) const {
     digest d;
     d.of = field(j, "of").get<std::string>();
-    d.count = field(j, "count").get<std::int64_t>();
+    d.count = integer_of(field(j, "count"), where + " count");
     if (d.count < 0) throw error(where, "field 'count' must be ≥ 0");
     d.sum = real(j, "sum");
     d.sum_tol = tolerance(j, "sum_tol");
@@ -119,9 +119,9 @@ struct reader {
     d.name = field(j, "name").get<std::string>();
     const reader r{where + " case '" + d.name + "'"};
     d.generator = r.field(j, "generator").get<std::string>();
-    d.seed = r.field(j, "seed").get<std::uint64_t>();
-    d.shape.n = r.field(r.field(j, "shape"), "n").get<std::int64_t>();
-    d.shape.inner = r.field(r.field(j, "shape"), "inner").get<std::int64_t>();
+    d.seed = unsigned_of(r.field(j, "seed"), r.where + " seed");
+    d.shape.n = integer_of(r.field(r.field(j, "shape"), "n"), r.where + " shape n");
+    d.shape.inner = integer_of(r.field(r.field(j, "shape"), "inner"), r.where + " shape inner");
     // Golden cases are small (the largest has 100003 samples); a file asking for more is not one.
     constexpr std::int64_t max_n = std::int64_t{1} << 24, max_inner = std::int64_t{1} << 16;
     if (d.shape.n < 0 || d.shape.n > max_n || d.shape.inner < 0 || d.shape.inner > max_inner)
@@ -182,6 +182,18 @@ long double parse_long_double(const std::string& s, const std::string& where) {
   return v;
 }
 
+std::int64_t integer_of(const json& v, const std::string& what) {
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > INT64_MAX))
+    throw error(what, "expected an integer in [-2^63, 2^63), got " + v.dump());
+  return v.get<std::int64_t>();
+}
+
+std::uint64_t unsigned_of(const json& v, const std::string& what) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+    throw error(what, "expected an integer in [0, 2^64), got " + v.dump());
+  return v.get<std::uint64_t>();
+}
+
 golden_file read_golden(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw error(path, "cannot open the golden file");
@@ -190,7 +202,7 @@ golden_file read_golden(const std::string& path) {
     const json j = json::parse(in);
     if (r.field(j, "format").get<std::string>() != "lossbench-golden")
       throw error(path, "not a lossbench golden file (format field)");
-    if (const int v = r.field(j, "version").get<int>(); v != golden_format_version)
+    if (const std::int64_t v = integer_of(r.field(j, "version"), path + " version"); v != golden_format_version)
       throw error(path, "golden format version " + std::to_string(v) + ", this build reads " +
                             std::to_string(golden_format_version));
     golden_file f;

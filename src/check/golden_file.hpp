@@ -88,5 +88,9 @@ void write_golden(const std::string& path, const golden_file& file, const loss_s
 
 std::string long_double_text(long double v);  // 21 significant digits, or inf/-inf/nan
 long double parse_long_double(const std::string& s, const std::string& where);
+// A JSON integer field of untrusted input. A float (1e300) or any other kind is an error naming
+// `what`: converting an out-of-range float to an integer would be undefined behaviour.
+std::int64_t integer_of(const json& v, const std::string& what);
+std::uint64_t unsigned_of(const json& v, const std::string& what);  // also refuses negatives
 
 }  // namespace lossbench::check

@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const check::golden_file file = check::read_golden(path);
     if (!small_cases(file)) return;
     std::vector<entry> scalar;
-    for (dtype dt : {dtype::f32, dtype::f64})
+    for (dtype dt : check::golden_dtypes)
       for (const entry* e : find_entries(loss.name(), "scalar", dt)) scalar.push_back(*e);
     check::run_check(scalar, fuzz::scratch_dir().string()).passed();
   });

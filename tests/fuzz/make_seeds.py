@@ -37,6 +37,10 @@ def npy_seeds():
         "f64_scalar": np.array(3.25, dtype="<f8"),
         "f32_empty": np.zeros((0, 3), dtype="<f4"),
         "f32_special": np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45], dtype="<f4"),
+        "f16_big_endian": np.array([[1.5, -2.0], [0.25, 3.0]], dtype=">f2"),
+        "f16_special": np.array([np.nan, np.inf, -np.inf, -0.0, 2.0**-24, 65504, 1.5], dtype="<f2"),
+        # bf16 has no numpy type: its words as uint16 (1.5, -2.0, NaN), read with words_are_bf16.
+        "bf16_words_u2": np.array([0x3fc0, 0xc000, 0x7fc0], dtype="<u2"),
     }
     for name, a in arrays.items():
         buf = io.BytesIO()
@@ -72,7 +76,7 @@ def bench_json_seeds():
 def cli_args_seeds():
     lines = {
         "sizes": "64k\n16M\n100000\nsmall,l2,large\n4k,256k",
-        "isas_dtypes": "avx2\nsse2\navx512bw\nf32\nf64\nmean\nsum\nnone\nbatchmean",
+        "isas_dtypes": "avx2\nsse2\navx512bw\navx512bf16\nf32\nf64\nbf16\nf16\nmean\nsum\nnone\nbatchmean",
         "threads": "1\n1,2\n16",
         "bench_flags": "--lossbench_sizes=4k,64k\n--lossbench_quick=1\n--lossbench_roofline=false\n--lossbench_width=8",
     }
@@ -114,6 +118,23 @@ def known_bad():
     golden("negative_value_tol", lambda d, c: c["expected"]["f64"].__setitem__("value_tol", -1.0))
     golden("no_cases", lambda d, c: d.__setitem__("cases", {}))
     golden("shape_huge", lambda d, c: c["shape"].__setitem__("n", 2**62))
+    # Integers given as floats past every integer type (converting one would be undefined).
+    golden("float_version", lambda d, c: d.__setitem__("version", 1e30))
+    golden("float_seed", lambda d, c: c.__setitem__("seed", -1e300))
+    golden("float_shape", lambda d, c: c["shape"].__setitem__("n", 1e300))
+    golden("float_count", lambda d, c: c["expected"]["f32"]["grads"][0].__setitem__("count", 1e300))
+
+    def other_case(loss, name, pick, mutate):
+        doc = json.loads((ROOT.parent / "golden" / (loss + ".json")).read_text())
+        doc["cases"] = [next(c for c in doc["cases"] if pick(c))]
+        mutate(doc["cases"][0])
+        bad("golden", name, bytes([LOSSES.index(loss)]) + json.dumps(doc, separators=(",", ":")).encode())
+
+    other_case("ctc", "ctc_blank_huge", lambda c: True, lambda c: c["params"].__setitem__("blank", 1e300))
+    other_case("bce", "float_input_shape", lambda c: c["generator"] == "explicit",
+               lambda c: c["options"]["inputs"][0].__setitem__("shape", [1e300]))
+    other_case("bce_logits", "float_param_seed", lambda c: isinstance(c["params"].get("pos_weight"), dict),
+               lambda c: c["params"]["pos_weight"].__setitem__("seed", 1e300))
     prof = json.loads((CORPUS / "profile" / "measured.json").read_text())
     prof["cpu"]["logical_cpus"] = 2**32 + 2
     bad("profile", "logical_cpus_wraps", json.dumps(prof))
