@@ -7,6 +7,7 @@
 // several thread counts, ±inf logits, gradients that round to subnormal halves, and the dtype
 // rules for the weight and probability targets.
 #include "losses/cross_entropy_support.hpp"
+#include "support/sixteen_bit.hpp"
 
 #include <lossbench/float16.hpp>
 
@@ -23,73 +24,8 @@ namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 constexpr dtype halves[] = {dtype::bf16, dtype::f16};
 
-// The f32 entry of the same variant.
-const entry& f32_twin(const entry& e) { return twin_in(e, dtype::f32); }
-
-// The same call with every floating array (inputs and the weight) widened to f32.
-owned_call widened(const owned_call& oc) {
-  std::vector<array> in;
-  for (const array& a : oc.inputs) in.push_back(is_floating(a.type()) ? a.astype(dtype::f32) : a.astype(a.type()));
-  param_set p;
-  for (const std::string& name : oc.params.names()) {
-    if (const array* t = oc.params.tensor(name))
-      p.set(name, t->astype(dtype::f32));
-    else
-      p.set(name, oc.params.number(name));
-  }
-  return owned_call(ce(), std::move(in), p, oc.red);
-}
-
-template <class S>
-std::uint16_t bits_at(const array& a, std::int64_t i) {
-  return a.ref().as<S>()[i].bits;
-}
-
-// Whether the 16-bit value `got` (bits) is the f32 value x rounded once: S(x), or, where x lies
-// exactly halfway between two 16-bit values (x itself rounded from a double), the other one.
-template <class S>
-bool narrowed_from(std::uint16_t got, float x) {
-  const S want(x);
-  if (got == want.bits) return true;
-  if (std::isnan(x)) return std::isnan(static_cast<float>(S::from_bits(got)));
-  const float a = want;
-  if (a == x) return false;
-  const bool up = std::fabs(x) > std::fabs(a);
-  const S other = S::from_bits(static_cast<std::uint16_t>(up ? want.bits + 1 : want.bits - 1));
-  const double mid = (static_cast<double>(a) + static_cast<double>(static_cast<float>(other))) / 2;
-  return mid == static_cast<double>(x) && got == other.bits;
-}
-
-template <class S>
-void expect_narrowed(const array& got, const array& wide, const std::string& what) {
-  ASSERT_EQ(got.numel(), wide.numel());
-  int reported = 0;
-  for (std::int64_t i = 0; i < got.numel() && reported < 5; ++i) {
-    const float x = wide.ref().as<float>()[i];
-    if (!narrowed_from<S>(bits_at<S>(got, i), x)) {
-      ADD_FAILURE() << what << "[" << i << "] = " << got.get(i) << ", the f32 result " << x << " narrowed is "
-                    << static_cast<float>(S(x));
-      ++reported;
-    }
-  }
-}
-
-// e (16-bit) against its f32 twin on the widened call: the value bit for bit (both are the f32
-// rounding of the same double), per-row losses and gradient narrowed from the f32 ones.
-void expect_f32_narrowed(const entry& e, const owned_call& oc, int threads = 0) {
-  const owned_call wide = widened(oc);
-  const evaluation got = evaluate(e, oc, true, threads);
-  const evaluation want = evaluate(f32_twin(e), wide, true, threads);
-  if (std::isnan(want.value))
-    EXPECT_TRUE(std::isnan(got.value)) << got.value;
-  else
-    EXPECT_EQ(got.value, want.value);
-  const bool bf = e.type == dtype::bf16;
-  if (oc.red == reduction::none)
-    bf ? expect_narrowed<bf16>(got.losses, want.losses, "loss") : expect_narrowed<f16>(got.losses, want.losses, "loss");
-  bf ? expect_narrowed<bf16>(got.grads[0], want.grads[0], "grad")
-     : expect_narrowed<f16>(got.grads[0], want.grads[0], "grad");
-}
+// cross_entropy's f32 results are roundings of doubles (sixteen_bit.hpp).
+constexpr f32_results from_double = f32_results::from_double;
 
 // Every f32 variant, and the ISAs with 16-bit kernels of their own (isa_serves).
 TEST(CrossEntropy16, HasBf16AndF16EntriesForEveryVariant) {
@@ -116,7 +52,7 @@ TEST(CrossEntropy16, IsTheF32ResultRoundedOnce) {
             for (const entry* e : ce_entries(dt)) {
               if (e->variant.impl == implementation::automatic) continue;  // may choose another kernel than f32's
               SCOPED_TRACE(e->name());
-              expect_f32_narrowed(*e, oc);
+              expect_f32_narrowed(*e, oc, from_double);
             }
           }
 }
@@ -193,7 +129,7 @@ TEST(CrossEntropy16, InfiniteLogitsAsInF32) {
           for (const entry* e : ce_entries(dt)) {
             if (e->variant.impl == implementation::automatic) continue;
             SCOPED_TRACE(e->name());
-            expect_f32_narrowed(*e, oc);
+            expect_f32_narrowed(*e, oc, from_double);
             const evaluation ev = evaluate(*e, oc, true);
             const bool nan_row = rc.z[0] == inf || rc.z[1] == -inf;  // +inf − +inf, or no finite logit
             if (nan_row) {
@@ -226,7 +162,7 @@ TEST(CrossEntropy16, GradientsRoundToSubnormalHalves) {
         for (const entry* e : ce_entries(dt)) {
           if (e->variant.impl == implementation::automatic) continue;
           SCOPED_TRACE(e->name());
-          expect_f32_narrowed(*e, oc);
+          expect_f32_narrowed(*e, oc, from_double);
           const evaluation ev = evaluate(*e, oc, true);
           const double smallest_normal = dt == dtype::f16 ? 0x1p-14 : 0x1p-126;
           const double smallest = dt == dtype::f16 ? 0x1p-24 : 0x1p-133;

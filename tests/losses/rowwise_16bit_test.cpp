@@ -8,6 +8,7 @@
 // normal range when squared), and contrastive's target in the loss dtype. The reference within
 // the f32 bound plus the storage rounding is registry_test's (it runs every entry).
 #include "row_loss_support.hpp"
+#include "support/sixteen_bit.hpp"
 
 #include <lossbench/float16.hpp>
 #include <lossbench/losses.hpp>
@@ -36,52 +37,6 @@ std::vector<const entry*> entries_16(std::string_view loss, dtype dt) {
   for (const entry* e : find_entries(loss, "all", dt))
     if (e->variant.impl != implementation::automatic) out.push_back(e);
   return out;
-}
-
-// The f32 entry running the same kernels (harness.hpp: twin_in).
-const entry& f32_twin(const entry& e) { return twin_in(e, dtype::f32); }
-
-// The same call with every floating input widened to f32 (exact); index targets as they are.
-owned_call widened(const loss_spec& s, const owned_call& oc) {
-  std::vector<array> in;
-  for (const array& a : oc.inputs) in.push_back(a.astype(is_floating(a.type()) ? dtype::f32 : a.type()));
-  return owned_call(s, std::move(in), oc.params, oc.red);
-}
-
-template <class S>
-void expect_narrowed(const array& got, const array& wide, const std::string& what) {
-  ASSERT_EQ(got.numel(), wide.numel()) << what;
-  int reported = 0;
-  for (std::int64_t i = 0; i < got.numel() && reported < 5; ++i) {
-    const float x = wide.ref().as<float>()[i];
-    const S g = got.ref().as<S>()[i];
-    const bool same = std::isnan(x) ? std::isnan(static_cast<float>(g)) : g.bits == S(x).bits;
-    if (!same) {
-      ADD_FAILURE() << what << "[" << i << "] = " << static_cast<float>(g) << ", the f32 result " << x
-                    << " narrowed is " << static_cast<float>(S(x));
-      ++reported;
-    }
-  }
-}
-
-void expect_narrowed(dtype dt, const array& got, const array& wide, const std::string& what) {
-  dt == dtype::bf16 ? expect_narrowed<bf16>(got, wide, what) : expect_narrowed<f16>(got, wide, what);
-}
-
-// e (16-bit) against its f32 twin on the widened call: the value bit for bit (both are the same
-// f32 computation), per-row losses and every gradient narrowed from the f32 ones.
-void expect_f32_narrowed(const entry& e, const owned_call& oc, int threads = 0) {
-  const owned_call wide = widened(*e.loss, oc);
-  const evaluation got = evaluate(e, oc, true, threads);
-  const evaluation want = evaluate(f32_twin(e), wide, true, threads);
-  if (std::isnan(want.value))
-    EXPECT_TRUE(std::isnan(got.value)) << got.value;
-  else
-    EXPECT_EQ(got.value, want.value);
-  if (oc.red == reduction::none) expect_narrowed(e.type, got.losses, want.losses, "loss");
-  ASSERT_EQ(got.grads.size(), want.grads.size());
-  for (std::size_t k = 0; k < got.grads.size(); ++k)
-    expect_narrowed(e.type, got.grads[k], want.grads[k], "grad" + std::to_string(k));
 }
 
 // Generated rows in the 16-bit dtype (each value rounded once to it by the generator).
@@ -137,7 +92,7 @@ TEST(Rowwise16, IsTheF32ResultRoundedOnce) {
             const owned_call oc = generated(loss, dt, 19, dim, p, red, 100 + static_cast<std::uint64_t>(dim));
             for (const entry* e : entries_16(loss, dt)) {
               SCOPED_TRACE(e->name());
-              expect_f32_narrowed(*e, oc);
+              expect_f32_narrowed(*e, oc, f32_results::once);
             }
           }
 }
@@ -173,7 +128,7 @@ TEST(Rowwise16, InfinitiesAndNaNAsInF32) {
         }
         for (const entry* e : entries_16(loss, dt)) {
           SCOPED_TRACE(e->name());
-          expect_f32_narrowed(*e, oc);
+          expect_f32_narrowed(*e, oc, f32_results::once);
         }
       }
 }
@@ -193,7 +148,7 @@ TEST(Rowwise16, ResultsPastTheRangeAreStoredAsInfinity) {
     const owned_call oc(spec_of("contrastive"), std::move(in), {}, reduction::sum);
     for (const entry* e : entries_16("contrastive", dt)) {
       SCOPED_TRACE(e->name());
-      expect_f32_narrowed(*e, oc);
+      expect_f32_narrowed(*e, oc, f32_results::once);
       const evaluation ev = evaluate(*e, oc, true);
       EXPECT_EQ(ev.grads[0].get(0), inf);
       EXPECT_EQ(ev.grads[0].get(1), -inf);
@@ -235,7 +190,7 @@ TEST(Rowwise16, GradientsRoundToSubnormalHalves) {
       const owned_call oc(spec_of("contrastive"), std::move(in), {}, reduction::mean);
       for (const entry* e : entries_16("contrastive", dt)) {
         SCOPED_TRACE(e->name());
-        expect_f32_narrowed(*e, oc);
+        expect_f32_narrowed(*e, oc, f32_results::once);
         EXPECT_GT(count_subnormal(evaluate(*e, oc, true).grads[0]), 0)
             << "no subnormal gradient: the case tests nothing";
       }
@@ -248,7 +203,7 @@ TEST(Rowwise16, GradientsRoundToSubnormalHalves) {
       const owned_call oc(spec_of("triplet"), std::move(in), param_set().set("eps", 0.0), reduction::mean);
       for (const entry* e : entries_16("triplet", dt)) {
         SCOPED_TRACE(e->name());
-        expect_f32_narrowed(*e, oc);
+        expect_f32_narrowed(*e, oc, f32_results::once);
         EXPECT_GT(count_subnormal(evaluate(*e, oc, true).grads[0]), 0)
             << "no subnormal gradient: the case tests nothing";
       }
@@ -271,7 +226,7 @@ TEST(Rowwise16, RescaledRowsAsInF32) {
             oc.inputs[k].set(i, oc.inputs[k].get(i) * scale);  // a power of two: exact
         for (const entry* e : entries_16(loss, dtype::bf16)) {
           SCOPED_TRACE(e->name());
-          expect_f32_narrowed(*e, oc);
+          expect_f32_narrowed(*e, oc, f32_results::once);
         }
       }
 }
