@@ -76,8 +76,10 @@ if ((sanitize)); then
   # The report's rendering tests are Python alone: nothing for the sanitizers to see.
   # The property test too: it runs the kernels the registry suite runs here, on random shapes, and
   # under ASan it alone would cost minutes; the plain run checks its properties. So is the test
-  # past 2^31 elements (16 GiB of reads, each instrumented): its subject is index arithmetic.
-  unit_tests '-*_simd_*_*:*_auto_*:Property/*:ElementwiseLimits.*'
+  # past 2^31 elements (16 GiB of reads, each instrumented): its subject is index arithmetic. And
+  # the SIMD narrowing sweeps (millions of floats through every ISA): they check values, and the
+  # tails test beside them runs the same conversions at every length and offset here.
+  unit_tests '-*_simd_*_*:*_auto_*:Property/*:ElementwiseLimits.*:Float16Simd.EveryUsableIsaNarrowsEverySweep*'
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" -LE unit \
     -E 'SimdSymbolsStayInTheirIsa|consumer_find_package|report_render|report_screenshot'
 else
@@ -85,13 +87,15 @@ else
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" -LE unit
 fi
 
-# The SIMD fallbacks: the registry-parameterised suite again with the ISA capped, so the `simd`
-# and `omp` variants run the AVX2 and SSE2 kernels even on an AVX-512 machine (like
-# ATEN_CPU_CAPABILITY). Not repeated under the sanitizers: the registry already holds every
-# usable `simd:<isa>` entry, so the sanitized run has exercised each ISA's kernels.
+# The SIMD fallbacks: the registry-parameterised suite again with the ISA capped, so the `simd`,
+# `omp` and `auto` variants run the AVX2 and SSE2 kernels even on an AVX-512 machine (like
+# ATEN_CPU_CAPABILITY). The scalar and forced simd:<isa> entries are left out: the cap does not
+# change what they run, and the first pass ran them. Not repeated under the sanitizers: the
+# registry already holds every usable `simd:<isa>` entry, so the sanitized run has exercised each
+# ISA's kernels.
 if ((!sanitize)); then
   for isa in avx2 sse2; do
     echo "== registry suite with LOSSBENCH_MAX_ISA=$isa"
-    LOSSBENCH_MAX_ISA=$isa unit_tests 'Registry*:Isa*:Omp*:AutoProfile.*'
+    LOSSBENCH_MAX_ISA=$isa unit_tests 'Registry*:Isa*:Omp*:AutoProfile.*-*_simd_*_*:*_scalar_*'
   done
 fi

@@ -21,6 +21,7 @@
 #include <limits>
 #include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -626,18 +627,33 @@ void expect_simd_widening_matches_scalar(isa i) {
   EXPECT_EQ(bad.count(), 0u) << format_of<S>().name << ":\n" << bad.first();
 }
 
-// Each sweep of the narrowing tests, walked once for all ISAs, in chunks of 4093 floats (so every
-// call ends in a tail); then every length 0 … 67 at offsets 0 … 3 with a guard behind the end.
+// The narrowing of every usable ISA, with the mismatches each one gave.
 template <class S>
-void expect_simd_narrowing_matches_scalar(std::span<const isa> isas) {
+struct narrowers {
+  std::vector<simd::bulk_converter<S>> convs;
+  std::vector<mismatches> bad;
+  explicit narrowers(std::span<const isa> isas) : bad(isas.size()) {
+    for (isa i : isas) {
+      convs.push_back(simd::bulk_convert<S>(i));
+      if (!convs.back().narrow) throw std::logic_error(std::string(to_string(i)) + " has no narrowing");
+    }
+  }
+  void expect_none(std::span<const isa> isas) const {
+    for (std::size_t j = 0; j < isas.size(); ++j) {
+      EXPECT_EQ(bad[j].count(), 0u) << to_string(isas[j]) << ": " << bad[j].count() << " mismatches:\n"
+                                    << bad[j].first();
+    }
+  }
+};
+
+// Each sweep of the narrowing tests, walked once for all ISAs, in chunks of 4093 floats (so every
+// call ends in a tail).
+template <class S>
+void expect_simd_narrowing_sweeps_match_scalar(std::span<const isa> isas) {
   static_assert(sizeof(S) == 2, "compared as arrays of bits");
   const char* name = format_of<S>().name;
-  std::vector<simd::bulk_converter<S>> convs;
-  std::vector<mismatches> bad(isas.size());
-  for (isa i : isas) {
-    convs.push_back(simd::bulk_convert<S>(i));
-    ASSERT_NE(convs.back().narrow, nullptr) << to_string(i);
-  }
+  narrowers<S> all(isas);
+  auto& [convs, bad] = all;
   std::vector<S> want, out;
   for (const sweep& s : sweeps<S>()) {
     s.run([&](std::span<const float> xs) {
@@ -654,6 +670,17 @@ void expect_simd_narrowing_matches_scalar(std::span<const isa> isas) {
       }
     });
   }
+  all.expect_none(isas);
+}
+
+// Every length 0 … 67 (below, at and past each vector width, ×4) at offsets 0 … 3 with a guard
+// behind the end that must stay as it was.
+template <class S>
+void expect_simd_narrowing_tails_match_scalar(std::span<const isa> isas) {
+  const char* name = format_of<S>().name;
+  narrowers<S> all(isas);
+  auto& [convs, bad] = all;
+  std::vector<S> out;
   std::vector<float> in(67 + 4 + 16);
   std::mt19937 gen(20261207u);
   for (float& x : in) x = float_of(static_cast<std::uint32_t>(gen()));
@@ -671,8 +698,8 @@ void expect_simd_narrowing_matches_scalar(std::span<const isa> isas) {
         }
       }
     }
-    EXPECT_EQ(bad[j].count(), 0u) << to_string(isas[j]) << ": " << bad[j].count() << " mismatches:\n" << bad[j].first();
   }
+  all.expect_none(isas);
 }
 
 TEST(Float16Simd, EveryUsableIsaWidensEveryPatternAsTheScalarConversion) {
@@ -688,8 +715,15 @@ TEST(Float16Simd, EveryUsableIsaWidensEveryPatternAsTheScalarConversion) {
 TEST(Float16Simd, EveryUsableIsaNarrowsEverySweepAsTheScalarConversion) {
   const std::vector<isa> isas = usable_isas();
   ASSERT_FALSE(isas.empty());
-  expect_simd_narrowing_matches_scalar<bf16>(isas);
-  expect_simd_narrowing_matches_scalar<f16>(isas);
+  expect_simd_narrowing_sweeps_match_scalar<bf16>(isas);
+  expect_simd_narrowing_sweeps_match_scalar<f16>(isas);
+}
+
+TEST(Float16Simd, EveryUsableIsaNarrowsEveryTailWithinItsBounds) {
+  const std::vector<isa> isas = usable_isas();
+  ASSERT_FALSE(isas.empty());
+  expect_simd_narrowing_tails_match_scalar<bf16>(isas);
+  expect_simd_narrowing_tails_match_scalar<f16>(isas);
 }
 
 }  // namespace
