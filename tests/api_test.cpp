@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <new>
 #include <vector>
 
@@ -37,6 +38,37 @@ TEST(PublicApi, SixteenBitStorageReturnsTheF32ValueAndRoundsTheGradientOnce) {
     const float v = lossbench::mse<S>(x, y, o, g);
     EXPECT_EQ(v, lossbench::mse<float>(xw, yw, o, gw));  // the f32 kernel on the widened inputs
     for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i].bits, S(gw[i]).bits) << i;
+  };
+  run(lossbench::bf16{});
+  run(lossbench::f16{});
+}
+
+// cross_entropy in 16 bits through the typed API: class indices, probability targets and the weight
+// in the logits' dtype, each the f32 call on the widened arrays (its gradient rounded once).
+TEST(PublicApi, CrossEntropyTakesSixteenBitLogitsWithIndexAndProbabilityTargets) {
+  const std::vector<float> zf = {1.f, -2.f, 0.5f, 3.f, 0.25f, -1.f}, pf = {0.2f, 0.3f, 0.5f, 1.f, 0.f, 0.f};
+  const std::vector<float> wf = {0.5f, 2.f, 1.f};
+  const std::vector<std::int64_t> t = {2, 0};
+  auto run = [&]<class S>(S) {
+    std::vector<S> z, p, w;
+    for (float v : zf) z.push_back(S(v));
+    for (float v : pf) p.push_back(S(v));
+    for (float v : wf) w.push_back(S(v));
+    const std::vector<float> zw(z.begin(), z.end()), pw(p.begin(), p.end()), ww(w.begin(), w.end());
+    lossbench::cross_entropy_options<S> o;
+    o.variant = "scalar";  // one kernel for both calls: the same f32 sum order
+    o.weight = w;
+    lossbench::cross_entropy_options<float> of;
+    of.variant = "scalar";
+    of.weight = ww;
+    std::vector<S> g(z.size());
+    std::vector<float> gw(z.size());
+    const float by_index = lossbench::cross_entropy<S, std::int64_t>(z, 3, t, o, g);
+    EXPECT_EQ(by_index, (lossbench::cross_entropy<float, std::int64_t>(zw, 3, t, of, gw)));
+    for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i].bits, S(gw[i]).bits) << "index targets " << i;
+    const float by_probability = lossbench::cross_entropy<S, S>(z, 3, p, o, g);
+    EXPECT_EQ(by_probability, (lossbench::cross_entropy<float, float>(zw, 3, pw, of, gw)));
+    for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i].bits, S(gw[i]).bits) << "probability targets " << i;
   };
   run(lossbench::bf16{});
   run(lossbench::f16{});

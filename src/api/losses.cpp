@@ -154,7 +154,7 @@ compute_type_t<T> cross_entropy(std::span<const T> z, std::int64_t classes, std:
   static const loss_spec& spec = find_loss("cross_entropy", "loss");  // once per process
   const std::int64_t rows = rows_of(z.size(), classes, "logits", "classes");
   const cross_entropy_params p{optional_view(o.weight), o.ignore_index, o.label_smoothing};
-  const shape ts = std::is_floating_point_v<Target> ? shape{rows, classes} : shape{rows};
+  const shape ts = std::is_integral_v<Target> ? shape{rows} : shape{rows, classes};  // indices or probabilities
   return run<T>(spec, std::array{view(z, shape{rows, classes}, "logits"), view(t, ts, "targets")}, p, o, std::array{g},
                 std::array{"grad_logits"}, l);
 }
@@ -197,51 +197,48 @@ compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std:
       static_cast<const contrastive_params&>(o), o, std::array{g1, g2}, std::array{"grad_x1", "grad_x2"}, l);
 }
 
-// The library is built for float and double (every loss) and bf16/f16 (the element-wise losses,
-// triplet and contrastive, which take 16-bit storage); index types int32 and int64.
-#define LOSSBENCH_INSTANTIATE_ELEMENTWISE(T)                                                                        \
-  template compute_type_t<T> mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
-                                    std::span<T>);                                                                  \
-  template compute_type_t<T> mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
-                                    std::span<T>);                                                                  \
-  template compute_type_t<T> huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>,   \
-                                      std::span<T>);                                                                \
-  template compute_type_t<T> bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,           \
-                                    std::span<T>);                                                                  \
-  template compute_type_t<T> bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t,                    \
-                                           const bce_logits_options<T>&, std::span<T>, std::span<T>);               \
-  template compute_type_t<T> hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>,   \
-                                      std::span<T>);                                                                \
-  template compute_type_t<T> kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&, \
-                                       std::span<T>, std::span<T>);
-#define LOSSBENCH_INSTANTIATE(T)                                                                                  \
-  LOSSBENCH_INSTANTIATE_ELEMENTWISE(T)                                                                            \
-  template T cross_entropy<T, std::int32_t>(std::span<const T>, std::int64_t, std::span<const std::int32_t>,      \
-                                            const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
-  template T cross_entropy<T, std::int64_t>(std::span<const T>, std::int64_t, std::span<const std::int64_t>,      \
-                                            const cross_entropy_options<T>&, std::span<T>, std::span<T>);         \
-  template T cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                            \
-                                 const cross_entropy_options<T>&, std::span<T>, std::span<T>);                    \
+// The library is built for float and double (every loss) and bf16/f16 (every loss with 16-bit
+// storage: all but ctc); index types int32 and int64.
+#define LOSSBENCH_INSTANTIATE_16(T)                                                                                   \
+  template compute_type_t<T> mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,             \
+                                    std::span<T>);                                                                    \
+  template compute_type_t<T> mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,             \
+                                    std::span<T>);                                                                    \
+  template compute_type_t<T> huber<T>(std::span<const T>, std::span<const T>, const huber_options&, std::span<T>,     \
+                                      std::span<T>);                                                                  \
+  template compute_type_t<T> bce<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,             \
+                                    std::span<T>);                                                                    \
+  template compute_type_t<T> bce_logits<T>(std::span<const T>, std::span<const T>, std::int64_t,                      \
+                                           const bce_logits_options<T>&, std::span<T>, std::span<T>);                 \
+  template compute_type_t<T> hinge<T>(std::span<const T>, std::span<const T>, const hinge_options&, std::span<T>,     \
+                                      std::span<T>);                                                                  \
+  template compute_type_t<T> kl_div<T>(std::span<const T>, std::span<const T>, std::int64_t, const kl_div_options&,   \
+                                       std::span<T>, std::span<T>);                                                   \
+  template compute_type_t<T> cross_entropy<T, std::int32_t>(                                                          \
+      std::span<const T>, std::int64_t, std::span<const std::int32_t>, const cross_entropy_options<T>&, std::span<T>, \
+      std::span<T>);                                                                                                  \
+  template compute_type_t<T> cross_entropy<T, std::int64_t>(                                                          \
+      std::span<const T>, std::int64_t, std::span<const std::int64_t>, const cross_entropy_options<T>&, std::span<T>, \
+      std::span<T>);                                                                                                  \
+  template compute_type_t<T> cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                \
+                                                 const cross_entropy_options<T>&, std::span<T>, std::span<T>);        \
+  template compute_type_t<T> triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,     \
+                                        const triplet_options&, std::span<T>, std::span<T>, std::span<T>,             \
+                                        std::span<T>);                                                                \
+  template compute_type_t<T> contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t, \
+                                            const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
+#define LOSSBENCH_INSTANTIATE_WIDE(T)                                                                             \
+  LOSSBENCH_INSTANTIATE_16(T)                                                                                     \
   template T ctc<T, std::int32_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
                                   std::span<const std::int32_t>, bool, std::span<const std::int32_t>,             \
                                   std::span<const std::int32_t>, const ctc_options&, std::span<T>, std::span<T>); \
   template T ctc<T, std::int64_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
                                   std::span<const std::int64_t>, bool, std::span<const std::int64_t>,             \
                                   std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>);
-#define LOSSBENCH_INSTANTIATE_ROWWISE(T)                                                                              \
-  template compute_type_t<T> triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,     \
-                                        const triplet_options&, std::span<T>, std::span<T>, std::span<T>,             \
-                                        std::span<T>);                                                                \
-  template compute_type_t<T> contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t, \
-                                            const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
 
-LOSSBENCH_INSTANTIATE(float)
-LOSSBENCH_INSTANTIATE(double)
-LOSSBENCH_INSTANTIATE_ELEMENTWISE(bf16)
-LOSSBENCH_INSTANTIATE_ELEMENTWISE(f16)
-LOSSBENCH_INSTANTIATE_ROWWISE(float)
-LOSSBENCH_INSTANTIATE_ROWWISE(double)
-LOSSBENCH_INSTANTIATE_ROWWISE(bf16)
-LOSSBENCH_INSTANTIATE_ROWWISE(f16)
+LOSSBENCH_INSTANTIATE_WIDE(float)
+LOSSBENCH_INSTANTIATE_WIDE(double)
+LOSSBENCH_INSTANTIATE_16(bf16)
+LOSSBENCH_INSTANTIATE_16(f16)
 
 }  // namespace lossbench

@@ -1,19 +1,22 @@
 // api_alloc_test.cpp — a call of the typed span API (lossbench/losses.hpp) allocates nothing once
 // the process is warm: the loss, its registry entry and its parameters reach the kernel without a
 // lookup table, a string or a param_set being built. Every loss, f32 and f64, with gradients and
-// parameters set, on the variants scalar, simd, omp and auto.
+// parameters set, on the variants scalar, simd, omp and auto; and bf16/f16 for every loss with
+// 16-bit storage.
 //
 // A program of its own: it replaces the global operator new to count every allocation.
 #include <lossbench/lossbench.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -39,29 +42,22 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::fre
 namespace lossbench {
 namespace {
 
-// Realistic inputs of a loss from its own generator, and gradient buffers for each.
+// Realistic inputs of a loss from its own generator, and a gradient buffer for each.
 struct workload {
   std::vector<array> in;
-  std::vector<std::vector<double>> grad64;
-  std::vector<std::vector<float>> grad32;
+  std::vector<array> grads;
 };
 
 workload make(std::string_view loss, dtype dt, shape_request size) {
   const loss_spec& spec = find_loss(loss);
-  workload w{spec.generate(dt, size, 11, spec.resolve({})), {}, {}};
-  for (const array& a : w.in) {
-    w.grad64.emplace_back(static_cast<std::size_t>(a.numel()));
-    w.grad32.emplace_back(static_cast<std::size_t>(a.numel()));
-  }
+  workload w{spec.generate(dt, size, 11, spec.resolve({})), {}};
+  for (const array& a : w.in) w.grads.emplace_back(dt, a.shape());
   return w;
 }
 
 template <class T>
 std::span<T> grad(workload& w, std::size_t i) {
-  if constexpr (std::is_same_v<T, float>)
-    return w.grad32[i];
-  else
-    return w.grad64[i];
+  return w.grads[i].span<T>();
 }
 
 // One typed call of `loss` on w's inputs with non-default parameters and every gradient.
@@ -103,13 +99,15 @@ double typed_call(std::string_view loss, workload& w, const char* variant, std::
     c.label_smoothing = 0.1;
     return cross_entropy<T, std::int64_t>(x(0), w.in[0].shape()[1], w.in[1].span<std::int64_t>(), c, grad<T>(w, 0));
   }
-  if (loss == "ctc") {
-    ctc_options c;
-    static_cast<options&>(c) = o;
-    c.zero_infinity = true;
-    const auto& s = w.in[0].shape();
-    return ctc<T, std::int64_t>(x(0), s[0], s[1], s[2], w.in[1].span<std::int64_t>(), w.in[1].shape().rank() == 1,
-                                w.in[2].span<std::int64_t>(), w.in[3].span<std::int64_t>(), c, grad<T>(w, 0));
+  if constexpr (std::is_floating_point_v<T>) {  // ctc has no 16-bit storage
+    if (loss == "ctc") {
+      ctc_options c;
+      static_cast<options&>(c) = o;
+      c.zero_infinity = true;
+      const auto& s = w.in[0].shape();
+      return ctc<T, std::int64_t>(x(0), s[0], s[1], s[2], w.in[1].span<std::int64_t>(), w.in[1].shape().rank() == 1,
+                                  w.in[2].span<std::int64_t>(), w.in[3].span<std::int64_t>(), c, grad<T>(w, 0));
+    }
   }
   if (loss == "triplet") {
     triplet_options t;
@@ -157,6 +155,19 @@ TEST(TypedApi, AllocatesNothingPerCall) {
     expect_no_allocation<float>(l->name(), dtype::f32);
     expect_no_allocation<double>(l->name(), dtype::f64);
   }
+}
+
+// The 16-bit calls widen and narrow in the kernels' own blocks, never through a temporary array.
+TEST(TypedApi, AllocatesNothingPerCallIn16Bits) {
+  int losses = 0;
+  for (const loss_spec* l : catalogue()) {
+    const auto types = l->dtypes();
+    if (std::find(types.begin(), types.end(), dtype::bf16) == types.end()) continue;
+    expect_no_allocation<bf16>(l->name(), dtype::bf16);
+    expect_no_allocation<f16>(l->name(), dtype::f16);
+    ++losses;
+  }
+  EXPECT_GE(losses, 10);  // every loss but ctc has 16-bit storage
 }
 
 }  // namespace
