@@ -25,7 +25,8 @@ isa parse_isa(std::string_view s, std::string_view argument = "--max-isa");
 // The names, for messages and help: "sse2, sse4_2, avx2, avx512bw, avx512bf16".
 std::string isa_choices();
 
-// The SIMD instruction sets with compiled kernels (every ISA of the list), best first.
+// The SIMD instruction sets with compiled kernels, best first: every ISA of the list, unless the
+// build named fewer (CMake LOSSBENCH_KERNEL_ISAS; sse2 always).
 std::span<const isa> compiled_isas();
 // What this CPU and OS can run (CPUID feature bits and, for AVX, the OS-enabled register state).
 bool cpu_supports(isa i);

@@ -3,6 +3,7 @@
 // xsimd 8.1's own detection reads CPUID bits only and does not ask the OS (XGETBV) whether the
 // AVX / AVX-512 register state is enabled, so a VM that masks it would SIGILL; we check both.
 #include "core/environment.hpp"
+#include "core/kernel_isas.hpp"
 
 #include <lossbench/isa.hpp>
 
@@ -68,12 +69,19 @@ struct isa_spelling {
 constexpr std::array<isa_spelling, isa_count> spellings = {LOSSBENCH_ISA_LIST(LOSSBENCH_ISA_SPELLING)};
 #undef LOSSBENCH_ISA_SPELLING
 
-// Best first: the list reversed.
-constexpr std::array<isa, isa_count> all_compiled = [] {
-  std::array<isa, isa_count> out{};
-  for (std::size_t k = 0; k < isa_count; ++k) out[k] = spellings[isa_count - 1 - k].id;
+// The ISAs this build compiled kernels for (core/kernel_isas.hpp), best first: the list reversed.
+struct compiled_list {
+  std::array<isa, isa_count> ids{};
+  std::size_t count = 0;
+};
+constexpr compiled_list all_compiled = [] {
+  compiled_list out;
+  for (std::size_t k = isa_count; k-- > 0;)
+    if (core::kernels_compiled(k)) out.ids[out.count++] = spellings[k].id;
   return out;
 }();
+static_assert(all_compiled.count > 0 && all_compiled.ids[all_compiled.count - 1] == isa::sse2,
+              "every build compiles the sse2 kernels: the baseline of x86-64");
 
 // The ceiling: set_max_isa's, else LOSSBENCH_MAX_ISA's, else the widest; -1 until known.
 // Atomic, as set_max_isa may run beside kernels that read it.
@@ -101,7 +109,7 @@ isa parse_isa(std::string_view s, std::string_view argument) {
   throw error(std::string(argument), "unknown ISA '" + std::string(s) + "' (expected none, " + isa_choices() + ")");
 }
 
-std::span<const isa> compiled_isas() { return all_compiled; }
+std::span<const isa> compiled_isas() { return {all_compiled.ids.data(), all_compiled.count}; }
 
 bool cpu_supports(isa i) {
   const auto& f = features();
@@ -114,7 +122,7 @@ bool cpu_supports(isa i) {
 // throws (naming LOSSBENCH_MAX_ISA) on every call, as nothing is stored.
 isa max_isa() {
   if (const int known = ceiling.load(std::memory_order_relaxed); known >= 0) return static_cast<isa>(known);
-  isa from_env = all_compiled.front();
+  isa from_env = all_compiled.ids.front();
   if (const auto env = core::environment::text("LOSSBENCH_MAX_ISA")) from_env = parse_isa(*env, "LOSSBENCH_MAX_ISA");
   int unknown = -1;  // a set_max_isa meanwhile wins
   ceiling.compare_exchange_strong(unknown, static_cast<int>(from_env), std::memory_order_relaxed);

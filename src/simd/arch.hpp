@@ -3,6 +3,8 @@
 // only; a `batch` of an arch is usable only in that arch's src/isa/kernels_<isa>.cpp.
 #pragma once
 
+#include "core/kernel_isas.hpp"
+
 #include <lossbench/isa.hpp>
 #include <lossbench/loss_spec.hpp>
 
@@ -37,11 +39,18 @@ using kernel_arch_t =
 template <isa I>
 requires(I != isa::none) using arch_of = std::tuple_element_t<static_cast<std::size_t>(I) - 1, archs>;
 
-// A table of one Fn per ISA, in the list's order: make.template operator()<Arch>() for each arch.
+// A table of one Fn per ISA, in the list's order: make.template operator()<Arch>() for each arch
+// this build compiled kernels for (core/kernel_isas.hpp), nullptr for the others.
 template <class Fn, class Make>
 constexpr std::array<Fn, isa_count> per_isa(Make make) {
+  const auto one = [&]<std::size_t I>() -> Fn {
+    if constexpr (core::kernels_compiled(I))
+      return make.template operator()<std::tuple_element_t<I, archs>>();
+    else
+      return nullptr;
+  };
   return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::array<Fn, isa_count>{make.template operator()<std::tuple_element_t<I, archs>>()...};
+    return std::array<Fn, isa_count>{one.template operator()<I>()...};
   }
   (std::make_index_sequence<isa_count>{});
 }
