@@ -10,8 +10,8 @@
 //   * arrays are dense, C order; row-wise inputs take their row length (classes C, features D);
 //   * a loss's options are the common ones plus its parameters (lossbench/loss_params.hpp), which
 //     reach the kernel as they are: no lookup by name, no allocation per call;
-//   * T is float or double for every loss, and bf16 or f16 (storage; computed in f32, the value
-//     returned as float) for every loss but ctc.
+//   * T is float, double, bf16 or f16 (bf16/f16 are storage: computed in f32, the value returned as
+//     float).
 #pragma once
 
 #include <lossbench/loss_params.hpp>

@@ -197,9 +197,9 @@ compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std:
       static_cast<const contrastive_params&>(o), o, std::array{g1, g2}, std::array{"grad_x1", "grad_x2"}, l);
 }
 
-// The library is built for float and double (every loss) and bf16/f16 (every loss with 16-bit
-// storage: all but ctc); index types int32 and int64.
-#define LOSSBENCH_INSTANTIATE_16(T)                                                                                   \
+// The library is built for float and double, and bf16/f16 (storage, computed in f32), for every
+// loss; index types int32 and int64.
+#define LOSSBENCH_INSTANTIATE(T)                                                                                      \
   template compute_type_t<T> mse<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,             \
                                     std::span<T>);                                                                    \
   template compute_type_t<T> mae<T>(std::span<const T>, std::span<const T>, const options&, std::span<T>,             \
@@ -222,23 +222,21 @@ compute_type_t<T> contrastive(std::span<const T> x1, std::span<const T> x2, std:
       std::span<T>);                                                                                                  \
   template compute_type_t<T> cross_entropy<T, T>(std::span<const T>, std::int64_t, std::span<const T>,                \
                                                  const cross_entropy_options<T>&, std::span<T>, std::span<T>);        \
+  template compute_type_t<T> ctc<T, std::int32_t>(                                                                    \
+      std::span<const T>, std::int64_t, std::int64_t, std::int64_t, std::span<const std::int32_t>, bool,              \
+      std::span<const std::int32_t>, std::span<const std::int32_t>, const ctc_options&, std::span<T>, std::span<T>);  \
+  template compute_type_t<T> ctc<T, std::int64_t>(                                                                    \
+      std::span<const T>, std::int64_t, std::int64_t, std::int64_t, std::span<const std::int64_t>, bool,              \
+      std::span<const std::int64_t>, std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>);  \
   template compute_type_t<T> triplet<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t,     \
                                         const triplet_options&, std::span<T>, std::span<T>, std::span<T>,             \
                                         std::span<T>);                                                                \
   template compute_type_t<T> contrastive<T>(std::span<const T>, std::span<const T>, std::span<const T>, std::int64_t, \
                                             const contrastive_options&, std::span<T>, std::span<T>, std::span<T>);
-#define LOSSBENCH_INSTANTIATE_WIDE(T)                                                                             \
-  LOSSBENCH_INSTANTIATE_16(T)                                                                                     \
-  template T ctc<T, std::int32_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
-                                  std::span<const std::int32_t>, bool, std::span<const std::int32_t>,             \
-                                  std::span<const std::int32_t>, const ctc_options&, std::span<T>, std::span<T>); \
-  template T ctc<T, std::int64_t>(std::span<const T>, std::int64_t, std::int64_t, std::int64_t,                   \
-                                  std::span<const std::int64_t>, bool, std::span<const std::int64_t>,             \
-                                  std::span<const std::int64_t>, const ctc_options&, std::span<T>, std::span<T>);
 
-LOSSBENCH_INSTANTIATE_WIDE(float)
-LOSSBENCH_INSTANTIATE_WIDE(double)
-LOSSBENCH_INSTANTIATE_16(bf16)
-LOSSBENCH_INSTANTIATE_16(f16)
+LOSSBENCH_INSTANTIATE(float)
+LOSSBENCH_INSTANTIATE(double)
+LOSSBENCH_INSTANTIATE(bf16)
+LOSSBENCH_INSTANTIATE(f16)
 
 }  // namespace lossbench

@@ -15,6 +15,6 @@
   X(hinge, elementwise<hinge_formula>, simd16)           \
   X(cross_entropy, cross_entropy, simd16)                \
   X(kl_div, elementwise<kl_div_formula>, simd16)         \
-  X(ctc, ctc, simd)                                      \
+  X(ctc, ctc, simd16)                                    \
   X(triplet, rowwise<triplet_formula>, simd16)           \
   X(contrastive, rowwise<contrastive_formula>, simd16)

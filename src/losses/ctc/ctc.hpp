@@ -19,15 +19,19 @@
 // an error: negative lengths, target_length > input_length, labels outside [0, C) or equal to
 // blank are errors naming the argument.
 //
-// Precision: the kernel runs the recursion in the input type T with each time step normalised
+// Precision: the kernel runs the recursion in the compute type T with each time step normalised
 // by its largest state (the normalisers in compensated double sums), so every α̂, β̂ stays O(log S) and the
 // per-step rounding error is O(u·(1 + log(2S+1) + max_c|lp[t]|)) absolute, not O(u·|α_t|); the
 // error still grows linearly with the input length (see `accuracy`). Per-sequence losses are
 // summed in double by the driver.
+// log_probs (and its gradient, the per-sequence losses) may be stored in bf16 or f16: the f32
+// kernels run on the exactly widened log-probabilities, each gradient element is rounded once
+// from its f32 value and each loss once from its double value as it is stored.
 #pragma once
 
 #include "core/driver.hpp"
 #include "core/param_fields.hpp"
+#include "core/storage.hpp"
 
 #include <lossbench/loss_spec.hpp>
 
@@ -39,11 +43,12 @@
 namespace lossbench::losses {
 
 // One bound call. Sequence b's labels are targets[target_offset[b] ..][0 .. target_lengths[b]).
-template <class T>
+// The arrays hold storage type S (f32, f64, bf16, f16); kernels compute in compute_t<S>.
+template <class S>
 struct ctc_problem {
-  const T* log_probs = nullptr;  // [T, B, C]
-  T* grad = nullptr;             // [T, B, C] or null
-  T* losses = nullptr;           // [B] for reduction none, else null
+  const S* log_probs = nullptr;  // [T, B, C]
+  S* grad = nullptr;             // [T, B, C] or null
+  S* losses = nullptr;           // [B] for reduction none, else null
   tensor_ref targets, input_lengths, target_lengths;
   const std::int64_t* target_offset = nullptr;  // [B], a thread_local buffer of bind's
   std::int64_t max_time = 0, batch = 0, classes = 0, blank = 0;
@@ -99,8 +104,11 @@ struct ctc {
   static constexpr accuracy_bound accuracy = {
       4, 4, "per time step ≤ 4u·(2 + log(2S+1) + max|lp|), summed over the input length"};
 
-  template <class T>
-  using problem = ctc_problem<T>;
+  template <class S>
+  using problem = ctc_problem<S>;
+  // log_probs, its gradient and the losses may be stored in bf16 or f16 (the header comment): the
+  // bound above in f32, plus the one rounding of each stored result.
+  static constexpr bool has_16bit_storage = true;
 
   static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
@@ -110,14 +118,14 @@ struct ctc {
   // plus exp(lp) − γ per item (12). Counted for the padded target length S (loss_spec::flops).
   static double flops(std::span<const tensor_ref> in, bool with_grad);
   static constexpr std::int64_t parallel_min_elements = 12000;  // omp's break-even: docs/performance.md
-  template <class T>
-  static core::plan<problem<T>> bind(const call& c, const parameters& prm);
+  template <class S>
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm);
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).
-  template <class T>
-  static double scalar_block(const problem<T>& p, std::size_t begin, std::size_t end);
+  template <class S>
+  static double scalar_block(const problem<S>& p, std::size_t begin, std::size_t end);
   // The same, states of a time step in SIMD lanes (ctc_simd.hpp, instantiated per ISA).
-  template <class Arch, class T>
-  static double simd_block(const problem<T>& p, std::size_t begin, std::size_t end);
+  template <class Arch, class S>
+  static double simd_block(const problem<S>& p, std::size_t begin, std::size_t end);
 
   static std::vector<array> generate(dtype dt, shape_request req, std::uint64_t seed, const parameters& prm);
   static reference_result reference(const call& c, const parameters& prm);

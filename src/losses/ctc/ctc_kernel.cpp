@@ -12,6 +12,9 @@
 //   γ_t(c) = exp(lse_{s: l'_s=c}(α̂_t(s) + β̂_t(s)) − lp[t,c] + (A_t + B_t + ℓ))
 // where the offset A_t + B_t + ℓ is O(log S): the large sums cancel in double.
 // Workspace: thread_local, grown on demand — no allocation after the first call of a size.
+// 16-bit storage S computes in T = float on log-probabilities widened as they are read; the
+// occupations accumulate in an f32 row of the workspace (the gradient row would round them),
+// each gradient element is rounded once as it is stored, each loss once from its double.
 #include "losses/ctc/ctc.hpp"
 
 #include "core/checks.hpp"
@@ -56,6 +59,7 @@ struct workspace {
   std::vector<T> beta;               // two rows
   std::vector<double> alpha_norm;    // A_t
   std::vector<std::int64_t> labels;  // the extended labels l'
+  std::vector<T> occupancy;          // [C]: log Σ α̂β̂ per class, for 16-bit storage only
 
   template <class V>
   static void grow(V& v, std::int64_t n) {
@@ -75,23 +79,24 @@ workspace<T>& thread_workspace() {
   return ws;
 }
 
-// One sequence of the batch: its lengths, extended labels and views of its rows.
-template <class T>
+// One sequence of the batch: its lengths, extended labels and views of its rows (storage S).
+template <class S>
 struct sequence {
-  const ctc_problem<T>& p;
+  using T = core::compute_t<S>;
+  const ctc_problem<S>& p;
   std::int64_t b, length, states;  // L and 2S+1
   workspace<T>& ws;
   bool full_alpha;  // every α̂ row kept (for the gradient), or two
 
-  const T* lp_row(std::int64_t t) const { return p.log_probs + (t * p.batch + b) * p.classes; }
-  T* grad_row(std::int64_t t) const { return p.grad + (t * p.batch + b) * p.classes; }
+  const S* lp_row(std::int64_t t) const { return p.log_probs + (t * p.batch + b) * p.classes; }
+  S* grad_row(std::int64_t t) const { return p.grad + (t * p.batch + b) * p.classes; }
   T* alpha_row(std::int64_t t) const { return ws.alpha.data() + (full_alpha ? t : t & 1) * states; }
   T* beta_row(std::int64_t t) const { return ws.beta.data() + (t & 1) * states; }
   const std::int64_t* labels() const { return ws.labels.data(); }
 };
 
-template <class T>
-void build_labels(const sequence<T>& q) {
+template <class S>
+void build_labels(const sequence<S>& q) {
   std::int64_t* ext = q.ws.labels.data();
   const std::int64_t offset = q.p.target_offset[q.b];
   for (std::int64_t s = 0; s < q.states; ++s)
@@ -99,37 +104,38 @@ void build_labels(const sequence<T>& q) {
 }
 
 // The first row of α̂ (t = 0) or of β̂ (t = L−1): only the two states at that end are reachable.
-template <class T>
-void boundary_row(T* row, const T* lp, const std::int64_t* ext, std::int64_t states, bool at_start) {
+template <class T, class S>
+void boundary_row(T* row, const S* lp, const std::int64_t* ext, std::int64_t states, bool at_start) {
   std::fill(row, row + states, neg_inf<T>);
   const std::int64_t blank_state = at_start ? 0 : states - 1;
-  row[blank_state] = lp[ext[blank_state]];
-  if (states > 1) row[at_start ? 1 : states - 2] = lp[ext[at_start ? 1 : states - 2]];
+  row[blank_state] = T(lp[ext[blank_state]]);
+  if (states > 1) row[at_start ? 1 : states - 2] = T(lp[ext[at_start ? 1 : states - 2]]);
 }
 
-template <class T>
-void forward_step(const T* prev, T* cur, const T* lp, const std::int64_t* ext, std::int64_t states) {
+template <class T, class S>
+void forward_step(const T* prev, T* cur, const S* lp, const std::int64_t* ext, std::int64_t states) {
   for (std::int64_t s = 0; s < states; ++s) {
     T a = prev[s];
     if (s >= 1) a = log_add_exp(a, prev[s - 1]);
     if (s >= 2 && ext[s] != ext[s - 2]) a = log_add_exp(a, prev[s - 2]);
-    cur[s] = lp[ext[s]] + a;
+    cur[s] = T(lp[ext[s]]) + a;
   }
 }
 
-template <class T>
-void backward_step(const T* next, T* cur, const T* lp, const std::int64_t* ext, std::int64_t states) {
+template <class T, class S>
+void backward_step(const T* next, T* cur, const S* lp, const std::int64_t* ext, std::int64_t states) {
   for (std::int64_t s = 0; s < states; ++s) {
     T a = next[s];
     if (s + 1 < states) a = log_add_exp(a, next[s + 1]);
     if (s + 2 < states && ext[s] != ext[s + 2]) a = log_add_exp(a, next[s + 2]);
-    cur[s] = lp[ext[s]] + a;
+    cur[s] = T(lp[ext[s]]) + a;
   }
 }
 
 // ℓ = −log p(target | input), in double. L ≥ 1 here.
-template <class T>
-double forward(const sequence<T>& q) {
+template <class S>
+double forward(const sequence<S>& q) {
+  using T = core::compute_t<S>;
   const std::int64_t* ext = q.labels();
   boundary_row(q.alpha_row(0), q.lp_row(0), ext, q.states, true);
   core::ordered_sum norm;  // compensated: A_t ~ t·log C would otherwise round by u·|A_t| per step
@@ -146,24 +152,31 @@ double forward(const sequence<T>& q) {
 }
 
 // grad row t: (exp(lp) − γ)·scale, γ from the log-sum of α̂+β̂ over the states of each label,
-// accumulated in the gradient row itself (−∞ = no state of that label).
-template <class T>
-void gradient_row(const sequence<T>& q, std::int64_t t, T offset, T scale) {
-  T* g = q.grad_row(t);
-  const T* lp = q.lp_row(t);
+// accumulated in the gradient row itself (−∞ = no state of that label), or for 16-bit storage in
+// the workspace's f32 row.
+template <class S, class T>
+void gradient_row(const sequence<S>& q, std::int64_t t, T offset, T scale) {
+  S* out = q.grad_row(t);
+  T* g = nullptr;
+  if constexpr (core::is_16bit_v<S>)
+    g = q.ws.occupancy.data();
+  else
+    g = out;
+  const S* lp = q.lp_row(t);
   const T* a = q.alpha_row(t);
   const T* bt = q.beta_row(t);
   const std::int64_t* ext = q.labels();
   std::fill(g, g + q.p.classes, neg_inf<T>);
   for (std::int64_t s = 0; s < q.states; ++s) g[ext[s]] = log_add_exp(g[ext[s]], a[s] + bt[s]);
   for (std::int64_t c = 0; c < q.p.classes; ++c) {
-    const T occupation = g[c] == neg_inf<T> ? T(0) : std::exp(g[c] - lp[c] + offset);
-    g[c] = (std::exp(lp[c]) - occupation) * scale;
+    const T l = T(lp[c]);
+    const T occupation = g[c] == neg_inf<T> ? T(0) : std::exp(g[c] - l + offset);
+    out[c] = S((std::exp(l) - occupation) * scale);
   }
 }
 
-template <class T>
-void backward(const sequence<T>& q, double nll, T scale) {
+template <class S, class T>
+void backward(const sequence<S>& q, double nll, T scale) {
   const std::int64_t* ext = q.labels();
   core::ordered_sum norm;  // B_t, compensated as A_t
   for (std::int64_t t = q.length - 1; t >= 0; --t) {
@@ -177,20 +190,22 @@ void backward(const sequence<T>& q, double nll, T scale) {
   }
 }
 
-template <class T>
-void zero_rows(const sequence<T>& q, std::int64_t from, std::int64_t to) {
-  for (std::int64_t t = from; t < to; ++t) std::fill(q.grad_row(t), q.grad_row(t) + q.p.classes, T(0));
+template <class S>
+void zero_rows(const sequence<S>& q, std::int64_t from, std::int64_t to) {
+  for (std::int64_t t = from; t < to; ++t) std::fill(q.grad_row(t), q.grad_row(t) + q.p.classes, S{});
 }
 
 // Loss of sequence b (as reduced: ÷ max(S, 1) for mean); writes its gradient and `none` loss.
-template <class T>
-double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
+template <class S>
+double sequence_loss(const ctc_problem<S>& p, std::int64_t b) {
+  using T = core::compute_t<S>;
   const std::int64_t length = core::index_at(p.input_lengths, b);
   const std::int64_t target_length = core::index_at(p.target_lengths, b);
   const bool with_grad = p.grad != nullptr;
   auto& ws = thread_workspace<T>();
   ws.prepare(p.longest_input, 2 * p.longest_target + 1, with_grad);
-  const sequence<T> q{p, b, length, 2 * target_length + 1, ws, with_grad};
+  if (core::is_16bit_v<S> && with_grad) workspace<T>::grow(ws.occupancy, p.classes);
+  const sequence<S> q{p, b, length, 2 * target_length + 1, ws, with_grad};
   build_labels(q);
   // An empty input aligns only with an empty target (validation ensures target_length ≤ length).
   double nll = length > 0 ? forward(q) : 0.0;
@@ -205,14 +220,14 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
       backward(q, nll, static_cast<T>(1.0 / divisor));
   }
   if (infinite && p.zero_infinity) nll = 0;
-  if (p.losses) p.losses[b] = static_cast<T>(nll);
+  if (p.losses) p.losses[b] = S(nll);  // rounded once from double (16 bits: round to odd, then to S)
   return p.mean ? nll / static_cast<double>(std::max<std::int64_t>(target_length, 1)) : nll;
 }
 
 }  // namespace
 
-template <class T>
-double ctc::scalar_block(const ctc_problem<T>& p, std::size_t begin, std::size_t end) {
+template <class S>
+double ctc::scalar_block(const ctc_problem<S>& p, std::size_t begin, std::size_t end) {
   core::ordered_sum total;  // compensated, should a block ever hold more than one sequence (ctc_spec.cpp)
   for (std::size_t b = begin; b < end; ++b) total.add(sequence_loss(p, static_cast<std::int64_t>(b)));
   return total.value();
@@ -220,5 +235,7 @@ double ctc::scalar_block(const ctc_problem<T>& p, std::size_t begin, std::size_t
 
 template double ctc::scalar_block<float>(const ctc_problem<float>&, std::size_t, std::size_t);
 template double ctc::scalar_block<double>(const ctc_problem<double>&, std::size_t, std::size_t);
+template double ctc::scalar_block<bf16>(const ctc_problem<bf16>&, std::size_t, std::size_t);
+template double ctc::scalar_block<f16>(const ctc_problem<f16>&, std::size_t, std::size_t);
 
 }  // namespace lossbench::losses

@@ -26,12 +26,15 @@
 //
 // ODR: everything is templated on Arch; workspaces use an Arch-tagged allocator so no std::vector
 // instantiation is shared with another ISA's object; tails use zero-padded lane copies.
+// 16-bit storage S computes in T = float: lp is widened as it is gathered or loaded, each gradient
+// element rounded once as it is stored (simd/convert16.hpp), each loss once from its double.
 // Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "core/checks.hpp"
 #include "core/driver.hpp"
 #include "losses/ctc/ctc.hpp"
+#include "simd/convert16.hpp"
 #include "simd/math.hpp"
 
 #include <xsimd/xsimd.hpp>
@@ -110,26 +113,26 @@ T lane_max(const xsimd::batch<T, Arch>& v) {
   return top;
 }
 
-// One sequence: sizes, rows and the problem.
-template <class Arch, class T>
+// One sequence: sizes, rows and the problem (storage S: T, or bf16/f16 for T = float).
+template <class Arch, class T, class S>
 struct sequence {
   using V = xsimd::batch<T, Arch>;
   static constexpr std::int64_t W = V::size;
-  const ctc_problem<T>& p;
+  const ctc_problem<S>& p;
   workspace<Arch, T>& ws;
   std::int64_t b, length, states, np, stride;  // L, 2S+1, states rounded up to W, np + 4 pads
   bool full_alpha;
 
-  const T* lp_row(std::int64_t t) const { return p.log_probs + (t * p.batch + b) * p.classes; }
-  T* grad_row(std::int64_t t) const { return p.grad + (t * p.batch + b) * p.classes; }
+  const S* lp_row(std::int64_t t) const { return p.log_probs + (t * p.batch + b) * p.classes; }
+  S* grad_row(std::int64_t t) const { return p.grad + (t * p.batch + b) * p.classes; }
   const T* lpx(std::int64_t t) const { return ws.lpx.data() + t * np; }
   T* alpha_row(std::int64_t t) const { return ws.alpha.data() + (full_alpha ? t : t & 1) * stride + 2; }
   T* beta_row(std::int64_t t) const { return ws.beta.data() + (t & 1) * stride + 2; }
 };
 
 // Extended labels, the skip mask and the gathered lpx table.
-template <class Arch, class T>
-void prepare(const sequence<Arch, T>& q) {
+template <class Arch, class T, class S>
+void prepare(const sequence<Arch, T, S>& q) {
   auto& ws = q.ws;
   const std::int64_t offset = q.p.target_offset[q.b];
   for (std::int64_t s = 0; s < q.np; ++s)
@@ -138,9 +141,9 @@ void prepare(const sequence<Arch, T>& q) {
     ws.allow[s] = s >= 2 && s < q.states && ws.ext[s] != ws.ext[s - 2] ? T(1) : T(0);
   const std::int64_t* ext = ws.ext.data();
   for (std::int64_t t = 0; t < q.length; ++t) {
-    const T* lp = q.lp_row(t);
+    const S* lp = q.lp_row(t);
     T* out = ws.lpx.data() + t * q.np;
-    for (std::int64_t s = 0; s < q.states; ++s) out[s] = lp[ext[s]];
+    for (std::int64_t s = 0; s < q.states; ++s) out[s] = T(lp[ext[s]]);
     for (std::int64_t s = q.states; s < q.np; ++s) out[s] = ninf<T>;
   }
 }
@@ -153,14 +156,14 @@ xsimd::batch_bool<T, Arch> lanes_below(std::int64_t n) {
   return V::load_aligned(index) < V(static_cast<T>(n));
 }
 
-template <class Arch, class T>
-void set_pads(const sequence<Arch, T>& q, T* row) {
+template <class Arch, class T, class S>
+void set_pads(const sequence<Arch, T, S>& q, T* row) {
   row[-2] = row[-1] = row[q.np] = row[q.np + 1] = ninf<T>;
 }
 
 // The first α̂ row (t = 0) or the first β̂ row (t = L−1), unnormalised: two reachable states.
-template <class Arch, class T>
-void boundary_row(const sequence<Arch, T>& q, T* row, std::int64_t t, bool at_start) {
+template <class Arch, class T, class S>
+void boundary_row(const sequence<Arch, T, S>& q, T* row, std::int64_t t, bool at_start) {
   for (std::int64_t s = 0; s < q.np; ++s) row[s] = ninf<T>;
   set_pads(q, row);
   const std::int64_t first = at_start ? 0 : q.states - 1, second = at_start ? 1 : q.states - 2;
@@ -170,8 +173,8 @@ void boundary_row(const sequence<Arch, T>& q, T* row, std::int64_t t, bool at_st
 
 // One recursion step into `cur` (unnormalised); Dir = −1 reads s, s−1, s−2 (forward), +1 reads
 // s, s+1, s+2 (backward). Returns the row maximum.
-template <int Dir, class Arch, class T>
-T step(const sequence<Arch, T>& q, const T* prev, T* cur, const T* lpx) {
+template <int Dir, class Arch, class T, class S>
+T step(const sequence<Arch, T, S>& q, const T* prev, T* cur, const T* lpx) {
   using V = xsimd::batch<T, Arch>;
   constexpr std::int64_t W = V::size;
   const T* allow = q.ws.allow.data() + (Dir > 0 ? 2 : 0);
@@ -190,8 +193,8 @@ T step(const sequence<Arch, T>& q, const T* prev, T* cur, const T* lpx) {
   return lane_max(top);
 }
 
-template <class Arch, class T>
-T row_max(const sequence<Arch, T>& q, const T* row) {
+template <class Arch, class T, class S>
+T row_max(const sequence<Arch, T, S>& q, const T* row) {
   using V = xsimd::batch<T, Arch>;
   V top(ninf<T>);
   for (std::int64_t k = 0; k < q.np; k += V::size) {
@@ -202,8 +205,8 @@ T row_max(const sequence<Arch, T>& q, const T* row) {
 }
 
 // Subtracts the row maximum (as the scalar `normalise`: an all −∞ row is left as is).
-template <class Arch, class T>
-T normalise(const sequence<Arch, T>& q, T* row, T top) {
+template <class Arch, class T, class S>
+T normalise(const sequence<Arch, T, S>& q, T* row, T top) {
   using V = xsimd::batch<T, Arch>;
   if (top == ninf<T>) return 0;
   for (std::int64_t k = 0; k < q.np; k += V::size) (V::load_unaligned(row + k) - V(top)).store_unaligned(row + k);
@@ -211,8 +214,8 @@ T normalise(const sequence<Arch, T>& q, T* row, T top) {
 }
 
 // ℓ = −log p(target | input) in double; L ≥ 1.
-template <class Arch, class T>
-double forward(const sequence<Arch, T>& q) {
+template <class Arch, class T, class S>
+double forward(const sequence<Arch, T, S>& q) {
   using V = xsimd::batch<T, Arch>;
   core::ordered_sum norm;
   T* first = q.alpha_row(0);
@@ -230,8 +233,8 @@ double forward(const sequence<Arch, T>& q) {
 }
 
 // grad row t = (exp(lp) − γ)·scale.
-template <class Arch, class T>
-void gradient_row(const sequence<Arch, T>& q, std::int64_t t, T offset, T scale) {
+template <class Arch, class T, class S>
+void gradient_row(const sequence<Arch, T, S>& q, std::int64_t t, T offset, T scale) {
   using V = xsimd::batch<T, Arch>;
   constexpr std::int64_t W = V::size;
   const T* a = q.alpha_row(t);
@@ -257,21 +260,21 @@ void gradient_row(const sequence<Arch, T>& q, std::int64_t t, T offset, T scale)
   for (std::int64_t s = 1; s < q.states; s += 2) occ[ext[s]] += terms[s];
   occ[q.p.blank] += xsimd::hadd(blank_sum);
 
-  const T* lp = q.lp_row(t);
-  T* g = q.grad_row(t);
+  const S* lp = q.lp_row(t);
+  S* g = q.grad_row(t);
   std::int64_t c = 0;
-  for (; c + W <= classes; c += W)
-    ((math::exp(V::load_unaligned(lp + c)) - V::load_unaligned(occ + c)) * V(scale)).store_unaligned(g + c);
+  for (; c + W <= classes; c += W)  // 16-bit storage: lp widened as loaded, g rounded once as stored
+    simd::store_as(g + c, (math::exp(simd::load_as<V>(lp + c)) - V::load_unaligned(occ + c)) * V(scale));
   if (c < classes) {  // the tail through a zero-padded copy
-    alignas(64) T lanes[W] = {};
+    alignas(64) S lanes[W] = {};
     for (std::int64_t l = 0; l < classes - c; ++l) lanes[l] = lp[c + l];
-    ((math::exp(V::load_aligned(lanes)) - V::load_unaligned(occ + c)) * V(scale)).store_aligned(lanes);
+    simd::store_as(lanes, (math::exp(simd::load_as<V>(lanes)) - V::load_unaligned(occ + c)) * V(scale));
     for (std::int64_t l = 0; l < classes - c; ++l) g[c + l] = lanes[l];
   }
 }
 
-template <class Arch, class T>
-void backward(const sequence<Arch, T>& q, double nll, T scale) {
+template <class Arch, class T, class S>
+void backward(const sequence<Arch, T, S>& q, double nll, T scale) {
   core::ordered_sum norm;  // B_t
   for (std::int64_t t = q.length - 1; t >= 0; --t) {
     T* cur = q.beta_row(t);
@@ -288,17 +291,18 @@ void backward(const sequence<Arch, T>& q, double nll, T scale) {
   }
 }
 
-template <class Arch, class T>
-void zero_rows(const sequence<Arch, T>& q, std::int64_t from, std::int64_t to) {
+template <class Arch, class T, class S>
+void zero_rows(const sequence<Arch, T, S>& q, std::int64_t from, std::int64_t to) {
   for (std::int64_t t = from; t < to; ++t) {
-    T* g = q.grad_row(t);
-    for (std::int64_t c = 0; c < q.p.classes; ++c) g[c] = T(0);
+    S* g = q.grad_row(t);
+    for (std::int64_t c = 0; c < q.p.classes; ++c) g[c] = S{};
   }
 }
 
 // Loss of sequence b (÷ max(S, 1) for mean); writes its gradient and `none` loss.
-template <class Arch, class T>
-double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
+template <class Arch, class S>
+double sequence_loss(const ctc_problem<S>& p, std::int64_t b) {
+  using T = core::compute_t<S>;
   constexpr std::int64_t W = xsimd::batch<T, Arch>::size;
   const std::int64_t length = core::index_at(p.input_lengths, b);
   const std::int64_t target_length = core::index_at(p.target_lengths, b);
@@ -317,7 +321,7 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
     grow(ws.alpha_norm, longest);
     grow(ws.ext, most_np);
   }
-  const sequence<Arch, T> q{p, ws, b, length, states, np, stride, with_grad};
+  const sequence<Arch, T, S> q{p, ws, b, length, states, np, stride, with_grad};
   prepare(q);
   double nll = length > 0 ? forward(q) : 0.0;
   const bool infinite = nll == std::numeric_limits<double>::infinity();
@@ -330,17 +334,17 @@ double sequence_loss(const ctc_problem<T>& p, std::int64_t b) {
       backward(q, nll, static_cast<T>(1.0 / divisor));
   }
   if (infinite && p.zero_infinity) nll = 0;
-  if (p.losses) p.losses[b] = static_cast<T>(nll);
+  if (p.losses) p.losses[b] = S(nll);  // rounded once from double (16 bits: round to odd, then to S)
   return p.mean ? nll / static_cast<double>(target_length > 0 ? target_length : 1) : nll;
 }
 
 }  // namespace ctc_simd
 
-template <class Arch, class T>
-double ctc::simd_block(const ctc_problem<T>& p, std::size_t begin, std::size_t end) {
+template <class Arch, class S>
+double ctc::simd_block(const ctc_problem<S>& p, std::size_t begin, std::size_t end) {
   core::ordered_sum total;  // compensated, should a block ever hold more than one sequence (ctc_spec.cpp)
   for (std::size_t b = begin; b < end; ++b)
-    total.add(ctc_simd::sequence_loss<Arch, T>(p, static_cast<std::int64_t>(b)));
+    total.add(ctc_simd::sequence_loss<Arch, S>(p, static_cast<std::int64_t>(b)));
   return total.value();
 }
 

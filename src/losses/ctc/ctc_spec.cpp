@@ -109,14 +109,14 @@ double ctc::flops(std::span<const tensor_ref> in, bool with_grad) {
   return with_grad ? state_steps * 110 + 12 * static_cast<double>(items(in)) : state_steps * 48;
 }
 
-template <class T>
-core::plan<ctc_problem<T>> ctc::bind(const call& c, const parameters& prm) {
-  core::plan<ctc_problem<T>> p;
+template <class S>
+core::plan<ctc_problem<S>> ctc::bind(const call& c, const parameters& prm) {
+  core::plan<ctc_problem<S>> p;
   auto& pr = p.problem;
   const auto& shape = c.inputs[log_probs_i].shape;
-  pr.log_probs = c.inputs[log_probs_i].as<T>();
-  pr.grad = static_cast<T*>(c.out.grad[0]);
-  pr.losses = core::losses_out<T>(c);
+  pr.log_probs = c.inputs[log_probs_i].as<S>();
+  pr.grad = static_cast<S*>(c.out.grad[0]);
+  pr.losses = core::losses_out<S>(c);
   pr.targets = c.inputs[targets_i];
   pr.input_lengths = c.inputs[input_lengths_i];
   pr.target_lengths = c.inputs[target_lengths_i];
@@ -149,6 +149,8 @@ core::plan<ctc_problem<T>> ctc::bind(const call& c, const parameters& prm) {
 
 template core::plan<ctc_problem<float>> ctc::bind<float>(const call&, const parameters&);
 template core::plan<ctc_problem<double>> ctc::bind<double>(const call&, const parameters&);
+template core::plan<ctc_problem<bf16>> ctc::bind<bf16>(const call&, const parameters&);
+template core::plan<ctc_problem<f16>> ctc::bind<f16>(const call&, const parameters&);
 
 const loss_spec& ctc_spec() {
   static const core::spec_of<ctc> spec;
