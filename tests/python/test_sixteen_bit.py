@@ -67,6 +67,10 @@ def f32_inputs(loss, rng, rows, cols):
         return [n(rows, cols) for _ in range(3)]
     if loss == "contrastive":
         return [n(rows, cols) * 0.2, n(rows, cols) * 0.2, rng.integers(0, 2, rows)]
+    if loss == "ctc":  # log_softmax frames [T, B, C]; padded targets of 3 labels (never blank 0), 8 frames
+        z = n(8, rows, cols) * 2
+        return [z - np.log(np.exp(z).sum(axis=2, keepdims=True)), rng.integers(1, cols, (rows, 3)),
+                np.full(rows, 8), np.full(rows, 3)]
     raise AssertionError(loss)
 
 
