@@ -507,8 +507,9 @@ TEST_F(Cli, BadInputExitsWithTwoAndNamesTheArgument) {
 }
 
 TEST_F(Cli, CheckSelectsDtypes) {
-  // --dtype f16 runs the f16 entries only, hard cases included; a selection of no entry (ctc has
-  // no 16-bit kernels) and a non-float dtype are bad arguments, not a check that passes.
+  // --dtype f16 runs the f16 entries only, hard cases included; a selection of no entry (a loss
+  // without bf16 kernels, where one is left) and a non-float dtype are bad arguments, not a check
+  // that passes.
   const cli_result r = run("check --loss mse --variant scalar --dtype f16");
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("mse/scalar/f16"), std::string::npos) << r.out;
@@ -523,7 +524,15 @@ TEST_F(Cli, CheckSelectsDtypes) {
     hard = hard || res["case"].get<std::string>().rfind("bf16:", 0) == 0;
   }
   EXPECT_TRUE(hard) << "no bf16 hard case ran";
-  expect_bad_input("check --loss ctc --dtype bf16", "--dtype");
+  for (const loss_spec* spec : catalogue()) {
+    const auto dts = dtypes_of(*spec);
+    if (std::find(dts.begin(), dts.end(), dtype::bf16) == dts.end())
+      expect_bad_input("check --loss " + std::string(spec->name()) + " --dtype bf16", "--dtype");
+  }
+  // So is an ISA that serves bf16 alone (isa_serves), asked for f16: on any CPU that has it.
+  const auto& all = registry();
+  if (std::any_of(all.begin(), all.end(), [](const entry& e) { return e.variant.name() == "simd:avx512bf16"; }))
+    expect_bad_input("check --loss mse --variant simd:avx512bf16 --dtype f16", "--dtype");
   expect_bad_input("check --loss mse --dtype i32", "--dtype");
 }
 
