@@ -215,7 +215,7 @@ def backend(request, monkeypatch):
     return request.param
 
 
-TORCH_CASES = [(dt, loss) for dt, loss in CASES if loss in ("mse", "huber", "cross_entropy", "triplet")]
+TORCH_CASES = [(dt, loss) for dt, loss in CASES if loss in ("mse", "huber", "cross_entropy", "triplet", "ctc")]
 
 
 @pytest.mark.parametrize("dt,loss", TORCH_CASES, ids=[f"{d}-{n}" for d, n in TORCH_CASES])
@@ -228,7 +228,7 @@ def test_torch_adapter_gradients_in_the_input_dtype(backend, dt, loss, reduction
     for i in real:
         tensors[i].requires_grad_(True)
     fn = {"mse": lt.mse_loss, "huber": lt.huber_loss, "cross_entropy": lt.cross_entropy,
-          "triplet": lt.triplet_margin_loss}[loss]
+          "triplet": lt.triplet_margin_loss, "ctc": lt.ctc_loss}[loss]
     out = fn(*tensors, reduction=reduction)
     assert out.dtype == (TORCH_DT[dt] if reduction == "none" else torch.float32)
     out.sum().backward() if reduction == "none" else out.backward()

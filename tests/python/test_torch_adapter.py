@@ -181,13 +181,6 @@ def test_float32_results_are_float32():
     assert y.grad.dtype == torch.float32
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
-def test_16_bit_tensors_for_a_loss_without_16_bit_kernels_raise_type_error(dtype):
-    lp = torch.randn(6, 2, 4).log_softmax(2).to(dtype)  # ctc has float32/float64 kernels only
-    with pytest.raises(TypeError, match="log_probs: elements of .* are not supported by ctc"):
-        lt.ctc_loss(lp, torch.tensor([[1, 2], [2, 3]]), (6, 6), (2, 2))
-
-
 def test_device_tensors_raise_type_error_not_a_copy():
     x = torch.empty(4, device="meta")  # stands in for a CUDA tensor: not in CPU memory
     with pytest.raises(TypeError, match="input: a meta tensor"):
