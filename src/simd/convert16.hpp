@@ -199,11 +199,74 @@ inline void store_as(S* p, const V& v) noexcept {
     v.store_unaligned(p);
 }
 
-// bulk_convert.hpp's array conversions: whole batches, then the tail through a padded batch.
+// bf16 on AVX-512, two batches at a time without a shuffle on the load: 2W values in one 512-bit
+// load, the even elements by a shift into the high half of each 32-bit lane, the odd ones by a
+// mask. The lanes are then in even/odd order, so element-wise kernels using these must treat
+// every array of the pair alike (store_bf16_pair puts each lane back in its place).
+template <class Arch>
+inline constexpr bool bf16_pairs = convert16::avx512<Arch>;
+
+template <class Arch>
+struct float_pair {
+  xsimd::batch<float, Arch> even, odd;
+};
+
+template <class Arch>
+inline float_pair<Arch> load_bf16_pair(const bf16* p) noexcept {
+  const __m512i u = _mm512_loadu_si512(p);
+  return {_mm512_castsi512_ps(_mm512_slli_epi32(u, 16)),
+          _mm512_castsi512_ps(_mm512_and_si512(u, _mm512_set1_epi32(static_cast<int>(0xffff0000u))))};
+}
+
+// A pair of batches narrowed to 2W bf16 values in element order (even, odd as load_bf16_pair).
+template <class Arch>
+inline __m512i bf16_pair_bits(const xsimd::batch<float, Arch>& even, const xsimd::batch<float, Arch>& odd) noexcept {
+  if constexpr (convert16::native_bf16<Arch>) {
+    // vcvtne2ps2bf16 puts the even values in the low 16 words and the odd ones in the high 16;
+    // vpermw interleaves them. A batch holding a subnormal float takes the integer path (see narrowed).
+    if (_kortestz_mask16_u8(_mm512_fpclass_ps_mask(even, 0x20), _mm512_fpclass_ps_mask(odd, 0x20))) {
+      const __m512i halves = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(odd, even));
+      const __m512i order = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                                             21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+      return _mm512_permutexvar_epi16(order, halves);
+    }
+  }
+  const __m512i odd_high = _mm512_slli_epi32(convert16::bf16_bits<Arch>(odd), 16);
+  return _mm512_or_si512(convert16::bf16_bits<Arch>(even), odd_high);
+}
+
+template <class Arch>
+inline void store_bf16_pair(bf16* p, const xsimd::batch<float, Arch>& even,
+                            const xsimd::batch<float, Arch>& odd) noexcept {
+  _mm512_storeu_si512(p, bf16_pair_bits<Arch>(even, odd));
+}
+
+// The lane orders that turn two batches in element order into a load_bf16_pair's even and odd
+// batches (deinterleave) and back (interleave), for vpermt2ps. On Arch (ODR: one copy per ISA).
+template <class Arch>
+struct pair_order {
+  static __m512i deinterleave(int parity) noexcept {
+    return _mm512_add_epi32(_mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
+                            _mm512_set1_epi32(parity));
+  }
+  static __m512i interleave(int half) noexcept {
+    return _mm512_add_epi32(_mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0),
+                            _mm512_set1_epi32(8 * half));
+  }
+};
+
 template <class Arch, class S>
 void widen_array(const S* in, float* out, std::size_t n) noexcept {
   using V = xsimd::batch<float, Arch>;
   std::size_t i = 0;
+  if constexpr (std::is_same_v<S, bf16> && bf16_pairs<Arch>) {  // the pair load, put back in order
+    const __m512i low = pair_order<Arch>::interleave(0), high = pair_order<Arch>::interleave(1);
+    for (; i + 2 * V::size <= n; i += 2 * V::size) {
+      const float_pair<Arch> h = load_bf16_pair<Arch>(in + i);
+      _mm512_storeu_ps(out + i, _mm512_permutex2var_ps(h.even, low, h.odd));
+      _mm512_storeu_ps(out + i + V::size, _mm512_permutex2var_ps(h.even, high, h.odd));
+    }
+  }
   for (; i + V::size <= n; i += V::size) load_widened<Arch>(in + i).store_unaligned(out + i);
   if (i == n) return;
   alignas(64) S lanes[V::size] = {};
@@ -217,6 +280,13 @@ template <class Arch, class S>
 void narrow_array(const float* in, S* out, std::size_t n) noexcept {
   using V = xsimd::batch<float, Arch>;
   std::size_t i = 0;
+  if constexpr (std::is_same_v<S, bf16> && bf16_pairs<Arch>) {  // split into even/odd for the pair store
+    const __m512i even = pair_order<Arch>::deinterleave(0), odd = pair_order<Arch>::deinterleave(1);
+    for (; i + 2 * V::size <= n; i += 2 * V::size) {
+      const __m512 a = _mm512_loadu_ps(in + i), b = _mm512_loadu_ps(in + i + V::size);
+      store_bf16_pair<Arch>(out + i, V(_mm512_permutex2var_ps(a, even, b)), V(_mm512_permutex2var_ps(a, odd, b)));
+    }
+  }
   for (; i + V::size <= n; i += V::size) store_narrowed<Arch>(out + i, V::load_unaligned(in + i));
   if (i == n) return;
   alignas(64) float wide[V::size] = {};

@@ -8,6 +8,11 @@
 //     subnormal range and the last half-ulp of the normal one (error ≤ 2·1.5 + 0.5 ulp there);
 //   * double log of a subnormal input is wrong: `log` rescales by 2^54 first.
 // Scalar versions are the C library's (≤ 1 ulp in glibc).
+// The batch exp, log and log1p are forced inline with xsimd's kernels flattened into them: GCC
+// otherwise calls them out of line, one batch per call through memory, with every polynomial
+// constant reloaded, and cannot interleave a kernel's independent batches (cross_entropy over
+// 33 rows of 1000 logits took 19.7 µs so, 17.5 inlined). -std=c++20 keeps -ffp-contract=off, so
+// inlining changes no result.
 #pragma once
 
 #include <xsimd/xsimd.hpp>
@@ -60,7 +65,7 @@ inline batch<T, A> select(const mask<T, A>& c, const batch<T, A>& a, const batch
 }
 
 template <class T, class A>
-inline batch<T, A> exp(const batch<T, A>& x) {
+[[gnu::always_inline, gnu::flatten]] inline batch<T, A> exp(const batch<T, A>& x) {
   // Where xsimd's exp is exact enough: above its underflow cut, below its early overflow.
   constexpr T lo = std::is_same_v<T, float> ? T(-87.0) : T(-708.0);
   constexpr T hi = std::is_same_v<T, float> ? T(88.0) : T(709.0);
@@ -72,7 +77,7 @@ inline batch<T, A> exp(const batch<T, A>& x) {
 }
 
 template <class T, class A>
-inline batch<T, A> log(const batch<T, A>& x) {
+[[gnu::always_inline, gnu::flatten]] inline batch<T, A> log(const batch<T, A>& x) {
   if constexpr (std::is_same_v<T, double>) {
     const auto tiny = x < batch<T, A>(std::numeric_limits<double>::min());
     const auto subnormal = tiny & (x > batch<T, A>(0.0));
@@ -86,7 +91,7 @@ inline batch<T, A> log(const batch<T, A>& x) {
 }
 
 template <class T, class A>
-inline batch<T, A> log1p(const batch<T, A>& x) {
+[[gnu::always_inline, gnu::flatten]] inline batch<T, A> log1p(const batch<T, A>& x) {
   return xsimd::log1p(x);
 }
 template <class T, class A>

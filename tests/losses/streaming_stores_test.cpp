@@ -3,6 +3,7 @@
 // simd/stream_store.hpp). Forced on here at a test size: the gradient must be bit for bit what
 // ordinary stores write, at every alignment of the caller's buffer, on every ISA and under omp;
 // the value (whose sum runs over different lanes after the head) within the loss's bound.
+// bf16 too: its gradient is rounded once from the same f32 value on either path.
 #include "core/streaming.hpp"
 #include "support/harness.hpp"
 
@@ -39,7 +40,7 @@ class StreamingStores : public ::testing::Test {
 TEST_F(StreamingStores, SameGradientBitsAtEveryAlignment) {
   int checked = 0;
   for (const char* name : {"mse", "mae", "huber", "bce", "bce_logits", "hinge"})
-    for (dtype t : {dtype::f32, dtype::f64}) {
+    for (dtype t : {dtype::f32, dtype::f64, dtype::bf16}) {
       const loss_spec& loss = find_loss(name);
       // Three blocks of 4096 and a tail that is not a whole batch.
       owned_call oc(loss, loss.generate(t, {3 * 4096 + 37, 0}, 11, loss.resolve({})));
