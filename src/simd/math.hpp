@@ -8,12 +8,11 @@
 //     subnormal range and the last half-ulp of the normal one (error ≤ 2·1.5 + 0.5 ulp there);
 //   * double log of a subnormal input is wrong: `log` rescales by 2^54 first.
 // Scalar versions are the C library's (≤ 1 ulp in glibc).
-// The batch exp, log and log1p are forced inline with xsimd's kernels flattened into them: GCC
-// otherwise calls them out of line, one batch per call through memory, with every polynomial
-// constant reloaded, and cannot interleave a kernel's independent batches (cross_entropy over
-// 33 rows of 1000 logits took 19.7 µs so, 17.5 inlined). -std=c++20 keeps -ffp-contract=off, so
-// inlining changes no result.
+// The batch exp, log and log1p are forced inline (simd/inlining.hpp): out of line, cross_entropy
+// over 33 rows of 1000 logits took 19.7 µs, 17.5 inlined.
 #pragma once
+
+#include "simd/inlining.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -65,7 +64,7 @@ inline batch<T, A> select(const mask<T, A>& c, const batch<T, A>& a, const batch
 }
 
 template <class T, class A>
-[[gnu::always_inline, gnu::flatten]] inline batch<T, A> exp(const batch<T, A>& x) {
+LOSSBENCH_INLINE_MATH batch<T, A> exp(const batch<T, A>& x) {
   // Where xsimd's exp is exact enough: above its underflow cut, below its early overflow.
   constexpr T lo = std::is_same_v<T, float> ? T(-87.0) : T(-708.0);
   constexpr T hi = std::is_same_v<T, float> ? T(88.0) : T(709.0);
@@ -77,7 +76,7 @@ template <class T, class A>
 }
 
 template <class T, class A>
-[[gnu::always_inline, gnu::flatten]] inline batch<T, A> log(const batch<T, A>& x) {
+LOSSBENCH_INLINE_MATH batch<T, A> log(const batch<T, A>& x) {
   if constexpr (std::is_same_v<T, double>) {
     const auto tiny = x < batch<T, A>(std::numeric_limits<double>::min());
     const auto subnormal = tiny & (x > batch<T, A>(0.0));
@@ -91,7 +90,7 @@ template <class T, class A>
 }
 
 template <class T, class A>
-[[gnu::always_inline, gnu::flatten]] inline batch<T, A> log1p(const batch<T, A>& x) {
+LOSSBENCH_INLINE_MATH batch<T, A> log1p(const batch<T, A>& x) {
   return xsimd::log1p(x);
 }
 template <class T, class A>

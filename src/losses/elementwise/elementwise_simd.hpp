@@ -6,13 +6,15 @@
 // here depends on Arch, and the tail copies are plain loops rather than std::copy.
 // bf16 arrays on AVX-512 (no weight array) go two batches at a time, split into even and odd
 // elements by a shift and a mask instead of a widening shuffle (run_bf16_pairs). `run` is
-// flattened: GCC otherwise leaves a formula's eval out of line (bce_logits lost 25% to that).
+// flattened (simd/inlining.hpp): GCC otherwise leaves a formula's eval out of line (bce_logits
+// lost 25% to that).
 // Include only from the ISA translation units (isa/instantiate.hpp).
 #pragma once
 
 #include "losses/elementwise/elementwise.hpp"
 #include "simd/block_sum.hpp"
 #include "simd/convert16.hpp"
+#include "simd/inlining.hpp"
 #include "simd/stream_store.hpp"
 
 #include <algorithm>
@@ -108,7 +110,7 @@ std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M
 }
 
 template <class F, bool Grad, bool Losses, bool Stream, class Arch, class S, class P>
-[[gnu::flatten]] double run(const P& problem, std::size_t b, std::size_t e) {
+LOSSBENCH_FLATTEN double run(const P& problem, std::size_t b, std::size_t e) {
   using T = core::compute_t<S>;
   using V = xsimd::batch<T, Arch>;
   constexpr std::size_t W = V::size;
