@@ -22,6 +22,7 @@ packages=(
   libjemalloc2                   # torch at its best in the report's peer rows (scripts/torch_peer.py)
   chromium                       # the report's screenshot test (scripts/report_screenshot.py)
   libbenchmark-tools python3-scipy  # Google Benchmark's compare.py reads report.json (report test)
+  libopenmpi-dev openmpi-bin     # lossbench::mpi, a batch split between processes, and its mpirun tests
 )
 
 for arg in "$@"; do

@@ -191,6 +191,25 @@ class loss_spec {
   double run(const variant& v, dtype dt, const call& c) const;
   virtual double run_validated(const variant& v, dtype dt, const call& c, int threads) const = 0;
 
+  // ---- one shard of a batch split between processes (lossbench/mpi.hpp) ----
+  // The per-sample losses (elements, rows or sequences: losses_shape's elements) of one block,
+  // the unit whose partial sums the drivers combine in order. It depends on the shape's inner
+  // dimensions alone, never on the batch size or the thread count.
+  virtual std::int64_t block_items(std::span<const tensor_ref> inputs) const = 0;
+  // The reduction's divisor as integer counts that add up over the shards of a batch (empty for
+  // sum/none; the element or row count; cross_entropy with weights: its rows per class). Integers,
+  // so the batch's divisor is the same whatever the split.
+  virtual void divisor_counts(const call& c, std::vector<std::int64_t>& counts) const = 0;
+  // Runs a validated shard as if it were part of the batch whose summed divisor_counts are
+  // `batch_counts`: the gradients are the batch loss's, and the block partials go to `partials`
+  // (resized; unscaled, in block order). Returns the factor that turns their ordered sum into the
+  // reduced value (1/divisor for a mean). With the shard's own counts, Σ partials × factor rounded
+  // to the dtype is run_validated's result, bit for bit.
+  virtual double run_shard(const variant& v, dtype dt, const call& c, int threads,
+                           std::span<const std::int64_t> batch_counts, std::vector<double>& partials) const = 0;
+  // A hash of the call's parameter values (arrays by content): shards of one batch agree on it.
+  virtual std::uint64_t params_digest(const call& c) const = 0;
+
   std::size_t differentiable_count() const;
   std::size_t input_index(std::string_view name) const;
 };

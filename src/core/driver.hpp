@@ -64,20 +64,27 @@ double run_serial(block_fn<Problem> kernel, const plan<Problem>& p) {
   return total.value();
 }
 
-// The OpenMP driver: the same blocks as run_serial, handed to threads; each block's partial goes
-// to its own slot and the slots are combined in block order, so the result is bit-identical to
-// run_serial's (and so to the serial `simd` variant's) for every thread count. One thread (the
-// adapter asks for one below a loss's measured break-even size) or one block: run_serial on the
-// calling thread, with no OpenMP region at all.
 template <class Problem>
-double run_parallel(block_fn<Problem> kernel, const plan<Problem>& p, int threads) {
-  const std::size_t blocks = (p.items + p.block - 1) / p.block;
-  if (threads <= 1 || blocks < 2) return run_serial(kernel, p);
+std::size_t block_count(const plan<Problem>& p) {
+  return (p.items + p.block - 1) / p.block;
+}
+
+// Each block's partial into partial[b] (block_count(p) slots): on the calling thread with one
+// thread or one block, else handed to `threads` OpenMP threads. Which thread runs which block
+// varies; each partial depends on its block alone.
+template <class Problem>
+void block_partials_into(block_fn<Problem> kernel, const plan<Problem>& p, int threads, double* partial) {
+  const std::size_t blocks = block_count(p);
+  if (threads <= 1 || blocks < 2) {
+    for (std::size_t b = 0; b < blocks; ++b)
+      partial[b] = kernel(p.problem, b * p.block, std::min(p.items, (b + 1) * p.block));
+    return;
+  }
   struct context {
     block_fn<Problem> kernel;
     const plan<Problem>* p;
     double* partial;
-  } ctx{kernel, &p, block_partials(blocks)};
+  } ctx{kernel, &p, partial};
   parallel_for_blocks(
       blocks, threads,
       [](void* c, std::size_t b) {
@@ -85,8 +92,21 @@ double run_parallel(block_fn<Problem> kernel, const plan<Problem>& p, int thread
         x.partial[b] = x.kernel(x.p->problem, b * x.p->block, std::min(x.p->items, (b + 1) * x.p->block));
       },
       &ctx);
+}
+
+// The OpenMP driver: the same blocks as run_serial, handed to threads; each block's partial goes
+// to its own slot and the slots are combined in block order, so the result is bit-identical to
+// run_serial's (and so to the serial `simd` variant's) for every thread count. One thread (the
+// adapter asks for one below a loss's measured break-even size) or one block: run_serial on the
+// calling thread, with no OpenMP region at all.
+template <class Problem>
+double run_parallel(block_fn<Problem> kernel, const plan<Problem>& p, int threads) {
+  const std::size_t blocks = block_count(p);
+  if (threads <= 1 || blocks < 2) return run_serial(kernel, p);
+  double* partial = block_partials(blocks);
+  block_partials_into(kernel, p, threads, partial);
   ordered_sum total;
-  for (std::size_t b = 0; b < blocks; ++b) total.add(ctx.partial[b]);
+  for (std::size_t b = 0; b < blocks; ++b) total.add(partial[b]);
   return total.value();
 }
 

@@ -8,6 +8,7 @@
 #include <lossbench/loss_spec.hpp>
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -95,6 +96,48 @@ P decode(const std::tuple<param_field<P, M>...>& fields, const param_set* given)
   P p{};
   if (given) std::apply([&](const auto&... f) { (detail::read(p.*(f.member), f.name, *given), ...); }, fields);
   return p;
+}
+
+// A 64-bit FNV-1a hash of the struct's values, arrays by dtype, shape and content: processes that
+// share one batch compare it to agree on the parameters without sending them.
+namespace detail {
+class fnv1a {
+ public:
+  void bytes(const void* data, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 0x100000001b3ULL;
+  }
+  template <class V>
+  void value(const V& v) {
+    bytes(&v, sizeof v);
+  }
+  std::uint64_t result() const { return h_; }
+
+ private:
+  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+inline void hash(fnv1a& h, double v) { h.value(v); }
+inline void hash(fnv1a& h, std::int64_t v) { h.value(v); }
+inline void hash(fnv1a& h, bool v) { h.value(static_cast<unsigned char>(v)); }
+inline void hash(fnv1a& h, const std::optional<tensor_ref>& t) {
+  h.value(static_cast<unsigned char>(t.has_value()));
+  if (!t) return;
+  h.value(t->type);
+  for (int d = 0; d < t->shape.rank(); ++d) h.value(t->shape[d]);
+  if (t->data) h.bytes(t->data, static_cast<std::size_t>(t->numel()) * size_of(t->type));
+}
+inline void hash(fnv1a& h, const real_or_array& v) {
+  hash(h, v.number);
+  hash(h, v.array);
+}
+}  // namespace detail
+
+template <class P, class... M>
+std::uint64_t digest(const std::tuple<param_field<P, M>...>& fields, const P& p) {
+  detail::fnv1a h;
+  std::apply([&](const auto&... f) { (detail::hash(h, p.*(f.member)), ...); }, fields);
+  return h.result();
 }
 
 }  // namespace lossbench::core

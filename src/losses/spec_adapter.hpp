@@ -12,8 +12,13 @@
 //   validate(spec, call, dtype, parameters)           throws lossbench::error naming the argument
 //   losses_shape(inputs)                              shape of per-sample losses for `none`
 //   template <class T> problem                        the typed, bound call
-//   template <class T> bind(call, parameters) -> plan<problem<T>>
-//                                                     after validate; computes scales, blocks
+//   count_divisor(call, parameters, counts)           the reduction's divisor as integer counts
+//                                                     (loss_spec::divisor_counts), into a vector
+//   optionally divisor(call, parameters, counts)      the divisor from (summed) counts; default:
+//                                                     the one count, or 1 when there is none
+//   block_items(inputs)                               work items per block (fixed by inner sizes)
+//   template <class T> bind(call, parameters, divisor) -> plan<problem<T>>
+//                                                     after validate; the scales from `divisor`, blocks
 //   template <class T> scalar_block(problem, b, e)    the scalar block kernel
 //   generate(dtype, shape_request, seed, parameters)  realistic inputs, portable PRNG
 //   reference(call, parameters)                       long-double reference
@@ -48,6 +53,7 @@
 #include <lossbench/loss_spec.hpp>
 
 #include <stdexcept>
+#include <vector>
 
 namespace lossbench::core {
 
@@ -113,22 +119,27 @@ class spec_of final : public loss_spec {
   reference_result reference(const call& c) const override { return L::reference(c, parameters_of(c)); }
 
   double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
-    if (v.impl == implementation::automatic)
-      throw std::logic_error("loss_spec::run: `auto` is resolved by the registry (entry::run), not by a loss");
-    switch (dt) {
-      case dtype::f64:
-        return run_as<double>(v, dt, c, threads);
-      case dtype::bf16:
-        if constexpr (has_16bit) return run_as<bf16>(v, dt, c, threads);
-        break;
-      case dtype::f16:
-        if constexpr (has_16bit) return run_as<f16>(v, dt, c, threads);
-        break;
-      default:
-        break;
-    }
-    return run_as<float>(v, dt, c, threads);
+    expect_concrete(v);
+    return by_storage(dt, [&]<class S>() { return run_as<S>(v, dt, c, threads); });
   }
+
+  std::int64_t block_items(std::span<const tensor_ref> in) const override {
+    return static_cast<std::int64_t>(L::block_items(in));
+  }
+  void divisor_counts(const call& c, std::vector<std::int64_t>& counts) const override {
+    L::count_divisor(c, parameters_of(c), counts);
+  }
+  double run_shard(const variant& v, dtype dt, const call& c, int threads, std::span<const std::int64_t> batch_counts,
+                   std::vector<double>& partials) const override {
+    expect_concrete(v);
+    return by_storage(dt, [&]<class S>() {
+      return run_bound<S>(c, dt, parameters_of(c), batch_counts, [&](const auto& p) {
+        partials.resize(block_count(p));
+        block_partials_into(kernel_for<S>(v), p, v.drv == driver::omp ? threads : 1, partials.data());
+      });
+    });
+  }
+  std::uint64_t params_digest(const call& c) const override { return core::digest(L::fields, parameters_of(c)); }
 
  private:
   static constexpr bool has_16bit = requires { requires L::has_16bit_storage; };
@@ -150,21 +161,64 @@ class spec_of final : public loss_spec {
     throw std::logic_error("call.typed holds another struct than the parameters of " + std::string(L::name));
   }
 
-  // S: the arrays' storage type; the value is rounded to the type it is computed in.
-  template <class S>
-  double run_as(const variant& v, dtype dt, const call& c, int threads) const {
-    const parameters prm = parameters_of(c);
-    auto p = L::template bind<S>(c, prm);
+  static void expect_concrete(const variant& v) {
+    if (v.impl == implementation::automatic)
+      throw std::logic_error("loss_spec::run: `auto` is resolved by the registry (entry::run), not by a loss");
+  }
+
+  // f(): templated on the arrays' storage type S for the dtype.
+  template <class F>
+  static double by_storage(dtype dt, F f) {
+    switch (dt) {
+      case dtype::f64:
+        return f.template operator()<double>();
+      case dtype::bf16:
+        if constexpr (has_16bit) return f.template operator()<bf16>();
+        break;
+      case dtype::f16:
+        if constexpr (has_16bit) return f.template operator()<f16>();
+        break;
+      default:
+        break;
+    }
+    return f.template operator()<float>();
+  }
+
+  static double divisor_of(const call& c, const parameters& prm, std::span<const std::int64_t> counts) {
+    if constexpr (requires { L::divisor(c, prm, counts); })
+      return L::divisor(c, prm, counts);
+    else
+      return counts.empty() ? 1.0 : static_cast<double>(counts[0]);
+  }
+
+  // Binds the call to a batch whose divisor counts are `counts`, hands the plan to `compute`,
+  // reports the values a kernel flagged, and returns the plan's value scale.
+  template <class S, class Compute>
+  double run_bound(const call& c, dtype dt, const parameters& prm, std::span<const std::int64_t> counts,
+                   Compute compute) const {
+    auto p = L::template bind<S>(c, prm, divisor_of(c, prm, counts));
     bool invalid = false;  // raised by kernels that check input values as they compute
     if constexpr (requires { p.problem.invalid; }) p.problem.invalid = &invalid;
-    const double total = run_driver(v.drv, kernel_for<S>(v), p, threads);
+    compute(p);
     if constexpr (requires { L::report_invalid(*this, c, dt, prm); }) {
       if (invalid) {
         L::report_invalid(*this, c, dt, prm);  // throws, naming the input and the element
         throw error("inputs", "a kernel met a value outside the domain of " + std::string(L::name));
       }
     }
-    return static_cast<core::compute_t<S>>(total * p.value_scale);
+    return p.value_scale;
+  }
+
+  // S: the arrays' storage type; the value is rounded to the type it is computed in.
+  template <class S>
+  double run_as(const variant& v, dtype dt, const call& c, int threads) const {
+    const parameters prm = parameters_of(c);
+    thread_local std::vector<std::int64_t> counts;  // reused: no allocation once grown
+    L::count_divisor(c, prm, counts);
+    double total = 0;
+    const double scale = run_bound<S>(c, dt, prm, counts,
+                                      [&](const auto& p) { total = run_driver(v.drv, kernel_for<S>(v), p, threads); });
+    return static_cast<core::compute_t<S>>(total * scale);
   }
 
   template <class T>

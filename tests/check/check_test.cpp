@@ -55,6 +55,15 @@ class broken_spec : public loss_spec {
     return real_.generate(dt, r, s, p);
   }
   reference_result reference(const call& c) const override { return real_.reference(c); }
+  std::int64_t block_items(std::span<const tensor_ref> in) const override { return real_.block_items(in); }
+  void divisor_counts(const call& c, std::vector<std::int64_t>& counts) const override {
+    real_.divisor_counts(c, counts);
+  }
+  double run_shard(const variant& v, dtype dt, const call& c, int threads, std::span<const std::int64_t> counts,
+                   std::vector<double>& partials) const override {
+    return real_.run_shard(v, dt, c, threads, counts, partials);
+  }
+  std::uint64_t params_digest(const call& c) const override { return real_.params_digest(c); }
   double run_validated(const variant& v, dtype dt, const call& c, int threads) const override {
     const double value = real_.run_validated(v, dt, c, threads);
     if (fault_ == fault::value) return value * (1 + 1e-4);  // far beyond any bound (≤ ~1e-6 relative)

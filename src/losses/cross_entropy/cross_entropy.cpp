@@ -77,27 +77,19 @@ void check_params(const call& c, dtype dt, const cross_entropy_params& prm) {
   if (!w.data && classes > 0) throw error("weight", "a null data pointer for " + std::to_string(classes) + " weights");
 }
 
-// The mean's divisor: Σ w[t_i] over non-ignored rows for class indices, B for probabilities.
-template <class S>
-double mean_divisor(const call& c, const S* w, std::int64_t ignore) {
-  using T = core::compute_t<S>;
-  const auto& t = c.inputs[target_arg];
-  if (is_floating(t.type)) return static_cast<double>(row_count(c.inputs[input_arg]));
-  // Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of the SIMD
-  // kernel's time through the generic per-element accessor.
-  auto divisor = [&]<class Index>(const Index* y, std::int64_t n) {
-    if (!w) {  // a count: exact in an integer
-      std::int64_t counted = 0;
-      for (std::int64_t i = 0; i < n; ++i) counted += y[i] != ignore;
-      return static_cast<double>(counted);
-    }
-    core::ordered_sum d;
-    for (std::int64_t i = 0; i < n; ++i)
-      if (y[i] != ignore) d.add(static_cast<double>(T(w[y[i]])));
-    return d.value();
-  };
-  const std::int64_t n = t.numel();
-  return t.type == dtype::i32 ? divisor(t.as<std::int32_t>(), n) : divisor(t.as<std::int64_t>(), n);
+// Rows of index targets not ignored: counted per class into counts[0, C) with a weight, else
+// into counts[0]. Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of
+// the SIMD kernel's time through the generic per-element accessor.
+template <class Index>
+void count_rows(const Index* y, std::int64_t n, std::int64_t ignore, bool per_class, std::int64_t* counts) {
+  if (!per_class) {
+    std::int64_t counted = 0;
+    for (std::int64_t i = 0; i < n; ++i) counted += y[i] != ignore;
+    counts[0] = counted;
+    return;
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    if (y[i] != ignore) ++counts[y[i]];
 }
 
 }  // namespace
@@ -114,8 +106,35 @@ lossbench::shape cross_entropy::losses_shape(std::span<const tensor_ref> in) {
   return in[input_arg].shape.rank() == 2 ? lossbench::shape{in[input_arg].shape[0]} : lossbench::shape{};
 }
 
+void cross_entropy::count_divisor(const call& c, const parameters& prm, std::vector<std::int64_t>& counts) {
+  counts.clear();
+  if (c.reduction != reduction::mean) return;
+  const auto& t = c.inputs[target_arg];
+  if (is_floating(t.type)) return counts.push_back(row_count(c.inputs[input_arg]));
+  const bool per_class = prm.weight.has_value();
+  counts.assign(per_class ? static_cast<std::size_t>(class_count(c.inputs[input_arg])) : 1, 0);
+  if (t.type == dtype::i32)
+    count_rows(t.as<std::int32_t>(), t.numel(), prm.ignore_index, per_class, counts.data());
+  else
+    count_rows(t.as<std::int64_t>(), t.numel(), prm.ignore_index, per_class, counts.data());
+}
+
+// D = Σ_c count_c·w_c in class order, compensated: the same bits however the rows were split.
+double cross_entropy::divisor(const call& c, const parameters& prm, std::span<const std::int64_t> counts) {
+  if (counts.empty()) return 1.0;
+  if (!prm.weight || is_floating(c.inputs[target_arg].type)) return static_cast<double>(counts[0]);
+  core::ordered_sum d;
+  for (std::size_t k = 0; k < counts.size(); ++k)
+    if (counts[k] != 0) d.add(static_cast<double>(counts[k]) * prm.weight->get(static_cast<std::int64_t>(k)));
+  return d.value();
+}
+
+std::size_t cross_entropy::block_items(std::span<const tensor_ref> in) {
+  return rows_per_block(static_cast<std::size_t>(class_count(in[input_arg])));
+}
+
 template <class S>
-core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const parameters& prm) {
+core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const parameters& prm, double divisor) {
   core::plan<problem<S>> plan;
   auto& p = plan.problem;
   const auto& logits = c.inputs[input_arg];
@@ -140,21 +159,19 @@ core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const pa
   p.smoothing = prm.label_smoothing;
   p.grad = static_cast<S*>(c.out.grad[0]);
   p.losses = core::losses_out<S>(c);
-  if (c.reduction == reduction::mean) {
-    const double d = mean_divisor(c, p.weight, p.ignore_index);
-    // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
-    p.grad_scale = d == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / d;
-  }
+  // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
+  if (c.reduction == reduction::mean)
+    p.grad_scale = divisor == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / divisor;
   plan.items = static_cast<std::size_t>(row_count(logits));
-  plan.block = rows_per_block(p.classes);
+  plan.block = block_items(c.inputs);
   plan.value_scale = p.grad_scale;
   return plan;
 }
 
-template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&, const parameters&);
-template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&, const parameters&);
-template core::plan<cross_entropy_problem<bf16>> cross_entropy::bind<bf16>(const call&, const parameters&);
-template core::plan<cross_entropy_problem<f16>> cross_entropy::bind<f16>(const call&, const parameters&);
+template core::plan<cross_entropy_problem<float>> cross_entropy::bind<float>(const call&, const parameters&, double);
+template core::plan<cross_entropy_problem<double>> cross_entropy::bind<double>(const call&, const parameters&, double);
+template core::plan<cross_entropy_problem<bf16>> cross_entropy::bind<bf16>(const call&, const parameters&, double);
+template core::plan<cross_entropy_problem<f16>> cross_entropy::bind<f16>(const call&, const parameters&, double);
 
 const loss_spec& cross_entropy_spec() {
   static const core::spec_of<cross_entropy> spec;

@@ -29,6 +29,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -122,8 +123,14 @@ struct cross_entropy {
   static void validate(const loss_spec& spec, const call& c, dtype dt, const parameters& prm);
   static lossbench::shape losses_shape(std::span<const tensor_ref> in);
 
+  // mean: the non-ignored rows, per class when weighted (so D = Σ_c count_c·w_c); B for
+  // probability targets; sum/none: none.
+  static void count_divisor(const call& c, const parameters& prm, std::vector<std::int64_t>& counts);
+  static double divisor(const call& c, const parameters& prm, std::span<const std::int64_t> counts);
+  static std::size_t block_items(std::span<const tensor_ref> in);
+
   template <class S>
-  static core::plan<problem<S>> bind(const call& c, const parameters& prm);
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm, double divisor);
   template <class S>
   static double scalar_block(const problem<S>& p, std::size_t begin, std::size_t end);
   template <class Arch, class S>

@@ -55,7 +55,8 @@ struct ctc_problem {
   // The batch's longest input and target: each thread sizes its workspace for them on its first
   // sequence, so which thread gets which sequence (omp's dynamic schedule) changes no allocation.
   std::int64_t longest_input = 0, longest_target = 0;
-  bool mean = false;  // divide each loss by max(target_length, 1) (and the sum by B)
+  bool mean = false;            // divide each loss by max(target_length, 1) (and the sum by B)
+  std::int64_t mean_batch = 0;  // B of the mean: the batch's, of which these sequences may be a shard
   bool zero_infinity = false;
 };
 
@@ -119,7 +120,10 @@ struct ctc {
   static double flops(std::span<const tensor_ref> in, bool with_grad);
   static constexpr std::int64_t parallel_min_elements = 12000;  // omp's break-even: docs/performance.md
   template <class S>
-  static core::plan<problem<S>> bind(const call& c, const parameters& prm);
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm, double divisor);
+  // mean: the sequences (B); sum/none: none. A block is one sequence.
+  static void count_divisor(const call& c, const parameters& prm, std::vector<std::int64_t>& counts);
+  static constexpr std::size_t block_items(std::span<const tensor_ref>) { return 1; }
   // Block = sequences [begin, end); returns Σ ℓ_b (÷ max(S_b, 1) for mean).
   template <class S>
   static double scalar_block(const problem<S>& p, std::size_t begin, std::size_t end);

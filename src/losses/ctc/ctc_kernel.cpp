@@ -212,7 +212,7 @@ double sequence_loss(const ctc_problem<S>& p, std::int64_t b) {
   const bool infinite = nll == std::numeric_limits<double>::infinity();
   if (with_grad) {
     zero_rows(q, length, p.max_time);
-    const double divisor = p.mean ? static_cast<double>(p.batch * std::max<std::int64_t>(target_length, 1)) : 1.0;
+    const double divisor = p.mean ? static_cast<double>(p.mean_batch * std::max<std::int64_t>(target_length, 1)) : 1.0;
     // An impossible alignment has no gradient (torch returns NaN); zeros keep training finite.
     if (infinite)
       zero_rows(q, 0, length);

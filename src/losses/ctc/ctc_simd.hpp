@@ -327,7 +327,7 @@ double sequence_loss(const ctc_problem<S>& p, std::int64_t b) {
   const bool infinite = nll == std::numeric_limits<double>::infinity();
   if (with_grad) {
     zero_rows(q, length, p.max_time);
-    const double divisor = p.mean ? static_cast<double>(p.batch * (target_length > 0 ? target_length : 1)) : 1.0;
+    const double divisor = p.mean ? static_cast<double>(p.mean_batch * (target_length > 0 ? target_length : 1)) : 1.0;
     if (infinite)
       zero_rows(q, 0, length);  // no gradient for an impossible alignment (ctc.hpp)
     else if (length > 0)

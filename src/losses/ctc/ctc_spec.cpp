@@ -109,8 +109,13 @@ double ctc::flops(std::span<const tensor_ref> in, bool with_grad) {
   return with_grad ? state_steps * 110 + 12 * static_cast<double>(items(in)) : state_steps * 48;
 }
 
+void ctc::count_divisor(const call& c, const parameters&, std::vector<std::int64_t>& counts) {
+  counts.clear();
+  if (c.reduction == reduction::mean) counts.push_back(c.inputs[log_probs_i].shape[1]);
+}
+
 template <class S>
-core::plan<ctc_problem<S>> ctc::bind(const call& c, const parameters& prm) {
+core::plan<ctc_problem<S>> ctc::bind(const call& c, const parameters& prm, double divisor) {
   core::plan<ctc_problem<S>> p;
   auto& pr = p.problem;
   const auto& shape = c.inputs[log_probs_i].shape;
@@ -125,6 +130,7 @@ core::plan<ctc_problem<S>> ctc::bind(const call& c, const parameters& prm) {
   pr.classes = shape[2];
   pr.blank = prm.blank;
   pr.mean = c.reduction == reduction::mean;
+  pr.mean_batch = static_cast<std::int64_t>(divisor);
   pr.zero_infinity = prm.zero_infinity;
 
   // Where each sequence's labels start: grown on demand, so no allocation after the first call.
@@ -141,16 +147,16 @@ core::plan<ctc_problem<S>> ctc::bind(const call& c, const parameters& prm) {
   pr.target_offset = offsets.data();
 
   p.items = static_cast<std::size_t>(pr.batch);
-  p.block = 1;  // one sequence per block: a sequence is already T·(2S+1) states of work
+  p.block = block_items(c.inputs);  // one sequence per block: already T·(2S+1) states of work
   // mean over an empty batch is 0/0 = NaN, as torch's .mean() of an empty tensor.
-  p.value_scale = pr.mean ? 1.0 / static_cast<double>(pr.batch) : 1.0;
+  p.value_scale = pr.mean ? 1.0 / divisor : 1.0;
   return p;
 }
 
-template core::plan<ctc_problem<float>> ctc::bind<float>(const call&, const parameters&);
-template core::plan<ctc_problem<double>> ctc::bind<double>(const call&, const parameters&);
-template core::plan<ctc_problem<bf16>> ctc::bind<bf16>(const call&, const parameters&);
-template core::plan<ctc_problem<f16>> ctc::bind<f16>(const call&, const parameters&);
+template core::plan<ctc_problem<float>> ctc::bind<float>(const call&, const parameters&, double);
+template core::plan<ctc_problem<double>> ctc::bind<double>(const call&, const parameters&, double);
+template core::plan<ctc_problem<bf16>> ctc::bind<bf16>(const call&, const parameters&, double);
+template core::plan<ctc_problem<f16>> ctc::bind<f16>(const call&, const parameters&, double);
 
 const loss_spec& ctc_spec() {
   static const core::spec_of<ctc> spec;

@@ -126,8 +126,16 @@ struct elementwise {
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return in[0].shape; }
 
+  // mean: all elements; batchmean: the first dimension (torch's kl_div); sum/none: none.
+  static void count_divisor(const call& c, const parameters&, std::vector<std::int64_t>& counts) {
+    counts.clear();
+    if (c.reduction == reduction::mean || c.reduction == reduction::batchmean)
+      counts.push_back(static_cast<std::int64_t>(reduction_divisor(c)));
+  }
+  static constexpr std::size_t block_items(std::span<const tensor_ref>) { return 4096; }
+
   template <class S>
-  static core::plan<problem<S>> bind(const call& c, const parameters& prm) {
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm, double divisor) {
     using T = core::compute_t<S>;
     core::plan<problem<S>> p;
     const std::int64_t n = c.inputs[0].numel();
@@ -138,11 +146,10 @@ struct elementwise {
     pr.losses = core::losses_out<S>(c);
     pr.k = F::template coefficients<T>(prm);
     if constexpr (has_weight) bind_weight(prm, pr.w, pr.w_len, pr.w_scalar);
-    const double divisor = reduction_divisor(c);
     pr.grad_scale = static_cast<T>(1.0 / divisor);
     pr.stream_grad = core::stream_gradient(pr.grad, sizeof(S), 3 * static_cast<std::size_t>(n) * sizeof(S));
     p.items = static_cast<std::size_t>(n);
-    p.block = 4096;
+    p.block = block_items(c.inputs);
     p.value_scale = 1.0 / divisor;
     return p;
   }

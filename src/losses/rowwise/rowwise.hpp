@@ -107,11 +107,20 @@ struct rowwise {
 
   static lossbench::shape losses_shape(std::span<const tensor_ref> in) { return embedding::rows_shape(in[0].shape); }
 
+  // mean: the rows; sum/none: none.
+  static void count_divisor(const call& c, const parameters&, std::vector<std::int64_t>& counts) {
+    counts.clear();
+    if (c.reduction == reduction::mean)
+      counts.push_back(static_cast<std::int64_t>(embedding::layout_of(c.inputs[0].shape).rows));
+  }
+  static std::size_t block_items(std::span<const tensor_ref> in) {
+    return embedding::block_rows(embedding::layout_of(in[0].shape).dim);
+  }
+
   template <class S>
-  static core::plan<problem<S>> bind(const call& c, const parameters& prm) {
+  static core::plan<problem<S>> bind(const call& c, const parameters& prm, double divisor) {
     using T = core::compute_t<S>;
     const auto rows = embedding::layout_of(c.inputs[0].shape);
-    const double divisor = embedding::reduction_divisor(c.reduction, rows.rows);
     core::plan<problem<S>> p;
     auto& pr = p.problem;
     for (std::size_t k = 0; k < row_inputs; ++k) {
@@ -123,7 +132,7 @@ struct rowwise {
     pr.grad_scale = static_cast<T>(1.0 / divisor);
     pr.k = R::template coefficients<T>(c, prm);
     p.items = rows.rows;
-    p.block = embedding::block_rows(rows.dim);
+    p.block = block_items(c.inputs);
     p.value_scale = 1.0 / divisor;
     return p;
   }
