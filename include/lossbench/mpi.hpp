@@ -43,4 +43,24 @@ namespace lossbench::mpi {
 // inconsistent shards throw lossbench::error on every rank, naming the argument and the rank.
 double run(const entry& e, const call& c, MPI_Comm comm);
 
+// Collective over `comm`, for the steps before run (reading a shard): every rank passes the error
+// its own step raised, or nullptr. If any rank failed, every rank throws the lowest failing rank's
+// error (its argument, the message naming the rank); else all return. One rank's failure never
+// leaves the others waiting in a later collective.
+void throw_if_any(const error* mine, MPI_Comm comm);
+
+// For a process that holds the whole batch: `rank`'s shard out of `ranks` as the indices
+// [begin, end) along the batch dimension (the first of the per-sample losses' shape), cut on block
+// boundaries (every shard but the last a whole number of blocks, as even as the blocks allow), so
+// run gives one process's bits.
+struct shard_range {
+  std::int64_t begin = 0, end = 0;
+};
+shard_range aligned_shard(const loss_spec& loss, std::span<const tensor_ref> whole, int rank, int ranks);
+
+// The shard's inputs copied out of the whole batch's, each cut along its batch dimension (the
+// prediction's per-sample axis, the first of every other input). ctc's targets must be padded
+// [B, S] (concatenated targets do not cut by sequence): an error naming `targets` otherwise.
+std::vector<array> cut_inputs(const loss_spec& loss, std::span<const tensor_ref> whole, shard_range r);
+
 }  // namespace lossbench::mpi

@@ -5,6 +5,7 @@
 // words its input came in (loaded_inputs::output_words). Input rules: eval_inputs.hpp; report:
 // eval_report.hpp.
 #include "cli/commands.hpp"
+#include "cli/eval_distributed.hpp"
 #include "cli/eval_inputs.hpp"
 #include "cli/eval_report.hpp"
 
@@ -21,18 +22,6 @@
 namespace lossbench::cli {
 
 namespace {
-
-struct eval_options {
-  std::string loss;
-  std::string variant = "all";
-  std::optional<std::string> dtype;
-  std::string reduction = "mean";
-  std::vector<std::string> params;
-  std::vector<std::string> files;
-  std::string grad_out;
-  std::string losses_out;
-  bool json = false;
-};
 
 // One variant's run with every output: gradients always (they are compared), losses for `none`.
 variant_result run_entry(const entry& e, const loaded_inputs& in, const std::vector<tensor_ref>& refs, reduction red) {
@@ -142,8 +131,12 @@ void add_eval_command(CLI::App& app) {
                   "bf16 in the words its input came in)");
   cmd->add_option("--losses-out", o->losses_out, "Write the per-sample losses (first variant) to this .npy file");
   cmd->add_flag("--json", o->json, "Write JSON (full precision) instead of text");
+  cmd->add_flag("--distributed", o->distributed,
+                "Under mpirun: one batch split between the ranks (lossbench::mpi). Files naming {rank} are "
+                "each rank's shard, others are cut on block boundaries; one variant (`all`: auto); "
+                "--grad-out/--losses-out need {rank}");
   cmd->add_option("files", o->files, "The loss's inputs as .npy files, in its input order (see `lossbench list`)");
-  cmd->callback([o] { run_eval(*o); });
+  cmd->callback([o] { o->distributed ? run_eval_distributed(*o) : run_eval(*o); });
 }
 
 }  // namespace lossbench::cli

@@ -27,6 +27,20 @@
 
 namespace lossbench::cli {
 
+// What `eval` was asked.
+struct eval_options {
+  std::string loss;
+  std::string variant = "all";
+  std::optional<std::string> dtype;
+  std::string reduction = "mean";
+  std::vector<std::string> params;
+  std::vector<std::string> files;
+  std::string grad_out;
+  std::string losses_out;
+  bool json = false;
+  bool distributed = false;
+};
+
 struct loaded_inputs {
   dtype type = dtype::f32;                           // the run dtype
   std::vector<array> arrays;                         // in input order, converted as the loss wants them

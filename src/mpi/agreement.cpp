@@ -78,9 +78,13 @@ shard_summary summarize(const entry& e, const call& c, std::vector<std::int64_t>
   return s;
 }
 
-agreement agree(const entry& e, std::span<const shard_summary> all) {
+void throw_first_failure(std::span<const shard_summary> all) {
   for (std::size_t r = 0; r < all.size(); ++r)
     if (all[r].failed) throw error(all[r].argument, "on rank " + std::to_string(r) + ": " + all[r].message);
+}
+
+agreement agree(const entry& e, std::span<const shard_summary> all) {
+  throw_first_failure(all);
   const shard_summary& first = all[0];
   const std::string input(e.loss->inputs()[0].name);
   agreement a;

@@ -37,6 +37,9 @@ shard_summary summarize(const entry& e, const call& c, std::vector<std::int64_t>
 // The summary of a rank that failed: the error's argument and message.
 shard_summary failure_of(const error& x);
 
+// Throws the lowest failing rank's error, naming the rank; returns when no rank failed.
+void throw_first_failure(std::span<const shard_summary> all);
+
 // What all ranks agreed on, or lossbench::error (the same on every rank) when they did not.
 struct agreement {
   std::int64_t items = 0;   // of the whole batch

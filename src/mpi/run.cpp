@@ -124,12 +124,16 @@ double run(const entry& e, const call& c, MPI_Comm comm) {
   std::size_t at = 0;
   for (int b : a.blocks) {
     if (slots[at] != 0) {  // every rank saw it: all exchange the messages, then throw the same error
-      agree(e, gather(r.failure, comm));
+      throw_first_failure(gather(r.failure, comm));
       throw std::logic_error("mpi::run: a rank failed but sent no message");
     }
     at += static_cast<std::size_t>(b) + 1;
   }
   return ordered_value(slots, a.blocks, r.scale, e.type);
+}
+
+void throw_if_any(const error* mine, MPI_Comm comm) {
+  throw_first_failure(gather(mine ? failure_of(*mine) : shard_summary{}, comm));
 }
 
 }  // namespace lossbench::mpi

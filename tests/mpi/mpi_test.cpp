@@ -49,24 +49,14 @@ array slice(const array& a, int axis, std::int64_t begin, std::int64_t end) {
 // the first of every other input (targets, lengths, labels).
 int batch_axis(const loss_spec& spec, std::size_t input) { return input == 0 ? spec.losses_axis() : 0; }
 
-// Samples [begin, end) of a call's inputs, in elements of each input's own batch dimension: an
-// element-wise loss's samples are elements of its 1-D inputs, the others' rows or sequences.
-std::vector<array> shard_inputs(const loss_spec& spec, const owned_call& whole, std::int64_t begin, std::int64_t end) {
-  std::vector<array> out;
-  for (std::size_t i = 0; i < whole.inputs.size(); ++i)
-    out.push_back(slice(whole.inputs[i], batch_axis(spec, i), begin, end));
-  return out;
-}
-
-// Where each rank's shard starts, K + 1 cuts over n samples. Aligned: at multiples of the block
-// (as evenly as the blocks allow); unaligned: moved off them (each rank but the last gets a part
-// of a block), some shards possibly empty.
-std::vector<std::int64_t> cuts(std::int64_t n, std::int64_t block, int ranks, bool aligned) {
+// Where each rank's shard starts, K + 1 cuts over n samples moved off the block boundaries (each
+// rank but the last gets a part of a block), some shards possibly empty. mpi::aligned_shard makes
+// the cuts on them.
+std::vector<std::int64_t> unaligned_cuts(std::int64_t n, std::int64_t block, int ranks) {
   const std::int64_t blocks = (n + block - 1) / block;
   std::vector<std::int64_t> at = {0};
   for (int r = 1; r < ranks; ++r) {
-    std::int64_t cut = blocks * r / ranks * block;
-    if (!aligned) cut += 1 + (r * 7) % std::max<std::int64_t>(block - 1, 1);
+    const std::int64_t cut = blocks * r / ranks * block + 1 + (r * 7) % std::max<std::int64_t>(block - 1, 1);
     at.push_back(std::clamp(cut, at.back(), n));
   }
   at.push_back(n);
@@ -152,15 +142,21 @@ void check_entry(const entry& e) {
     const std::int64_t n = e.loss->losses_shape(whole.refs).numel();
     const std::int64_t block = e.loss->block_items(whole.refs);
     for (bool aligned : {true, false}) {
-      const auto at = cuts(n, block, ranks, aligned);
-      const std::int64_t begin = at[static_cast<std::size_t>(rank)], end = at[static_cast<std::size_t>(rank) + 1];
-      const owned_call shard(*e.loss, shard_inputs(*e.loss, whole, begin, end), bc.params, bc.red);
+      mpi::shard_range cut;
+      bool on_blocks = true;
+      if (aligned) {
+        cut = mpi::aligned_shard(*e.loss, whole.refs, rank, ranks);
+      } else {
+        const auto at = unaligned_cuts(n, block, ranks);
+        cut = {at[static_cast<std::size_t>(rank)], at[static_cast<std::size_t>(rank) + 1]};
+        for (std::size_t r = 1; r + 1 < at.size(); ++r) on_blocks = on_blocks && at[r] % block == 0;
+      }
+      const std::int64_t begin = cut.begin, end = cut.end;
+      const owned_call shard(*e.loss, mpi::cut_inputs(*e.loss, whole.refs, cut), bc.params, bc.red);
       const std::string what = e.name() + " " + bc.name + (aligned ? " aligned" : " unaligned") + " on " +
                                std::to_string(ranks) + " ranks, rank " + std::to_string(rank);
       const evaluation together = evaluate_shard(e, shard, 2);
       expect_shard_of(e, alone, together, begin, end, what);
-      bool on_blocks = true;
-      for (std::size_t r = 1; r + 1 < at.size(); ++r) on_blocks = on_blocks && at[r] % block == 0;
       if (on_blocks) {
         EXPECT_EQ(std::memcmp(&together.value, &alone.value, sizeof(double)), 0)
             << what << ": " << together.value << " vs one process's " << alone.value;
