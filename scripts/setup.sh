@@ -23,6 +23,7 @@ packages=(
   chromium                       # the report's screenshot test (scripts/report_screenshot.py)
   libbenchmark-tools python3-scipy  # Google Benchmark's compare.py reads report.json (report test)
   libopenmpi-dev openmpi-bin     # lossbench::mpi, a batch split between processes, and its mpirun tests
+  python3-mpi4py                 # lossbench.mpi: the same from Python, with mpi4py's communicators
 )
 
 for arg in "$@"; do

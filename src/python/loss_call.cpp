@@ -163,16 +163,7 @@ py::object scalar(dtype t, double v) {
   return py::reinterpret_steal<py::object>(s);
 }
 
-// Everything one call needs, checked, with the arrays it returns allocated.
-struct prepared_call {
-  std::vector<array_view> views;
-  std::vector<tensor_ref> refs;
-  param_set params;
-  options opt;
-  outputs out;
-  std::vector<py::object> grads;  // per differentiable input: the array written, or None
-  py::object losses = py::none();
-};
+}  // namespace
 
 prepared_call prepare(std::string_view loss, const py::tuple& inputs, const py::dict& params,
                       const py::handle& reduction, const py::handle& variant, const py::handle& threads,
@@ -218,7 +209,14 @@ prepared_call prepare(std::string_view loss, const py::tuple& inputs, const py::
   return c;
 }
 
-}  // namespace
+py::object result_of(const prepared_call& c, double value) {
+  py::object result = c.opt.reduction == lossbench::reduction::none ? c.losses : scalar(c.refs[0].type, value);
+  if (!c.out.wants_grad()) return result;
+  py::tuple t(1 + c.grads.size());
+  t[0] = result;
+  for (std::size_t k = 0; k < c.grads.size(); ++k) t[1 + k] = c.grads[k];
+  return t;
+}
 
 py::object run_loss(std::string_view loss, const py::tuple& inputs, const py::dict& params, const py::handle& reduction,
                     const py::handle& variant, const py::handle& threads, const py::object& grad,
@@ -229,12 +227,7 @@ py::object run_loss(std::string_view loss, const py::tuple& inputs, const py::di
     py::gil_scoped_release release;
     value = evaluate(loss, c.refs, c.params, c.opt, c.out);
   }
-  py::object result = c.opt.reduction == lossbench::reduction::none ? c.losses : scalar(c.refs[0].type, value);
-  if (!c.out.wants_grad()) return result;
-  py::tuple t(1 + c.grads.size());
-  t[0] = result;
-  for (std::size_t k = 0; k < c.grads.size(); ++k) t[1 + k] = c.grads[k];
-  return t;
+  return result_of(c, value);
 }
 
 double native_call_ns(std::string_view loss, const py::tuple& inputs, const py::dict& params,

@@ -2,13 +2,35 @@
 // run with the GIL released, the value, per-sample losses and gradients out.
 #pragma once
 
+#include "python/array_view.hpp"
+
+#include <lossbench/losses.hpp>
+
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lossbench::python {
+
+// Everything one call needs, checked, with the arrays it returns allocated.
+struct prepared_call {
+  std::vector<array_view> views;
+  std::vector<tensor_ref> refs;
+  param_set params;
+  options opt;
+  outputs out;
+  std::vector<pybind11::object> grads;  // per differentiable input: the array written, or None
+  pybind11::object losses = pybind11::none();
+};
+// The arguments as run_loss takes them, checked and viewed; the outputs allocated or the caller's.
+prepared_call prepare(std::string_view loss, const pybind11::tuple& inputs, const pybind11::dict& params,
+                      const pybind11::handle& reduction, const pybind11::handle& variant,
+                      const pybind11::handle& threads, const pybind11::object& grad, const pybind11::object& out);
+// What run_loss returns for a call that computed `value`.
+pybind11::object result_of(const prepared_call& c, double value);
 
 // `inputs`: the loss's inputs in catalogue order; `params`: name → number, bool, array or None
 // (None = torch's default); `grad`: bool, or one bool per differentiable input; `out`: None, one

@@ -2,6 +2,7 @@
 // catalogue and registry, `auto`'s explanation, and the process's ISA and thread controls. The
 // package's __init__.py gives the losses torch.nn.functional's names and signatures on top.
 #include "python/arguments.hpp"
+#include "python/distributed.hpp"
 #include "python/loss_call.hpp"
 #include "python/torch_bridge.hpp"
 
@@ -105,6 +106,18 @@ PYBIND11_MODULE(_core, m) {
   m.def("run", &lossbench::python::run_loss, py::arg("loss"), py::arg("inputs"), py::arg("params"),
         py::arg("reduction"), py::arg("variant"), py::arg("threads"), py::arg("grad"), py::arg("out"),
         "Run a catalogue loss on arrays (zero-copy); see lossbench's functions for the friendly form.");
+  m.def("run_distributed", &lossbench::python::run_distributed, py::arg("comm"), py::arg("loss"), py::arg("inputs"),
+        py::arg("params"), py::arg("reduction"), py::arg("variant"), py::arg("threads"), py::arg("grad"),
+        py::arg("out"), "run, collective over an mpi4py communicator: this rank's shard of one batch (lossbench.mpi).");
+  m.def("aligned_shard", &lossbench::python::aligned_shard, py::arg("loss"), py::arg("inputs"), py::arg("rank"),
+        py::arg("ranks"), "(begin, end) of a rank's block-aligned shard along the batch dimension.");
+  m.def("has_mpi", [] {
+#ifdef LOSSBENCH_PYTHON_MPI
+    return true;
+#else
+    return false;
+#endif
+  });
   m.def("native_call_ns", &lossbench::python::native_call_ns, py::arg("loss"), py::arg("inputs"), py::arg("params"),
         py::arg("reduction"), py::arg("variant"), py::arg("threads"), py::arg("grad"), py::arg("calls"),
         "Mean ns of the C++ call alone (views and outputs prepared once): what Python adds is run's time minus this.");
