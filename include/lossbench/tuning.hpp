@@ -2,10 +2,12 @@
 // call, read from a tuning profile measured on this machine (`lossbench tune`, like FFTW's wisdom)
 // or, without one, from built-in heuristics.
 //
-// The profile is read once, on the first `auto` call, from LOSSBENCH_PROFILE if set, else
-// $XDG_CACHE_HOME/lossbench/profile.json (~/.cache/... without XDG_CACHE_HOME). A profile made on
-// another CPU or by another library build, or one that cannot be read or parsed, is ignored with
-// one warning on stderr and `auto` uses the heuristics: never a crash, never a wrong kernel.
+// The profile is read once, on the first `auto` call, from LOSSBENCH_PROFILE if set, else from
+// this CPU's and build's file in the profile directory (default_profile_dir()). A named profile
+// made on another CPU or by another build, or one that cannot be read or parsed, is ignored with
+// one warning on stderr and `auto` uses the heuristics: never a crash, never a wrong kernel. In the
+// directory, other machines' profiles are passed over silently; one warning says so only when
+// none is this machine's.
 // LOSSBENCH_MAX_ISA and a thread limit (options::threads, set_num_threads, OMP_NUM_THREADS) still
 // apply: `auto` takes the fastest measured candidate that respects them.
 #pragma once
@@ -24,7 +26,7 @@ namespace lossbench {
 struct cpu_signature {
   std::string model;              // the CPUID brand string
   std::vector<std::string> isas;  // SIMD ISAs this CPU and OS support, of those lossbench knows
-  int logical_cpus = 0;
+  int logical_cpus = 0;           // those this process may run on (its CPU affinity, a cpuset)
   bool operator==(const cpu_signature&) const = default;
 };
 struct build_signature {
@@ -37,7 +39,15 @@ struct build_signature {
 cpu_signature this_cpu();
 build_signature this_build();
 
-// Where `auto` looks for its profile: LOSSBENCH_PROFILE, else the per-user cache path.
+// Where profiles live, one file per CPU and build side by side (like FFTW's system wisdom), so
+// that nodes of several kinds sharing a home directory each find their own:
+// LOSSBENCH_PROFILE_DIR, else $XDG_CACHE_HOME/lossbench/profiles, else ~/.cache/lossbench/profiles.
+std::filesystem::path default_profile_dir();
+// The file name of the profile of a CPU and build in that directory: "<model>-<hash>.json", the
+// hash over every field of both signatures.
+std::string profile_file_name(const cpu_signature& cpu, const build_signature& build);
+// Where `auto` looks for its profile and `lossbench tune` writes it: LOSSBENCH_PROFILE (one file,
+// for whatever machine runs), else this CPU's and build's file in default_profile_dir().
 std::filesystem::path default_profile_path();
 
 // What became of the profile (read on first use).

@@ -58,7 +58,8 @@ void run_tune(const tune_cli_options& o) {
   const std::filesystem::path out = o.output.empty() ? default_profile_path() : std::filesystem::path(o.output);
   if (out.empty())
     throw error("-o",
-                "no default profile path (neither LOSSBENCH_PROFILE, XDG_CACHE_HOME nor HOME is set): name a file");
+                "no default profile path (none of LOSSBENCH_PROFILE, LOSSBENCH_PROFILE_DIR, XDG_CACHE_HOME and HOME "
+                "is set): name a file");
   const auto start = std::chrono::steady_clock::now();
   const tuning::profile p = bench::run_tune({o.rigor, o.time_limit, o.losses, o.dtypes, o.sizes});
   tuning::write_profile(out, p);
@@ -83,7 +84,8 @@ void add_tune_command(CLI::App& app) {
                          "the profile that the `auto` variant reads");
   cmd->add_option(
       "-o,--output", o->output,
-      "Profile file (default: LOSSBENCH_PROFILE, else $XDG_CACHE_HOME/lossbench/profile.json, else ~/.cache/...)");
+      "Profile file (default: LOSSBENCH_PROFILE, else this CPU's and build's file in the profile directory, "
+      "LOSSBENCH_PROFILE_DIR or $XDG_CACHE_HOME/lossbench/profiles or ~/.cache/lossbench/profiles)");
   cmd->add_option(
          "--rigor", o->rigor,
          "estimate: no measurement, the built-in heuristics; measure (default): 7 sizes 1K–4M, omp at 1, 2, 4, … "

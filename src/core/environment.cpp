@@ -10,7 +10,7 @@
 namespace lossbench::core::environment {
 namespace {
 
-constexpr std::array<knob, 13> table{{
+constexpr std::array<knob, 14> table{{
     {"LOSSBENCH_MAX_ISA", "the highest ISA `simd`, `omp` and `auto` may use (the choices of --max-isa)",
      "the best the CPU and OS support"},
     {"LOSSBENCH_PARALLEL_MIN", "elements below which `omp` runs serially, for every loss (0: always parallel)",
@@ -19,9 +19,11 @@ constexpr std::array<knob, 13> table{{
      "bytes of gradient from which element-wise kernels write it with streaming (non-temporal) stores",
      "33554432 (32 MiB)"},
     {"LOSSBENCH_PROFILE", "the tuning profile `auto` reads (a path), or `none` for the built-in heuristics",
-     "$XDG_CACHE_HOME/lossbench/profile.json"},
-    {"XDG_CACHE_HOME", "where the default tuning profile lives (an absolute path)", "$HOME/.cache"},
-    {"HOME", "where the default tuning profile lives without XDG_CACHE_HOME", "no default profile"},
+     "this CPU's and build's file in the profile directory"},
+    {"LOSSBENCH_PROFILE_DIR", "the profile directory: one profile per CPU and build, side by side",
+     "$XDG_CACHE_HOME/lossbench/profiles"},
+    {"XDG_CACHE_HOME", "where the default profile directory lives (an absolute path)", "$HOME/.cache"},
+    {"HOME", "where the default profile directory lives without XDG_CACHE_HOME", "no default profile"},
     {"OMP_NUM_THREADS", "threads of `omp` and `auto` (read by OpenMP)", "one per CPU"},
     {"LOSSBENCH_QUICK", "lossbench_bench: the quick size set (true/false)", "false"},
     {"LOSSBENCH_SCRIPTS_DIR", "`lossbench report`: the directory of report_render.py and torch_peer.py",

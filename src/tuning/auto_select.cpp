@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
@@ -31,13 +32,44 @@ std::string candidate::name() const {
   return variant.drv == driver::omp ? key + "/threads:" + std::to_string(threads) : key;
 }
 
-std::filesystem::path default_profile_path() {
+std::filesystem::path default_profile_dir() {
   namespace env = core::environment;
-  if (const auto p = env::text("LOSSBENCH_PROFILE")) return *p;
+  if (const auto d = env::text("LOSSBENCH_PROFILE_DIR")) return *d;
   if (const auto xdg = env::text("XDG_CACHE_HOME"); xdg && xdg->front() == '/')
-    return std::filesystem::path(*xdg) / "lossbench/profile.json";
-  if (const auto home = env::text("HOME")) return std::filesystem::path(*home) / ".cache/lossbench/profile.json";
+    return std::filesystem::path(*xdg) / "lossbench/profiles";
+  if (const auto home = env::text("HOME")) return std::filesystem::path(*home) / ".cache/lossbench/profiles";
   return {};
+}
+
+std::string profile_file_name(const cpu_signature& cpu, const build_signature& build) {
+  // A stable hash of everything a profile must match (FNV-1a: the same in every process).
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+    h = (h ^ 0xffu) * 0x100000001b3ULL;  // a separator: ("ab", "c") and ("a", "bc") differ
+  };
+  mix(cpu.model);
+  for (const std::string& i : cpu.isas) mix(i);
+  mix(std::to_string(cpu.logical_cpus));
+  for (const std::string* b : {&build.version, &build.compiler, &build.build_type, &build.cxx_flags}) mix(*b);
+  // The model, readable, for the person listing the directory.
+  std::string slug;
+  for (char c : cpu.model) {
+    const bool word = std::isalnum(static_cast<unsigned char>(c)) != 0;
+    if (word) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!word && !slug.empty() && slug.back() != '-') slug += '-';
+    if (slug.size() >= 40) break;
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return (slug.empty() ? "cpu" : slug) + "-" + hex + ".json";
+}
+
+std::filesystem::path default_profile_path() {
+  if (const auto p = core::environment::text("LOSSBENCH_PROFILE")) return *p;
+  const std::filesystem::path dir = default_profile_dir();
+  return dir.empty() ? dir : dir / profile_file_name(this_cpu(), this_build());
 }
 
 namespace tuning {
@@ -114,6 +146,15 @@ void warn_ignored(const profile_status& s) {
                s.path.c_str(), s.message.c_str());
 }
 
+// The profiles (*.json) in a directory; 0 when it does not exist or cannot be read.
+int profiles_in(const std::filesystem::path& dir) {
+  std::error_code ec;
+  int n = 0;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    n += it->path().extension() == ".json";
+  return n;
+}
+
 std::unique_ptr<loaded_profile> load() {
   auto l = std::make_unique<loaded_profile>();
   profile_status& s = l->status;
@@ -124,7 +165,20 @@ std::unique_ptr<loaded_profile> load() {
   }
   s.path = default_profile_path();
   std::error_code ec;
-  if (s.path.empty() || (!named && !std::filesystem::exists(s.path, ec))) return l;  // no profile yet: not an error
+  if (s.path.empty()) return l;
+  if (!named && !std::filesystem::exists(s.path, ec)) {
+    // No profile for this CPU and build: silent when there is none at all (not tuned yet), one
+    // warning when the directory holds profiles of other machines only.
+    const int others = profiles_in(default_profile_dir());
+    if (others == 0) return l;
+    s.status = profile_status::state::ignored;
+    s.path = default_profile_dir();
+    s.message = "none of its " + std::to_string(others) + " profile" + (others == 1 ? " is" : "s is") +
+                " for this CPU (" + this_cpu().model + ", " + std::to_string(this_cpu().logical_cpus) +
+                " CPUs) and build (" + default_profile_path().filename().string() + ")";
+    warn_ignored(s);
+    return l;
+  }
   try {
     l->prof = read_profile(s.path);
     s.message = signature_mismatch(l->prof);

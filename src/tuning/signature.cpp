@@ -1,10 +1,12 @@
 // signature.cpp — the CPU and build a tuning profile belongs to. The CPU is named by CPUID's
-// brand string (no /proc needed), its usable SIMD ISAs and its logical CPU count; the build by
+// brand string (no /proc needed), its usable SIMD ISAs and the logical CPUs this process may use
+// (its affinity); the build by
 // the library's version, compiler, build type and flags, which CMake defines for this file alone.
 #include <lossbench/isa.hpp>
 #include <lossbench/tuning.hpp>
 
 #include <cpuid.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cstring>
@@ -39,6 +41,15 @@ std::string brand_string() {
   return s.empty() ? "unknown" : s;
 }
 
+// The CPUs this process may run on: its affinity mask (a cpuset, taskset, a batch scheduler's
+// binding), not the machine's count; a profile's thread counts are measured against it.
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));  // more than 1024 CPUs
+}
+
 }  // namespace
 
 cpu_signature this_cpu() {
@@ -50,7 +61,7 @@ cpu_signature this_cpu() {
     const auto all = compiled_isas();  // best first; the signature lists them narrowest first
     for (auto i = all.rbegin(); i != all.rend(); ++i)
       if (cpu_supports(*i)) s.isas.emplace_back(to_string(*i));
-    s.logical_cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    s.logical_cpus = usable_cpus();
     return s;
   }();
   return sig;

@@ -3,8 +3,9 @@
 
 A small real tune (one loss, f32, two sizes) writes a profile whose every bucket names its
 candidates and choice; explain reads it back (from -o via LOSSBENCH_PROFILE, and from the default
-cache path under XDG_CACHE_HOME); --time-limit stops early and says so in the file; --rigor
-estimate measures nothing; bad input exits 2 naming the option and writes no file.
+profile directory under XDG_CACHE_HOME or LOSSBENCH_PROFILE_DIR, beside another machine's profile,
+and warns once when the directory holds only other machines' profiles); --time-limit stops early
+and says so in the file; --rigor estimate measures nothing; bad input exits 2 naming the option and writes no file.
 
 usage: cli_tune_test.py --cli build/lossbench --out DIR
 """
@@ -180,14 +181,56 @@ class TuneSixteenBit(unittest.TestCase):
 class TuneOptions(unittest.TestCase):
     def test_default_path_under_xdg_cache_home(self):
         d = fresh_dir("xdg")
-        env = {"XDG_CACHE_HOME": d, "LOSSBENCH_PROFILE": ""}
+        env = {"XDG_CACHE_HOME": d, "LOSSBENCH_PROFILE": "", "LOSSBENCH_PROFILE_DIR": ""}
         done = run("tune", "--rigor", "estimate", "--loss", "huber", env=env)
         self.assertEqual(done.returncode, 0, done.stderr)
-        path = os.path.join(d, "lossbench", "profile.json")
-        self.assertTrue(os.path.exists(path), done.stdout)
+        profiles = os.path.join(d, "lossbench", "profiles")
+        names = os.listdir(profiles)
+        self.assertEqual(len(names), 1, names)
+        self.assertRegex(names[0], r"^[a-z0-9-]+-[0-9a-f]{16}\.json$")  # <model>-<hash>.json
+        path = os.path.join(profiles, names[0])
         done = run("explain", "--loss", "huber", "--n", "1000", env=env)
         self.assertIn(f"auto: profile {path} (rigor estimate", done.stdout)
         self.assertIn("chosen by the heuristics (rigor estimate)", done.stdout)
+
+    @staticmethod
+    def other_machines_profile(ours, directory):
+        """Our profile as another CPU's, in the name that CPU's file would have."""
+        with open(ours) as f:
+            other = json.load(f)
+        other["cpu"]["model"] = "Imaginary CPU 9000"
+        path = os.path.join(directory, "imaginary-cpu-9000-0123456789abcdef.json")
+        with open(path, "w") as f:
+            json.dump(other, f)
+        return path
+
+    def test_mixed_cluster_directory_each_machine_finds_its_own_silently(self):
+        d = fresh_dir("profiles_mixed")
+        env = {"LOSSBENCH_PROFILE": "", "LOSSBENCH_PROFILE_DIR": d}
+        done = run("tune", "--rigor", "estimate", "--loss", "huber", env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        (ours,) = [os.path.join(d, n) for n in os.listdir(d)]
+        self.other_machines_profile(ours, d)
+        done = run("explain", "--loss", "huber", "--n", "1000", env=env)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn(f"auto: profile {ours} (rigor estimate", done.stdout)
+        self.assertEqual(done.stderr, "", "another machine's profile beside ours is passed over silently")
+
+    def test_directory_without_this_machines_profile_warns_once(self):
+        d = fresh_dir("profiles_others_only")
+        ours = os.path.join(fresh_dir("profiles_source"), "p.json")
+        self.assertEqual(run("tune", "-o", ours, "--rigor", "estimate", "--loss", "huber").returncode, 0)
+        self.other_machines_profile(ours, d)
+        done = run("explain", "--loss", "huber", "--n", "1000",
+                   env={"LOSSBENCH_PROFILE": "", "LOSSBENCH_PROFILE_DIR": d})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stderr.count("warning: ignoring the tuning profile"), 1, done.stderr)
+        self.assertIn("none of its 1 profile is for this CPU", done.stderr)
+        self.assertIn("heuristic:", done.stdout)
+        empty = fresh_dir("profiles_empty")  # nothing tuned yet: no warning at all
+        done = run("explain", "--loss", "huber", "--n", "1000",
+                   env={"LOSSBENCH_PROFILE": "", "LOSSBENCH_PROFILE_DIR": empty})
+        self.assertEqual(done.stderr, "")
 
     def test_estimate_measures_nothing(self):
         path = os.path.join(fresh_dir("estimate"), "p.json")
