@@ -81,15 +81,18 @@ void check_params(const call& c, dtype dt, const cross_entropy_params& prm) {
 // into counts[0]. Typed loops: this O(B) pass runs on every call, and at C = 10 it cost a fifth of
 // the SIMD kernel's time through the generic per-element accessor.
 template <class Index>
-void count_rows(const Index* y, std::int64_t n, std::int64_t ignore, bool per_class, std::int64_t* counts) {
-  if (!per_class) {
+void count_rows(const Index* y, std::int64_t n, std::int64_t ignore, std::span<std::int64_t> counts) {
+  if (counts.size() == 1) {  // unweighted (C = 1 with a weight counts the same rows)
     std::int64_t counted = 0;
     for (std::int64_t i = 0; i < n; ++i) counted += y[i] != ignore;
     counts[0] = counted;
     return;
   }
+  // Indices outside [0, C) never count: validation rejects them, and a caller that skipped it
+  // must not make this write out of bounds.
+  const auto classes = static_cast<std::int64_t>(counts.size());
   for (std::int64_t i = 0; i < n; ++i)
-    if (y[i] != ignore) ++counts[y[i]];
+    if (y[i] != ignore && y[i] >= 0 && y[i] < classes) ++counts[static_cast<std::size_t>(y[i])];
 }
 
 }  // namespace
@@ -111,12 +114,11 @@ void cross_entropy::count_divisor(const call& c, const parameters& prm, std::vec
   if (c.reduction != reduction::mean) return;
   const auto& t = c.inputs[target_arg];
   if (is_floating(t.type)) return counts.push_back(row_count(c.inputs[input_arg]));
-  const bool per_class = prm.weight.has_value();
-  counts.assign(per_class ? static_cast<std::size_t>(class_count(c.inputs[input_arg])) : 1, 0);
+  counts.assign(prm.weight ? static_cast<std::size_t>(class_count(c.inputs[input_arg])) : 1, 0);
   if (t.type == dtype::i32)
-    count_rows(t.as<std::int32_t>(), t.numel(), prm.ignore_index, per_class, counts.data());
+    count_rows(t.as<std::int32_t>(), t.numel(), prm.ignore_index, counts);
   else
-    count_rows(t.as<std::int64_t>(), t.numel(), prm.ignore_index, per_class, counts.data());
+    count_rows(t.as<std::int64_t>(), t.numel(), prm.ignore_index, counts);
 }
 
 // D = Σ_c count_c·w_c in class order, compensated: the same bits however the rows were split.
