@@ -193,6 +193,58 @@ INSTANTIATE_TEST_SUITE_P(Registry, Distributed, ::testing::ValuesIn(distributed_
                            return n;
                          });
 
+// mpi::aligned_shard: consecutive shards that cover the batch, each (but the last) a whole number
+// of blocks, for element-wise inputs of several dimensions too (64 samples under each index).
+TEST(AlignedShard, CutsWholeBlocksAndCoversTheBatch) {
+  const struct {
+    const char* loss;
+    shape_request size;
+    std::int64_t indices_per_block;  // block_items / samples under one batch index
+  } cases[] = {{"huber", {2000 * 64, 0}, 64}, {"cross_entropy", {3001, 37}, 110}, {"triplet", {1001, 0}, 32}};
+  for (const auto& k : cases) {
+    const entry& e = *find_entries(k.loss, "omp", dtype::f32).front();
+    std::vector<array> in = e.loss->generate(dtype::f32, k.size, 3, e.loss->resolve({}));
+    if (std::string_view(k.loss) == "huber")  // [2000, 4, 16]: cut along the first dimension
+      for (array& a : in) {
+        array r(a.type(), {2000, 4, 16});
+        std::memcpy(r.raw(), a.raw(), a.bytes());
+        a = std::move(r);
+      }
+    const auto refs = refs_of(in);
+    const std::int64_t length = e.loss->losses_shape(refs)[0];
+    for (int ranks = 1; ranks <= 5; ++ranks) {
+      std::int64_t next = 0;
+      for (int r = 0; r < ranks; ++r) {
+        const mpi::shard_range s = mpi::aligned_shard(*e.loss, refs, r, ranks);
+        EXPECT_EQ(s.begin, next) << k.loss << " rank " << r << " of " << ranks;
+        if (r + 1 < ranks) EXPECT_EQ(s.end % k.indices_per_block, 0) << k.loss << " rank " << r << " of " << ranks;
+        next = s.end;
+      }
+      EXPECT_EQ(next, length) << k.loss << " on " << ranks << " ranks";
+    }
+  }
+}
+
+TEST(AlignedShard, ConcatenatedCtcTargetsCannotBeCutBySequence) {
+  const entry& e = *find_entries("ctc", "omp", dtype::f32).front();
+  std::vector<array> in = e.loss->generate(dtype::f32, {4, 5}, 3, e.loss->resolve({}));
+  std::int64_t labels = 0;  // the padded targets [B, S] made concatenated [Σ lengths]
+  for (std::int64_t b = 0; b < 4; ++b) labels += static_cast<std::int64_t>(in[3].get(b));
+  array flat(in[1].type(), {labels});
+  for (std::int64_t b = 0, at = 0; b < 4; ++b)
+    for (std::int64_t s = 0; s < static_cast<std::int64_t>(in[3].get(b)); ++s)
+      flat.set(at++, in[1].get(b * in[1].shape()[1] + s));
+  in[1] = std::move(flat);
+  const auto refs = refs_of(in);
+  try {
+    mpi::cut_inputs(*e.loss, refs, {0, 2});
+    ADD_FAILURE() << "concatenated targets were cut";
+  } catch (const error& x) {
+    EXPECT_EQ(x.argument(), "targets") << x.what();
+    EXPECT_NE(std::string(x.what()).find("pass them padded"), std::string::npos) << x.what();
+  }
+}
+
 // Bad or inconsistent shards: every rank throws the same lossbench::error (no rank hangs in a
 // collective the others left), naming the argument and the rank at fault.
 struct failure {
