@@ -174,6 +174,32 @@ void check_entry(const entry& e) {
   }
 }
 
+// The same cut on fewer ranks gives the same bits: K ranks with the last one's shard empty, then
+// the first K − 1 of them alone (a communicator split off) with the same shards, off the blocks.
+TEST(DistributedDeterminism, TheSameCutOnFewerRanksGivesTheSameBits) {
+  const int rank = world_rank(), ranks = world_size();
+  if (ranks < 2) GTEST_SKIP() << "needs 2 ranks or more (ctest runs 1 to 4)";
+  for (const char* loss : {"mse", "cross_entropy", "triplet"}) {
+    const entry& e = *find_entries(loss, "omp", dtype::f64).front();
+    const std::int64_t inner = std::string_view(loss) == "cross_entropy" ? 37 : 0;
+    const owned_call whole(*e.loss, e.loss->generate(e.type, {samples_for(*e.loss, e.type, inner), inner}, 9, {}));
+    const std::int64_t n = e.loss->losses_shape(whole.refs).numel();
+    auto at = unaligned_cuts(n, e.loss->block_items(whole.refs), ranks - 1);  // K − 1 shards
+    at.push_back(n);                                                          // and an empty one
+    const mpi::shard_range cut{at[static_cast<std::size_t>(rank)], at[static_cast<std::size_t>(rank) + 1]};
+    const owned_call shard(*e.loss, mpi::cut_inputs(*e.loss, whole.refs, cut));
+    const double on_all = evaluate_shard(e, shard, 1).value;
+    MPI_Comm fewer;
+    MPI_Comm_split(MPI_COMM_WORLD, rank < ranks - 1 ? 0 : MPI_UNDEFINED, rank, &fewer);
+    if (fewer == MPI_COMM_NULL) continue;
+    call c = shard.view();
+    const double on_fewer = mpi::run(e, c, fewer);
+    MPI_Comm_free(&fewer);
+    EXPECT_EQ(std::memcmp(&on_all, &on_fewer, sizeof(double)), 0)
+        << loss << ": " << ranks << " ranks " << on_all << ", " << ranks - 1 << " ranks " << on_fewer;
+  }
+}
+
 std::vector<const entry*> distributed_entries() {
   std::vector<const entry*> out;
   for (const loss_spec* l : catalogue())
