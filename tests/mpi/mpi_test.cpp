@@ -203,8 +203,9 @@ TEST(DistributedDeterminism, TheSameCutOnFewerRanksGivesTheSameBits) {
 std::vector<const entry*> distributed_entries() {
   std::vector<const entry*> out;
   for (const loss_spec* l : catalogue())
-    for (dtype t : {dtype::f32, dtype::f64})
-      for (const char* v : {"omp", "auto"}) out.push_back(find_entries(l->name(), v, t).front());
+    for (dtype t : l->dtypes())  // f32 and f64; bf16 and f16 (16-bit storage) where the loss has them
+      for (const char* v : {"omp", "auto"})
+        if (!is_16bit(t) || std::string_view(v) == "omp") out.push_back(find_entries(l->name(), v, t).front());
   return out;
 }
 
