@@ -50,8 +50,9 @@ best_allocator()
 
 import lossbench  # noqa: E402  (before torch: it picks torch's CPU capability)
 
-os.environ.setdefault("ATEN_CPU_CAPABILITY",
-                      {"avx512bw": "avx512", "avx2": "avx2"}.get(lossbench.best_isa(), "default"))
+# ATen's names for lossbench's ISAs: each AVX-512 level lossbench knows has ATen's avx512 kernels.
+ATEN_CAPABILITY = {"avx512bf16": "avx512", "avx512bw": "avx512", "avx2": "avx2"}
+os.environ.setdefault("ATEN_CPU_CAPABILITY", ATEN_CAPABILITY.get(lossbench.best_isa(), "default"))
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

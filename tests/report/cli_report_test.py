@@ -45,6 +45,12 @@ def loss_without(dtype):
     return next((loss["name"] for loss in listed["losses"] if loss["name"] not in having), None)
 
 
+def usable_isas():
+    done = subprocess.run([CLI, "list", "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["isa"]["usable"]
+
+
 def fresh_dir(name):
     d = os.path.join(OUT, name)
     shutil.rmtree(d, ignore_errors=True)
@@ -194,6 +200,10 @@ class SmallSweep(unittest.TestCase):
         self.assertEqual(peer["context"]["peer"], "torch")
         for key in ("torch_version", "aten_cpu_capability", "allocator", "timer", "python_overhead_ns"):
             self.assertIn(key, peer["context"])
+        # torch at its best on this CPU: AVX-512 (ATen's avx512) on any AVX-512 level lossbench uses
+        usable = usable_isas()
+        best = "AVX512" if {"avx512bw", "avx512bf16"} & set(usable) else "AVX2" if "avx2" in usable else "NO AVX"
+        self.assertEqual(peer["context"]["aten_cpu_capability"], best, usable)
         cells = {(r["loss"], r["dtype"], r["n"], r["threads"]) for r in self.report["lossbench_rows"]
                  if r["mode"] == "value_grad"}
         self.assertEqual({(r["loss"], r["dtype"], r["n"], r["threads"]) for r in peer["rows"]}, cells)
