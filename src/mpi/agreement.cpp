@@ -107,6 +107,11 @@ agreement agree(const entry& e, std::span<const shard_summary> all) {
     a.count += s.count;
     a.blocks.push_back(static_cast<int>(s.blocks));
   }
+  std::int64_t slots = 0;  // what the partials' all-gatherv receives: one MPI count (an int)
+  for (int b : a.blocks) slots += static_cast<std::int64_t>(b) + 1;
+  if (slots > INT_MAX)
+    throw error(input, "the batch has " + std::to_string(slots - static_cast<std::int64_t>(all.size())) +
+                           " blocks, more than one MPI message carries");
   a.counts = static_cast<std::size_t>(first.counts);
   return a;
 }
