@@ -232,6 +232,16 @@ class TuneOptions(unittest.TestCase):
                    env={"LOSSBENCH_PROFILE": "", "LOSSBENCH_PROFILE_DIR": empty})
         self.assertEqual(done.stderr, "")
 
+    @unittest.skipUnless(shutil.which("taskset"), "taskset (util-linux) is not installed")
+    def test_profile_counts_the_cpus_of_the_process_affinity(self):
+        path = os.path.join(fresh_dir("affinity"), "p.json")
+        done = subprocess.run(["taskset", "-c", "0", CLI, "tune", "-o", path, "--rigor", "estimate", "--loss", "mse"],
+                              capture_output=True, text=True, timeout=300,
+                              env=dict(os.environ, LOSSBENCH_PROFILE="none"))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(path) as f:
+            self.assertEqual(json.load(f)["cpu"]["logical_cpus"], 1, "a process bound to one CPU counts one")
+
     def test_estimate_measures_nothing(self):
         path = os.path.join(fresh_dir("estimate"), "p.json")
         done = run("tune", "-o", path, "--rigor", "estimate")
