@@ -34,9 +34,9 @@ struct evaluation {
   std::vector<array> grads;  // one per differentiable input (empty when value-only)
 };
 
-// `threads`: the omp variant's team for this call (0: the process default).
-inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad, int threads = 0) {
-  evaluation ev;
+// The buffers one call of e writes into ev: per-sample losses with reduction none, and a gradient
+// per differentiable input when asked for.
+inline outputs outputs_into(evaluation& ev, const entry& e, const owned_call& oc, bool with_grad) {
   outputs out;
   if (oc.red == reduction::none) {
     ev.losses = array(e.type, e.loss->losses_shape(oc.refs));
@@ -51,7 +51,13 @@ inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad,
       out.grad[k++] = ev.grads.back().raw();
     }
   }
-  call c = oc.view(out);
+  return out;
+}
+
+// `threads`: the omp variant's team for this call (0: the process default).
+inline evaluation evaluate(const entry& e, const owned_call& oc, bool with_grad, int threads = 0) {
+  evaluation ev;
+  call c = oc.view(outputs_into(ev, e, oc, with_grad));
   c.threads = threads;
   ev.value = e.run(c);
   return ev;
