@@ -12,9 +12,9 @@
 
 namespace lossbench::roofline {
 using probe_arch = simd::arch_of<isa::LOSSBENCH_SIMD_ISA>;
-template float stream_read_sum<probe_arch>(const float*, std::size_t);
-template void stream_copy<probe_arch, false>(const float*, float*, std::size_t);
-template void stream_copy<probe_arch, true>(const float*, float*, std::size_t);
+template float stream_read_sum<probe_arch>(const float*, std::size_t, bool);
+template void stream_copy<probe_arch, false>(const float*, float*, std::size_t, bool);
+template void stream_copy<probe_arch, true>(const float*, float*, std::size_t, bool);
 template fma_result fma_chains<probe_arch, float>(std::size_t, float);
 template fma_result fma_chains<probe_arch, double>(std::size_t, double);
 }  // namespace lossbench::roofline

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "roofline/probes.hpp"
+#include "simd/prefetch.hpp"
 #include "simd/stream_store.hpp"
 
 #include <xsimd/xsimd.hpp>
@@ -18,7 +19,7 @@
 namespace lossbench::roofline {
 
 template <class Arch>
-float stream_read_sum(const float* data, std::size_t n) {
+float stream_read_sum(const float* data, std::size_t n, bool ahead) {
   // Four streams (the array's quarters) read side by side, two accumulators each: one stream
   // leaves the prefetchers idle part of the time, and a loss reads two to four arrays at once
   // (x, y, their gradients), which the ceiling must be comparable with. The eight accumulators
@@ -31,6 +32,12 @@ float stream_read_sum(const float* data, std::size_t n) {
   const float *p0 = data, *p1 = data + quarter, *p2 = data + 2 * quarter, *p3 = data + 3 * quarter;
   batch a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f), a4(0.0f), a5(0.0f), a6(0.0f), a7(0.0f);
   for (std::size_t i = 0; i < quarter; i += 2 * w) {
+    if (ahead) {  // as the kernels request theirs from DRAM (simd/prefetch.hpp)
+      simd::prefetch_ahead<Arch>(p0 + i, 2 * w * sizeof(float));
+      simd::prefetch_ahead<Arch>(p1 + i, 2 * w * sizeof(float));
+      simd::prefetch_ahead<Arch>(p2 + i, 2 * w * sizeof(float));
+      simd::prefetch_ahead<Arch>(p3 + i, 2 * w * sizeof(float));
+    }
     a0 += batch::load_aligned(p0 + i);
     a1 += batch::load_aligned(p0 + i + w);
     a2 += batch::load_aligned(p1 + i);
@@ -51,12 +58,13 @@ float stream_read_sum(const float* data, std::size_t n) {
 // the write's own cost is what the copy takes beyond its reads (roofline.hpp). The scale keeps
 // the store's value dependent on the load, so the compiler cannot turn the loop into memcpy.
 template <class Arch, bool Streaming>
-void stream_copy(const float* src, float* dst, std::size_t n) {
+void stream_copy(const float* src, float* dst, std::size_t n, bool ahead) {
   using batch = xsimd::batch<float, Arch>;
   constexpr std::size_t w = batch::size, unroll = 4;
   const batch scale(1.000001f);
   std::size_t i = 0;
-  for (; i + unroll * w <= n; i += unroll * w)
+  for (; i + unroll * w <= n; i += unroll * w) {
+    if (ahead) simd::prefetch_ahead<Arch>(src + i, unroll * w * sizeof(float));  // as the kernels
     for (std::size_t k = 0; k < unroll; ++k) {
       const batch v = batch::load_aligned(src + i + k * w) * scale;
       if constexpr (Streaming)
@@ -64,6 +72,7 @@ void stream_copy(const float* src, float* dst, std::size_t n) {
       else
         v.store_aligned(dst + i + k * w);
     }
+  }
   for (; i < n; ++i) dst[i] = src[i] * 1.000001f;
   if constexpr (Streaming) simd::streaming_fence<Arch>();
 }

@@ -2,6 +2,7 @@
 #include "roofline/roofline.hpp"
 
 #include "core/parallel.hpp"
+#include "core/streaming.hpp"
 #include "roofline/probes.hpp"
 #include "simd/arch.hpp"
 
@@ -25,8 +26,8 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-using stream_read_fn = float (*)(const float*, std::size_t);
-using stream_copy_fn = void (*)(const float*, float*, std::size_t);
+using stream_read_fn = float (*)(const float*, std::size_t, bool);
+using stream_copy_fn = void (*)(const float*, float*, std::size_t, bool);
 template <class T>
 using fma_fn = fma_result (*)(std::size_t, T);
 
@@ -113,11 +114,16 @@ struct stream_job {
   float* dst;              // null for the read probe
   std::size_t per_thread;  // floats, a multiple of 16 (64 bytes)
   std::size_t passes = 1;
+  bool ahead = false;  // prefetch as the kernels do past core::streaming_min_bytes
   stream_read_fn read = nullptr;
   stream_copy_fn copy = nullptr;
   std::atomic<float>* sink;
   team_timer timer{};
 };
+
+// Whether a probe over `bytes` requests its lines ahead: where a kernel's arrays of that size
+// would (they stream their gradient, and prefetch, from core::streaming_min_bytes on).
+bool from_memory(double bytes) { return bytes >= static_cast<double>(core::streaming_min_bytes()); }
 
 void stream_share(void* ctx, int thread, int team) {
   auto& job = *static_cast<stream_job*>(ctx);
@@ -125,10 +131,10 @@ void stream_share(void* ctx, int thread, int team) {
   float s = 0;
   job.timer.begin(team);
   if (job.dst) {
-    for (std::size_t p = 0; p < job.passes; ++p) job.copy(job.src + at, job.dst + at, job.per_thread);
+    for (std::size_t p = 0; p < job.passes; ++p) job.copy(job.src + at, job.dst + at, job.per_thread, job.ahead);
     s = job.dst[at];
   } else {
-    for (std::size_t p = 0; p < job.passes; ++p) s += job.read(job.src + at, job.per_thread);
+    for (std::size_t p = 0; p < job.passes; ++p) s += job.read(job.src + at, job.per_thread, job.ahead);
   }
   job.timer.end();
   job.sink->store(s, std::memory_order_relaxed);  // keeps the results observable
@@ -239,8 +245,9 @@ double measure_read_bandwidth(std::size_t working_set_bytes, int threads, double
   const std::size_t per_thread = share_of(working_set_bytes / sizeof(float), threads);
   const auto buffer = touched_buffer(per_thread * threads);
   std::atomic<float> sink{0};
-  stream_job job{buffer.get(), nullptr, per_thread, 1, stream_read_kernel(probe_isa()), nullptr, &sink, {}};
   const double bytes = static_cast<double>(per_thread) * sizeof(float) * threads;
+  stream_job job{buffer.get(), nullptr, per_thread, 1, from_memory(bytes), stream_read_kernel(probe_isa()),
+                 nullptr,      &sink,   {}};
   return best_rate(job, threads, bytes, seconds, trials);
 }
 
@@ -250,8 +257,10 @@ double measure_copy_bandwidth(std::size_t working_set_bytes, int threads, store_
   const std::size_t per_thread = share_of(working_set_bytes / sizeof(float) / 2, threads);
   const auto src = touched_buffer(per_thread * threads), dst = touched_buffer(per_thread * threads);
   std::atomic<float> sink{0};
-  stream_job job{src.get(), dst.get(), per_thread, 1, nullptr, stream_copy_kernel(probe_isa(), stores), &sink, {}};
   const double bytes = 2.0 * static_cast<double>(per_thread) * sizeof(float) * threads;  // read + written
+  stream_job job{
+      src.get(), dst.get(), per_thread, 1, from_memory(bytes), nullptr, stream_copy_kernel(probe_isa(), stores),
+      &sink,     {}};
   return best_rate(job, threads, bytes, seconds, trials);
 }
 

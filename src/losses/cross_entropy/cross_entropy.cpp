@@ -4,6 +4,7 @@
 #include "losses/cross_entropy/cross_entropy.hpp"
 
 #include "core/checks.hpp"
+#include "core/streaming.hpp"
 #include "losses/spec_adapter.hpp"
 
 #include <cmath>
@@ -161,6 +162,8 @@ core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const pa
   p.smoothing = prm.label_smoothing;
   p.grad = static_cast<S*>(c.out.grad[0]);
   p.losses = core::losses_out<S>(c);
+  const std::size_t elements = static_cast<std::size_t>(row_count(logits)) * p.classes;
+  p.from_memory = elements * sizeof(S) * (p.grad ? 2 : 1) >= core::streaming_min_bytes();
   // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
   if (c.reduction == reduction::mean)
     p.grad_scale = divisor == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / divisor;

@@ -49,10 +49,11 @@ struct cross_entropy_problem {
   const S* weight = nullptr;  // null: every class weighs 1
   double weight_total = 0;    // Σ_c w_c (C when unweighted): M of an index row is a + b·Σw
   std::int64_t ignore_index = -100;
-  double smoothing = 0;   // ε
-  double grad_scale = 1;  // 1/D for mean (NaN when D = 0), else 1
-  S* grad = nullptr;      // null: value only
-  S* losses = nullptr;    // per-row losses (reduction none), else null
+  double smoothing = 0;      // ε
+  double grad_scale = 1;     // 1/D for mean (NaN when D = 0), else 1
+  S* grad = nullptr;         // null: value only
+  S* losses = nullptr;       // per-row losses (reduction none), else null
+  bool from_memory = false;  // arrays past the last-level cache (core/streaming.hpp): rows requested ahead
 
   std::int64_t index_at(std::size_t row) const { return index32 ? index32[row] : index64[row]; }
   double weight_of(std::size_t c) const { return weight ? static_cast<double>(T(weight[c])) : 1.0; }

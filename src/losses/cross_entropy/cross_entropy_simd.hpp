@@ -26,6 +26,7 @@
 #include "losses/cross_entropy/simd_row.hpp"
 #include "simd/convert16.hpp"
 #include "simd/math.hpp"
+#include "simd/prefetch.hpp"
 
 #include <xsimd/xsimd.hpp>
 
@@ -50,6 +51,9 @@ struct kernel {
   static constexpr int halves = std::is_same_v<T, float> ? 2 : 1;
   static constexpr T neg_inf = -std::numeric_limits<T>::infinity();
   static constexpr bool narrow = simd::is_16bit_v<S>;  // e_c kept in `scratch`, not in the gradient
+  // Rows from this size on request the next row ahead when the call's arrays come from DRAM;
+  // shorter rows are a block of several, which the hardware prefetchers follow.
+  static constexpr std::size_t next_row_min_bytes = 4096;
 
   const cross_entropy_problem<S>& p;
   std::size_t C;
@@ -148,7 +152,15 @@ struct kernel {
     T* g = Grad ? e_row(start, k_row) : nullptr;
     const V mv(m);
     accumulators acc;
+    // From DRAM, the next row's logits (and the gradient lines it will write) are requested while
+    // this row computes its exps, the kernel's costliest pass: else the next row's max pass waits
+    // on memory with no work to overlap.
+    const bool ahead = p.from_memory && C * sizeof(S) >= next_row_min_bytes;
     auto chunk = [&](std::size_t c, int k) {
+      if (ahead) {
+        simd::prefetch_to_l2<Arch>(z + c, C * sizeof(S));
+        if constexpr (Grad) simd::prefetch_to_l2<Arch>(p.grad + start + c, C * sizeof(S));
+      }
       const V d = simd::load_as<V>(z + c) - mv;
       const V e = math::exp(d);
       if constexpr (Grad) {

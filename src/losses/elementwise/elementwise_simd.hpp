@@ -15,6 +15,7 @@
 #include "simd/block_sum.hpp"
 #include "simd/convert16.hpp"
 #include "simd/inlining.hpp"
+#include "simd/prefetch.hpp"
 #include "simd/stream_store.hpp"
 
 #include <algorithm>
@@ -135,11 +136,16 @@ LOSSBENCH_FLATTEN double run(const P& problem, std::size_t b, std::size_t e) {
   // slower at 16M elements than the batch loop's half lines (bce, hinge, kl_div).
   if constexpr (std::is_same_v<S, bf16> && simd::bf16_pairs<Arch> && !Stream)
     if (!p.w) i = run_bf16_pairs<F, Grad, Losses, Arch>(p, i, e, sum, bad);
-  for (; i + 4 * W <= e; i += 4 * W)
+  for (; i + 4 * W <= e; i += 4 * W) {
+    if constexpr (Stream) {  // arrays past the last-level cache: from DRAM, requested ahead
+      simd::prefetch_ahead<Arch>(p.x + i, 4 * W * sizeof(S));
+      simd::prefetch_ahead<Arch>(p.y + i, 4 * W * sizeof(S));
+    }
     for (int k = 0; k < 4; ++k) {
       const std::size_t o = i + static_cast<std::size_t>(k) * W;
       step<F, Grad, Losses, Stream, V, S>(p, o, simd::load_as<V>(p.x + o), simd::load_as<V>(p.y + o), sum, k, bad);
     }
+  }
   for (; i + W <= e; i += W)
     step<F, Grad, Losses, Stream, V, S>(p, i, simd::load_as<V>(p.x + i), simd::load_as<V>(p.y + i), sum, 0, bad);
   if (i < e) add_partial(i, e - i, 1);
