@@ -25,6 +25,7 @@
 #include "losses/cross_entropy/narrow_rows.hpp"
 #include "losses/cross_entropy/simd_row.hpp"
 #include "simd/convert16.hpp"
+#include "simd/inlining.hpp"
 #include "simd/math.hpp"
 #include "simd/prefetch.hpp"
 
@@ -146,7 +147,9 @@ struct kernel {
   };
 
   // Pass 2 over the row starting at element `start`, row k of its group: e_c stored in e_row.
-  row_sums exp_row(std::size_t start, std::size_t k_row, T m) const {
+  // Flattened: GCC left the per-batch step out of line, the row's sums on the stack (a store and
+  // a reload on their dependency chain each batch); bf16, C = 32000, 4 rows: 97 → 90 µs.
+  LOSSBENCH_FLATTEN row_sums exp_row(std::size_t start, std::size_t k_row, T m) const {
     const S* z = p.logits + start;
     const S* probs = Md == mode::probs ? p.probs + start : nullptr;
     T* g = Grad ? e_row(start, k_row) : nullptr;
