@@ -61,7 +61,7 @@ struct kl_div_formula {
       const V e = math::exp(p);
       return {e * (p - x), -e};
     }
-    return {xlogy(p) - p * x, -p};
+    return {math::xlogx(p) - p * x, -p};
   }
 
   template <class T>
@@ -70,7 +70,7 @@ struct kl_div_formula {
       const T e = std::exp(p);
       return {e * std::fabs(p - x), e};
     }
-    return {std::fabs(xlogy(p)) + std::fabs(p * x), std::fabs(p)};
+    return {std::fabs(math::xlogx(p)) + std::fabs(p * x), std::fabs(p)};
   }
 
   // x = log q for q uniform on (0, 1]: −log q ~ Exp(1) = χ²₂/2, formed from two of the PRNG's
@@ -80,13 +80,6 @@ struct kl_div_formula {
     const double a = r.normal(), b = r.normal();
     x = -0.5 * (a * a + b * b);
     p = r.below(8) == 0 ? 0.0 : r.uniform();
-  }
-
- private:
-  // torch's xlogy(p, p): NaN if p is NaN, 0 if p = 0, else p·log p.
-  template <class V>
-  static V xlogy(V p) {
-    return math::select(p != p, p, math::select(p == V(0), V(0), p * math::log(p)));
   }
 };
 
