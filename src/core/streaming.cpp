@@ -31,8 +31,10 @@ std::size_t streaming_min_bytes() { return threshold().load(std::memory_order_re
 
 void set_streaming_min_bytes(std::size_t bytes) { threshold().store(bytes, std::memory_order_relaxed); }
 
+bool from_memory(std::size_t footprint) { return footprint >= streaming_min_bytes(); }
+
 bool stream_gradient(const void* grad, std::size_t element_size, std::size_t footprint) {
-  return grad && reinterpret_cast<std::uintptr_t>(grad) % element_size == 0 && footprint >= streaming_min_bytes();
+  return grad && reinterpret_cast<std::uintptr_t>(grad) % element_size == 0 && from_memory(footprint);
 }
 
 }  // namespace lossbench::core

@@ -16,6 +16,11 @@ std::size_t streaming_min_bytes();
 // Replaces it for the process (tests, measurements).
 void set_streaming_min_bytes(std::size_t bytes);
 
+// Whether a call whose arrays total `footprint` bytes runs from memory rather than a cache: from
+// streaming_min_bytes on. Kernels then stream their gradient and request input lines ahead
+// (simd/prefetch.hpp); the roofline's memory probes do the same past the same size.
+bool from_memory(std::size_t footprint);
+
 // Whether a gradient at `grad` (elements of `element_size` bytes) in a call whose arrays total
 // `footprint` bytes is written with streaming stores.
 bool stream_gradient(const void* grad, std::size_t element_size, std::size_t footprint);

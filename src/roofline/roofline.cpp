@@ -114,16 +114,12 @@ struct stream_job {
   float* dst;              // null for the read probe
   std::size_t per_thread;  // floats, a multiple of 16 (64 bytes)
   std::size_t passes = 1;
-  bool ahead = false;  // prefetch as the kernels do past core::streaming_min_bytes
+  bool ahead = false;  // requests lines ahead where a kernel's arrays would (core::from_memory)
   stream_read_fn read = nullptr;
   stream_copy_fn copy = nullptr;
   std::atomic<float>* sink;
   team_timer timer{};
 };
-
-// Whether a probe over `bytes` requests its lines ahead: where a kernel's arrays of that size
-// would (they stream their gradient, and prefetch, from core::streaming_min_bytes on).
-bool from_memory(double bytes) { return bytes >= static_cast<double>(core::streaming_min_bytes()); }
 
 void stream_share(void* ctx, int thread, int team) {
   auto& job = *static_cast<stream_job*>(ctx);
@@ -246,8 +242,8 @@ double measure_read_bandwidth(std::size_t working_set_bytes, int threads, double
   const auto buffer = touched_buffer(per_thread * threads);
   std::atomic<float> sink{0};
   const double bytes = static_cast<double>(per_thread) * sizeof(float) * threads;
-  stream_job job{buffer.get(), nullptr, per_thread, 1, from_memory(bytes), stream_read_kernel(probe_isa()),
-                 nullptr,      &sink,   {}};
+  const bool ahead = core::from_memory(static_cast<std::size_t>(bytes));
+  stream_job job{buffer.get(), nullptr, per_thread, 1, ahead, stream_read_kernel(probe_isa()), nullptr, &sink, {}};
   return best_rate(job, threads, bytes, seconds, trials);
 }
 
@@ -258,9 +254,9 @@ double measure_copy_bandwidth(std::size_t working_set_bytes, int threads, store_
   const auto src = touched_buffer(per_thread * threads), dst = touched_buffer(per_thread * threads);
   std::atomic<float> sink{0};
   const double bytes = 2.0 * static_cast<double>(per_thread) * sizeof(float) * threads;  // read + written
-  stream_job job{
-      src.get(), dst.get(), per_thread, 1, from_memory(bytes), nullptr, stream_copy_kernel(probe_isa(), stores),
-      &sink,     {}};
+  const bool ahead = core::from_memory(static_cast<std::size_t>(bytes));
+  stream_job job{src.get(), dst.get(), per_thread, 1, ahead, nullptr, stream_copy_kernel(probe_isa(), stores),
+                 &sink,     {}};
   return best_rate(job, threads, bytes, seconds, trials);
 }
 

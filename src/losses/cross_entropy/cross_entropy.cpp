@@ -163,7 +163,7 @@ core::plan<cross_entropy_problem<S>> cross_entropy::bind(const call& c, const pa
   p.grad = static_cast<S*>(c.out.grad[0]);
   p.losses = core::losses_out<S>(c);
   const std::size_t elements = static_cast<std::size_t>(row_count(logits)) * p.classes;
-  p.from_memory = elements * sizeof(S) * (p.grad ? 2 : 1) >= core::streaming_min_bytes();
+  p.from_memory = core::from_memory(elements * sizeof(S) * (p.grad ? 2 : 1));
   // torch divides 0 by 0 here: NaN value, NaN gradient on every non-ignored row.
   if (c.reduction == reduction::mean)
     p.grad_scale = divisor == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / divisor;
