@@ -99,9 +99,10 @@ struct cross_entropy {
   //    are compensated (TwoSum lanes + Neumaier, simd_row.hpp) to the same 2u_d; its gradient
   //    takes as many roundings as the scalar formula (e·(scale·ratio) − (scale·b)·w for
   //    scale·(e·ratio − b·w)), the target class the scalar formula itself.
-  //    f32: exp ≤ 1.51 ulp = 3u (not 2u) and u_d-terms vanish (sums in double lanes, simd_row.hpp):
-  //    value ≤ u·Σ|v_c|·(1.5δ_c + 1.5L + 4); gradient formed in f32 (k = scale·ratio rounded, e·k,
-  //    and ≤ 4 roundings on scale·v): ≤ u·|scale|·(V·(0.37 + p_j(L + 9)) + 3|v_j|) — both inside
+  //    f32: exp ≤ 1.51 ulp = 3u (not 2u) and u_d-terms vanish (sums in double lanes, simd_row.hpp),
+  //    but four e_c at a time are added in f32 before they enter the lanes (s: 2u more):
+  //    value ≤ u·Σ|v_c|·(1.5δ_c + 1.5L + 6); gradient formed in f32 (k = scale·ratio rounded, e·k,
+  //    and ≤ 4 roundings on scale·v): ≤ u·|scale|·(V·(0.37 + p_j(L + 11)) + 3|v_j|) — both inside
   //    the f64 bounds above (11 and 10).
   // bf16/f16 storage: the f32 computation above on the exactly widened inputs, each result then
   //    rounded once to the storage type (row losses and target-class gradients straight from

@@ -4,7 +4,8 @@
 //      out, as in the scalar kernel), then one horizontal max.
 //   2. d_c = z_c − m and e_c = exp(d_c) in the dtype (math::exp: xsimd's, with its tails
 //      guarded); e is stored in the gradient row; s = Σ e_c, Σ v_c·(m − z_c) and Σ v_c (the
-//      spread part of the weighted target v) in double lanes (simd_row.hpp).
+//      spread part of the weighted target v) in double lanes (simd_row.hpp; f32: four batches
+//      of e added in f32 first).
 //   3. per row, in double: ℓ = Σ v_c·(m − z_c) + M·log s, ratio = M/s — computed for up to one
 //      double batch of rows at once when rows are narrow (one log for several rows);
 //      g_c = e_c·(scale·ratio) − scale·v_c over the row's batches, the target class patched
@@ -120,10 +121,10 @@ struct kernel {
   }
 
   // Σ e, and for a spread target Σ w·(m − z) (Md = spread, times b later) or Σ v·(m − z), Σ v.
+  // exp_row adds to s; add_target the rest.
   struct accumulators {
     sum s[2], shift[2], mass[2];
-    void add(int k, const V& d, const V& e, const V& w, const V& probs, double keep, double b) {
-      s[k].add(e);
+    void add_target(int k, const V& d, const V& w, const V& probs, double keep, double b) {
       if constexpr (Md == mode::spread) {
         if constexpr (Weighted) {  // w·d exact in double lanes for f32; one rounding in f64
           const auto dh = widen_lanes<Arch, T>(d), wh = widen_lanes<Arch, T>(w);
@@ -173,11 +174,21 @@ struct kernel {
           e.store_unaligned(g + c);
       }
       const V pr = Md == mode::probs ? simd::load_as<V>(probs + c) : V(T(0));
-      acc.add(k, d, e, Md == mode::point ? V(T(0)) : weights(c), pr, keep, b);
+      acc.add_target(k, d, Md == mode::point ? V(T(0)) : weights(c), pr, keep, b);
+      return e;
     };
     std::size_t c = 0;
-    for (; c + 2 * W <= tail.full; c += 2 * W) chunk(c, 0), chunk(c + W, 1);
-    if (c < tail.full) chunk(c, 0);
+    if constexpr (std::is_same_v<T, float>) {
+      // Four batches of e (each in [0, 1]) added in f32 before the sum is widened to double lanes:
+      // ≤ 2u·s more error in s (cross_entropy.hpp's f32 bound counts it), and the widening — 7 of
+      // the ~33 vector instructions of a batch — once per four batches.
+      for (; c + 4 * W <= tail.full; c += 4 * W) {
+        const V e0 = chunk(c, 0), e1 = chunk(c + W, 1), e2 = chunk(c + 2 * W, 0), e3 = chunk(c + 3 * W, 1);
+        acc.s[0].add((e0 + e1) + (e2 + e3));
+      }
+    }
+    for (; c + 2 * W <= tail.full; c += 2 * W) acc.s[0].add(chunk(c, 0)), acc.s[1].add(chunk(c + W, 1));
+    if (c < tail.full) acc.s[0].add(chunk(c, 0));
     if (tail.rem) {  // dead lanes: d = 0, e = 0, w = 0 (fill with m: d = m − m)
       const V d = xsimd::select(tail.live, tail.load(p.logits, start, m) - mv, V(T(0)));
       const V e = xsimd::select(tail.live, math::exp(d), V(T(0)));
@@ -188,7 +199,8 @@ struct kernel {
           tail.store(p.grad, start, e);
       }
       const V pr = Md == mode::probs ? tail.load(p.probs, start, T(0)) : V(T(0));
-      acc.add(1, d, e, Md == mode::point ? V(T(0)) : tail_weights(), pr, keep, b);
+      acc.s[1].add(e);
+      acc.add_target(1, d, Md == mode::point ? V(T(0)) : tail_weights(), pr, keep, b);
     }
     acc.s[0].merge(acc.s[1]);
     row_sums r{acc.s[0].total(), 0.0, 0.0};
