@@ -75,6 +75,10 @@ inline batch<T, A> select(const mask<T, A>& c, const batch<T, A>& a, const batch
   return xsimd::select(c, a, b);
 }
 
+// Where the float functions below take their own AVX-512 path instead of xsimd's.
+template <class T, class A>
+inline constexpr bool avx512_float = (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, A>);
+
 // float exp on AVX-512: xsimd's own argument reduction and polynomial (so every result in the
 // normal range has xsimd's bits), then vscalefps for the 2^k, which rounds once into the
 // subnormal range and overflows only where exp does. That replaces xsimd's ldexp and the tail
@@ -96,8 +100,8 @@ LOSSBENCH_INLINE_MATH batch<float, A> exp_scalef(const batch<float, A>& a) {
 
 // f / d by a 14-bit reciprocal and one Newton step: within 1 ulp of the quotient, in 4 uops that
 // pipeline where vdivps is exact but holds the divider. Used only for the small correction terms
-// of log and log1p below, never for a loss's own quotient. d must be finite and non-zero (the callers select their
-// special cases afterwards).
+// of log and log1p below, never for a loss's own quotient. d must be finite and non-zero (the
+// callers fix up their special cases afterwards).
 template <class A>
 LOSSBENCH_INLINE_MATH batch<float, A> quotient_rcp14(const batch<float, A>& f, const batch<float, A>& d) {
   const __m512 r = _mm512_rcp14_ps(d);
@@ -127,7 +131,7 @@ LOSSBENCH_INLINE_MATH batch<float, A> log_reduced(const batch<float, A>& f, cons
 // x = 2^k·(1 + f) with 1 + f ∈ [√2/2, √2), k returned as a float: vgetexpps and vgetmantps give
 // 2^e·m, m ∈ [1, 2) (subnormal x included), and mantissas from √2 (xsimd's cut, 0x3fb504f3) on
 // are halved. The same k and f as xsimd's integer split, in 5 instructions instead of 9 with its
-// rescaling branch for subnormals. Meaningless for x ≤ 0, ∞ and NaN (special_log_cases).
+// rescaling branch for subnormals. Meaningless for x ≤ 0, ∞ and NaN (fix_special).
 template <class A>
 LOSSBENCH_INLINE_MATH batch<float, A> split_exponent(const batch<float, A>& x, batch<float, A>& k) {
   const __m512 e = _mm512_getexp_ps(x);
@@ -137,20 +141,24 @@ LOSSBENCH_INLINE_MATH batch<float, A> split_exponent(const batch<float, A>& x, b
   return batch<float, A>(_mm512_sub_ps(_mm512_mask_mul_ps(m, high, m, _mm512_set1_ps(0.5f)), _mm512_set1_ps(1.0f)));
 }
 
-// log's special arguments in one vfixupimmps, which classifies `arg` and answers per class:
-// NaN → NaN (quieted), ±0 → −∞, −∞ and negatives → NaN, +∞ → +∞, positive finite → r.
-// Responses by class (4 bits each, from the lowest): QNaN 2, SNaN 2, zero 4, one 0, −∞ 3,
-// +∞ 5, negative 3, positive 0 (2: quiet NaN of arg; 3: default NaN; 4: −∞; 5: +∞; 0: keep r).
+// One vfixupimmps: classifies `arg` and answers per class, 4 bits each from the lowest: QNaN,
+// SNaN, zero, one, −∞, +∞, negative, positive (answers 0: keep r; 2: quiet NaN of arg; 3:
+// default NaN; 4: −∞; 5: +∞; 8: +0).
+//   log_cases:  NaN → NaN, ±0 → −∞, −∞ and negatives → NaN, +∞ → +∞, positive finite → r.
+//   xlogx_cases: the same but ±0 → +0 (0·log 0 = 0, as torch's xlogy).
+inline constexpr int log_cases = 0x03530422;
+inline constexpr int xlogx_cases = 0x03530822;
 template <class A>
-LOSSBENCH_INLINE_MATH batch<float, A> special_log_cases(const batch<float, A>& arg, const batch<float, A>& r) {
-  return batch<float, A>(_mm512_fixupimm_ps(r, arg, _mm512_set1_epi32(0x03530422), 0));
+LOSSBENCH_INLINE_MATH batch<float, A> fix_special(const batch<float, A>& arg, const batch<float, A>& r, int cases) {
+  return batch<float, A>(_mm512_fixupimm_ps(r, arg, _mm512_set1_epi32(cases), 0));
 }
 
+// log x for positive finite x (subnormals included); special arguments give garbage (fix_special).
 template <class A>
-LOSSBENCH_INLINE_MATH batch<float, A> log_avx512(const batch<float, A>& x) {
+LOSSBENCH_INLINE_MATH batch<float, A> unchecked_log(const batch<float, A>& x) {
   batch<float, A> k;
   const batch<float, A> f = split_exponent(x, k);
-  return special_log_cases(x, log_reduced(f, k, k * xsimd::constants::log_2lo<batch<float, A>>()));
+  return log_reduced(f, k, k * xsimd::constants::log_2lo<batch<float, A>>());
 }
 
 template <class A>
@@ -161,12 +169,12 @@ LOSSBENCH_INLINE_MATH batch<float, A> log1p_avx512(const batch<float, A>& x) {
   const B f = split_exponent(u, k);
   // u = 1 + x rounded; c/u restores log(1 + x) − log(u) to first order (xsimd's correction).
   const B c = xsimd::select(k >= B(2.0f), B(1.0f) - (u - x), x - (u - B(1.0f)));
-  return special_log_cases(u, log_reduced(f, k, k * xsimd::constants::log_2lo<B>() + quotient_rcp14(c, u)));
+  return fix_special(u, log_reduced(f, k, k * xsimd::constants::log_2lo<B>() + quotient_rcp14(c, u)), log_cases);
 }
 
 template <class T, class A>
 LOSSBENCH_INLINE_MATH batch<T, A> exp(const batch<T, A>& x) {
-  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, A>) return exp_scalef(x);
+  if constexpr (avx512_float<T, A>) return exp_scalef(x);
   // Where xsimd's exp is exact enough: above its underflow cut, below its early overflow.
   constexpr T lo = std::is_same_v<T, float> ? T(-87.0) : T(-708.0);
   constexpr T hi = std::is_same_v<T, float> ? T(88.0) : T(709.0);
@@ -188,19 +196,15 @@ LOSSBENCH_INLINE_MATH batch<T, A> log(const batch<T, A>& x) {
       return xsimd::select(subnormal, scaled, xsimd::log(x));
     }
   }
-  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, A>) return log_avx512(x);
+  if constexpr (avx512_float<T, A>) return fix_special(x, unchecked_log(x), log_cases);
   return xsimd::log(x);
 }
 
-// Float on AVX-512: x·log x from the unchecked logarithm, then one vfixupimmps on x's class
-// (responses as in special_log_cases, but zero 8: +0, so ±0 gives +0 like the selects).
+// Float on AVX-512: x times the unchecked logarithm, then one fixup on x's class.
 template <class T, class A>
 LOSSBENCH_INLINE_MATH batch<T, A> xlogx(const batch<T, A>& x) {
-  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, A>) {
-    batch<float, A> k;
-    const batch<float, A> f = split_exponent(x, k);
-    const batch<float, A> product = x * log_reduced(f, k, k * xsimd::constants::log_2lo<batch<float, A>>());
-    return batch<float, A>(_mm512_fixupimm_ps(product, x, _mm512_set1_epi32(0x03530822), 0));
+  if constexpr (avx512_float<T, A>) {
+    return fix_special(x, x * unchecked_log(x), xlogx_cases);
   } else {
     return xsimd::select(x != x, x, xsimd::select(x == batch<T, A>(T(0)), batch<T, A>(T(0)), x * math::log(x)));
   }
@@ -208,7 +212,7 @@ LOSSBENCH_INLINE_MATH batch<T, A> xlogx(const batch<T, A>& x) {
 
 template <class T, class A>
 LOSSBENCH_INLINE_MATH batch<T, A> log1p(const batch<T, A>& x) {
-  if constexpr (std::is_same_v<T, float> && std::is_base_of_v<xsimd::avx512f, A>) return log1p_avx512(x);
+  if constexpr (avx512_float<T, A>) return log1p_avx512(x);
   return xsimd::log1p(x);
 }
 template <class T, class A>
