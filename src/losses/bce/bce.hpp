@@ -31,7 +31,7 @@ struct bce_formula {
   // Loss, relative to m = y|L₁| + (1−y)(|L₂| + 1), L₁ = log p, L₂ = log(1 − p): log ≤ 1 ulp (2u);
   // y·L₁ one more rounding: ≤ 3u·y|L₁|. fl(1 − p) = (1 − p)(1 + δ) shifts L₂ by ≤ u absolutely,
   // then log (2u), y − 1 (u) and the product (u): ≤ 4u·(1−y)(|L₂| + 1). The final subtraction
-  // adds both non-negative terms: u·m. So 5u·m; the mean's 1/N and its product: 7u, +1 margin.
+  // adds both non-negative terms: u·m. So 5u·m; the reduction (elementwise.hpp): 7u, +1 margin.
   // Gradient: p − y, 1 − p, (1 − p)·p and the division round once each (4u; the clamp at ε is
   // continuous), 1/N in T and its product: 6u, +1 margin.
   static constexpr accuracy_bound accuracy = {8, 7, "log ≤ 1 ulp (glibc, xsimd); 1−p rounded as torch; 1/N"};

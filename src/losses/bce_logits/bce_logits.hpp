@@ -41,7 +41,7 @@ struct bce_logits_formula {
   // xsimd's float exp in the SIMD kernels; glibc's is ≤ 1 ulp), log1p ≤ 1 ulp (2u).
   // Loss: lw = 1 + (pw − 1)·y: pw in T, −1, ·y, +1: 4u of 1 + (|pw| + 1)|y|. (1 − y)·z: 2u;
   // lw·max(−z, 0): 5u; their sum: 6u. e = e^−|z| 3u; log1p passes e's relative error on with a
-  // factor ≤ 1 and adds 2u: 5u; ·lw: 10u. The final sum: 11u; 1/N and its product: 13u, +1 margin.
+  // factor ≤ 1 and adds 2u: 5u; ·lw: 10u. The final sum: 11u; the reduction (elementwise.hpp): 13u, +1 margin.
   // Gradient: e 3u, 1 + e, the division and e·σ(|z|): 6u for each σ; (1 − y)·σ(z): 8u;
   // pw·y·σ(−z) with pw in T: 9u; the difference: 10u; 1/N and its product: 12u, +1.
   static constexpr accuracy_bound accuracy = {14, 13, "exp ≤ 1.5 ulp, log1p ≤ 1 ulp; sums of terms; 1/N"};

@@ -6,6 +6,9 @@
 //
 // Formula contract (F):
 //   name, summary, torch_name, inputs (2), parameters, fields, reductions, accuracy   as in spec_adapter.hpp
+//       accuracy's value bound counts 2u of Σ|ℓ| for the reduction: f64's 1/N and its product;
+//       f32 (and 16-bit) sums and scales in double, but the SIMD kernel first adds four losses
+//       pairwise in float (simd/block_sum.hpp), two more roundings per term
 //   template <class T> struct coeffs; template <class T> static coeffs<T> coefficients(const parameters&)
 //       the scalar parameters (delta, margin, log_target, ...) in the compute type T
 //   template <class V, class K> static loss_grad<V> eval(V x, V y, V w, const K& coeffs)

@@ -1,6 +1,6 @@
 // elementwise_simd.hpp — the SIMD block kernel shared by every element-wise loss: the formula
-// F::eval evaluated on xsimd batches, four batches per iteration with independent accumulators,
-// losses summed in double lanes (simd/block_sum.hpp), and the tail (< one batch) run through the
+// F::eval evaluated on xsimd batches, four batches per iteration, their losses summed in
+// double lanes (simd/block_sum.hpp), and the tail (< one batch) run through the
 // same code on a zero-padded copy with the padding lanes masked out — no scalar code path, so
 // nothing compiled here for one ISA can be merged into another ISA's path (ODR): every function
 // here depends on Arch, and the tail copies are plain loops rather than std::copy.
@@ -36,11 +36,12 @@ inline V weights(const P& p, std::size_t i) {
   return simd::load_as<V>(lanes);
 }
 
-// One batch: evaluate, store what is wanted, accumulate the loss and the domain check. `Stream`:
-// the gradient goes out with streaming stores (p.grad + i is then batch-aligned). V is a batch of
-// the compute type, S the arrays' storage type (simd/convert16.hpp converts 16-bit storage).
-template <class F, bool Grad, bool Losses, bool Stream, class V, class S, class P, class Sum, class M>
-inline void step(const P& p, std::size_t i, const V& x, const V& y, Sum& sum, int k, M& bad) {
+// One batch: evaluate, store what is wanted, check the domain; returns the losses for the block's
+// sum. `Stream`: the gradient goes out with streaming stores (p.grad + i is then batch-aligned).
+// V is a batch of the compute type, S the arrays' storage type (simd/convert16.hpp converts
+// 16-bit storage).
+template <class F, bool Grad, bool Losses, bool Stream, class V, class S, class P, class M>
+inline V step(const P& p, std::size_t i, const V& x, const V& y, M& bad) {
   const auto r = F::eval(x, y, weights<V, S>(p, i), p.k);
   if constexpr (Losses) simd::store_as(p.losses + i, r.loss);
   if constexpr (Grad) {
@@ -50,8 +51,8 @@ inline void step(const P& p, std::size_t i, const V& x, const V& y, Sum& sum, in
     else
       simd::store_as(p.grad + i, g);
   }
-  sum.add(r.loss, k);
   if constexpr (elementwise<F>::checks_values) bad = bad | elementwise<F>::bad_values(x, y, p.k);
+  return r.loss;
 }
 
 // What a partial batch adds to the block: its live lanes' losses (the padding lanes 0) and
@@ -102,8 +103,7 @@ std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M
     const auto even = F::eval(x.even, y.even, w, p.k), odd = F::eval(x.odd, y.odd, w, p.k);
     if constexpr (Losses) simd::store_bf16_pair<Arch>(p.losses + i, even.loss, odd.loss);
     if constexpr (Grad) simd::store_bf16_pair<Arch>(p.grad + i, even.grad * scale, odd.grad * scale);
-    sum.add(even.loss, 0);
-    sum.add(odd.loss, 1);
+    sum.add(even.loss, odd.loss);
     if constexpr (elementwise<F>::checks_values)
       bad = bad | elementwise<F>::bad_values(x.even, y.even, p.k) | elementwise<F>::bad_values(x.odd, y.odd, p.k);
   }
@@ -141,13 +141,15 @@ LOSSBENCH_FLATTEN double run(const P& problem, std::size_t b, std::size_t e) {
       simd::prefetch_ahead<Arch>(p.x + i, 4 * W * sizeof(S));
       simd::prefetch_ahead<Arch>(p.y + i, 4 * W * sizeof(S));
     }
-    for (int k = 0; k < 4; ++k) {
-      const std::size_t o = i + static_cast<std::size_t>(k) * W;
-      step<F, Grad, Losses, Stream, V, S>(p, o, simd::load_as<V>(p.x + o), simd::load_as<V>(p.y + o), sum, k, bad);
+    V loss[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const std::size_t o = i + k * W;
+      loss[k] = step<F, Grad, Losses, Stream, V, S>(p, o, simd::load_as<V>(p.x + o), simd::load_as<V>(p.y + o), bad);
     }
+    sum.add(loss[0], loss[1], loss[2], loss[3]);
   }
   for (; i + W <= e; i += W)
-    step<F, Grad, Losses, Stream, V, S>(p, i, simd::load_as<V>(p.x + i), simd::load_as<V>(p.y + i), sum, 0, bad);
+    sum.add(step<F, Grad, Losses, Stream, V, S>(p, i, simd::load_as<V>(p.x + i), simd::load_as<V>(p.y + i), bad), 0);
   if (i < e) add_partial(i, e - i, 1);
   if constexpr (Stream) simd::streaming_fence<Arch>();
   if (xsimd::any(bad)) core::flag_invalid(p.invalid);

@@ -28,7 +28,7 @@ struct hinge_formula {
   };
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss, relative to |margin| + |x|: margin in T (u/2·|margin|), t = margin − y·x one rounding
-  // (u·|t|); the mean's 1/N and its product: 2u more → 3.5u, +½ margin.
+  // (u·|t|); the reduction (elementwise.hpp): 2u more → 3.5u, +½ margin.
   // Gradient: −y is exact; 1/N in T and its product: 2u, +1 margin. (With margin exact in T the
   // rounded t has the exact t's sign, so kernel and reference agree on which elements are active.)
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in margin − y·x, margin in T, 1/N"};

@@ -30,8 +30,8 @@ struct huber_formula {
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
   // Loss: d rounds once (u). Quadratic branch: ½|d| exact, ·|d| one rounding, d's error doubled:
   // 3u. Linear branch: |d| − ½δ rounds once, and d's error is amplified by |d|/(|d| − ½δ) ≤ 2:
-  // 3u; ·δ: 4u; δ rounded to T perturbs δ|d| − ½δ² by ≤ u·δ(|d| − δ) ≤ u·ℓ: 5u. The mean's 1/N
-  // and its product: +2u → 7u, +1 margin.
+  // 3u; ·δ: 4u; δ rounded to T perturbs δ|d| − ½δ² by ≤ u·δ(|d| − δ) ≤ u·ℓ: 5u. The reduction
+  // (elementwise.hpp): +2u → 7u, +1 margin.
   // Gradient: d (u) or δ·sign(d) (δ's rounding, u); 1/N and its product: 3u, +1 margin.
   static constexpr accuracy_bound accuracy = {8, 4, "x−y, the branch's two roundings, δ in T, 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {

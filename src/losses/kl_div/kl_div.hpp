@@ -33,7 +33,7 @@ struct kl_div_formula {
   // log ≤ 1 ulp (2u; glibc and xsimd), exp ≤ 1.5 ulp (3u: xsimd's float exp in the SIMD kernels).
   // Loss, log_target = false, relative to p(|log p| + |x|): p·log p 3u, p·x u, the difference u:
   // 4u. log_target = true, relative to e^t·|t − x|: e^t 3u, t − x u, the product u: 5u. The
-  // reduction's 1/N (or 1/B) and its product: 2u → 7u.
+  // reduction (elementwise.hpp): 2u → 7u.
   // Gradient: −p exact or −e^t (3u); the scale and its product: 5u.
   static constexpr accuracy_bound accuracy = {8, 6, "log ≤ 1 ulp, exp ≤ 1.5 ulp; p·log p − p·x; 1/N"};
   static constexpr std::array<double, 2> flops_per_item = {

@@ -22,7 +22,7 @@ struct mae_formula {
   using parameters = no_params;
   static constexpr std::tuple<> fields{};
   static constexpr std::array reductions = {reduction::mean, reduction::sum, reduction::none};
-  // Loss: d = x − y rounds once (u); the mean's 1/N and the product with it add 2u → 3u, +1 margin.
+  // Loss: d = x − y rounds once (u); the reduction (elementwise.hpp) adds 2u → 3u, +1 margin.
   // Gradient: sign(d) is exact (a rounded d keeps its sign); 1/N in T and the product: 2u, +1 margin.
   static constexpr accuracy_bound accuracy = {4, 3, "one rounding in x−y; 1/N and its product"};
   static constexpr std::array<double, 2> flops_per_item = {
