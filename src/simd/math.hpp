@@ -55,6 +55,21 @@ template <std::floating_point T>
 inline T fabs(T x) {
   return std::fabs(x);
 }
+// a < b ? a : b and a > b ? a : b, as x86's minps/maxps: b where either is NaN, so the operand
+// order says which NaN wins (unlike std::fmin/fmax, which drop NaN).
+template <std::floating_point T>
+inline T min(T a, T b) {
+  return a < b ? a : b;
+}
+template <std::floating_point T>
+inline T max(T a, T b) {
+  return a > b ? a : b;
+}
+// x < lo ? lo : x > hi ? hi : x (lo ≤ hi): NaN stays NaN, as torch's clamp.
+template <std::floating_point T>
+inline T clamp(T x, T lo, T hi) {
+  return math::min(hi, math::max(lo, x));
+}
 template <std::floating_point T>
 inline T sqrt(T x) {
   return std::sqrt(x);
@@ -218,6 +233,20 @@ LOSSBENCH_INLINE_MATH batch<T, A> log1p(const batch<T, A>& x) {
 template <class T, class A>
 inline batch<T, A> fabs(const batch<T, A>& x) {
   return xsimd::abs(x);
+}
+// The scalar min, max and clamp's NaN rules: xsimd's min(a, b) and max(a, b) are minps(a, b) and
+// maxps(a, b) on every x86 ISA, one instruction where a compare and a blend would take two.
+template <class T, class A>
+inline batch<T, A> min(const batch<T, A>& a, const batch<T, A>& b) {
+  return xsimd::min(a, b);
+}
+template <class T, class A>
+inline batch<T, A> max(const batch<T, A>& a, const batch<T, A>& b) {
+  return xsimd::max(a, b);
+}
+template <class T, class A>
+inline batch<T, A> clamp(const batch<T, A>& x, const batch<T, A>& lo, const batch<T, A>& hi) {
+  return math::min(hi, math::max(lo, x));
 }
 template <class T, class A>
 inline batch<T, A> sqrt(const batch<T, A>& x) {

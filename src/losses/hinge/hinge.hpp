@@ -56,7 +56,7 @@ struct hinge_formula {
     const V t = V(k.margin) - y * x;
     // torch's backward is −(mask·y), a product: a NaN label gives a NaN gradient, a NaN score
     // (mask 0) gives 0, and an inactive element's zero carries torch's sign.
-    return {math::select(t < V(0), V(0), t), -(math::select(t >= V(0), V(1), V(0)) * y)};
+    return {math::max(V(0), t), -(math::select(t >= V(0), V(1), V(0)) * y)};
   }
 
   template <class T>

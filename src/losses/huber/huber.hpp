@@ -2,8 +2,9 @@
 //   d = x − y
 //   ℓ = ½d²               if |d| < δ        ∂ℓ/∂x = d
 //   ℓ = δ(|d| − ½δ)       otherwise         ∂ℓ/∂x = δ·sign(d)
-// Written as torch 1.13 writes it (0.5·|d|·|d|; δ·(|d| − 0.5·δ)), so NaN falls to the second
-// branch and propagates to loss and gradient. At |d| = δ both branches agree (½δ², ±δ).
+// Both branches as one product, c·(|d| − ½c) with c = min(|d|, δ): c = |d| gives torch 1.13's
+// 0.5·|d|·|d| (|d| − ½|d| is exact), c = δ its δ·(|d| − 0.5·δ), bit for bit. NaN propagates to
+// loss and gradient. At |d| = δ both branches agree (½δ², ±δ).
 // δ is rounded to the compute type once, as torch does; δ ≤ 0 (or NaN) is an error naming
 // `delta`, as in torch.
 #pragma once
@@ -41,12 +42,10 @@ struct huber_formula {
   template <class T>
   struct coeffs {
     T delta;
-    T half_delta;
   };
   template <class T>
   static coeffs<T> coefficients(const parameters& p) {
-    const T delta = static_cast<T>(p.delta);
-    return {delta, T(0.5) * delta};
+    return {static_cast<T>(p.delta)};
   }
 
   static void check_params(const parameters& p) {
@@ -57,10 +56,9 @@ struct huber_formula {
   template <class V, class K>
   static loss_grad<V> eval(V x, V y, V, const K& k) {
     const V d = x - y, z = math::fabs(d), delta(k.delta);
-    const auto quadratic = z < delta;
+    const V c = math::min(z, delta);  // NaN z gives δ here, and NaN below through z
     // torch's backward: d < −δ ? −δ : d > δ ? δ : d (so |d| = δ gives d, and NaN gives NaN).
-    return {math::select(quadratic, V(0.5) * z * z, delta * (z - V(k.half_delta))),
-            math::select(d < -delta, -delta, math::select(d > delta, delta, d))};
+    return {c * (z - V(0.5) * c), math::clamp(d, -delta, delta)};
   }
 
   static void sample(core::prng& r, double& x, double& y) {
