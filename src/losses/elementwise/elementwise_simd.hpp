@@ -92,22 +92,68 @@ tail_result<V> partial(const P& p, std::size_t i, std::size_t rem) {
 // bf16 on AVX-512 without a weight array: two batches per 512-bit load, in even/odd lane order
 // (simd/convert16.hpp: load_bf16_pair), so no shuffle port is spent widening; the loss and
 // gradient of each element are the same as step's, only the order in which the losses enter the
-// block's double lanes differs. Returns where the whole pairs end.
-template <class F, bool Grad, bool Losses, class Arch, class P, class Sum, class M>
-std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M& bad) {
+// block's double lanes differs. Two pairs per iteration, so the sum widens once per four batches.
+// The stores convert without testing for subnormal floats (simd::store_bf16_pair_unchecked);
+// where one was written, the pairs run again storing with the test — the same losses, so the
+// block's sum and domain check of the first run stand. That run reads x and y again, so a call
+// whose outputs overwrite its inputs (in place) stores with the test the first time. Returns
+// where the whole pairs end.
+template <class F, bool Grad, bool Losses, bool Checked, class Arch, class P, class M>
+simd::float_pair<Arch> bf16_pair(const P& p, std::size_t i, M& bad, std::uint32_t& subnormal) {
   using V = xsimd::batch<float, Arch>;
-  constexpr std::size_t W = V::size;
   const V w(p.w_scalar), scale(p.grad_scale);
-  for (; i + 2 * W <= e; i += 2 * W) {
-    const auto x = simd::load_bf16_pair<Arch>(p.x + i), y = simd::load_bf16_pair<Arch>(p.y + i);
-    const auto even = F::eval(x.even, y.even, w, p.k), odd = F::eval(x.odd, y.odd, w, p.k);
-    if constexpr (Losses) simd::store_bf16_pair<Arch>(p.losses + i, even.loss, odd.loss);
-    if constexpr (Grad) simd::store_bf16_pair<Arch>(p.grad + i, even.grad * scale, odd.grad * scale);
-    sum.add(even.loss, odd.loss);
-    if constexpr (elementwise<F>::checks_values)
-      bad = bad | elementwise<F>::bad_values(x.even, y.even, p.k) | elementwise<F>::bad_values(x.odd, y.odd, p.k);
+  const auto x = simd::load_bf16_pair<Arch>(p.x + i), y = simd::load_bf16_pair<Arch>(p.y + i);
+  const auto even = F::eval(x.even, y.even, w, p.k), odd = F::eval(x.odd, y.odd, w, p.k);
+  auto store = [&](bf16* to, const V& a, const V& b) {
+    if constexpr (Checked)
+      simd::store_bf16_pair<Arch>(to, a, b);
+    else
+      simd::store_bf16_pair_unchecked<Arch>(to, a, b, subnormal);
+  };
+  if constexpr (Losses) store(p.losses + i, even.loss, odd.loss);
+  if constexpr (Grad) store(p.grad + i, even.grad * scale, odd.grad * scale);
+  if constexpr (elementwise<F>::checks_values)
+    bad = bad | elementwise<F>::bad_values(x.even, y.even, p.k) | elementwise<F>::bad_values(x.odd, y.odd, p.k);
+  return {even.loss, odd.loss};
+}
+
+template <class F, bool Grad, bool Losses, bool Checked, class Arch, class P, class Sum, class M>
+std::size_t bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M& bad, std::uint32_t& subnormal) {
+  constexpr std::size_t W = xsimd::batch<float, Arch>::size;
+  for (; i + 4 * W <= e; i += 4 * W) {
+    const auto a = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i, bad, subnormal);
+    const auto b = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i + 2 * W, bad, subnormal);
+    sum.add(a.even, a.odd, b.even, b.odd);
+  }
+  if (i + 2 * W <= e) {
+    const auto a = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i, bad, subnormal);
+    sum.add(a.even, a.odd);
+    i += 2 * W;
   }
   return i;
+}
+
+// Whether [a + i, a + e) and [b + i, b + e) share memory (b null: no array).
+template <class S>
+bool overlap(const S* a, const S* b, std::size_t i, std::size_t e) {
+  const auto lo = [&](const S* p) { return reinterpret_cast<std::uintptr_t>(p + i); };
+  const auto hi = [&](const S* p) { return reinterpret_cast<std::uintptr_t>(p + e); };
+  return b && lo(a) < hi(b) && lo(b) < hi(a);
+}
+
+template <class F, bool Grad, bool Losses, class Arch, class P, class Sum, class M>
+std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M& bad) {
+  std::uint32_t subnormal = 0;
+  const bool in_place = overlap(p.x, p.grad, i, e) || overlap(p.y, p.grad, i, e) || overlap(p.x, p.losses, i, e) ||
+                        overlap(p.y, p.losses, i, e);
+  if (in_place) return bf16_pairs<F, Grad, Losses, true, Arch>(p, i, e, sum, bad, subnormal);
+  const std::size_t end = bf16_pairs<F, Grad, Losses, false, Arch>(p, i, e, sum, bad, subnormal);
+  if (subnormal != 0) {  // rare: a result below 2^-126 in magnitude
+    Sum again;
+    M again_bad(false);
+    bf16_pairs<F, Grad, Losses, true, Arch>(p, i, e, again, again_bad, subnormal);
+  }
+  return end;
 }
 
 template <class F, bool Grad, bool Losses, bool Stream, class Arch, class S, class P>
