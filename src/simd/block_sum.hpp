@@ -44,20 +44,38 @@ class block_sum {
     }
   }
   // Adds two batches (a, b) or four (a, b, c, d): f32 as (a + b) + (c + d) in float, widened
-  // once into accumulator 0; f64 each into its own accumulator.
+  // once into accumulator 0, unless that sum is not finite — finite terms above 2^126 may
+  // overflow in float where double holds them (and ±∞ or NaN terms give the same either way) —:
+  // then each is widened on its own, as f64 adds each into its own accumulator.
   void add(const batch& a, const batch& b) noexcept {
-    if constexpr (std::is_same_v<T, double>) {
-      add(a, 0), add(b, 1);
-    } else {
-      add(a + b, 0);
+    if constexpr (std::is_same_v<T, float>) {
+      const batch s = a + b;
+      if (xsimd::all(xsimd::isfinite(s))) return add(s, 0);
     }
+    add(a, 0), add(b, 1);
   }
   void add(const batch& a, const batch& b, const batch& c, const batch& d) noexcept {
-    if constexpr (std::is_same_v<T, double>) {
-      add(a, 0), add(b, 1), add(c, 2), add(d, 3);
-    } else {
-      add((a + b) + (c + d), 0);
+    if constexpr (std::is_same_v<T, float>) {
+      const batch s = (a + b) + (c + d);
+      if (xsimd::all(xsimd::isfinite(s))) return add(s, 0);
     }
+    add(a, 0), add(b, 1), add(c, 2), add(d, 3);
+  }
+  // The float sums above without their test, for loops that can run their block again (the bf16
+  // pair loop, where the branch cost 5–9%): always widened once. A non-finite float sum makes the
+  // double accumulators non-finite too, so `finite()` false afterwards says to run the block
+  // again with the tested adds (the true sum may be ±∞ or NaN as well). float only.
+  void add_unchecked(const batch& a, const batch& b) noexcept {
+    static_assert(std::is_same_v<T, float>);
+    add(a + b, 0);
+  }
+  void add_unchecked(const batch& a, const batch& b, const batch& c, const batch& d) noexcept {
+    add_unchecked(a + b, c + d);
+  }
+  bool finite() const noexcept {
+    wide s(0.0);
+    for (const wide& a : acc_) s += a - a;  // 0 for finite lanes, NaN for ±∞ and NaN
+    return xsimd::all(s == wide(0.0));
   }
   double total() const noexcept {
     if constexpr (std::is_same_v<T, double>) {

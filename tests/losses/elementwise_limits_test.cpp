@@ -1,5 +1,6 @@
-// elementwise_limits_test.cpp — an element-wise loss over more than 2^31 elements: every block
-// offset, tail and partial sum is indexed in 64 bits. x and y (8 GiB of f32 each) are mapped
+// elementwise_limits_test.cpp — element-wise losses at the limits of their indices and of float.
+// Over more than 2^31 elements every block offset, tail and partial sum is indexed in 64 bits:
+// x and y (8 GiB of f32 each) are mapped
 // without reserving memory and left at 0 but for three elements past 2^31, so the reads touch
 // the shared zero page and the test's memory stays a few pages; value only (a gradient would
 // write 8 GiB). An index narrowed to 32 bits would miss or misplace the three and the sum
@@ -11,7 +12,9 @@
 #include <sys/mman.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace lossbench::testing {
 namespace {
@@ -45,6 +48,35 @@ TEST(ElementwiseLimits, ElementsBeyondInt32AreAllSummed) {
   }
   munmap(x, bytes);
   munmap(y, bytes);
+}
+
+// Per-element losses near the float maximum: the SIMD kernels add four batches in float before
+// widening to double, and two such losses overflow there. The mean of 512 equal losses is the
+// loss itself, exactly: 512·ℓ is exact in double and so is its scale 1/512.
+TEST(ElementwiseLimits, LargeFiniteLossesDoNotOverflowTheSum) {
+  constexpr std::int64_t n = 512;
+  int checked = 0;
+  for (dtype t : {dtype::f32, dtype::bf16}) {
+    array x(t, shape{n}), y(t, shape{n});
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (t == dtype::f32)
+        x.data<float>()[i] = 1.8e19f;
+      else
+        x.data<bf16>()[i] = bf16(1.8e19f);
+    }
+    const float d = t == dtype::f32 ? 1.8e19f : static_cast<float>(bf16(1.8e19f));
+    const float loss = d * d;  // y = 0: (x − y)² in float, finite (< 3.4e38)
+    ASSERT_TRUE(std::isfinite(loss) && std::isinf(loss + loss)) << "the case must overflow a float pair";
+    std::vector<array> inputs;
+    inputs.push_back(std::move(x));
+    inputs.push_back(std::move(y));
+    const owned_call oc(find_loss("mse"), std::move(inputs));
+    for (const entry* e : find_entries("mse", "all", t)) {
+      EXPECT_EQ(evaluate(*e, oc, true).value, static_cast<double>(loss)) << e->name();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 4);
 }
 
 }  // namespace

@@ -93,11 +93,12 @@ tail_result<V> partial(const P& p, std::size_t i, std::size_t rem) {
 // (simd/convert16.hpp: load_bf16_pair), so no shuffle port is spent widening; the loss and
 // gradient of each element are the same as step's, only the order in which the losses enter the
 // block's double lanes differs. Two pairs per iteration, so the sum widens once per four batches.
-// The stores convert without testing for subnormal floats (simd::store_bf16_pair_unchecked);
-// where one was written, the pairs run again storing with the test — the same losses, so the
-// block's sum and domain check of the first run stand. That run reads x and y again, so a call
-// whose outputs overwrite its inputs (in place) stores with the test the first time. Returns
-// where the whole pairs end.
+// Unless `Checked`, neither the stores nor the sum branch: the stores convert without testing for
+// subnormal floats (simd::store_bf16_pair_unchecked, which notes one) and the float pair sums
+// without testing for overflow (simd::block_sum::add_unchecked, after which the sum is not
+// finite); where either happened, the pairs run again with the tests, from the start of the
+// block. That run reads x and y again, so a call whose outputs overwrite its inputs (in place)
+// runs with the tests the first time. Returns where the whole pairs end.
 template <class F, bool Grad, bool Losses, bool Checked, class Arch, class P, class M>
 simd::float_pair<Arch> bf16_pair(const P& p, std::size_t i, M& bad, std::uint32_t& subnormal) {
   using V = xsimd::batch<float, Arch>;
@@ -123,11 +124,17 @@ std::size_t bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M& ba
   for (; i + 4 * W <= e; i += 4 * W) {
     const auto a = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i, bad, subnormal);
     const auto b = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i + 2 * W, bad, subnormal);
-    sum.add(a.even, a.odd, b.even, b.odd);
+    if constexpr (Checked)
+      sum.add(a.even, a.odd, b.even, b.odd);
+    else
+      sum.add_unchecked(a.even, a.odd, b.even, b.odd);
   }
   if (i + 2 * W <= e) {
     const auto a = bf16_pair<F, Grad, Losses, Checked, Arch>(p, i, bad, subnormal);
-    sum.add(a.even, a.odd);
+    if constexpr (Checked)
+      sum.add(a.even, a.odd);
+    else
+      sum.add_unchecked(a.even, a.odd);
     i += 2 * W;
   }
   return i;
@@ -141,6 +148,7 @@ bool overlap(const S* a, const S* b, std::size_t i, std::size_t e) {
   return b && lo(a) < hi(b) && lo(b) < hi(a);
 }
 
+// The pairs start the block: `sum` and `bad` hold nothing yet, so a second run may start them again.
 template <class F, bool Grad, bool Losses, class Arch, class P, class Sum, class M>
 std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M& bad) {
   std::uint32_t subnormal = 0;
@@ -148,10 +156,10 @@ std::size_t run_bf16_pairs(const P& p, std::size_t i, std::size_t e, Sum& sum, M
                         overlap(p.y, p.losses, i, e);
   if (in_place) return bf16_pairs<F, Grad, Losses, true, Arch>(p, i, e, sum, bad, subnormal);
   const std::size_t end = bf16_pairs<F, Grad, Losses, false, Arch>(p, i, e, sum, bad, subnormal);
-  if (subnormal != 0) {  // rare: a result below 2^-126 in magnitude
-    Sum again;
-    M again_bad(false);
-    bf16_pairs<F, Grad, Losses, true, Arch>(p, i, e, again, again_bad, subnormal);
+  if (subnormal != 0 || !sum.finite()) {  // rare: a result below 2^-126, or losses near 2^128, ±∞, NaN
+    sum = Sum();
+    bad = M(false);
+    bf16_pairs<F, Grad, Losses, true, Arch>(p, i, e, sum, bad, subnormal);
   }
   return end;
 }
